@@ -1,0 +1,119 @@
+import { spawn } from "node:child_process";
+import type { Command } from "commander";
+import {
+  logFile,
+  type ServiceStatus,
+  type StackEvent,
+  stackDown,
+  stackStatus,
+  stackUp,
+} from "../../stack/launcher.js";
+import { stackPaths } from "../../stack/paths.js";
+import { SERVICES, serviceByName } from "../../stack/services.js";
+import { UsageError } from "../errors.js";
+
+const mib = (bytes = 0) => `${Math.round(bytes / 1024 / 1024)} MiB`;
+
+export function renderStatusLine(s: ServiceStatus): string {
+  const mark = s.state === "healthy" ? "✔" : s.state === "stopped" ? "·" : "✖";
+  const detail = [
+    s.pid ? `pid ${s.pid}` : undefined,
+    s.rssBytes ? mib(s.rssBytes) : undefined,
+    s.startSeconds !== undefined ? `ready in ${s.startSeconds.toFixed(1)}s` : undefined,
+    s.alreadyRunning ? "already running" : undefined,
+  ]
+    .filter(Boolean)
+    .join(", ");
+  return `${mark} ${s.name.padEnd(13)} ${s.state.padEnd(9)} ${s.url.padEnd(24)}${detail ? ` (${detail})` : ""}`;
+}
+
+function renderEvent(e: StackEvent): string | undefined {
+  switch (e.kind) {
+    case "install":
+      if (e.phase === "download") return `  fetching ${e.service} from Maven Central…`;
+      if (e.phase === "unpack") return `  unpacking ${e.service} (${(e.elapsedMs / 1000).toFixed(0)}s)`;
+      if (e.phase === "done") return `  installed ${e.service} (${(e.elapsedMs / 1000).toFixed(0)}s)`;
+      return undefined;
+    case "starting":
+      return `  starting ${e.service} (pid ${e.pid})`;
+    case "waiting":
+      return `  waiting for ${e.pending.join(", ")} (${(e.elapsedMs / 1000).toFixed(0)}s)`;
+    case "ready":
+      return undefined;
+  }
+}
+
+export function registerStackCommands(program: Command): void {
+  const stack = program
+    .command("stack")
+    .description("the local lakehouse stack: S3, Iceberg REST, Kafka, Trino");
+
+  stack
+    .command("up")
+    .description("download (once), start and health-check every service; idempotent")
+    .action(async () => {
+      const timeout = Number(process.env.FLOE_STACK_TIMEOUT ?? 240);
+      const statuses = await stackUp({
+        timeoutMs: timeout * 1000,
+        onEvent: (e) => {
+          const line = renderEvent(e);
+          if (line) process.stderr.write(`${line}\n`);
+        },
+      });
+      for (const s of statuses) process.stdout.write(`${renderStatusLine(s)}\n`);
+    });
+
+  stack
+    .command("down")
+    .description("stop the services started by `stack up` (data is kept)")
+    .option("--purge", "also delete all stack data (tables, topics, files)")
+    .action(async (opts: { purge?: boolean }) => {
+      const results = await stackDown({ purge: opts.purge === true });
+      for (const r of results) process.stdout.write(`${r.name.padEnd(13)} ${r.result}\n`);
+      if (opts.purge) process.stdout.write("stack data deleted\n");
+    });
+
+  stack
+    .command("reset")
+    .description("stop the stack and delete its data (downloads are kept)")
+    .action(async () => {
+      await stackDown({ purge: true });
+      process.stdout.write("stack stopped and data deleted\n");
+    });
+
+  stack
+    .command("status")
+    .description("one line per service; exits 1 unless all are healthy")
+    .option("--json", "print JSON")
+    .action(async (opts: { json?: boolean }) => {
+      const statuses = await stackStatus();
+      if (opts.json) process.stdout.write(`${JSON.stringify(statuses, null, 2)}\n`);
+      else for (const s of statuses) process.stdout.write(`${renderStatusLine(s)}\n`);
+      if (statuses.some((s) => s.state !== "healthy")) process.exitCode = 1;
+    });
+
+  stack
+    .command("logs")
+    .description("print (or follow) a service's log")
+    .argument("[service]", `one of ${SERVICES.map((s) => s.name).join(", ")}`, "trino")
+    .option("-n, --lines <n>", "lines to print", "50")
+    .option("-f, --follow", "keep printing new lines")
+    .action(async (service: string, opts: { lines: string; follow?: boolean }) => {
+      const spec = serviceByName(service);
+      if (!spec) {
+        throw new UsageError(`Unknown service "${service}".`, {
+          hint: `use one of ${SERVICES.map((s) => s.name).join(", ")}`,
+        });
+      }
+      const file = logFile(stackPaths(), spec.name);
+      const args = [
+        "-n",
+        String(Number.parseInt(opts.lines, 10) || 50),
+        ...(opts.follow ? ["-F"] : []),
+        file,
+      ];
+      await new Promise<void>((resolve) =>
+        spawn("tail", args, { stdio: "inherit" }).on("close", () => resolve()),
+      );
+    });
+}

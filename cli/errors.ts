@@ -1,0 +1,85 @@
+/**
+ * Typed errors for the whole toolkit. Every module throws a `FloeError` (or a subclass) carrying what the
+ * user needs to act: where (file, line, YAML path), what went wrong, and how to fix it. They are rendered
+ * exactly once, by `cli/render-error.ts`; library code never prints them.
+ */
+
+export interface ErrorLocation {
+  readonly file: string;
+  readonly line?: number;
+  readonly column?: number;
+  /** A YAML/JSON path inside the file, e.g. `models[2].columns[0].tests`. */
+  readonly path?: string;
+}
+
+/** 1 = a model, test or run failed; 2 = usage, configuration or environment error (the contract's codes). */
+export type ExitCode = 1 | 2;
+
+export interface FloeErrorOptions {
+  readonly hint?: string;
+  readonly location?: ErrorLocation;
+  readonly exitCode?: ExitCode;
+  readonly cause?: unknown;
+}
+
+export class FloeError extends Error {
+  override readonly name: string = "FloeError";
+  readonly code: string;
+  readonly hint: string | undefined;
+  readonly location: ErrorLocation | undefined;
+  readonly exitCode: ExitCode;
+
+  constructor(code: string, message: string, options: FloeErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.hint = options.hint;
+    this.location = options.location;
+    this.exitCode = options.exitCode ?? 2;
+  }
+}
+
+/** Bad flags or arguments. */
+export class UsageError extends FloeError {
+  override readonly name = "UsageError";
+  constructor(message: string, options: FloeErrorOptions = {}) {
+    super("USAGE", message, { ...options, exitCode: 2 });
+  }
+}
+
+/** A project, profile or YAML file that does not validate. */
+export class ConfigError extends FloeError {
+  override readonly name = "ConfigError";
+  constructor(message: string, options: FloeErrorOptions = {}) {
+    super("CONFIG", message, { ...options, exitCode: 2 });
+  }
+}
+
+/** The machine lacks something (JDK, free port, Maven Central, a running service). */
+export class EnvironmentError extends FloeError {
+  override readonly name = "EnvironmentError";
+  constructor(code: string, message: string, options: FloeErrorOptions = {}) {
+    super(code, message, { ...options, exitCode: 2 });
+  }
+}
+
+/** The user pressed Ctrl-C; running work was cancelled. */
+export class CancelledError extends FloeError {
+  override readonly name = "CancelledError";
+  constructor(message = "Cancelled by the user.") {
+    super("CANCELLED", message, { exitCode: 1 });
+  }
+}
+
+export function isFloeError(error: unknown): error is FloeError {
+  return error instanceof FloeError;
+}
+
+export function formatLocation(location: ErrorLocation): string {
+  let text = location.file;
+  if (location.line !== undefined) {
+    text += `:${location.line}`;
+    if (location.column !== undefined) text += `:${location.column}`;
+  }
+  if (location.path !== undefined && location.path !== "") text += ` (at ${location.path})`;
+  return text;
+}

@@ -1,0 +1,42 @@
+import { Command, CommanderError } from "commander";
+import { registerStackCommands } from "./commands/stack.js";
+import { UsageError } from "./errors.js";
+import { renderError } from "./render-error.js";
+
+/**
+ * The `floe` program. Commands are thin: they parse flags, call the programmatic API and render its
+ * results. Each command module registers itself here; errors are rendered once, below.
+ */
+export function buildProgram(): Command {
+  const program = new Command("floe")
+    .description("Floe — a lakehouse toolkit: Kafka → S3 → Trino → Iceberg, with dbt-style SQL models")
+    .version("0.1.0")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerStackCommands(program);
+  return program;
+}
+
+/** Runs the CLI and returns the exit code (0 ok, 1 a model/test/run failed, 2 usage or environment). */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv]);
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with code 0; commander already printed its message otherwise.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    const { text, exitCode } = renderError(
+      error instanceof TypeError && isUsage(error) ? new UsageError(error.message) : error,
+    );
+    process.stderr.write(`${text}\n`);
+    return exitCode;
+  }
+}
+
+function isUsage(error: Error): boolean {
+  return error.message.startsWith("Invalid argument");
+}

@@ -1,0 +1,261 @@
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { EnvironmentError, FloeError } from "../cli/errors.js";
+import { portInUse, probe } from "./health.js";
+import { type InstallProgress, installDir, installServices } from "./install.js";
+import { chooseJava, discoverJdks, type JavaChoice } from "./java.js";
+import { type StackPaths, stackPaths } from "./paths.js";
+import { isOurProcess, launchDetached, readPid, residentBytes, stopProcess } from "./process.js";
+import { SERVICES, type ServiceName, type ServiceSpec } from "./services.js";
+import { dataDir, kafkaConfig, processMarker, startCommand } from "./start-commands.js";
+
+const run = promisify(execFile);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Each service moves stopped → starting → healthy, or → failed (its log tail is reported and everything
+ * this `up` started is stopped again). `down` moves running services back to stopped, by PID only.
+ */
+export type ServiceState = "stopped" | "starting" | "healthy" | "unhealthy" | "failed";
+
+export interface ServiceStatus {
+  readonly name: ServiceName;
+  readonly title: string;
+  readonly url: string;
+  readonly state: ServiceState;
+  readonly pid?: number;
+  readonly rssBytes?: number;
+  /** Seconds from launch to healthy, for services started by this call. */
+  readonly startSeconds?: number;
+  readonly alreadyRunning?: boolean;
+}
+
+export type StackEvent =
+  | {
+      kind: "install";
+      service: ServiceName;
+      phase: Parameters<InstallProgress>[0]["phase"];
+      elapsedMs: number;
+    }
+  | { kind: "starting"; service: ServiceName; pid: number }
+  | { kind: "waiting"; pending: ServiceName[]; elapsedMs: number }
+  | { kind: "ready"; status: ServiceStatus };
+
+export interface StackOptions {
+  readonly paths?: StackPaths;
+  readonly onEvent?: (event: StackEvent) => void;
+  /** How long to wait for every service to report healthy. */
+  readonly timeoutMs?: number;
+}
+
+const pidFile = (paths: StackPaths, s: ServiceName) => join(paths.run, `${s}.pid`);
+export const logFile = (paths: StackPaths, s: ServiceName) => join(paths.run, `${s}.log`);
+
+function runningPid(paths: StackPaths, service: ServiceName): number | undefined {
+  const pid = readPid(pidFile(paths, service));
+  return pid !== undefined && isOurProcess(pid, processMarker(paths, service)) ? pid : undefined;
+}
+
+function tail(file: string, lines: number): string {
+  if (!existsSync(file)) return "(no log)";
+  return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+}
+
+/** The state of every service right now (process alive + one health probe). */
+export async function stackStatus(options: StackOptions = {}): Promise<ServiceStatus[]> {
+  const paths = options.paths ?? stackPaths();
+  return Promise.all(
+    SERVICES.map(async (spec): Promise<ServiceStatus> => {
+      const pid = runningPid(paths, spec.name);
+      const base = { name: spec.name, title: spec.title, url: spec.url };
+      if (pid === undefined) return { ...base, state: "stopped" };
+      const healthy = await probe(spec.health);
+      return { ...base, state: healthy ? "healthy" : "unhealthy", pid, rssBytes: residentBytes(pid) };
+    }),
+  );
+}
+
+/**
+ * Starts whatever is not running and waits until all four services are healthy. Checks the JDK and the
+ * ports and downloads everything *before* starting anything, so a bad environment starts nothing.
+ */
+export async function stackUp(options: StackOptions = {}): Promise<ServiceStatus[]> {
+  const paths = options.paths ?? stackPaths();
+  const emit = options.onEvent ?? (() => {});
+  const java = chooseJava(discoverJdks());
+  for (const dir of [paths.downloads, paths.install, paths.data, paths.run])
+    mkdirSync(dir, { recursive: true });
+
+  const running = new Map<ServiceName, number>();
+  for (const spec of SERVICES) {
+    const pid = runningPid(paths, spec.name);
+    if (pid !== undefined) running.set(spec.name, pid);
+  }
+  const toStart = SERVICES.filter((s) => !running.has(s.name));
+  await assertPortsFree(toStart);
+  await installServices(
+    paths,
+    toStart.map((s) => s.name),
+    (e) => emit({ kind: "install", ...e }),
+  );
+  if (toStart.some((s) => s.name === "kafka")) await formatKafkaStorage(paths, java);
+
+  const launchedAt = new Map<ServiceName, number>();
+  for (const spec of toStart) {
+    const command = startCommand(paths, java, spec.name);
+    const pid = launchDetached({
+      ...command,
+      logFile: logFile(paths, spec.name),
+      pidFile: pidFile(paths, spec.name),
+    });
+    running.set(spec.name, pid);
+    launchedAt.set(spec.name, Date.now());
+    emit({ kind: "starting", service: spec.name, pid });
+  }
+
+  try {
+    return await waitHealthy(paths, running, launchedAt, options.timeoutMs ?? 240_000, emit);
+  } catch (error) {
+    // Leave nothing half-started: stop what this call launched.
+    await Promise.all(
+      [...launchedAt.keys()].map((s) => stopProcess(pidFile(paths, s), processMarker(paths, s), 5_000)),
+    );
+    throw error;
+  }
+}
+
+async function assertPortsFree(specs: readonly ServiceSpec[]): Promise<void> {
+  const taken: string[] = [];
+  for (const spec of specs) {
+    for (const port of spec.ports) if (await portInUse(port)) taken.push(`${port} (${spec.title})`);
+  }
+  if (taken.length > 0) {
+    const first = taken[0]!.split(" ")[0];
+    throw new EnvironmentError(
+      "PORT_IN_USE",
+      `Port ${taken.join(", ")} is already in use by another process.`,
+      {
+        hint: `stop the process listening there (see \`ss -ltnp 'sport = :${first}'\`), then run \`floe stack up\` again`,
+      },
+    );
+  }
+}
+
+async function formatKafkaStorage(paths: StackPaths, java: JavaChoice): Promise<void> {
+  const logDir = join(dataDir(paths, "kafka"), "log");
+  if (existsSync(join(logDir, "meta.properties"))) return;
+  // A Kafka cluster id is 16 random bytes in URL-safe base64; avoid a leading '-' that reads as a flag.
+  let clusterId = randomBytes(16).toString("base64url");
+  while (clusterId.startsWith("-")) clusterId = randomBytes(16).toString("base64url");
+  const lib = join(installDir(paths, "kafka"), "lib");
+  try {
+    await run(
+      java.services.java,
+      [
+        `-Dlog4j2.configurationFile=${join(paths.home, "stack/kafka/log4j2.properties")}`,
+        "-cp",
+        `${lib}/*`,
+        "kafka.tools.StorageTool",
+        "format",
+        "--standalone",
+        "-t",
+        clusterId,
+        "-c",
+        kafkaConfig(paths),
+      ],
+      { timeout: 120_000 },
+    );
+  } catch (error) {
+    throw new EnvironmentError("KAFKA_FORMAT_FAILED", `Could not format Kafka's storage in ${logDir}.`, {
+      hint: "run `floe stack reset` to start from empty data",
+      cause: error,
+    });
+  }
+}
+
+async function waitHealthy(
+  paths: StackPaths,
+  running: ReadonlyMap<ServiceName, number>,
+  launchedAt: ReadonlyMap<ServiceName, number>,
+  timeoutMs: number,
+  emit: (e: StackEvent) => void,
+): Promise<ServiceStatus[]> {
+  const started = Date.now();
+  const done = new Map<ServiceName, ServiceStatus>();
+  let lastReport = started;
+  while (done.size < SERVICES.length) {
+    for (const spec of SERVICES) {
+      if (done.has(spec.name)) continue;
+      const pid = running.get(spec.name)!;
+      if (!isOurProcess(pid, processMarker(paths, spec.name))) {
+        throw new EnvironmentError(
+          "SERVICE_EXITED",
+          `${spec.title} exited while starting. Last log lines (${logFile(paths, spec.name)}):\n${tail(logFile(paths, spec.name), 15)}`,
+          {
+            hint: `read the log with \`floe stack logs ${spec.name}\`; \`floe stack reset\` clears its data`,
+          },
+        );
+      }
+      if (await probe(spec.health)) {
+        const at = launchedAt.get(spec.name);
+        const status: ServiceStatus = {
+          name: spec.name,
+          title: spec.title,
+          url: spec.url,
+          state: "healthy",
+          pid,
+          rssBytes: residentBytes(pid),
+          ...(at === undefined ? { alreadyRunning: true } : { startSeconds: (Date.now() - at) / 1000 }),
+        };
+        done.set(spec.name, status);
+        emit({ kind: "ready", status });
+      }
+    }
+    if (done.size === SERVICES.length) break;
+    const pending = SERVICES.filter((s) => !done.has(s.name)).map((s) => s.name);
+    if (Date.now() - started > timeoutMs) {
+      const name = pending[0]!;
+      throw new EnvironmentError(
+        "SERVICE_UNHEALTHY",
+        `${pending.join(", ")} did not become healthy within ${Math.round(timeoutMs / 1000)} s. Last log lines of ${name}:\n${tail(logFile(paths, name), 15)}`,
+        { hint: `read \`floe stack logs ${name}\`; on a slow machine raise FLOE_STACK_TIMEOUT (seconds)` },
+      );
+    }
+    if (Date.now() - lastReport >= 10_000) {
+      lastReport = Date.now();
+      emit({ kind: "waiting", pending, elapsedMs: Date.now() - started });
+    }
+    await sleep(500);
+  }
+  return SERVICES.map((s) => done.get(s.name)!);
+}
+
+/** Stops every service this stack started, Trino first (it talks to the others). */
+export async function stackDown(
+  options: StackOptions & { purge?: boolean } = {},
+): Promise<{ name: ServiceName; result: "stopped" | "not-running" }[]> {
+  const paths = options.paths ?? stackPaths();
+  const results: { name: ServiceName; result: "stopped" | "not-running" }[] = [];
+  for (const spec of [...SERVICES].reverse()) {
+    results.push({
+      name: spec.name,
+      result: await stopProcess(pidFile(paths, spec.name), processMarker(paths, spec.name)),
+    });
+  }
+  if (options.purge) rmSync(paths.data, { recursive: true, force: true });
+  return results.reverse();
+}
+
+export function stackLogTail(service: ServiceName, lines: number, options: StackOptions = {}): string {
+  const paths = options.paths ?? stackPaths();
+  return tail(logFile(paths, service), lines);
+}
+
+export class StackNotRunningError extends FloeError {
+  constructor(what: string) {
+    super("STACK_DOWN", `${what} is not running.`, { hint: "start the local stack with `floe stack up`" });
+  }
+}
