@@ -40,7 +40,7 @@ export class FloeError extends Error {
 
 /** Bad flags or arguments. */
 export class UsageError extends FloeError {
-  override readonly name = "UsageError";
+  override readonly name: string = "UsageError";
   constructor(message: string, options: FloeErrorOptions = {}) {
     super("USAGE", message, { ...options, exitCode: 2 });
   }
@@ -48,7 +48,7 @@ export class UsageError extends FloeError {
 
 /** A project, profile or YAML file that does not validate. */
 export class ConfigError extends FloeError {
-  override readonly name = "ConfigError";
+  override readonly name: string = "ConfigError";
   constructor(message: string, options: FloeErrorOptions = {}) {
     super("CONFIG", message, { ...options, exitCode: 2 });
   }
@@ -56,7 +56,7 @@ export class ConfigError extends FloeError {
 
 /** The machine lacks something (JDK, free port, Maven Central, a running service). */
 export class EnvironmentError extends FloeError {
-  override readonly name = "EnvironmentError";
+  override readonly name: string = "EnvironmentError";
   constructor(code: string, message: string, options: FloeErrorOptions = {}) {
     super(code, message, { ...options, exitCode: 2 });
   }
@@ -64,7 +64,7 @@ export class EnvironmentError extends FloeError {
 
 /** The user pressed Ctrl-C; running work was cancelled. */
 export class CancelledError extends FloeError {
-  override readonly name = "CancelledError";
+  override readonly name: string = "CancelledError";
   constructor(message = "Cancelled by the user.") {
     super("CANCELLED", message, { exitCode: 1 });
   }

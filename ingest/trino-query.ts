@@ -1,43 +1,33 @@
-import { BasicAuth, Trino } from "trino-client";
-import { EnvironmentError, FloeError } from "../cli/errors.js";
+import { createTrinoConnection, type TrinoConnection } from "../trino/index.js";
 
 /**
- * The one place ingest talks to Trino. It is deliberately tiny: the lead's typed adapter in `trino/` will
- * replace it (same shape: run one statement, get rows back, typed errors) once it lands on main.
+ * The one place ingest talks to Trino, over the project's typed adapter (`trino/`): Trino errors arrive as
+ * `TrinoQueryError`/`TrinoConnectionError`. Rows come back positionally, which suits the short catalog
+ * statements and checks ingest runs.
  */
 export interface TrinoTarget {
-  readonly server: string;
+  readonly host: string;
+  readonly port: number;
   readonly user: string;
 }
 
 export const DEFAULT_TRINO: TrinoTarget = {
-  server: process.env.FLOE_TRINO_URL ?? "http://127.0.0.1:8080",
+  host: process.env.FLOE_TRINO_HOST ?? "127.0.0.1",
+  port: Number(process.env.FLOE_TRINO_PORT ?? 8080),
   user: process.env.FLOE_TRINO_USER ?? "floe",
 };
 
 export type Row = readonly unknown[];
 
-/** Runs one statement to completion and returns all its rows; a Trino error becomes a FloeError. */
+const connections = new Map<string, TrinoConnection>();
+
 export async function trinoQuery(sql: string, target: TrinoTarget = DEFAULT_TRINO): Promise<Row[]> {
-  const client = Trino.create({ server: target.server, auth: new BasicAuth(target.user) });
-  const rows: Row[] = [];
-  let iter: Awaited<ReturnType<typeof client.query>>;
-  try {
-    iter = await client.query(sql);
-  } catch (error) {
-    throw new EnvironmentError("TRINO_UNREACHABLE", `Cannot reach Trino at ${target.server}.`, {
-      hint: "start the stack with `floe stack up`",
-      cause: error,
-    });
+  const id = `${target.user}@${target.host}:${target.port}`;
+  let connection = connections.get(id);
+  if (!connection) {
+    connection = createTrinoConnection({ ...target, source: "floe-ingest" });
+    connections.set(id, connection);
   }
-  for await (const result of iter) {
-    if (result.error) {
-      throw new FloeError("TRINO_QUERY", `Trino: ${result.error.message}`, {
-        hint: `statement: ${sql.slice(0, 200)}`,
-        exitCode: 1,
-      });
-    }
-    for (const row of result.data ?? []) rows.push(row as Row);
-  }
-  return rows;
+  const result = await connection.query(sql);
+  return result.rows.map((row) => result.columns.map((c) => row[c.name]));
 }
