@@ -12,7 +12,7 @@ import { MAX_EVENT_BYTES, parseEvent, type TopicKind, topicKindOf } from "./cont
 import { type Endpoints, endpointsFromEnv, kafkaClient, s3Client } from "./endpoints.js";
 import { encodeParquet } from "./parquet-file.js";
 import { ensureTopics } from "./producer.js";
-import { RAW_COLUMNS, toRawRow, utcDate } from "./raw-schema.js";
+import { RAW_COLUMNS, toRawRow } from "./raw-schema.js";
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from "./retry.js";
 import { SinkMetrics } from "./sink-metrics.js";
 import { type OpenFile, PartitionState, type RollLimits } from "./sink-state.js";
@@ -55,6 +55,8 @@ export interface DurableFile {
   readonly key: string;
   readonly topic: string;
   readonly partition: number;
+  readonly eventDate: string;
+  readonly eventType: string;
   readonly records: number;
   readonly outcome: "written" | "existing";
   readonly kafkaTimestamps: readonly number[];
@@ -68,7 +70,7 @@ export type SinkEvent =
   | { kind: "retry"; operation: string; attempt: number; error: string; waitMs: number }
   | { kind: "paused"; topic: string; partition: number; error: string; resumeInMs: number }
   | { kind: "resumed"; topic: string; partition: number }
-  | { kind: "registered"; table: string; partition?: string }
+  | { kind: "registered"; table: string; partition?: { eventDate: string; eventType: string } }
   | { kind: "warning"; message: string }
   | { kind: "stopping"; reason: "signal" | "idle" };
 
@@ -200,7 +202,7 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
         await registerRawPartition(target, topic, date, type);
         toRegister.delete(item);
         registered.add(item);
-        emit({ kind: "registered", table: topic, partition: `event_date=${date}/event_type=${type}` });
+        emit({ kind: "registered", table: topic, partition: { eventDate: date, eventType: type } });
       }
     } catch (error) {
       // Registration only affects when rows become queryable, never what is durable: retried next tick.
@@ -254,7 +256,8 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
       offset,
       ingestedAt: new Date(now),
     });
-    const date = utcDate(row.event_time as Date);
+    // event_time passed the contract as ISO-8601 UTC ("…Z"), so its first 10 characters are the UTC date.
+    const date = String(parsed.event.fields.event_time).slice(0, 10);
     const ts = Number(message.timestamp);
     if (!runtime.state.append(offset, date, parsed.event.eventType, row, size, ts, now)) summary.skipped++;
   };
@@ -327,6 +330,8 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
       key,
       topic,
       partition,
+      eventDate: file.eventDate,
+      eventType: file.eventType,
       records: kept,
       outcome,
       kafkaTimestamps: timestamps,

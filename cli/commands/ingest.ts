@@ -81,7 +81,9 @@ function renderSinkEvent(e: SinkEvent, verbose: boolean): string | undefined {
     case "resumed":
       return `  resumed ${e.topic}[${e.partition}]`;
     case "registered":
-      return verbose ? `  registered ${e.table}${e.partition ? ` ${e.partition}` : ""}` : undefined;
+      return verbose
+        ? `  registered ${e.table}${e.partition ? ` event_date=${e.partition.eventDate}/event_type=${e.partition.eventType}` : ""}`
+        : undefined;
     case "warning":
       return `  warning: ${e.message}`;
     case "stopping":
