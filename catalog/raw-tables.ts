@@ -105,7 +105,8 @@ export async function registerRawPartition(
   try {
     await trinoQuery(registerPartitionSql(target, topic, eventDate, eventType));
   } catch (error) {
-    if (error instanceof Error && /already exists/i.test(error.message)) return;
+    // Trino 476 says "Partition [...] is already registered with location ..."; older ones "already exists".
+    if (error instanceof Error && /already (exists|registered)/i.test(error.message)) return;
     throw error;
   }
 }

@@ -37,6 +37,9 @@ export function kafkaClient(endpoints: Endpoints, clientId: string): Kafka {
 }
 
 export function s3Client(endpoints: Endpoints): S3Client {
+  // Floe supports Node 20 (the project's engine); the SDK's "Node 22 from 2027" notice is not actionable
+  // for a sink user and would interleave with its log, so it is switched off unless set explicitly.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   return new S3Client({
     endpoint: endpoints.s3Endpoint,
     region: "us-east-1",

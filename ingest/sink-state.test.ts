@@ -82,4 +82,17 @@ describe("PartitionState", () => {
     s.deadLetters.pop();
     expect(s.safeOffset()).toBe(6n);
   });
+
+  it("remembers dead letters acknowledged after the committed offset", () => {
+    const s = new PartitionState("t-orders", 0, "orders");
+    feed(s, [[40, "a"]]);
+    s.handled(41n);
+    s.deadLetters.push(41n);
+    s.deadLettered([41n]);
+    expect(s.safeOffset()).toBe(40n);
+    const restarted = new PartitionState("t-orders", 0, "orders");
+    restarted.restore(s.commitMetadata(40n));
+    expect(restarted.alreadyDeadLettered(41n)).toBe(true);
+    expect(restarted.alreadyDeadLettered(42n)).toBe(false);
+  });
 });

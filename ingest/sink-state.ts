@@ -47,6 +47,8 @@ export class PartitionState {
   readonly sealed: OpenFile[] = [];
   /** Offsets dead-lettered but not yet acknowledged by the DLQ topic. */
   readonly deadLetters: bigint[] = [];
+  /** Highest offset the DLQ topic acknowledged; a replay does not dead-letter it again. */
+  dlqDurable: bigint | undefined;
   /** Writer → last offset known to be in a durable object. */
   readonly durable = new Map<string, bigint>();
 
@@ -60,8 +62,9 @@ export class PartitionState {
   restore(metadata: string | null | undefined): void {
     if (!metadata) return;
     try {
-      const parsed = JSON.parse(metadata) as { w?: Record<string, string> };
+      const parsed = JSON.parse(metadata) as { w?: Record<string, string>; d?: string };
       for (const [writer, offset] of Object.entries(parsed.w ?? {})) this.raise(writer, BigInt(offset));
+      if (parsed.d !== undefined) this.dlqDurable = BigInt(parsed.d);
     } catch {
       // Metadata written by another tool: no watermarks, the committed offset alone applies.
     }
@@ -201,7 +204,22 @@ export class PartitionState {
       if (offset >= committed) w[writer] = offset.toString();
       else this.durable.delete(writer);
     }
-    return JSON.stringify({ w });
+    const d =
+      this.dlqDurable !== undefined && this.dlqDurable >= committed ? this.dlqDurable.toString() : undefined;
+    return JSON.stringify(d === undefined ? { w } : { w, d });
+  }
+
+  /** True when this offset was already acknowledged by the DLQ (a replay): it is only marked handled. */
+  alreadyDeadLettered(offset: bigint): boolean {
+    return this.dlqDurable !== undefined && offset <= this.dlqDurable;
+  }
+
+  deadLettered(offsets: readonly bigint[]): void {
+    for (const offset of offsets) {
+      const i = this.deadLetters.indexOf(offset);
+      if (i >= 0) this.deadLetters.splice(i, 1);
+      if (this.dlqDurable === undefined || offset > this.dlqDurable) this.dlqDurable = offset;
+    }
   }
 
   bufferedRecords(): number {

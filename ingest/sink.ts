@@ -197,16 +197,22 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
         for (const table of tables) emit({ kind: "registered", table });
         tablesReady = true;
       }
-      for (const item of [...toRegister]) {
-        const [topic, date, type] = item.split("\u0000") as [string, string, string];
+    } catch (error) {
+      emit({ kind: "warning", message: `raw table registration failed, will retry: ${String(error)}` });
+      return;
+    }
+    // Registration only affects when rows become queryable, never what is durable: a failure is retried
+    // on the next tick and does not hold back the other partitions.
+    for (const item of [...toRegister]) {
+      const [topic, date, type] = item.split("\u0000") as [string, string, string];
+      try {
         await registerRawPartition(target, topic, date, type);
         toRegister.delete(item);
         registered.add(item);
         emit({ kind: "registered", table: topic, partition: { eventDate: date, eventType: type } });
+      } catch (error) {
+        emit({ kind: "warning", message: `partition registration failed, will retry: ${String(error)}` });
       }
-    } catch (error) {
-      // Registration only affects when rows become queryable, never what is durable: retried next tick.
-      emit({ kind: "warning", message: `partition registration failed, will retry: ${String(error)}` });
     }
   };
 
@@ -236,6 +242,7 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
     const size = value?.length ?? 0;
     const deadLetter = (reason: string) => {
       runtime.state.handled(offset);
+      if (runtime.state.alreadyDeadLettered(offset)) return;
       runtime.state.deadLetters.push(offset);
       runtime.dlq.push({ offset, message, reason });
     };
@@ -371,9 +378,8 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
       runtime.dlq.unshift(...letters);
       throw error;
     }
+    runtime.state.deadLettered(letters.map((l) => l.offset));
     for (const l of letters) {
-      const i = runtime.state.deadLetters.indexOf(l.offset);
-      if (i >= 0) runtime.state.deadLetters.splice(i, 1);
       emit({
         kind: "dlq",
         topic: runtime.state.topic,

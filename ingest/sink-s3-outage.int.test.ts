@@ -1,0 +1,112 @@
+import { connect, createServer, type Server, type Socket } from "node:net";
+import { describe, expect, it } from "vitest";
+import { endpointsFromEnv } from "./endpoints.js";
+import type { GenerateOptions } from "./generator.js";
+import { checkRawTable, generatorTruth, readDlq, uniqueRun } from "./int-helpers.js";
+import { defaultTopicNames, publishShop } from "./producer.js";
+import { runSink, type SinkEvent } from "./sink.js";
+
+/** A TCP forwarder to the shared S3Proxy that the test can cut and restore (the real S3 stays up). */
+class CuttableProxy {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  port = 0;
+
+  constructor(private readonly target: { host: string; port: number }) {}
+
+  async open(): Promise<void> {
+    const server = createServer((client) => {
+      const upstream = connect(this.target.port, this.target.host);
+      this.sockets.add(client).add(upstream);
+      const drop = () => {
+        client.destroy();
+        upstream.destroy();
+        this.sockets.delete(client);
+        this.sockets.delete(upstream);
+      };
+      client.on("error", drop).on("close", drop);
+      upstream.on("error", drop).on("close", drop);
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => server.listen(this.port, "127.0.0.1", resolve));
+    const address = server.address();
+    if (address && typeof address === "object") this.port = address.port;
+    this.server = server;
+  }
+
+  async cut(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server = undefined;
+  }
+}
+
+const SHOP: GenerateOptions = {
+  events: 90_000,
+  seed: 5,
+  duplicates: 0.01,
+  malformed: 0.005,
+  late: 0.02,
+  start: new Date("2026-03-01T00:00:00Z"),
+  days: 2,
+};
+
+describe("floe ingest sink with S3 unavailable", () => {
+  it("retries, pauses and resumes through a 20 s S3 outage without losing or duplicating a row", {
+    timeout: 900_000,
+  }, async () => {
+    const run = uniqueRun("s3out");
+    const s3 = new URL(endpointsFromEnv().s3Endpoint);
+    const proxy = new CuttableProxy({ host: s3.hostname, port: Number(s3.port) });
+    await proxy.open();
+    const events: SinkEvent[] = [];
+    const sink = runSink({
+      topics: run.topics,
+      dlqTopic: run.dlq,
+      prefix: run.prefix,
+      groupId: run.group,
+      flushRecords: 1_000,
+      untilIdle: true,
+      idleMs: 5_000,
+      pauseMs: 4_000,
+      metricsPort: null,
+      endpoints: { ...endpointsFromEnv(), s3Endpoint: `http://127.0.0.1:${proxy.port}` },
+      onEvent: (e) => events.push(e),
+    });
+    // Events arrive over ~30 s while S3 disappears for 20 s in the middle.
+    const publishing = publishShop({ ...SHOP, rate: 3_000, topics: defaultTopicNames(run.topicPrefix) });
+    await new Promise((r) => setTimeout(r, 8_000));
+    const filesBeforeCut = events.filter((e) => e.kind === "file").length;
+    await proxy.cut();
+    await new Promise((r) => setTimeout(r, 20_000));
+    const filesDuringCut = events.filter((e) => e.kind === "file").length - filesBeforeCut;
+    await proxy.open();
+    const ledger = await publishing;
+    const summary = await sink;
+    const retries = events.filter((e) => e.kind === "retry").length;
+    const pauses = events.filter((e) => e.kind === "paused").length;
+    process.stderr.write(
+      `[s3-outage.int] files before cut ${filesBeforeCut}, during ${filesDuringCut}; ${retries} retries, ${pauses} pauses; ` +
+        `${summary.records} rows in ${summary.files} files\n`,
+    );
+    expect(filesBeforeCut).toBeGreaterThan(0);
+    expect(filesDuringCut).toBe(0);
+    expect(retries).toBeGreaterThan(0);
+    expect(pauses).toBeGreaterThan(0);
+    expect(events.some((e) => e.kind === "resumed")).toBe(true);
+    expect(summary.records).toBe(ledger.messages.valid);
+
+    const truth = generatorTruth(SHOP);
+    let rows = 0;
+    for (const topic of run.topics) {
+      const check = await checkRawTable(topic, truth);
+      rows += check.rows;
+      expect(check.distinctOffsets, topic).toBe(check.rows);
+      expect(check.wrongPartition, topic).toBe(0);
+    }
+    expect(rows).toBe(ledger.messages.valid);
+    const dlq = await readDlq(run.dlq);
+    expect(dlq).toHaveLength(ledger.messages.malformed);
+  });
+});
