@@ -30,7 +30,6 @@ async function throughput(): Promise<void> {
   console.log(
     `pre-loaded ${fmt(ledger.messages.total)} events into ${run.topicPrefix}* in ${((Date.now() - t0) / 1000).toFixed(1)}s`,
   );
-  let firstDurable = 0;
   let lastDurable = 0;
   let records = 0;
   const start = Date.now();
@@ -43,7 +42,6 @@ async function throughput(): Promise<void> {
     idleMs: 2_000,
     metricsPort: null,
     onDurable: (f: DurableFile) => {
-      firstDurable ||= f.durableAt;
       lastDurable = f.durableAt;
       records += f.records;
     },

@@ -134,3 +134,40 @@ export function generatorTruth(options: GenerateOptions): Map<string, { type: st
   }
   return truth;
 }
+
+/** The contract's test shop: 1% duplicates, 0.5% malformed, 2% late, fixed start so truth is stable. */
+export function testShop(events: number, seed: number, days = 3): GenerateOptions {
+  return {
+    events,
+    seed,
+    duplicates: 0.01,
+    malformed: 0.005,
+    late: 0.02,
+    start: new Date("2026-03-01T00:00:00Z"),
+    days,
+  };
+}
+
+/** Checks every raw table of a run; returns the total row count and a list of problems (empty = good). */
+export async function verifyRawTables(
+  topics: readonly string[],
+  shop: GenerateOptions,
+): Promise<{ rows: number; problems: string[] }> {
+  const truth = generatorTruth(shop);
+  let rows = 0;
+  const problems: string[] = [];
+  for (const topic of topics) {
+    const c = await checkRawTable(topic, truth);
+    rows += c.rows;
+    if (c.distinctOffsets !== c.rows)
+      problems.push(`${topic}: ${c.rows - c.distinctOffsets} duplicate offsets`);
+    if (c.badDates > 0)
+      problems.push(`${topic}: ${c.badDates} rows whose event_date is not their event_time's date`);
+    if (c.badPaths > 0) problems.push(`${topic}: ${c.badPaths} rows in a path not matching their partition`);
+    if (c.wrongPartition > 0)
+      problems.push(`${topic}: ${c.wrongPartition} rows under the wrong event_type/event_date`);
+    if (c.unknownEventIds > 0)
+      problems.push(`${topic}: ${c.unknownEventIds} event_ids the generator never made`);
+  }
+  return { rows, problems };
+}

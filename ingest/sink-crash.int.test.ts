@@ -1,18 +1,9 @@
 import { execFileSync, spawn } from "node:child_process";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { GenerateOptions } from "./generator.js";
-import { checkRawTable, generatorTruth, readDlq, uniqueRun } from "./int-helpers.js";
+import { readDlq, testShop, uniqueRun, verifyRawTables } from "./int-helpers.js";
 import { defaultTopicNames, publishShop } from "./producer.js";
 
-const SHOP: GenerateOptions = {
-  events: 200_000,
-  seed: 77,
-  duplicates: 0.01,
-  malformed: 0.005,
-  late: 0.02,
-  start: new Date("2026-03-01T00:00:00Z"),
-  days: 3,
-};
+const SHOP = testShop(200_000, 77);
 
 const root = new URL("..", import.meta.url).pathname;
 
@@ -86,16 +77,8 @@ describe("floe ingest sink under crashes", () => {
     );
     expect(final.code, final.output.slice(-3000)).toBe(0);
 
-    const truth = generatorTruth(SHOP);
-    let rows = 0;
-    for (const topic of run.topics) {
-      const check = await checkRawTable(topic, truth);
-      rows += check.rows;
-      expect(check.distinctOffsets, topic).toBe(check.rows);
-      expect(check.badPaths, topic).toBe(0);
-      expect(check.wrongPartition, topic).toBe(0);
-      expect(check.unknownEventIds, topic).toBe(0);
-    }
+    const { rows, problems } = await verifyRawTables(run.topics, SHOP);
+    expect(problems).toEqual([]);
     expect(rows).toBe(ledger.messages.valid);
     // The DLQ is at-least-once across crashes: dedupe by source coordinates.
     const dlq = await readDlq(run.dlq);

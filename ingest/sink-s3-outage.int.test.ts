@@ -1,8 +1,7 @@
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { describe, expect, it } from "vitest";
 import { endpointsFromEnv } from "./endpoints.js";
-import type { GenerateOptions } from "./generator.js";
-import { checkRawTable, generatorTruth, readDlq, uniqueRun } from "./int-helpers.js";
+import { readDlq, testShop, uniqueRun, verifyRawTables } from "./int-helpers.js";
 import { defaultTopicNames, publishShop } from "./producer.js";
 import { runSink, type SinkEvent } from "./sink.js";
 
@@ -42,15 +41,7 @@ class CuttableProxy {
   }
 }
 
-const SHOP: GenerateOptions = {
-  events: 90_000,
-  seed: 5,
-  duplicates: 0.01,
-  malformed: 0.005,
-  late: 0.02,
-  start: new Date("2026-03-01T00:00:00Z"),
-  days: 2,
-};
+const SHOP = testShop(90_000, 5, 2);
 
 describe("floe ingest sink with S3 unavailable", () => {
   it("retries, pauses and resumes through a 20 s S3 outage without losing or duplicating a row", {
@@ -97,14 +88,8 @@ describe("floe ingest sink with S3 unavailable", () => {
     expect(events.some((e) => e.kind === "resumed")).toBe(true);
     expect(summary.records).toBe(ledger.messages.valid);
 
-    const truth = generatorTruth(SHOP);
-    let rows = 0;
-    for (const topic of run.topics) {
-      const check = await checkRawTable(topic, truth);
-      rows += check.rows;
-      expect(check.distinctOffsets, topic).toBe(check.rows);
-      expect(check.wrongPartition, topic).toBe(0);
-    }
+    const { rows, problems } = await verifyRawTables(run.topics, SHOP);
+    expect(problems).toEqual([]);
     expect(rows).toBe(ledger.messages.valid);
     const dlq = await readDlq(run.dlq);
     expect(dlq).toHaveLength(ledger.messages.malformed);

@@ -1,19 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { GenerateOptions } from "./generator.js";
-import { checkRawTable, generatorTruth, readDlq, topicMessageCount, uniqueRun } from "./int-helpers.js";
+import { readDlq, testShop, topicMessageCount, uniqueRun, verifyRawTables } from "./int-helpers.js";
 import { defaultTopicNames, publishShop } from "./producer.js";
 import { runSink } from "./sink.js";
 
 // The contract's figures: 200,000 events, 1% duplicates, 0.5% malformed, 2% late.
-const SHOP: GenerateOptions = {
-  events: 200_000,
-  seed: 2026,
-  duplicates: 0.01,
-  malformed: 0.005,
-  late: 0.02,
-  start: new Date("2026-03-01T00:00:00Z"),
-  days: 3,
-};
+const SHOP = testShop(200_000, 2026);
 
 describe("floe ingest: generator → Kafka → sink → S3 → Trino", () => {
   it("lands every valid message exactly once and every malformed one in the DLQ", {
@@ -39,17 +30,8 @@ describe("floe ingest: generator → Kafka → sink → S3 → Trino", () => {
     );
 
     expect(summary.records).toBe(ledger.messages.valid);
-    const truth = generatorTruth(SHOP);
-    let rows = 0;
-    for (const topic of run.topics) {
-      const check = await checkRawTable(topic, truth);
-      rows += check.rows;
-      expect(check.distinctOffsets, topic).toBe(check.rows);
-      expect(check.badDates, topic).toBe(0);
-      expect(check.badPaths, topic).toBe(0);
-      expect(check.wrongPartition, topic).toBe(0);
-      expect(check.unknownEventIds, topic).toBe(0);
-    }
+    const { rows, problems } = await verifyRawTables(run.topics, SHOP);
+    expect(problems).toEqual([]);
     expect(rows).toBe(ledger.messages.valid);
 
     const dlq = await readDlq(run.dlq);
