@@ -106,17 +106,26 @@ export const CONTRACTS: Record<TopicKind, Record<string, { 1: Shape; 2: Shape }>
   },
 };
 
-const compiled = new Map<string, z.ZodObject>();
-function schemaFor(kind: TopicKind, type: string, version: 1 | 2): z.ZodObject | undefined {
+interface Compiled {
+  readonly schema: z.ZodObject;
+  /** The contract's field names, precomputed: the hot path must not walk zod's shape per event. */
+  readonly known: ReadonlySet<string>;
+}
+
+const compiled = new Map<string, Compiled>();
+function schemaFor(kind: TopicKind, type: string, version: 1 | 2): Compiled | undefined {
   const key = `${kind}/${type}/${version}`;
-  let schema = compiled.get(key);
-  if (!schema) {
+  let entry = compiled.get(key);
+  if (!entry) {
     const shape = CONTRACTS[kind][type]?.[version];
     if (!shape) return undefined;
-    schema = z.object({ ...shape, event_type: z.literal(type) });
-    compiled.set(key, schema);
+    entry = {
+      schema: z.object({ ...shape, event_type: z.literal(type) }),
+      known: new Set([...Object.keys(shape), "event_type"]),
+    };
+    compiled.set(key, entry);
   }
-  return schema;
+  return entry;
 }
 
 /** A validated event: the contract's fields plus everything else, stringified, in `attributes`. */
@@ -148,13 +157,14 @@ export function parseEvent(kind: TopicKind, value: unknown): ParseResult {
   if (version !== 1 && version !== 2) {
     return { ok: false, reason: `schema_version must be 1 or 2, got ${JSON.stringify(version)}` };
   }
-  const schema = schemaFor(kind, type, version);
-  if (!schema) return { ok: false, reason: `no contract for ${kind}/${type} v${version}` };
-  const result = schema.safeParse(raw);
+  const contract = schemaFor(kind, type, version);
+  if (!contract) return { ok: false, reason: `no contract for ${kind}/${type} v${version}` };
+  const result = contract.schema.safeParse(raw);
   if (!result.success) return { ok: false, reason: `${type} v${version}: ${describeIssues(result.error)}` };
   const attributes: Record<string, string> = {};
-  for (const [key, v] of Object.entries(raw)) {
-    if (key in schema.shape || v === undefined) continue;
+  for (const key in raw) {
+    const v = raw[key];
+    if (contract.known.has(key) || v === undefined) continue;
     attributes[key] = typeof v === "string" ? v : JSON.stringify(v);
   }
   return {

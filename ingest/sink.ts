@@ -10,7 +10,7 @@ import {
 import { EnvironmentError } from "../cli/errors.js";
 import { MAX_EVENT_BYTES, parseEvent, type TopicKind, topicKindOf } from "./contracts.js";
 import { type Endpoints, endpointsFromEnv, kafkaClient, s3Client } from "./endpoints.js";
-import { encodeParquet } from "./parquet-file.js";
+import { ParquetEncoder } from "./parquet-pool.js";
 import { ensureTopics } from "./producer.js";
 import { RAW_COLUMNS, toRawRow } from "./raw-schema.js";
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from "./retry.js";
@@ -46,6 +46,8 @@ export interface SinkOptions {
   /** How long a paused partition waits before its next round of attempts. */
   readonly pauseMs?: number;
   readonly signal?: AbortSignal;
+  /** Worker threads encoding Parquet (default 1; 0 encodes on the consume loop's thread). */
+  readonly encoderThreads?: number;
   readonly onEvent?: (event: SinkEvent) => void;
   /** Called when a file is durable, with its rows' Kafka timestamps (benchmarks measure age with it). */
   readonly onDurable?: (file: DurableFile) => void;
@@ -156,6 +158,7 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
   }
 
   const metrics = new SinkMetrics();
+  const encoder = new ParquetEncoder(options.encoderThreads ?? 1);
   const summary: SinkSummary = { records: 0, files: 0, existingFiles: 0, dlq: 0, skipped: 0 };
   const s3: S3Client = s3Client(endpoints);
   const kafka = kafkaClient(endpoints, "floe-sink");
@@ -273,7 +276,7 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
     const { topic, partition } = runtime.state;
     const key = objectKey(prefix, topic, partition, file.eventDate, file.eventType, file.startOffset);
     const started = performance.now();
-    const body = encodeParquet({
+    const body = await encoder.encode({
       columns: RAW_COLUMNS[runtime.state.kind],
       rows: file.rows,
       metadata: {
@@ -515,10 +518,9 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
     return total;
   };
 
+  // Partitions drain in parallel so the encoder thread, S3 and the commit round trips overlap.
   const drain = async () => {
-    for (const runtime of runtimes.values()) {
-      await runtime.exclusive(() => cycle(runtime, true));
-    }
+    await Promise.all([...runtimes.values()].map((runtime) => runtime.exclusive(() => cycle(runtime, true))));
     await registerPending();
   };
 
@@ -600,6 +602,7 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
     await producer.disconnect().catch(() => {});
     await admin.disconnect().catch(() => {});
     await metricsServer?.close();
+    await encoder.close();
     s3.destroy();
   }
 }
