@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseEvent, topicKindOf } from "./contracts.js";
+import { decodeMessage, MAX_EVENT_BYTES, parseEvent, topicKindOf } from "./contracts.js";
 
 const view = {
   event_id: "0b5f6c1e-8a4e-4b2a-9a51-3c2d1e0f9a77",
@@ -62,5 +62,29 @@ describe("topicKindOf", () => {
     expect(topicKindOf("user-events")).toBe("user-events");
     expect(topicKindOf("it42-orders")).toBe("orders");
     expect(topicKindOf("payments")).toBeUndefined();
+  });
+});
+
+describe("decodeMessage (what the sink dead-letters, and why)", () => {
+  const bytes = (value: unknown) => Buffer.from(typeof value === "string" ? value : JSON.stringify(value));
+  const reason = (r: ReturnType<typeof decodeMessage>) => (r.ok ? "ok" : r.reason);
+
+  it("names each kind of bad input", () => {
+    expect(reason(decodeMessage("user-events", bytes('{"event_id": "x"')))).toMatch(/^invalid JSON: /);
+    expect(reason(decodeMessage("user-events", bytes({ ...view, price: "cheap" })))).toBe(
+      "product_view v1: price: Invalid input: expected number, received string",
+    );
+    expect(reason(decodeMessage("user-events", bytes({ ...view, session_id: undefined })))).toBe(
+      "product_view v1: session_id: required",
+    );
+    expect(reason(decodeMessage("orders", bytes(view)))).toMatch(
+      /unknown event_type "product_view" for topic orders/,
+    );
+    const big = bytes({ ...view, blob: "x".repeat(2 * 1024 * 1024) });
+    expect(reason(decodeMessage("user-events", big))).toBe(
+      `message is ${big.length} bytes; events are limited to ${MAX_EVENT_BYTES} bytes`,
+    );
+    expect(reason(decodeMessage("user-events", null))).toBe("empty message (no value)");
+    expect(decodeMessage("user-events", bytes(view)).ok).toBe(true);
   });
 });

@@ -8,7 +8,7 @@ import {
   registerRawTables,
 } from "../catalog/raw-tables.js";
 import { EnvironmentError } from "../cli/errors.js";
-import { MAX_EVENT_BYTES, parseEvent, type TopicKind, topicKindOf } from "./contracts.js";
+import { decodeMessage, type TopicKind, topicKindOf } from "./contracts.js";
 import { type Endpoints, endpointsFromEnv, kafkaClient, s3Client } from "./endpoints.js";
 import { ParquetEncoder } from "./parquet-pool.js";
 import { ensureTopics } from "./producer.js";
@@ -74,6 +74,8 @@ export type SinkEvent =
   | { kind: "resumed"; topic: string; partition: number }
   | { kind: "registered"; table: string; partition?: { eventDate: string; eventType: string } }
   | { kind: "warning"; message: string }
+  /** The group rebalanced: in-memory buffers were dropped and are re-read from the committed offsets. */
+  | { kind: "rebalance"; assigned: number }
   | { kind: "stopping"; reason: "signal" | "idle" };
 
 export interface SinkSummary {
@@ -171,8 +173,9 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
   });
   const consumer: Consumer = kafka.consumer({
     groupId,
-    sessionTimeout: 10_000,
-    heartbeatInterval: 2_000,
+    // Long enough for a starved 2-core machine; a SIGKILLed sink's partitions move after this long.
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3_000,
     maxBytesPerPartition: 8 * 1024 * 1024,
     maxBytes: 32 * 1024 * 1024,
     allowAutoTopicCreation: false,
@@ -241,25 +244,13 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
 
   const route = (runtime: PartitionRuntime, message: KafkaMessage, now: number) => {
     const offset = BigInt(message.offset);
-    const value = message.value;
-    const size = value?.length ?? 0;
     const deadLetter = (reason: string) => {
       runtime.state.handled(offset);
       if (runtime.state.alreadyDeadLettered(offset)) return;
       runtime.state.deadLetters.push(offset);
       runtime.dlq.push({ offset, message, reason });
     };
-    if (!value || size === 0) return deadLetter("empty message (no value)");
-    if (size > MAX_EVENT_BYTES) {
-      return deadLetter(`message is ${size} bytes; events are limited to ${MAX_EVENT_BYTES} bytes`);
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(value.toString("utf8"));
-    } catch (error) {
-      return deadLetter(`invalid JSON: ${(error as Error).message}`);
-    }
-    const parsed = parseEvent(runtime.state.kind, json);
+    const parsed = decodeMessage(runtime.state.kind, message.value);
     if (!parsed.ok) return deadLetter(parsed.reason);
     const row = toRawRow(parsed.event, {
       partition: runtime.state.partition,
@@ -269,6 +260,7 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
     // event_time passed the contract as ISO-8601 UTC ("…Z"), so its first 10 characters are the UTC date.
     const date = String(parsed.event.fields.event_time).slice(0, 10);
     const ts = Number(message.timestamp);
+    const size = message.value?.length ?? 0;
     if (!runtime.state.append(offset, date, parsed.event.eventType, row, size, ts, now)) summary.skipped++;
   };
 
@@ -420,7 +412,11 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
   };
 
   /** One pass of the commit cycle; `all` seals every open file (drain). */
-  const cycle = async (runtime: PartitionRuntime, all: boolean): Promise<void> => {
+  const cycle = async (
+    runtime: PartitionRuntime,
+    all: boolean,
+    heartbeat: () => Promise<void> = async () => {},
+  ): Promise<void> => {
     let state: CycleState = { step: "dead-letter" };
     for (;;) {
       switch (state.step) {
@@ -439,8 +435,10 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
         case "upload":
           try {
             // In order of first offset, so a 412 adoption re-keys exactly as the earlier attempt did.
-            for (let file = runtime.state.sealed[0]; file; file = runtime.state.sealed[0])
+            for (let file = runtime.state.sealed[0]; file; file = runtime.state.sealed[0]) {
               await upload(runtime, file);
+              await heartbeat();
+            }
             state = { step: "commit" };
           } catch (error) {
             state = { step: "pause", error };
@@ -483,20 +481,32 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
     await runtime.exclusive(async () => {
       if (runtime.pausedUntil !== undefined) return; // a fetch that raced the pause: re-read later
       const now = Date.now();
+      let n = 0;
       for (const message of batch.messages) {
         if (!isRunning() || isStale()) break;
         route(runtime, message, now);
         resolveOffset(message.offset);
+        // kafkajs heartbeats only from here: keep the session alive through big batches on a busy machine.
+        if (++n % 2_000 === 0) await heartbeat();
       }
       if (batch.messages.length > 0) lastMessageAt = now;
-      await cycle(runtime, false);
+      await cycle(runtime, false, heartbeat);
     });
     await heartbeat();
   };
 
   // A rebalance may hand partitions elsewhere and restarts fetching from committed offsets: drop all
   // in-memory state; each partition restores its watermarks from the commit on its next batch.
-  consumer.on(consumer.events.GROUP_JOIN, () => runtimes.clear());
+  let joins = 0;
+  consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    runtimes.clear();
+    if (++joins > 1) {
+      emit({
+        kind: "rebalance",
+        assigned: Object.values(e.payload.memberAssignment).reduce((n, p) => n + p.length, 0),
+      });
+    }
+  });
 
   const lagOnce = async (): Promise<number> => {
     let total = 0;

@@ -86,6 +86,8 @@ function renderSinkEvent(e: SinkEvent, verbose: boolean): string | undefined {
         : undefined;
     case "warning":
       return `  warning: ${e.message}`;
+    case "rebalance":
+      return `  rebalance: ${e.assigned} partitions assigned; buffered rows are re-read from committed offsets`;
     case "stopping":
       return e.reason === "idle"
         ? "caught up and idle: flushing and stopping"
