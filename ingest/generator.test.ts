@@ -9,7 +9,7 @@ function collect(options: Parameters<typeof generateShop>[0]) {
   return { list: [...messages], ledger };
 }
 
-describe("generateShop", () => {
+describe("generateShop", { timeout: 60_000 }, () => {
   it("is deterministic for a seed", () => {
     const a = collect({ events: 3_000, seed: 7, start, duplicates: 0.01, malformed: 0.01, late: 0.02 });
     const b = collect({ events: 3_000, seed: 7, start, duplicates: 0.01, malformed: 0.01, late: 0.02 });
@@ -21,28 +21,28 @@ describe("generateShop", () => {
 
   it("publishes exactly N messages and counts them in the ledger", () => {
     const { list, ledger } = collect({
-      events: 20_000,
+      events: 8_000,
       seed: 1,
       start,
       duplicates: 0.01,
       malformed: 0.005,
       late: 0.02,
     });
-    expect(list).toHaveLength(20_000);
+    expect(list).toHaveLength(8_000);
     const malformed = list.filter((m) => m.malformed).length;
     const dups = list.filter((m) => m.duplicate).length;
-    expect(ledger.messages.total).toBe(20_000);
+    expect(ledger.messages.total).toBe(8_000);
     expect(ledger.messages.malformed).toBe(malformed);
     expect(ledger.messages.duplicates).toBe(dups);
-    expect(ledger.messages.valid).toBe(20_000 - malformed);
+    expect(ledger.messages.valid).toBe(8_000 - malformed);
     expect(ledger.messages.late).toBe(list.filter((m) => m.late).length);
     expect(ledger.messages.malformedByKind.oversized).toBe(1);
-    expect(malformed).toBeGreaterThan(50);
-    expect(dups).toBeGreaterThan(100);
+    expect(malformed).toBeGreaterThan(20);
+    expect(dups).toBeGreaterThan(40);
   });
 
   it("emits only contract-valid events besides the malformed ones, which all fail", () => {
-    const { list } = collect({ events: 10_000, seed: 3, start, malformed: 0.01 });
+    const { list } = collect({ events: 5_000, seed: 3, start, malformed: 0.01 });
     for (const m of list) {
       let value: unknown;
       try {
@@ -57,7 +57,7 @@ describe("generateShop", () => {
   });
 
   it("keeps a ledger consistent with the events it emitted", () => {
-    const { list, ledger } = collect({ events: 30_000, seed: 5, start, late: 0.02 });
+    const { list, ledger } = collect({ events: 15_000, seed: 5, start, late: 0.02 });
     const events = list.filter((m) => m.event).map((m) => m.event as Record<string, unknown>);
     const paid = events.filter((e) => e.event_type === "order_paid");
     const revenue = paid.reduce((s, e) => s + Number(e.amount), 0);

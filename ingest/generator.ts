@@ -284,6 +284,8 @@ function* run(
       ...(v2
         ? { referrer: rng.pick(REFERRERS), ...(rng.chance(0.4) ? { campaign: `cmp-${rng.int(1, 9)}` } : {}) }
         : {}),
+      // Mobile apps send a field no contract knows: it must land in `attributes`, not be rejected.
+      ...(user.device === "web" ? {} : { app_version: `3.${user.id.length % 4}.${sessionNo % 7}` }),
     };
     const step = () => {
       at += rng.int(3_000, 90_000);

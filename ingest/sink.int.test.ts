@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { readDlq, testShop, topicMessageCount, uniqueRun, verifyRawTables } from "./int-helpers.js";
 import { defaultTopicNames, publishShop } from "./producer.js";
 import { runSink } from "./sink.js";
+import { trinoQuery } from "./trino-query.js";
 
 // The contract's figures: 200,000 events, 1% duplicates, 0.5% malformed, 2% late.
 const SHOP = testShop(200_000, 2026);
@@ -33,6 +34,12 @@ describe("floe ingest: generator → Kafka → sink → S3 → Trino", () => {
     const { rows, problems } = await verifyRawTables(run.topics, SHOP);
     expect(problems).toEqual([]);
     expect(rows).toBe(ledger.messages.valid);
+
+    // Unknown fields (the apps' app_version) are kept in the attributes map and readable in Trino.
+    const [[withAttributes]] = (await trinoQuery(
+      `SELECT count(*) FROM hive.raw.${run.topics[0]?.replace(/-/g, "_")} WHERE attributes['app_version'] IS NOT NULL`,
+    )) as [[number]];
+    expect(Number(withAttributes)).toBeGreaterThan(1_000);
 
     const dlq = await readDlq(run.dlq);
     expect(dlq).toHaveLength(ledger.messages.malformed);
