@@ -7,21 +7,26 @@ const SHOP = testShop(200_000, 77);
 
 const root = new URL("..", import.meta.url).pathname;
 
-/** Runs `floe ingest sink` as a child; resolves with its exit code/signal and output. */
-function sinkProcess(args: string[], killAfterMs?: number) {
+/**
+ * Runs `floe ingest sink` as a child; resolves with its exit code/signal and output. With `killDelayMs`,
+ * it is SIGKILLed that long after it made its first file durable in this run (so the kill lands mid-work,
+ * not while it still waits for the group to hand it partitions).
+ */
+function sinkProcess(args: string[], killDelayMs?: number) {
   const child = spawn(process.execPath, ["bin/floe.js", "ingest", "sink", ...args], {
     cwd: root,
-    env: { ...process.env, AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: "1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
-  child.stdout.on("data", (d) => {
+  let timer: NodeJS.Timeout | undefined;
+  const onData = (d: Buffer) => {
     output += d;
-  });
-  child.stderr.on("data", (d) => {
-    output += d;
-  });
-  const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), killAfterMs);
+    if (killDelayMs !== undefined && timer === undefined && /\n {2}(wrote|found) /.test(output)) {
+      timer = setTimeout(() => child.kill("SIGKILL"), killDelayMs);
+    }
+  };
+  child.stdout.on("data", onData);
+  child.stderr.on("data", onData);
   return new Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>((resolve) =>
     child.on("close", (code, signal) => {
       if (timer) clearTimeout(timer);
@@ -58,13 +63,13 @@ describe("floe ingest sink under crashes", () => {
     const kills: number[] = [];
     let filesBeforeLastRun = 0;
     for (let i = 0; i < 3; i++) {
-      // Random moments; the first kill comes early (mid first uploads), later ones as the run goes on.
-      const at = Math.round(4_000 + Math.random() * 16_000);
+      // A random moment 0–8 s after the run's first durable file: mid-stream, between or during uploads.
+      const at = Math.round(Math.random() * 8_000);
       kills.push(at);
       const result = await sinkProcess(args, at);
       filesBeforeLastRun += (result.output.match(/ {2}wrote /g) ?? []).length;
       process.stderr.write(
-        `[crash.int] kill ${i + 1} after ${at} ms: signal ${result.signal}, files so far ${filesBeforeLastRun}\n`,
+        `[crash.int] kill ${i + 1} ${at} ms after its first file: signal ${result.signal}, files so far ${filesBeforeLastRun}\n`,
       );
       expect(result.signal, result.output.slice(-2000)).toBe("SIGKILL");
     }
@@ -84,7 +89,7 @@ describe("floe ingest sink under crashes", () => {
     const dlq = await readDlq(run.dlq);
     const distinct = new Set(dlq.map((h) => `${h.source_topic}/${h.source_partition}/${h.source_offset}`));
     process.stderr.write(
-      `[crash.int] kills at ${kills.join(", ")} ms; DLQ ${dlq.length} messages, ${distinct.size} distinct\n`,
+      `[crash.int] kills ${kills.join(", ")} ms after each run's first file; DLQ ${dlq.length} messages, ${distinct.size} distinct\n`,
     );
     expect(distinct.size).toBe(ledger.messages.malformed);
   });
