@@ -85,10 +85,11 @@ export async function registerRawTables(
   topics: readonly string[],
   sync = true,
 ): Promise<string[]> {
+  const kinds = topics.map((topic) => [topic, kindOrThrow(topic)] as const); // all names checked first
   await trinoQuery(createSchemaSql(target));
   const tables: string[] = [];
-  for (const topic of topics) {
-    await trinoQuery(createTableSql(target, topic, kindOrThrow(topic)));
+  for (const [topic, kind] of kinds) {
+    await trinoQuery(createTableSql(target, topic, kind));
     if (sync) await trinoQuery(syncPartitionsSql(target, topic));
     tables.push(`${target.catalog}.${target.schema}.${tableNameOf(topic)}`);
   }

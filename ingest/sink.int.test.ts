@@ -37,7 +37,7 @@ describe("floe ingest: generator → Kafka → sink → S3 → Trino", () => {
 
     // Unknown fields (the apps' app_version) are kept in the attributes map and readable in Trino.
     const [[withAttributes]] = (await trinoQuery(
-      `SELECT count(*) FROM hive.raw.${run.topics[0]?.replace(/-/g, "_")} WHERE attributes['app_version'] IS NOT NULL`,
+      `SELECT count(*) FROM hive.raw.${run.topics[0]?.replace(/-/g, "_")} WHERE element_at(attributes, 'app_version') IS NOT NULL`,
     )) as [[number]];
     expect(Number(withAttributes)).toBeGreaterThan(1_000);
 
