@@ -16,7 +16,7 @@ import parquet from "parquetjs-lite";
 import { parseEvent } from "../ingest/contracts.js";
 import { endpointsFromEnv, kafkaClient, s3Client } from "../ingest/endpoints.js";
 import { generateShop } from "../ingest/generator.js";
-import { uniqueRun } from "../ingest/int-helpers.js";
+import { TEST_SCHEMA, uniqueRun } from "../ingest/int-helpers.js";
 import { encodeParquet } from "../ingest/parquet-file.js";
 import { defaultTopicNames, publishShop } from "../ingest/producer.js";
 import { RAW_COLUMNS, type RawRow, toRawRow } from "../ingest/raw-schema.js";
@@ -165,8 +165,8 @@ async function benchWriters(rows: RawRow[], runId: string): Promise<void> {
         new PutObjectCommand({ Bucket: "warehouse", Key: `${location}/f.parquet`, Body: files[0] }),
       );
       const attrType = name.startsWith("parquetjs") ? "varchar" : "map(varchar, varchar)";
-      const table = `hive.raw.bench_${runId}_${slug}`.toLowerCase();
-      await trinoQuery("CREATE SCHEMA IF NOT EXISTS hive.raw");
+      const table = `hive.${TEST_SCHEMA}.bench_${runId}_${slug}`.toLowerCase();
+      await trinoQuery(`CREATE SCHEMA IF NOT EXISTS hive.${TEST_SCHEMA}`);
       await trinoQuery(
         `CREATE TABLE ${table} (event_id varchar, event_time timestamp(3), _kafka_offset bigint, attributes ${attrType}) ` +
           `WITH (external_location = 's3://warehouse/${location}', format = 'PARQUET')`,

@@ -15,7 +15,11 @@ export interface RunNames {
   readonly dlq: string;
   readonly prefix: string;
   readonly group: string;
+  /** Hive schema for the run's raw tables: tests keep out of the real `hive.raw`. */
+  readonly schema: string;
 }
+
+export const TEST_SCHEMA = "raw_floe_tests";
 
 export function uniqueRun(label: string): RunNames {
   const id = `${label}${Date.now().toString(36)}${randomBytes(2).toString("hex")}`;
@@ -28,10 +32,12 @@ export function uniqueRun(label: string): RunNames {
     dlq: names.dlq,
     prefix: `test-raw/${id}/`,
     group: `${id}-sink`,
+    schema: TEST_SCHEMA,
   };
 }
 
-export const tableOf = (topic: string) => `hive.raw.${topic.replace(/[^A-Za-z0-9_]/g, "_").toLowerCase()}`;
+export const tableOf = (topic: string) =>
+  `hive.${TEST_SCHEMA}.${topic.replace(/[^A-Za-z0-9_]/g, "_").toLowerCase()}`;
 
 /** Messages in a topic (no compaction, so end − start offsets). */
 export async function topicMessageCount(topic: string): Promise<number> {

@@ -53,6 +53,8 @@ describe("floe ingest sink under crashes", () => {
       run.prefix,
       "--group",
       run.group,
+      "--schema",
+      run.schema,
       "--flush-records",
       "2000",
       "--metrics-port",

@@ -57,6 +57,7 @@ describe("floe ingest sink with S3 unavailable", () => {
       dlqTopic: run.dlq,
       prefix: run.prefix,
       groupId: run.group,
+      hiveSchema: run.schema,
       flushRecords: 1_000,
       untilIdle: true,
       idleMs: 5_000,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readDlq, testShop, topicMessageCount, uniqueRun, verifyRawTables } from "./int-helpers.js";
+import { readDlq, tableOf, testShop, topicMessageCount, uniqueRun, verifyRawTables } from "./int-helpers.js";
 import { defaultTopicNames, publishShop } from "./producer.js";
 import { runSink } from "./sink.js";
 import { trinoQuery } from "./trino-query.js";
@@ -20,6 +20,7 @@ describe("floe ingest: generator → Kafka → sink → S3 → Trino", () => {
       dlqTopic: run.dlq,
       prefix: run.prefix,
       groupId: run.group,
+      hiveSchema: run.schema,
       untilIdle: true,
       idleMs: 3_000,
       metricsPort: null,
@@ -37,7 +38,7 @@ describe("floe ingest: generator → Kafka → sink → S3 → Trino", () => {
 
     // Unknown fields (the apps' app_version) are kept in the attributes map and readable in Trino.
     const [[withAttributes]] = (await trinoQuery(
-      `SELECT count(*) FROM hive.raw.${run.topics[0]?.replace(/-/g, "_")} WHERE element_at(attributes, 'app_version') IS NOT NULL`,
+      `SELECT count(*) FROM ${tableOf(run.topics[0] ?? "")} WHERE element_at(attributes, 'app_version') IS NOT NULL`,
     )) as [[number]];
     expect(Number(withAttributes)).toBeGreaterThan(1_000);
 
