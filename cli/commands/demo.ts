@@ -17,7 +17,8 @@ export function registerDemoCommands(program: Command): void {
       process.stderr.write("Starting the local stack (first run downloads ~700 MB from Maven Central)…\n");
       const statuses = await stackUp({
         onEvent: (e) => {
-          if (e.kind === "install" && e.phase === "download") process.stderr.write(`  fetching ${e.service}…\n`);
+          if (e.kind === "install" && e.phase === "download")
+            process.stderr.write(`  fetching ${e.service}…\n`);
           if (e.kind === "install" && e.phase === "done") process.stderr.write(`  installed ${e.service}\n`);
           if (e.kind === "waiting") process.stderr.write(`  waiting for ${e.pending.join(", ")}…\n`);
         },
@@ -38,7 +39,9 @@ export function registerDemoCommands(program: Command): void {
         `\nSmoke query: wrote ${created.updateCount} rows to iceberg.demo.orders_by_priority (query ${created.queryId})\n`,
       );
       for (const r of rows.rows) {
-        process.stdout.write(`  ${r.priority.padEnd(16)} ${String(r.orders).padStart(6)} orders  ${r.revenue.toFixed(2)}\n`);
+        process.stdout.write(
+          `  ${r.priority.padEnd(16)} ${String(r.orders).padStart(6)} orders  ${r.revenue.toFixed(2)}\n`,
+        );
       }
       process.stdout.write(
         `\nTrino is at http://127.0.0.1:${PORTS.trino} (catalogs iceberg, hive, memory, tpch). Stop with \`npx floe stack down\`.\n`,
