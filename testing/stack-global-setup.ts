@@ -10,7 +10,8 @@ export default async function setup(): Promise<void> {
   const statuses = await stackUp({
     onEvent: (e) => {
       if (e.kind === "starting") process.stderr.write(`[stack] starting ${e.service}\n`);
-      if (e.kind === "install" && e.phase === "download") process.stderr.write(`[stack] fetching ${e.service}\n`);
+      if (e.kind === "install" && e.phase === "download")
+        process.stderr.write(`[stack] fetching ${e.service}\n`);
     },
   });
   process.stderr.write(`[stack] ${statuses.map((s) => `${s.name}:${s.state}`).join(" ")}\n`);
