@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { registerDemoCommands } from "./commands/demo.js";
+import { registerCompileCommands } from "./commands/project-commands.js";
 import { registerStackCommands } from "./commands/stack.js";
 import { UsageError } from "./errors.js";
 import { renderError } from "./render-error.js";
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerStackCommands(program);
+  registerCompileCommands(program);
   registerDemoCommands(program);
   return program;
 }
