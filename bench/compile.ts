@@ -65,9 +65,13 @@ interface Measure {
 
 function run(floe: string, dir: string): Measure {
   const started = performance.now();
-  const result = spawnSync("/usr/bin/time", ["-f", "%M", process.execPath, floe, "compile", "--project-dir", dir], {
-    encoding: "utf8",
-  });
+  const result = spawnSync(
+    "/usr/bin/time",
+    ["-f", "%M", process.execPath, floe, "compile", "--project-dir", dir],
+    {
+      encoding: "utf8",
+    },
+  );
   const wallSeconds = (performance.now() - started) / 1000;
   if (result.status !== 0) throw new Error(`floe compile failed (${result.status}): ${result.stderr}`);
   const peakKiB = Number(result.stderr.trim().split("\n").at(-1));
@@ -80,10 +84,14 @@ const dir = mkdtempSync(join(tmpdir(), "floe-bench-"));
 try {
   const genStart = performance.now();
   generate(dir);
-  process.stdout.write(`generated ${MODELS} models in ${((performance.now() - genStart) / 1000).toFixed(2)}s at ${dir}\n`);
+  process.stdout.write(
+    `generated ${MODELS} models in ${((performance.now() - genStart) / 1000).toFixed(2)}s at ${dir}\n`,
+  );
   for (const label of ["cold (no cache)", "warm (parse cache)"]) {
     const m = run(floe, dir);
-    process.stdout.write(`${label}: wall ${m.wallSeconds.toFixed(2)}s, peak RSS ${m.peakMiB.toFixed(0)} MiB — ${m.output}\n`);
+    process.stdout.write(
+      `${label}: wall ${m.wallSeconds.toFixed(2)}s, peak RSS ${m.peakMiB.toFixed(0)} MiB — ${m.output}\n`,
+    );
   }
 } finally {
   if (!process.env.FLOE_BENCH_KEEP) rmSync(dir, { recursive: true, force: true });

@@ -686,7 +686,7 @@ class ProjectBuilder {
     const first = this.nodes[cycle[0] ?? ""];
     const files = [...new Set(cycle.map((id) => this.nodes[id]?.original_file_path).filter(Boolean))];
     throw new ConfigError(
-      `models depend on each other in a cycle: ${names.join(" → ")} (files: ${files.join(", ")}).`,
+      `models depend on each other in a cycle: ${names.join(" → ")} (each feeds the next; files: ${files.join(", ")}).`,
       {
         location: { file: first?.original_file_path ?? "" },
         hint: "remove one of these refs so the graph has no cycle (an incremental model reads itself with {{this}}, not ref).",
