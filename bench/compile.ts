@@ -59,6 +59,8 @@ function generate(dir: string): void {
 
 interface Measure {
   wallSeconds: number;
+  /** user + system CPU: on a shared machine, wall time also measures the neighbours. */
+  cpuSeconds: number;
   peakMiB: number;
   output: string;
 }
@@ -67,15 +69,20 @@ function run(floe: string, dir: string): Measure {
   const started = performance.now();
   const result = spawnSync(
     "/usr/bin/time",
-    ["-f", "%M", process.execPath, floe, "compile", "--project-dir", dir],
+    ["-f", "%U %S %M", process.execPath, floe, "compile", "--project-dir", dir],
     {
       encoding: "utf8",
     },
   );
   const wallSeconds = (performance.now() - started) / 1000;
   if (result.status !== 0) throw new Error(`floe compile failed (${result.status}): ${result.stderr}`);
-  const peakKiB = Number(result.stderr.trim().split("\n").at(-1));
-  return { wallSeconds, peakMiB: peakKiB / 1024, output: result.stdout.trim() };
+  const [user, system, peakKiB] = (result.stderr.trim().split("\n").at(-1) ?? "").split(" ").map(Number);
+  return {
+    wallSeconds,
+    cpuSeconds: (user ?? 0) + (system ?? 0),
+    peakMiB: (peakKiB ?? 0) / 1024,
+    output: result.stdout.trim(),
+  };
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -90,7 +97,7 @@ try {
   for (const label of ["cold (no cache)", "warm (parse cache)"]) {
     const m = run(floe, dir);
     process.stdout.write(
-      `${label}: wall ${m.wallSeconds.toFixed(2)}s, peak RSS ${m.peakMiB.toFixed(0)} MiB — ${m.output}\n`,
+      `${label}: wall ${m.wallSeconds.toFixed(2)}s, cpu ${m.cpuSeconds.toFixed(2)}s, peak RSS ${m.peakMiB.toFixed(0)} MiB — ${m.output}\n`,
     );
   }
 } finally {

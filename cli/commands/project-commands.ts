@@ -44,6 +44,7 @@ export function registerCompileCommands(program: Command): void {
     const started = performance.now();
     const project = await loadFast(flags, log);
     const selected = selectFromFlags(project, project.root, flags);
+    if (selected.size === 0) log.warn("select.empty", "no nodes selected.");
     const order = topologicalOrder(project.manifest).filter((id) => selected.has(id));
     const compiled = renderNodes(project, order);
     const { written, unchanged } = writeCompiledSql(
@@ -87,8 +88,14 @@ export function registerCompileCommands(program: Command): void {
           });
         }
       }
+      // `floe ls | head` closes the pipe early: that is the reader's choice, not an error.
+      process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+        if (error.code === "EPIPE") process.exit(0);
+        throw error;
+      });
       const project = await loadFast({ ...flags, logFormat: "text" }, createLog("text"), true);
       const selected = selectFromFlags(project, project.root, flags);
+      if (selected.size === 0) createLog("text").warn("select.empty", "no nodes selected.");
       const manifest = project.manifest;
       for (const id of [...selected].sort()) {
         const node: GraphNode | undefined = manifest.nodes[id] ?? manifest.sources[id];
