@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { registerCompileCommands } from "./commands/project-commands.js";
 import { registerStackCommands } from "./commands/stack.js";
 import { UsageError } from "./errors.js";
 import { renderError } from "./render-error.js";
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerStackCommands(program);
+  registerCompileCommands(program);
   return program;
 }
 
