@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { registerCompileCommands } from "./commands/project-commands.js";
+import { registerRunnerCommands } from "./commands/runner-commands.js";
 import { registerStackCommands } from "./commands/stack.js";
 import { UsageError } from "./errors.js";
 import { renderError } from "./render-error.js";
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerStackCommands(program);
   registerCompileCommands(program);
+  registerRunnerCommands(program);
   return program;
 }
 

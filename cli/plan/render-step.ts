@@ -161,7 +161,6 @@ function valuesSelect(src: Extract<Source, { kind: "values" }>): string {
 export function renderPlanSql(plan: Plan): string {
   const main = plan.steps.map((s) => `${renderStep(s).sql};`);
   const cleanup = plan.cleanup.map((s) => `${renderStep(s).sql};`);
-  return (
-    [...main, ...(cleanup.length > 0 ? ["-- cleanup (always runs)", ...cleanup] : [])].join("\n\n") + "\n"
-  );
+  const all = [...main, ...(cleanup.length > 0 ? ["-- cleanup (always runs)", ...cleanup] : [])];
+  return `${all.join("\n\n")}\n`;
 }
