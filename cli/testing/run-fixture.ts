@@ -1,0 +1,72 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { main } from "../main.js";
+
+/**
+ * Integration-test support for the runner: a throw-away Floe project whose profile points at the local
+ * stack with its own schema, and the `floe` CLI run in-process with its output captured.
+ */
+export function writeRunnerProject(
+  schema: string,
+  files: Record<string, string>,
+  options: { port?: number; threads?: number } = {},
+): string {
+  const dir = mkdtempSync(join(tmpdir(), "floe-run-"));
+  const all: Record<string, string> = {
+    "floe_project.yml": "name: shop\nprofile: floe\n",
+    "profiles.yml": `floe:
+  target: dev
+  outputs:
+    dev:
+      type: trino
+      host: 127.0.0.1
+      port: ${options.port ?? 8080}
+      user: floe-test
+      catalog: iceberg
+      schema: ${schema}
+      threads: ${options.threads ?? 4}
+`,
+    ...files,
+  };
+  for (const [path, content] of Object.entries(all)) write(dir, path, content);
+  return dir;
+}
+
+export function write(dir: string, path: string, content: string): void {
+  const full = join(dir, path);
+  mkdirSync(dirname(full), { recursive: true });
+  writeFileSync(full, content);
+}
+
+export interface FloeOutput {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `floe <args> --project-dir <dir>` in this process and captures what it prints. */
+export async function floe(dir: string, ...args: string[]): Promise<FloeOutput> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const stdout = process.stdout.write.bind(process.stdout);
+  const stderr = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    out.push(String(chunk));
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    err.push(String(chunk));
+    return true;
+  }) as typeof process.stderr.write;
+  const previous = process.exitCode;
+  process.exitCode = undefined;
+  try {
+    const exitCode = await main(["node", "floe", ...args, "--project-dir", dir]);
+    return { exitCode, stdout: out.join(""), stderr: err.join("") };
+  } finally {
+    process.stdout.write = stdout;
+    process.stderr.write = stderr;
+    process.exitCode = previous;
+  }
+}
