@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { registerDemoCommands } from "./commands/demo.js";
 import { registerCompileCommands } from "./commands/project-commands.js";
 import { registerRunnerCommands } from "./commands/runner-commands.js";
 import { registerStackCommands } from "./commands/stack.js";
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerStackCommands(program);
   registerCompileCommands(program);
   registerRunnerCommands(program);
+  registerDemoCommands(program);
   return program;
 }
 
