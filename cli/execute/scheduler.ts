@@ -40,7 +40,7 @@ export async function runScheduler(options: SchedulerOptions): Promise<Map<strin
     options.onSkip(id, cause === undefined ? undefined : (skippedBy.get(cause) ?? cause));
   };
 
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const finishIfDone = () => {
       if (running === 0 && order.every((id) => isFinal(state.get(id)!))) {
         resolve(new Map(order.map((id) => [id, state.get(id) as FinalStatus])));
@@ -79,7 +79,8 @@ export async function runScheduler(options: SchedulerOptions): Promise<Map<strin
               state.set(id, transition("running", { type: "finish", status }));
               running--;
               if (!finishIfDone()) pump();
-            });
+            })
+            .catch(reject);
         }
       }
       if (finishIfDone()) return;
@@ -90,7 +91,14 @@ export async function runScheduler(options: SchedulerOptions): Promise<Map<strin
       }
     };
 
-    signal?.addEventListener("abort", () => pump(), { once: true });
-    pump();
+    const safePump = () => {
+      try {
+        pump();
+      } catch (error) {
+        reject(error);
+      }
+    };
+    signal?.addEventListener("abort", safePump, { once: true });
+    safePump();
   });
 }
