@@ -46,7 +46,7 @@ describe("build with a failing model and a failing test", () => {
     );
     write(dir, "models/schema.yml", SCHEMA_YML("new, paid"));
     write(dir, "models/independent.sql", '{{config materialized="table"}}\nselect 43 as answer\n');
-    const failed = await floe(dir, "build", "--threads", "2");
+    const failed = await floe(dir, "build");
     expect(failed.exitCode).toBe(1);
     const out = failed.stdout;
     expect(out).toMatch(/ERROR creating table model .*\.broken/);

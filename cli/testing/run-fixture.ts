@@ -5,7 +5,9 @@ import { main } from "../main.js";
 
 /**
  * Integration-test support for the runner: a throw-away Floe project whose profile points at the local
- * stack with its own schema, and the `floe` CLI run in-process with its output captured.
+ * stack with its own schema, and the `floe` CLI run in-process with its output captured. One thread by
+ * default: the local stack's REST catalog keeps its state in SQLite, and concurrent Iceberg commits
+ * can make it fail with SQLITE_BUSY (and then stay locked), which would break every later test.
  */
 export function writeRunnerProject(
   schema: string,
@@ -25,7 +27,7 @@ export function writeRunnerProject(
       user: floe-test
       catalog: iceberg
       schema: ${schema}
-      threads: ${options.threads ?? 4}
+      threads: ${options.threads ?? 1}
 `,
     ...files,
   };
