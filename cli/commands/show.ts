@@ -18,7 +18,7 @@ export function registerShowCommand(program: Command): void {
     addProjectFlags(program.command("show").description("preview the rows of a model's (or test's) query")),
   )
     .option("--limit <n>", "rows to print", (v) => positive(v), 10)
-    .option("--inline <sql>", "preview this SQL (templating allowed: refs, vars) instead of a node")
+    .option("--inline <sql>", "preview this plain SQL instead of a node ({{ref}} is not rendered here)")
     .action(async (flags: ProjectFlags & SelectionFlags & { limit: number; inline?: string }) => {
       const project = loadRunProject(flags);
       let sql: string;
@@ -27,10 +27,12 @@ export function registerShowCommand(program: Command): void {
         sql = flags.inline;
         label = "inline query";
       } else {
-        const selected = [...selectFromFlags(project, project.root, flags)].filter((id) => {
-          const t = project.manifest.nodes[id]?.resource_type;
-          return t === "model" || t === "test";
-        });
+        // Selecting a model also selects its tests (indirect selection): preview the model then.
+        const all = [...selectFromFlags(project, project.root, flags)];
+        const ofType = (type: string) =>
+          all.filter((id) => project.manifest.nodes[id]?.resource_type === type);
+        const models = ofType("model");
+        const selected = models.length > 0 ? models : ofType("test");
         if (selected.length !== 1) {
           throw new UsageError(
             selected.length === 0
