@@ -13,6 +13,7 @@ import type { NodeResult, RunLogger } from "../cli/log/events.js";
 import { textLogger } from "../cli/log/text-logger.js";
 import { connectTarget } from "../cli/runner/connect.js";
 import { runTask } from "../cli/runner/run-task.js";
+import { testTrinoPort } from "../cli/testing/run-fixture.js";
 import { dropSchema } from "../cli/testing/warehouse.js";
 import type { QueryResult, TrinoConnection } from "../trino/connection.js";
 
@@ -23,7 +24,7 @@ function generateProject(schema: string): string {
   const dir = mkdtempSync(join(tmpdir(), "floe-bench-run-"));
   const files: Record<string, string> = {
     "floe_project.yml": "name: bench\nprofile: floe\n",
-    "profiles.yml": `floe:\n  target: dev\n  outputs:\n    dev:\n      type: trino\n      host: 127.0.0.1\n      port: 8080\n      user: floe-bench\n      catalog: iceberg\n      schema: ${schema}\n`,
+    "profiles.yml": `floe:\n  target: dev\n  outputs:\n    dev:\n      type: trino\n      host: 127.0.0.1\n      port: ${testTrinoPort()}\n      user: floe-bench\n      catalog: iceberg\n      schema: ${schema}\n`,
   };
   for (let t = 0; t < TABLES; t++) {
     files[`models/tables/t_${t}.sql`] =

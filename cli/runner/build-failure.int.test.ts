@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { localTrino, uniqueName } from "../../testing/local-stack.js";
-import { floe, write, writeRunnerProject } from "../testing/run-fixture.js";
+import { floe, testTrinoPort, write, writeRunnerProject } from "../testing/run-fixture.js";
 import { dropSchema, rows } from "../testing/warehouse.js";
 
 /**
@@ -10,7 +10,7 @@ import { dropSchema, rows } from "../testing/warehouse.js";
  * test failure skips what is downstream, independent branches still build, run_results.json says so,
  * and `floe retry` after the fix finishes the rest.
  */
-const trino = localTrino();
+const trino = localTrino({ port: testTrinoPort() });
 const schema = uniqueName("floe_build_fail");
 afterAll(() => dropSchema(trino, schema));
 
@@ -21,6 +21,7 @@ models:
       - name: status
         tests:
           - accepted_values:
+              name: status_is_known
               values: [${values}]
 `;
 
@@ -54,12 +55,12 @@ describe("build with a failing model and a failing test", () => {
       /Error in table model .*\.broken \(models\/broken\.sql:3:3; compiled SQL target\/compiled\/shop\/models\/broken\.sql:2:3\)/,
     );
     expect(out).toContain("Column 'bogus_col' cannot be resolved");
-    expect(out).toMatch(/FAIL 1 accepted_values_tested_status__new__paid/);
+    expect(out).toMatch(/FAIL 1 status_is_known/);
     expect(out).toContain("| odd"); // the failing row itself, not just a count
     expect(out).toMatch(/SKIP view model .*\.after_broken/);
     expect(out).toMatch(/SKIP view model .*\.after_tested/);
     expect(out).toMatch(/Skipped because of .*\.broken: .*\.after_broken/);
-    expect(out).toMatch(/Skipped because of accepted_values_tested_status__new__paid: .*\.after_tested/);
+    expect(out).toMatch(/Skipped because of status_is_known: .*\.after_tested/);
     expect(out).toMatch(/OK created table model .*\.independent/);
 
     // The failed CREATE OR REPLACE left the previous table in place.
@@ -76,8 +77,8 @@ describe("build with a failing model and a failing test", () => {
     expect(status("broken").error.code).toBe("TRINO_COLUMN_NOT_FOUND");
     expect(status("broken").query_ids.length).toBeGreaterThan(0);
     expect(status("broken").compiled_path).toBe("target/compiled/shop/models/broken.sql");
-    expect(status("accepted_values_tested").status).toBe("fail");
-    expect(status("accepted_values_tested").failures).toBe(1);
+    expect(status("status_is_known").status).toBe("fail");
+    expect(status("status_is_known").failures).toBe(1);
     expect(status("after_broken").status).toBe("skipped");
     expect(status("after_tested").status).toBe("skipped");
     expect(status("independent")).toMatchObject({

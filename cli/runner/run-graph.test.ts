@@ -56,4 +56,11 @@ describe("buildRunGraph", () => {
     );
     expect([...onlyFct.dependsOn.values()]).toEqual([[]]);
   });
+
+  it("retry: a child waits for the test of a parent that is not re-run", () => {
+    const testId = [...all].find((id) => id.startsWith("test.") && id.includes("not_null"))!;
+    const fct = [...all].find((id) => id.endsWith(".fct_orders"))!;
+    const graph = buildRunGraph(project.manifest, new Set([testId, fct]), "build");
+    expect(graph.dependsOn.get(fct)).toEqual([testId]);
+  });
 });

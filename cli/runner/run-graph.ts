@@ -47,18 +47,30 @@ export function buildRunGraph(manifest: Manifest, selected: ReadonlySet<string>,
   const deps = new Map<string, string[]>(topo.map((id) => [id, [...nearestMembers(id)]]));
   if (kind !== "build") return { order: topo, dependsOn: deps };
 
-  const ancestorsOf = memoAncestors(deps);
-  const children = new Map<string, string[]>();
-  for (const [id, parents] of deps) {
+  // Which run nodes read a given node, directly or through nodes that are not run (e.g. in `retry`, where
+  // the tested model itself succeeded earlier and is not re-run, its children must still wait for the test).
+  const readers = new Map<string, string[]>();
+  for (const id of topo) {
     if (manifest.nodes[id]?.resource_type === "test") continue;
-    for (const p of parents) children.set(p, [...(children.get(p) ?? []), id]);
+    const seen = new Set<string>();
+    const walk = (node: string) => {
+      for (const parent of manifest.parent_map[node] ?? []) {
+        if (seen.has(parent)) continue;
+        seen.add(parent);
+        readers.set(parent, [...(readers.get(parent) ?? []), id]);
+        if (!isMember(parent)) walk(parent);
+      }
+    };
+    walk(id);
   }
+  const ancestorsOf = memoAncestors(deps);
   for (const testId of topo) {
     if (manifest.nodes[testId]?.resource_type !== "test") continue;
     const testAncestors = ancestorsOf(testId);
-    for (const parent of deps.get(testId) ?? []) {
-      for (const child of children.get(parent) ?? []) {
-        if (!testAncestors.has(child)) deps.get(child)?.push(testId);
+    for (const tested of manifest.parent_map[testId] ?? []) {
+      for (const child of readers.get(tested) ?? []) {
+        const childDeps = deps.get(child);
+        if (childDeps && !testAncestors.has(child) && !childDeps.includes(testId)) childDeps.push(testId);
       }
     }
   }

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { PORTS } from "../../stack/services.js";
 import { main } from "../main.js";
 
 /**
@@ -9,6 +10,15 @@ import { main } from "../main.js";
  * default: the local stack's REST catalog keeps its state in SQLite, and concurrent Iceberg commits
  * can make it fail with SQLITE_BUSY (and then stay locked), which would break every later test.
  */
+/**
+ * The Trino the runner's integration tests use: the local stack's, unless FLOE_IT_TRINO_PORT points them
+ * at another one on 127.0.0.1 (a second Trino with its own catalog, when the shared one is unusable).
+ */
+export function testTrinoPort(): number {
+  const port = Number(process.env.FLOE_IT_TRINO_PORT ?? PORTS.trino);
+  return Number.isInteger(port) && port > 0 ? port : PORTS.trino;
+}
+
 export function writeRunnerProject(
   schema: string,
   files: Record<string, string>,
@@ -23,7 +33,7 @@ export function writeRunnerProject(
     dev:
       type: trino
       host: 127.0.0.1
-      port: ${options.port ?? 8080}
+      port: ${options.port ?? testTrinoPort()}
       user: floe-test
       catalog: iceberg
       schema: ${schema}
