@@ -109,14 +109,25 @@ describe("incremental", () => {
     const second = await floe(dir, "run", "--vars", "{batch: 2}");
     expect(second.exitCode).toBe(0);
     await floe(dir, "run", "--vars", "{batch: 2}");
-    expect(sorted(await rows(trino, `SELECT id, region, status FROM iceberg.${s}.orders`))).toEqual(
-      sorted([
-        { id: 1, region: "eu", status: "paid" },
-        { id: 1, region: "us", status: "new" },
-        { id: null, region: "eu", status: "null-key-2" },
-        { id: 2, region: "eu", status: "new" },
-      ]),
+    const expected = sorted([
+      { id: 1, region: "eu", status: "paid" },
+      { id: 1, region: "us", status: "new" },
+      { id: null, region: "eu", status: "null-key-2" },
+      { id: 2, region: "eu", status: "new" },
+    ]);
+    expect(sorted(await rows(trino, `SELECT id, region, status FROM iceberg.${s}.orders`))).toEqual(expected);
+
+    // A MERGE that fails while running (division by zero on one row) leaves the table as it was.
+    write(
+      dir,
+      "models/orders.sql",
+      '{{config materialized="incremental" incremental_strategy="merge" unique_key="id, region"}}\n' +
+        "select CAST(10 / (id - 2) AS integer) as id, region, status from (values (1, 'eu', 'x'), (2, 'eu', 'y')) as t(id, region, status)\n",
     );
+    const broken = await floe(dir, "run");
+    expect(broken.exitCode).toBe(1);
+    expect(broken.stdout).toContain("Division by zero");
+    expect(sorted(await rows(trino, `SELECT id, region, status FROM iceberg.${s}.orders`))).toEqual(expected);
   });
 
   it("delete+insert replaces every row of a key in one statement; append adds only new rows", async () => {
