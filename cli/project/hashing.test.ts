@@ -11,7 +11,7 @@ describe("bodyFingerprint", () => {
     "  select\t1\n\nfrom  x  \n",
     "\u00a0select\u2003a,\u3000b\ufeff\r\nfrom t\u2028",
     "select 'é' from \u1680 t\u205f\u202fwhere\v\fx",
-    "{{config materialized=\"view\"}}\n-- c\nselect *\nfrom {{ref \"a\"}}\n",
+    '{{config materialized="view"}}\n-- c\nselect *\nfrom {{ref "a"}}\n',
   ])("equals shortHash of the collapsed text for %j", (text) => {
     expect(bodyFingerprint(text)).toBe(reference(text));
   });
