@@ -1,15 +1,15 @@
 import type { Command } from "commander";
 import { isFloeError } from "../errors.js";
 import { renderError } from "../render-error.js";
-import { connectTarget } from "../runner/connect.js";
 import { addProjectFlags, type ProjectFlags } from "./common-flags.js";
-import { loadRunProject } from "./run.js";
 
 /** `floe debug`: shows the project, the resolved target (secrets hidden) and checks the Trino connection. */
 export function registerDebugCommand(program: Command): void {
   addProjectFlags(
     program.command("debug").description("show the configuration and check the connection to Trino"),
   ).action(async (flags: ProjectFlags) => {
+    const { loadRunProject } = await import("./run-action.js");
+    const { connectTarget } = await import("../runner/connect.js");
     const out = (line: string) => process.stdout.write(`${line}\n`);
     const project = loadRunProject(flags);
     const t = project.target;

@@ -1,8 +1,7 @@
 import { join } from "node:path";
 import type { Command } from "commander";
-import { readPreviousRunResults } from "../artifacts/run-results.js";
 import { addProjectFlags, addRunFlags, createLog } from "./common-flags.js";
-import { executeTask, loadRunProject, type RunCommandFlags } from "./run.js";
+import type { RunCommandFlags } from "./run.js";
 
 const RETRIED = new Set(["error", "fail", "skipped"]);
 
@@ -16,6 +15,8 @@ export function registerRetryCommand(program: Command): void {
       program.command("retry").description("re-run what failed or was skipped in the last run"),
     ),
   ).action(async (flags: RunCommandFlags) => {
+    const { executeTask, loadRunProject } = await import("./run-action.js");
+    const { readPreviousRunResults } = await import("../artifacts/run-results.js");
     const first = loadRunProject(flags);
     const previous = readPreviousRunResults(join(first.root, first.targetPath));
     const args = previous.args as {

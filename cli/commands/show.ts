@@ -1,8 +1,5 @@
 import type { Command } from "commander";
 import { UsageError } from "../errors.js";
-import { formatTable } from "../log/format-table.js";
-import { NodeRenderer } from "../render-node.js";
-import { connectTarget } from "../runner/connect.js";
 import {
   addProjectFlags,
   addSelectionFlags,
@@ -10,7 +7,6 @@ import {
   type SelectionFlags,
   selectFromFlags,
 } from "./common-flags.js";
-import { loadRunProject } from "./run.js";
 
 /** `floe show -s model --limit N`: runs the model's compiled SELECT and prints the first rows as a table. */
 export function registerShowCommand(program: Command): void {
@@ -20,6 +16,10 @@ export function registerShowCommand(program: Command): void {
     .option("--limit <n>", "rows to print", (v) => positive(v), 10)
     .option("--inline <sql>", "preview this plain SQL instead of a node ({{ref}} is not rendered here)")
     .action(async (flags: ProjectFlags & SelectionFlags & { limit: number; inline?: string }) => {
+      const { loadRunProject } = await import("./run-action.js");
+      const { formatTable } = await import("../log/format-table.js");
+      const { NodeRenderer } = await import("../render-node.js");
+      const { connectTarget } = await import("../runner/connect.js");
       const project = loadRunProject(flags);
       let sql: string;
       let label: string;
