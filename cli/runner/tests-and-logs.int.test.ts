@@ -8,7 +8,10 @@ import { dropSchema, rows } from "../testing/warehouse.js";
 /** Data tests as results (pass/warn/fail with rows), --store-failures, --log-format json, floe show. */
 const trino = localTrino({ port: testTrinoPort() });
 const schema = uniqueName("floe_tests_logs");
-afterAll(() => dropSchema(trino, schema));
+afterAll(async () => {
+  await dropSchema(trino, schema);
+  await dropSchema(trino, `${schema}_floe_test__audit`);
+});
 
 describe("floe test, show and the JSON log", () => {
   it("reports warn vs fail with failing rows, stores failures, logs JSON, shows rows", async () => {
