@@ -7,24 +7,31 @@ import { loadProjectFiles } from "./project/load-project.js";
 import type { ProjectFiles, SourceText } from "./project/project-files.js";
 import { parseYaml } from "./project/yaml-file.js";
 import type { Program } from "./templating/ast.js";
+import { parseSimpleTemplate } from "./templating/fast-parse.js";
 import { compactAstReplacer, parseTemplate } from "./templating/parse-template.js";
 
 /**
- * `loadProject` for the CLI: the same result, faster. Parsed templates and YAML are cached under
+ * `loadProject` for the CLI: the same result, faster. Templates in the simple subset (text, `{{name "arg"}}`
+ * calls, inline partials) are parsed by the fast parser, which is quicker than reading any cache. The rest
+ * need Handlebars' own parser: their ASTs, and the parsed YAML property files, are cached under
  * `target/.floe-cache/` by content hash, so an unchanged file is never parsed twice; a large cold parse is
  * split with one worker thread (the machines have 2 cores). The cache is only an accelerator: a missing or
  * corrupt cache file means a full parse, never a wrong result.
  */
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 2;
 const WORKER_THRESHOLD = 400;
 
 interface ParseCache {
   readonly version: number;
+  /** Only templates outside the fast parser's subset. */
   readonly templates: Record<string, Program>;
   readonly yaml: Record<string, unknown>;
 }
 
 export interface PipelineStats {
+  /** Parsed by the fast parser. */
+  readonly templatesFast: number;
+  /** Parsed by Handlebars (a cache miss). */
   readonly templatesParsed: number;
   readonly templatesCached: number;
   readonly yamlParsed: number;
@@ -35,18 +42,30 @@ export async function loadProjectFast(
   options: LoadProjectOptions & { readonly useCache?: boolean },
 ): Promise<{ project: ParsedProject; stats: PipelineStats }> {
   const files = loadProjectFiles(options.projectDir ?? process.cwd());
-  const cachePath = join(files.root, files.config["target-path"], ".floe-cache", "parse-cache.json");
-  const cache = options.useCache === false ? undefined : readCache(cachePath);
   const templates = new Map<string, Program>();
-  const misses: SourceText[] = [];
+  const complex: SourceText[] = [];
   for (const file of templateFiles(files)) {
     if (templates.has(file.hash)) continue;
+    const ast = parseSimpleTemplate(file.text);
+    if (ast) templates.set(file.hash, ast);
+    else complex.push(file);
+  }
+  const templatesFast = templates.size;
+  const useCache = options.useCache !== false;
+  const needsCache = complex.length > 0 || files.propertyFiles.length > 0;
+  const cachePath = join(files.root, files.config["target-path"], ".floe-cache", "parse-cache.json");
+  const cache = useCache && needsCache ? readCache(cachePath) : undefined;
+  const complexTemplates = new Map<string, Program>();
+  const misses: SourceText[] = [];
+  for (const file of complex) {
+    if (complexTemplates.has(file.hash)) continue;
     const hit = cache?.templates[file.hash];
-    if (hit) templates.set(file.hash, hit);
+    if (hit) complexTemplates.set(file.hash, hit);
     else misses.push(file);
   }
-  const templatesCached = templates.size;
-  await parseTemplates(misses, templates);
+  const templatesCached = complexTemplates.size;
+  await parseTemplates(misses, complexTemplates);
+  for (const [hash, ast] of complexTemplates) templates.set(hash, ast);
   const yaml = new Map<string, unknown>();
   let yamlParsed = 0;
   for (const file of files.propertyFiles) {
@@ -58,9 +77,9 @@ export async function loadProjectFast(
     }
   }
   const project = parseProject(files, { ...options, parsedTemplates: templates, parsedYaml: yaml });
-  if (options.useCache !== false && (misses.length > 0 || yamlParsed > 0 || !cache)) {
+  if (useCache && needsCache && (misses.length > 0 || yamlParsed > 0 || !cache)) {
     // The AST replacer drops keys like `loc`; user YAML must be serialised without it.
-    const templatesJson = JSON.stringify(Object.fromEntries(templates), compactAstReplacer);
+    const templatesJson = JSON.stringify(Object.fromEntries(complexTemplates), compactAstReplacer);
     const yamlJson = JSON.stringify(Object.fromEntries(yaml));
     writeFileAtomic(
       cachePath,
@@ -70,6 +89,7 @@ export async function loadProjectFast(
   return {
     project,
     stats: {
+      templatesFast,
       templatesParsed: misses.length,
       templatesCached,
       yamlParsed,

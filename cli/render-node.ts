@@ -8,7 +8,8 @@ import {
 import { BUILTIN_TESTS } from "./data-tests/generic/builtin-tests.js";
 import { ConfigError } from "./errors.js";
 import { closestName } from "./graph/closest-name.js";
-import { type ParsedProject, parseRelationshipTarget } from "./project/build-project.js";
+import type { ParsedProject } from "./project/build-project.js";
+import { parseRelationshipTarget } from "./project/relationship-target.js";
 import { renderTemplate } from "./templating/ast-render.js";
 import type { RenderState } from "./templating/render-state.js";
 

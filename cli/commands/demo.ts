@@ -1,7 +1,5 @@
 import type { Command } from "commander";
-import { stackUp } from "../../stack/launcher.js";
 import { PORTS } from "../../stack/services.js";
-import { createTrinoConnection } from "../../trino/connection.js";
 import { renderStatusLine } from "./stack.js";
 
 /**
@@ -15,6 +13,8 @@ export function registerDemoCommands(program: Command): void {
     .description("start the local stack and run the end-to-end demo (what `npm start` runs)")
     .action(async () => {
       process.stderr.write("Starting the local stack (first run downloads ~700 MB from Maven Central)…\n");
+      // Imported here so other commands do not load the launcher (and kafkajs) at startup.
+      const { stackUp } = await import("../../stack/launcher.js");
       const statuses = await stackUp({
         onEvent: (e) => {
           if (e.kind === "install" && e.phase === "download")
@@ -25,6 +25,7 @@ export function registerDemoCommands(program: Command): void {
       });
       for (const s of statuses) process.stdout.write(`${renderStatusLine(s)}\n`);
 
+      const { createTrinoConnection } = await import("../../trino/connection.js");
       const trino = createTrinoConnection({ host: "127.0.0.1", port: PORTS.trino, user: "floe" });
       await trino.query("CREATE SCHEMA IF NOT EXISTS iceberg.demo WITH (location = 's3://warehouse/demo')");
       const created = await trino.query(

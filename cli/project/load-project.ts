@@ -1,4 +1,5 @@
-import { createHash } from "node:crypto";
+import { isUtf8 } from "node:buffer";
+import { hash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, relative, resolve } from "node:path";
@@ -14,8 +15,6 @@ import { parseYaml, validateYaml } from "./yaml-file.js";
  * model, macro, test and seed paths. Files that are empty or not UTF-8 are reported by path here, so the
  * core never sees them.
  */
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
 export function readTextFile(
   absolute: string,
   display: string,
@@ -30,15 +29,16 @@ export function readTextFile(
       hint: "check the file exists and is readable.",
     });
   }
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
+  // isUtf8 + toString is several times cheaper than a fatal TextDecoder per file (10,000 model files).
+  if (!isUtf8(bytes)) {
     throw new ConfigError(`${display} is not valid UTF-8 text.`, {
       location: { file: display },
       hint: "save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`).",
     });
   }
+  let text = bytes.toString("utf8");
+  // A leading BOM is not content (the TextDecoder this replaced dropped one, and then one more was dropped).
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (!options.allowEmpty && text.trim() === "") {
     throw new ConfigError(`${display} is empty.`, {
@@ -46,7 +46,7 @@ export function readTextFile(
       hint: "write the file's SQL, or delete the file.",
     });
   }
-  return { text, hash: createHash("sha256").update(bytes).digest("hex") };
+  return { text, hash: hash("sha256", bytes, "hex") };
 }
 
 export function findProjectDir(projectDir: string | undefined, cwd: string): string {
@@ -131,16 +131,18 @@ function walk(root: string, base: string): { abs: string; rel: string }[] {
   const start = join(root, base);
   if (!existsSync(start) || !statSync(start).isDirectory()) return [];
   const out: { abs: string; rel: string }[] = [];
-  const visit = (dir: string) => {
+  // The relative path is built alongside the absolute one: path.relative per file is costly at 10,000 files.
+  const visit = (dir: string, rel: string) => {
     const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
     for (const entry of entries) {
       if (entry.name.startsWith(".")) continue;
       const abs = join(dir, entry.name);
-      if (entry.isDirectory()) visit(abs);
-      else if (entry.isFile()) out.push({ abs, rel: relative(root, abs).split("\\").join("/") });
+      const childRel = rel === "" ? entry.name : `${rel}/${entry.name}`;
+      if (entry.isDirectory()) visit(abs, childRel);
+      else if (entry.isFile()) out.push({ abs, rel: childRel });
     }
   };
-  visit(start);
+  visit(start, relative(root, start).split("\\").join("/"));
   return out;
 }
 

@@ -1,5 +1,6 @@
+import { createRequire } from "node:module";
 import jsYaml from "js-yaml";
-import { LineCounter, parseDocument } from "yaml";
+import type * as YamlModule from "yaml";
 import type { z } from "zod";
 import { ConfigError } from "../errors.js";
 
@@ -63,6 +64,8 @@ export function formatYamlPath(path: readonly PropertyKey[]): string {
 
 /** The line (1-based) of the deepest node along `path` that exists in the document. */
 export function lineOf(text: string, path: readonly PropertyKey[]): { line?: number; column?: number } {
+  // `yaml` (70-odd modules) is loaded only here, on the error path, so a successful run never pays for it.
+  const { LineCounter, parseDocument } = createRequire(import.meta.url)("yaml") as typeof YamlModule;
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: false });
   for (let length = path.length; length >= 0; length--) {

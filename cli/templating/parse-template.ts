@@ -1,10 +1,11 @@
 import Handlebars from "handlebars";
 import { ConfigError } from "../errors.js";
 import type { Program } from "./ast.js";
+import { parseSimpleTemplate } from "./fast-parse.js";
 
 /**
  * Parses one template into its AST (whitespace control and standalone-line stripping already applied by
- * Handlebars). Syntax errors become a ConfigError at file:line:column with a fix, never a jison dump.
+ * Handlebars). Simple templates take the fast path (`fast-parse.ts`), which yields the same AST. Syntax errors become a ConfigError at file:line:column with a fix, never a jison dump.
  *
  * Parsing uses a private Handlebars instance: `parse` keeps no state between calls except the shared
  * jison lexer, whose last token position we read to locate an error.
@@ -12,6 +13,11 @@ import type { Program } from "./ast.js";
 const parser = Handlebars.create();
 
 export function parseTemplate(source: string, file: string): Program {
+  return parseSimpleTemplate(source) ?? parseWithHandlebars(source, file);
+}
+
+/** The full Handlebars parser (what `parseSimpleTemplate` must agree with on the templates it accepts). */
+export function parseWithHandlebars(source: string, file: string): Program {
   let ast: Program;
   try {
     ast = parser.parse(source) as unknown as Program;
