@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { registerDemoCommands } from "./commands/demo.js";
 import { registerCompileCommands } from "./commands/project-commands.js";
+import { registerRunnerCommands } from "./commands/runner-commands.js";
 import { registerStackCommands } from "./commands/stack.js";
 import { UsageError } from "./errors.js";
 import { renderError } from "./render-error.js";
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerStackCommands(program);
   registerCompileCommands(program);
   registerDemoCommands(program);
+  registerRunnerCommands(program);
   return program;
 }
 
