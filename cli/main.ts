@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { registerDemoCommands } from "./commands/demo.js";
+import { registerIngestCommands } from "./commands/ingest.js";
 import { registerCompileCommands } from "./commands/project-commands.js";
 import { registerRunnerCommands } from "./commands/runner-commands.js";
 import { registerStackCommands } from "./commands/stack.js";
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerCompileCommands(program);
   registerDemoCommands(program);
   registerRunnerCommands(program);
+  registerIngestCommands(program);
   return program;
 }
 
