@@ -11,13 +11,13 @@ with totals as (
 ),
 
 steps as (
-    select step_order, step, sessions
+    select s.step_order, s.step, s.step_sessions as sessions
     from totals
     cross join unnest(
         array[0, 1, 2, 3, 4],
         array['session', 'product_view', 'add_to_cart', 'checkout', 'purchase'],
         array[totals.sessions, totals.product_view, totals.add_to_cart, totals.checkout, totals.purchase]
-    ) as s (step_order, step, sessions)
+    ) as s (step_order, step, step_sessions)
 )
 
 select
