@@ -6,6 +6,7 @@ import { type Endpoints, endpointsFromEnv, kafkaClient, s3Client } from "../../i
 import type { GeneratedMessage } from "../../ingest/generator.js";
 import { defaultTopicNames, ensureTopics, ShopProducer, topicName } from "../../ingest/producer.js";
 import { runSink, type SinkEvent, type SinkSummary } from "../../ingest/sink.js";
+import { trinoQuery } from "../../ingest/trino-query.js";
 import type { TrinoConnection } from "../../trino/connection.js";
 import { quoteRelation } from "../../trino/dialect.js";
 import { loadProject, type ParsedProject } from "../compile.js";
@@ -57,7 +58,16 @@ export async function publishMessages(
     throw kafkaUnreachable(endpoints, cause);
   });
   try {
-    await ensureTopics(admin, [...topicsOf(ns), dlqOf(ns)], options.partitions ?? 3);
+    // Right after a topic deletion Kafka may still refuse the name for a moment ("marked for deletion").
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await ensureTopics(admin, [...topicsOf(ns), dlqOf(ns)], options.partitions ?? 3);
+        break;
+      } catch (error) {
+        if (attempt >= 20) throw error;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
     const shop = new ShopProducer(producer, defaultTopicNames(ns.topicPrefix));
     let published = 0;
     for (const m of messages) {
@@ -108,6 +118,13 @@ export async function registerShopRawTables(ns: ShopNamespace): Promise<string[]
     prefix: `${ns.s3Prefix}${ns.topicPrefix}`,
   };
   return registerRawTables(target, [...TOPIC_KINDS]);
+}
+
+/** Drops the raw tables (external: their files stay), so stale partitions go with them. */
+export async function dropRawTables(ns: ShopNamespace): Promise<void> {
+  for (const kind of TOPIC_KINDS) {
+    await trinoQuery(`DROP TABLE IF EXISTS hive."${ns.rawSchema}"."${kind.replaceAll("-", "_")}"`);
+  }
 }
 
 /** Deletes the namespace's topics (and its DLQ) and sink consumer group; missing ones are fine. */
@@ -227,6 +244,8 @@ export function martRelation(project: ParsedProject, model: string): string {
 }
 
 export interface ShopReport {
+  /** Schema of the marts (for BI tools). */
+  readonly martSchema: string;
   readonly rowsPerMart: { model: string; rows: number }[];
   readonly revenue: number;
   readonly paidOrders: number;
@@ -265,7 +284,11 @@ export async function shopReport(project: ParsedProject, trino: TrinoConnection)
   const totalRevenue = Number(revenue.rows[0]?.revenue ?? 0);
   const paidOrders = Number(revenue.rows[0]?.paid ?? 0);
   const step = (name: string) => Number(funnel.rows.find((r) => r.step === name)?.sessions ?? 0);
+  const anyMart = Object.values(project.manifest.nodes).find(
+    (n) => n.resource_type === "model" && n.fqn.includes("marts"),
+  );
   return {
+    martSchema: anyMart?.resource_type === "model" ? anyMart.relation.schema : "",
     rowsPerMart,
     revenue: totalRevenue,
     paidOrders,
@@ -275,4 +298,54 @@ export async function shopReport(project: ParsedProject, trino: TrinoConnection)
     conversionRate: step("session") === 0 ? 0 : step("purchase") / step("session"),
     topCategories: categories.rows.map((r) => ({ category: r.category, revenue: Number(r.revenue) })),
   };
+}
+
+/** A namespace of its own for one test or benchmark run (`id`: a unique, SQL-safe name). */
+export function isolatedNamespace(id: string): ShopNamespace {
+  return {
+    topicPrefix: `${id}-`,
+    s3Prefix: `test-raw/${id}/`,
+    rawSchema: `${id}_raw`,
+    targetSchema: id,
+    sinkGroup: `${id}-sink`,
+  };
+}
+
+/** Removes everything a namespace created: model tables and schemas, raw tables, topics and raw objects. */
+export async function dropShopNamespace(
+  ns: ShopNamespace,
+  projects: readonly ParsedProject[],
+): Promise<void> {
+  for (const project of projects) {
+    const trino = connectTarget(project.target);
+    const schemas = new Set<string>();
+    for (const node of Object.values(project.manifest.nodes)) {
+      if (node.resource_type !== "model" && node.resource_type !== "seed") continue;
+      schemas.add(`"${node.relation.catalog}"."${node.relation.schema}"`);
+      await trino.query(`DROP TABLE IF EXISTS ${quoteRelation(node.relation)}`).catch(() => {});
+    }
+    for (const schema of schemas) await trino.query(`DROP SCHEMA IF EXISTS ${schema}`).catch(() => {});
+  }
+  await dropRawTables(ns).catch(() => {});
+  await trinoQuery(`DROP SCHEMA IF EXISTS hive."${ns.rawSchema}"`).catch(() => {});
+  await deleteShopTopics(ns);
+  await deleteShopRawObjects(ns);
+}
+
+/** Publish → sink until idle → register: one load of messages into the namespace's raw tables. */
+export async function loadMessages(
+  ns: ShopNamespace,
+  messages: Iterable<GeneratedMessage>,
+): Promise<SinkSummary> {
+  await publishMessages(ns, messages);
+  const summary = await sinkUntilIdle(ns);
+  await registerShopRawTables(ns);
+  return summary;
+}
+
+/** The nodes of a build that did not succeed/pass, one line each (empty: all good). */
+export function unsuccessful(build: RunTaskResult): string[] {
+  return build.results
+    .filter((r) => r.status !== "success" && r.status !== "pass")
+    .map((r) => `${r.displayName}: ${r.status} ${r.message}`);
 }
