@@ -2,13 +2,8 @@ import { rmSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { writeCompiledSql, writeManifest } from "../artifacts/write-artifacts.js";
-import {
-  type GraphNode,
-  loadProject,
-  type ParsedProject,
-  renderNodes,
-  topologicalOrder,
-} from "../compile.js";
+import { type GraphNode, type ParsedProject, renderNodes, topologicalOrder } from "../compile.js";
+import { loadProjectFast } from "../compile-pipeline.js";
 import { UsageError } from "../errors.js";
 import { initProject } from "../project/init-project.js";
 import { loadProjectFiles } from "../project/load-project.js";
@@ -30,10 +25,10 @@ import {
 export function registerCompileCommands(program: Command): void {
   addProjectFlags(
     program.command("parse").description("validate the project and write target/manifest.json"),
-  ).action((flags: ProjectFlags) => {
+  ).action(async (flags: ProjectFlags) => {
     const log = createLog(flags.logFormat);
     const started = performance.now();
-    const project = load(flags, log);
+    const project = await loadFast(flags, log);
     writeManifest(project.root, project.targetPath, project.manifest);
     log.info("parse.done", `Parsed ${summary(project)} in ${seconds(started)}.`, counts(project));
   });
@@ -44,22 +39,30 @@ export function registerCompileCommands(program: Command): void {
         .command("compile")
         .description("render every selected model and test to SQL in target/compiled/"),
     ),
-  ).action((flags: ProjectFlags & SelectionFlags) => {
+  ).action(async (flags: ProjectFlags & SelectionFlags) => {
     const log = createLog(flags.logFormat);
     const started = performance.now();
-    const project = load(flags, log);
+    const project = await loadFast(flags, log);
     const selected = selectFromFlags(project, project.root, flags);
+    if (selected.size === 0) log.warn("select.empty", "no nodes selected.");
     const order = topologicalOrder(project.manifest).filter((id) => selected.has(id));
     const compiled = renderNodes(project, order);
-    const written = writeCompiledSql(project.root, project.manifest, compiled);
+    const { written, unchanged } = writeCompiledSql(
+      project.root,
+      project.targetPath,
+      project.manifest,
+      compiled,
+    );
     writeManifest(project.root, project.targetPath, project.manifest);
     const where = join(project.targetPath, "compiled", project.manifest.metadata.project_name);
     log.info(
       "compile.done",
-      `Compiled ${written} nodes (${summary(project)}) to ${where} in ${seconds(started)}.`,
+      `Compiled ${compiled.size} nodes (${summary(project)}) to ${where} in ${seconds(started)} (${written} files written, ${unchanged} unchanged).`,
       {
         ...counts(project),
-        compiled: written,
+        compiled: compiled.size,
+        written,
+        unchanged,
         elapsed_s: (performance.now() - started) / 1000,
       },
     );
@@ -70,7 +73,7 @@ export function registerCompileCommands(program: Command): void {
   )
     .option("--resource-type <type...>", "only these: model, seed, test, source (repeatable)")
     .option("--output <format>", "name, path, selector or json", "name")
-    .action((flags: ProjectFlags & SelectionFlags & { resourceType?: string[]; output: string }) => {
+    .action(async (flags: ProjectFlags & SelectionFlags & { resourceType?: string[]; output: string }) => {
       const outputs = ["name", "path", "selector", "json"];
       if (!outputs.includes(flags.output)) {
         throw new UsageError(`--output ${flags.output} is not one of ${outputs.join(", ")}.`, {
@@ -85,8 +88,14 @@ export function registerCompileCommands(program: Command): void {
           });
         }
       }
-      const project = load({ ...flags, logFormat: "text" }, createLog("text"), true);
+      // `floe ls | head` closes the pipe early: that is the reader's choice, not an error.
+      process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+        if (error.code === "EPIPE") process.exit(0);
+        throw error;
+      });
+      const project = await loadFast({ ...flags, logFormat: "text" }, createLog("text"), true);
       const selected = selectFromFlags(project, project.root, flags);
+      if (selected.size === 0) createLog("text").warn("select.empty", "no nodes selected.");
       const manifest = project.manifest;
       for (const id of [...selected].sort()) {
         const node: GraphNode | undefined = manifest.nodes[id] ?? manifest.sources[id];
@@ -130,8 +139,8 @@ export function registerCompileCommands(program: Command): void {
     });
 }
 
-function load(flags: ProjectFlags, log: Log, quiet = false): ParsedProject {
-  const project = loadProject(loadOptions(flags));
+async function loadFast(flags: ProjectFlags, log: Log, quiet = false): Promise<ParsedProject> {
+  const { project } = await loadProjectFast(loadOptions(flags));
   if (!quiet) for (const warning of project.warnings) log.warn("project.warning", warning);
   return project;
 }

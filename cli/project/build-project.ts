@@ -117,20 +117,40 @@ export function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
+/**
+ * A short content hash for fingerprints (change detection, not security): two 32-bit FNV-style hashes,
+ * 16 hex characters. Tens of thousands of fingerprints per compile make `createHash` per string slow.
+ */
+export function shortHash(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
+}
+
 /** Whitespace-insensitive hash: reformatting a template is not a modification. */
 export function bodyFingerprint(text: string): string {
-  return sha256(text.replace(/\s+/g, " ").trim());
+  return shortHash(text.replace(/\s+/g, " ").trim());
 }
 
 /** JSON with sorted keys, so equal configs hash equally whatever order their layers set keys in. */
 export function stableStringify(value: unknown): string {
-  return JSON.stringify(value, (_key, v) =>
-    v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-        )
-      : v,
-  );
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(",")}]`;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let out = "{";
+  for (const key of keys) {
+    const v = record[key];
+    if (v === undefined || typeof v === "function") continue;
+    out += `${out.length > 1 ? "," : ""}${JSON.stringify(key)}:${stableStringify(v)}`;
+  }
+  return `${out}}`;
 }
 
 function stem(path: string): string {
@@ -176,6 +196,7 @@ class ProjectBuilder {
   private readonly seedTree: ConfigTree;
   private readonly testTree: ConfigTree;
   private readonly targetPath: string;
+  private readonly layerCache = new Map<string, ConfigLayer>();
 
   constructor(
     private readonly files: ProjectFiles,
@@ -416,10 +437,10 @@ class ProjectBuilder {
             tags,
             config: { enabled: true, tags, meta: {} },
             fingerprint: {
-              body: sha256(stableStringify({ relation, loadedAt, freshness })),
-              config: sha256("{}"),
-              macros: sha256(""),
-              yml: sha256(stableStringify(table)),
+              body: shortHash(stableStringify({ relation, loadedAt, freshness })),
+              config: shortHash("{}"),
+              macros: shortHash(""),
+              yml: shortHash(stableStringify(table)),
             },
           };
         });
@@ -463,7 +484,12 @@ class ProjectBuilder {
     configs = templateDependencies(ast).configs,
   ): ConfigLayer[] {
     return readConfigCalls(configs, file, { vars: this.vars, env: this.options.env }).map((call) => {
+      // Thousands of models share a handful of distinct {{config}} calls: validate each distinct one once.
+      const key = stableStringify(call.values);
+      const cached = this.layerCache.get(key);
+      if (cached) return cached;
       const result = configLayerSchema.safeParse(call.values);
+      if (result.success) this.layerCache.set(key, result.data);
       if (!result.success) {
         const issue = result.error.issues[0];
         const key = issue?.path[0];
@@ -567,9 +593,9 @@ class ProjectBuilder {
       .join(",");
     return {
       body: bodyFingerprint(text),
-      config: sha256(stableStringify(config)),
-      macros: sha256(macroPrints),
-      yml: sha256(patch ? stableStringify(patch.entry) : ""),
+      config: shortHash(stableStringify(config)),
+      macros: shortHash(macroPrints),
+      yml: shortHash(patch ? stableStringify(patch.entry) : ""),
     };
   }
 
@@ -598,9 +624,9 @@ class ProjectBuilder {
       checksum: { name: "sha256", checksum: file.hash },
       fingerprint: {
         body: file.hash,
-        config: sha256(stableStringify(config)),
-        macros: sha256(""),
-        yml: sha256(patch ? stableStringify(patch.entry) : ""),
+        config: shortHash(stableStringify(config)),
+        macros: shortHash(""),
+        yml: shortHash(patch ? stableStringify(patch.entry) : ""),
       },
       description: patch?.entry.description ?? "",
       tags: config.tags,
@@ -653,13 +679,14 @@ class ProjectBuilder {
   }
 
   private checkCycles(childMap: Readonly<Record<string, readonly string[]>>): void {
+    if (isAcyclic(childMap)) return;
     const cycle = findCycle(Object.keys(childMap), (id) => childMap[id] ?? []);
     if (!cycle) return;
     const names = cycle.map((id) => this.nodes[id]?.name ?? id);
     const first = this.nodes[cycle[0] ?? ""];
     const files = [...new Set(cycle.map((id) => this.nodes[id]?.original_file_path).filter(Boolean))];
     throw new ConfigError(
-      `models depend on each other in a cycle: ${names.join(" → ")} (files: ${files.join(", ")}).`,
+      `models depend on each other in a cycle: ${names.join(" → ")} (each feeds the next; files: ${files.join(", ")}).`,
       {
         location: { file: first?.original_file_path ?? "" },
         hint: "remove one of these refs so the graph has no cycle (an incremental model reads itself with {{this}}, not ref).",
@@ -761,6 +788,7 @@ class ProjectBuilder {
         );
     }
     const definition = stableStringify({ test: spec.testName, kwargs: spec.kwargs, column: spec.column });
+    const definitionHash = shortHash(definition);
     const node: TestNode = {
       unique_id: id,
       resource_type: "test",
@@ -771,10 +799,10 @@ class ProjectBuilder {
       fqn: [this.projectName, ...folders(relativeTo(file)), spec.name],
       checksum: { name: "sha256", checksum: sha256(definition) },
       fingerprint: {
-        body: sha256(definition + (custom ? bodyFingerprint(custom.file.text) : "")),
-        config: sha256(stableStringify(config)),
-        macros: sha256([...macroNames].sort().join(",")),
-        yml: sha256(definition),
+        body: custom ? shortHash(definition + bodyFingerprint(custom.file.text)) : definitionHash,
+        config: shortHash(stableStringify(config)),
+        macros: shortHash([...macroNames].sort().join(",")),
+        yml: definitionHash,
       },
       description: "",
       tags: config.tags,
@@ -873,6 +901,27 @@ class ProjectBuilder {
     this.nodes[id] = node;
     this.templates.set(id, { kind: "template", file: file.path, ast });
   }
+}
+
+/** Kahn's algorithm: cheap, and only when it fails do we search for the cycle to print. */
+function isAcyclic(childMap: Readonly<Record<string, readonly string[]>>): boolean {
+  const indegree = new Map<string, number>();
+  for (const id of Object.keys(childMap)) indegree.set(id, indegree.get(id) ?? 0);
+  for (const children of Object.values(childMap)) {
+    for (const child of children) indegree.set(child, (indegree.get(child) ?? 0) + 1);
+  }
+  const ready = [...indegree].filter(([, n]) => n === 0).map(([id]) => id);
+  let visited = 0;
+  while (ready.length > 0) {
+    const id = ready.pop() as string;
+    visited++;
+    for (const child of childMap[id] ?? []) {
+      const left = (indegree.get(child) ?? 0) - 1;
+      indegree.set(child, left);
+      if (left === 0) ready.push(child);
+    }
+  }
+  return visited === indegree.size;
 }
 
 export type RelationshipTarget =

@@ -129,11 +129,24 @@ function findUnclosedBlock(source: string): { name: string; line: number; column
   return top ? { name: top.name, ...positionOf(source, top.index) } : undefined;
 }
 
-/** Drops what the interpreter never reads, so cached ASTs stay small. Used as a JSON.stringify replacer. */
+const LOCATED = new Set([
+  "MustacheStatement",
+  "BlockStatement",
+  "PartialStatement",
+  "PartialBlockStatement",
+  "SubExpression",
+]);
+
+/**
+ * Drops what the interpreter never reads, so cached ASTs stay small: end positions, strip flags, originals
+ * of content, and positions of nodes errors are never reported at. Used as a JSON.stringify replacer.
+ */
 export function compactAstReplacer(this: { type?: string }, key: string, value: unknown): unknown {
   switch (key) {
     case "loc":
-      return { start: (value as { start: unknown }).start };
+      return this.type !== undefined && LOCATED.has(this.type)
+        ? { start: (value as { start: unknown }).start }
+        : undefined;
     case "strip":
     case "openStrip":
     case "closeStrip":
@@ -143,6 +156,10 @@ export function compactAstReplacer(this: { type?: string }, key: string, value: 
     case "rightStripped":
     case "chained":
       return undefined;
+    case "indent":
+      return value === "" ? undefined : value;
+    case "standalone":
+      return value === true ? true : undefined;
     case "original":
       return this.type === "PathExpression" ? value : undefined;
     default:

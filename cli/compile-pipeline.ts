@@ -1,0 +1,115 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import { writeFileAtomic } from "./artifacts/write-artifacts.js";
+import { type LoadProjectOptions, type ParsedProject, parseProject } from "./compile.js";
+import { loadProjectFiles } from "./project/load-project.js";
+import type { ProjectFiles, SourceText } from "./project/project-files.js";
+import { parseYaml } from "./project/yaml-file.js";
+import type { Program } from "./templating/ast.js";
+import { compactAstReplacer, parseTemplate } from "./templating/parse-template.js";
+
+/**
+ * `loadProject` for the CLI: the same result, faster. Parsed templates and YAML are cached under
+ * `target/.floe-cache/` by content hash, so an unchanged file is never parsed twice; a large cold parse is
+ * split with one worker thread (the machines have 2 cores). The cache is only an accelerator: a missing or
+ * corrupt cache file means a full parse, never a wrong result.
+ */
+const CACHE_VERSION = 1;
+const WORKER_THRESHOLD = 400;
+
+interface ParseCache {
+  readonly version: number;
+  readonly templates: Record<string, Program>;
+  readonly yaml: Record<string, unknown>;
+}
+
+export interface PipelineStats {
+  readonly templatesParsed: number;
+  readonly templatesCached: number;
+  readonly yamlParsed: number;
+  readonly yamlCached: number;
+}
+
+export async function loadProjectFast(
+  options: LoadProjectOptions & { readonly useCache?: boolean },
+): Promise<{ project: ParsedProject; stats: PipelineStats }> {
+  const files = loadProjectFiles(options.projectDir ?? process.cwd());
+  const cachePath = join(files.root, files.config["target-path"], ".floe-cache", "parse-cache.json");
+  const cache = options.useCache === false ? undefined : readCache(cachePath);
+  const templates = new Map<string, Program>();
+  const misses: SourceText[] = [];
+  for (const file of templateFiles(files)) {
+    if (templates.has(file.hash)) continue;
+    const hit = cache?.templates[file.hash];
+    if (hit) templates.set(file.hash, hit);
+    else misses.push(file);
+  }
+  const templatesCached = templates.size;
+  await parseTemplates(misses, templates);
+  const yaml = new Map<string, unknown>();
+  let yamlParsed = 0;
+  for (const file of files.propertyFiles) {
+    if (cache && Object.hasOwn(cache.yaml, file.hash)) {
+      yaml.set(file.hash, cache.yaml[file.hash]);
+    } else {
+      yaml.set(file.hash, parseYaml(file.text, file.path));
+      yamlParsed++;
+    }
+  }
+  const project = parseProject(files, { ...options, parsedTemplates: templates, parsedYaml: yaml });
+  if (options.useCache !== false && (misses.length > 0 || yamlParsed > 0 || !cache)) {
+    // The AST replacer drops keys like `loc`; user YAML must be serialised without it.
+    const templatesJson = JSON.stringify(Object.fromEntries(templates), compactAstReplacer);
+    const yamlJson = JSON.stringify(Object.fromEntries(yaml));
+    writeFileAtomic(
+      cachePath,
+      `{"version":${CACHE_VERSION},"templates":${templatesJson},"yaml":${yamlJson}}`,
+    );
+  }
+  return {
+    project,
+    stats: {
+      templatesParsed: misses.length,
+      templatesCached,
+      yamlParsed,
+      yamlCached: files.propertyFiles.length - yamlParsed,
+    },
+  };
+}
+
+function templateFiles(files: ProjectFiles): SourceText[] {
+  return [...files.macros, ...files.models, ...files.singularTests, ...files.genericTests];
+}
+
+function readCache(path: string): ParseCache | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
+    const cache = JSON.parse(readFileSync(path, "utf8")) as ParseCache;
+    return cache.version === CACHE_VERSION && cache.templates && cache.yaml ? cache : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Parses `files` into `into`, half of a large batch on a worker thread. Errors surface from the main thread. */
+async function parseTemplates(files: readonly SourceText[], into: Map<string, Program>): Promise<void> {
+  const workerUrl = new URL("./templating/parse-worker.js", import.meta.url);
+  const canUseWorker = files.length >= WORKER_THRESHOLD && import.meta.url.endsWith(".js");
+  const split = canUseWorker ? Math.floor(files.length / 2) : 0;
+  const offloaded = files.slice(0, split);
+  const pending = canUseWorker
+    ? new Promise<{ hash: string; json: string }[]>((resolve, reject) => {
+        const worker = new Worker(workerUrl, {
+          workerData: { files: offloaded.map((f) => ({ hash: f.hash, path: f.path, text: f.text })) },
+        });
+        worker.once("message", resolve);
+        worker.once("error", reject);
+      })
+    : Promise.resolve([]);
+  for (const file of files.slice(split)) into.set(file.hash, parseTemplate(file.text, file.path));
+  for (const { hash, json } of await pending) into.set(hash, JSON.parse(json) as Program);
+  // Whatever the worker could not parse is parsed here, which throws the located syntax error.
+  for (const file of offloaded)
+    if (!into.has(file.hash)) into.set(file.hash, parseTemplate(file.text, file.path));
+}
