@@ -9,6 +9,10 @@ export function renderDemoReport(
   timing: { stackSeconds: number; totalSeconds: number; trinoPort: number },
 ): string {
   const { report, settings, tests } = result;
+  const testLine = `Tests: ${["pass", "warn", "fail", "error", "skipped"].map((s) => `${s} ${tests[s] ?? 0}`).join(", ")}`;
+  if (!report) {
+    return `\nShop lakehouse demo: the build failed (see the errors above); no report.\n${testLine}\n`;
+  }
   const width = Math.max(...report.rowsPerMart.map((r) => r.model.length));
   const lines = [
     "",

@@ -100,7 +100,8 @@ export interface DemoResult {
   readonly settings: DemoSettings;
   readonly ledger: Marker["ledger"];
   readonly build: RunTaskResult;
-  readonly report: ShopReport;
+  /** Undefined when the marts could not be read (a failed build). */
+  readonly report: ShopReport | undefined;
   readonly tests: Record<string, number>;
   readonly seconds: Record<string, number>;
 }
@@ -199,7 +200,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       ...(options.writeArtifact ? { writeArtifact: options.writeArtifact } : {}),
     }),
   );
-  const report = await timed("report", () => shopReport(project, connectTarget(project.target)));
+  // After a failed build some marts may be missing: the report then says so instead of failing itself.
+  const report = await timed("report", () =>
+    shopReport(project, connectTarget(project.target)).catch((error: unknown) => {
+      emit({ kind: "info", message: `no report: ${error instanceof Error ? error.message : String(error)}` });
+      return undefined;
+    }),
+  );
   const tests: Record<string, number> = {};
   for (const r of build.results) {
     if (r.resourceType === "test") tests[r.status] = (tests[r.status] ?? 0) + 1;
