@@ -90,6 +90,12 @@ export interface DemoOptions {
   readonly namespace?: ShopNamespace;
   /** Reload even when a complete load with the same settings is there. */
   readonly reload?: boolean;
+  /**
+   * Models/tests run at once (default 1). The local Iceberg REST catalog keeps its state in SQLite, which
+   * answers concurrent commits with SQLITE_BUSY (we saw the shared stack's catalog stay locked after
+   * that); one at a time is slower but safe on a fresh machine.
+   */
+  readonly threads?: number;
   readonly logger: RunLogger;
   readonly onEvent?: (e: DemoEvent) => void;
   readonly writeArtifact?: (path: string, content: string) => void;
@@ -197,6 +203,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     buildShop(project, {
       fullRefresh: !reusable,
       logger: options.logger,
+      threads: options.threads ?? 1,
       ...(options.writeArtifact ? { writeArtifact: options.writeArtifact } : {}),
     }),
   );
