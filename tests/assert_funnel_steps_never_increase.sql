@@ -10,13 +10,14 @@ with overall as (
 ),
 
 daily as (
-    select cast(session_date as varchar) as scope, step, sessions, previous_sessions
-    from {{ref "fct_daily_conversion"}}
+    -- The unnest's columns get their own names: fct_daily_conversion already has a `sessions` column.
+    select cast(c.session_date as varchar) as scope, s.step, s.step_sessions as sessions, s.prior_sessions as previous_sessions
+    from {{ref "fct_daily_conversion"}} as c
     cross join unnest(
         array['product_view', 'add_to_cart', 'checkout', 'purchase'],
-        array[product_view_sessions, add_to_cart_sessions, checkout_sessions, purchase_sessions],
-        array[sessions, product_view_sessions, add_to_cart_sessions, checkout_sessions]
-    ) as s (step, sessions, previous_sessions)
+        array[c.product_view_sessions, c.add_to_cart_sessions, c.checkout_sessions, c.purchase_sessions],
+        array[c.sessions, c.product_view_sessions, c.add_to_cart_sessions, c.checkout_sessions]
+    ) as s (step, step_sessions, prior_sessions)
 )
 
 select * from overall where sessions > previous_sessions

@@ -14,7 +14,7 @@ const demoFlags = z.object({
   events: z.coerce.number().int().positive().default(100_000),
   seed: z.coerce.number().int().default(42),
   reload: z.boolean().default(false),
-  threads: z.coerce.number().int().positive().default(1),
+  threads: z.coerce.number().int().positive().optional(),
   projectDir: z.string().default("."),
 });
 
@@ -30,7 +30,7 @@ export function registerDemoCommands(program: Command): void {
     .option("--events <n>", "messages the demo shop publishes", "100000")
     .option("--seed <s>", "generator seed", "42")
     .option("--reload", "reload the events even when the same demo load is already there")
-    .option("--threads <n>", "models/tests built at once (1 keeps the local SQLite-backed catalog safe)", "1")
+    .option("--threads <n>", "models/tests built at once (default: the profile's threads)")
     .option("--project-dir <dir>", "the Floe project to build", ".")
     .action(async (raw: Record<string, unknown>) => {
       const flags = parseFlags(demoFlags, raw);
@@ -53,7 +53,7 @@ export function registerDemoCommands(program: Command): void {
         projectDir: flags.projectDir,
         settings: { events: flags.events, seed: flags.seed },
         reload: flags.reload,
-        threads: flags.threads,
+        ...(flags.threads !== undefined ? { threads: flags.threads } : {}),
         logger: textLogger(),
         writeArtifact: (path, content) => writeFileAtomic(join(flags.projectDir, path), content),
         onEvent: (e) => {

@@ -90,11 +90,7 @@ export interface DemoOptions {
   readonly namespace?: ShopNamespace;
   /** Reload even when a complete load with the same settings is there. */
   readonly reload?: boolean;
-  /**
-   * Models/tests run at once (default 1). The local Iceberg REST catalog keeps its state in SQLite, which
-   * answers concurrent commits with SQLITE_BUSY (we saw the shared stack's catalog stay locked after
-   * that); one at a time is slower but safe on a fresh machine.
-   */
+  /** Models/tests run at once (default: the profile's `threads`). */
   readonly threads?: number;
   readonly logger: RunLogger;
   readonly onEvent?: (e: DemoEvent) => void;
@@ -203,7 +199,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     buildShop(project, {
       fullRefresh: !reusable,
       logger: options.logger,
-      threads: options.threads ?? 1,
+      ...(options.threads !== undefined ? { threads: options.threads } : {}),
       ...(options.writeArtifact ? { writeArtifact: options.writeArtifact } : {}),
     }),
   );

@@ -37,11 +37,11 @@ beforeAll(async () => {
   full = shop.loadShopProject(process.cwd(), { ...ns, targetSchema: `${id}_full` });
 
   await shop.loadMessages(ns, all.slice(0, cut));
-  builds.push(await shop.buildShop(incremental, { logger: quiet, threads: 1 }));
+  builds.push(await shop.buildShop(incremental, { logger: quiet }));
 
   await shop.loadMessages(ns, all.slice(cut));
-  builds.push(await shop.buildShop(incremental, { logger: quiet, threads: 1 }));
-  builds.push(await shop.buildShop(full, { logger: quiet, threads: 1, fullRefresh: true }));
+  builds.push(await shop.buildShop(incremental, { logger: quiet }));
+  builds.push(await shop.buildShop(full, { logger: quiet, fullRefresh: true }));
 }, 1_200_000);
 
 afterAll(async () => {

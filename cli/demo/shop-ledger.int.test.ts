@@ -43,7 +43,7 @@ beforeAll(async () => {
   await loadMessages(ns, generated.messages);
   ledger = generated.ledger;
   project = loadShopProject(process.cwd(), ns);
-  build = await buildShop(project, { logger: quiet, threads: 1 });
+  build = await buildShop(project, { logger: quiet });
 }, 900_000);
 
 afterAll(async () => {
