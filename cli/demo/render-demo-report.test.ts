@@ -45,9 +45,18 @@ describe("renderDemoReport", () => {
   });
 
   it("says the build failed instead of printing figures it does not have", () => {
-    const text = renderDemoReport({ ...base, report: undefined, tests: { skipped: 3 } }, timing);
+    const text = renderDemoReport(
+      { ...base, build: { ...base.build, exitCode: 1 }, report: undefined, tests: { skipped: 3 } },
+      timing,
+    );
     expect(text).toContain("the build failed");
     expect(text).toContain("skipped 3");
     expect(text).not.toContain("Headline");
+  });
+
+  it("tells a report that could not be read apart from a failed build", () => {
+    const text = renderDemoReport({ ...base, report: undefined }, timing);
+    expect(text).toContain("the marts could not be read");
+    expect(text).not.toContain("the build failed");
   });
 });

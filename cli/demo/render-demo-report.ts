@@ -11,7 +11,11 @@ export function renderDemoReport(
   const { report, settings, tests } = result;
   const testLine = `Tests: ${["pass", "warn", "fail", "error", "skipped"].map((s) => `${s} ${tests[s] ?? 0}`).join(", ")}`;
   if (!report) {
-    return `\nShop lakehouse demo: the build failed (see the errors above); no report.\n${testLine}\n`;
+    const why =
+      result.build.exitCode === 0
+        ? "the marts could not be read (see the message above)"
+        : "the build failed (see the errors above)";
+    return `\nShop lakehouse demo: ${why}; no report.\n${testLine}\n`;
   }
   const width = Math.max(...report.rowsPerMart.map((r) => r.model.length));
   const lines = [

@@ -11,6 +11,7 @@ import {
   loadMessages,
   loadShopProject,
   martRelation,
+  shopReport,
   unsuccessful,
 } from "./shop-pipeline.js";
 
@@ -131,5 +132,17 @@ describe("the shop marts against the generator's ledger", () => {
     );
     expect(Number(staged?.n)).toBe(ledger.messages.uniqueEvents);
     expect(ledger.messages.duplicates).toBeGreaterThan(0);
+  });
+
+  it("gives the demo report (what `npm start` prints) the ledger's headline figures", async () => {
+    const report = await shopReport(project, trino);
+    const revenue = Object.values(ledger.revenueByDay).reduce((a, v) => a + cents(v), 0);
+    expect(cents(report.revenue)).toBe(revenue);
+    expect(report.orders).toBe(ledger.orders.length);
+    expect(report.paidOrders).toBe(ledger.orders.filter((o) => o.paid).length);
+    expect(report.sessions).toBe(ledger.funnel.sessions);
+    expect(report.conversionRate).toBe(ledger.funnel.purchase / ledger.funnel.sessions);
+    expect(report.topCategories.length).toBeGreaterThan(0);
+    expect(report.rowsPerMart.every((r) => r.rows > 0)).toBe(true);
   });
 });

@@ -277,9 +277,11 @@ export async function shopReport(project: ParsedProject, trino: TrinoConnection)
   const funnel = await trino.query<{ step: string; sessions: number }>(
     `select step, sessions from ${martRelation(project, "fct_funnel")}`,
   );
-  const categories = await trino.query<{ category: string; revenue: string }>(
-    `select category, cast(sum(revenue) as varchar) as revenue from ${martRelation(project, "product_category_revenue")}
-     group by category order by sum(revenue) desc, category limit 3`,
+  const categories = await trino.query<{ category: string; revenue_text: string }>(
+    // The output alias differs from the column: `order by sum(revenue)` would otherwise see the varchar.
+    `select c.category, cast(sum(c.revenue) as varchar) as revenue_text
+     from ${martRelation(project, "product_category_revenue")} as c
+     group by c.category order by sum(c.revenue) desc, c.category limit 3`,
   );
   const totalRevenue = Number(revenue.rows[0]?.revenue ?? 0);
   const paidOrders = Number(revenue.rows[0]?.paid ?? 0);
@@ -296,7 +298,7 @@ export async function shopReport(project: ParsedProject, trino: TrinoConnection)
     avgOrderValue: paidOrders === 0 ? 0 : Math.round((totalRevenue / paidOrders) * 100) / 100,
     sessions: step("session"),
     conversionRate: step("session") === 0 ? 0 : step("purchase") / step("session"),
-    topCategories: categories.rows.map((r) => ({ category: r.category, revenue: Number(r.revenue) })),
+    topCategories: categories.rows.map((r) => ({ category: r.category, revenue: Number(r.revenue_text) })),
   };
 }
 
