@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { registerDemoCommands } from "./commands/demo.js";
+import { registerIngestCommands } from "./commands/ingest.js";
 import { registerCompileCommands } from "./commands/project-commands.js";
 import { registerRunnerCommands } from "./commands/runner-commands.js";
 import { registerStackCommands } from "./commands/stack.js";
@@ -19,8 +20,9 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerStackCommands(program);
   registerCompileCommands(program);
-  registerRunnerCommands(program);
   registerDemoCommands(program);
+  registerRunnerCommands(program);
+  registerIngestCommands(program);
   return program;
 }
 

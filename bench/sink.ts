@@ -1,0 +1,111 @@
+/**
+ * `npm run bench:sink`: the sink against the running stack.
+ *
+ * 1. Throughput: BENCH_EVENTS (default 1,000,000) shop events are pre-loaded into fresh topics, then one
+ *    sink drains them to durable Parquet files (until idle). Reports events/s from sink start to the last
+ *    durable file, and from its first consumed message.
+ * 2. Freshness: with the default flush interval (60 s), BENCH_RATE events/s (default 3,000, the seeds'
+ *    average) are produced for BENCH_SECONDS (default 120) while a sink runs; for every row, age =
+ *    (file durable and its partition registered in Trino) − Kafka record timestamp. Reports p50/p99.
+ */
+import { uniqueRun } from "../ingest/int-helpers.js";
+import { defaultTopicNames, publishShop } from "../ingest/producer.js";
+import { type DurableFile, runSink } from "../ingest/sink.js";
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const RATE = Number(process.env.BENCH_RATE ?? 3_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 120);
+
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+async function throughput(): Promise<void> {
+  const run = uniqueRun("bench");
+  const t0 = Date.now();
+  const ledger = await publishShop({ events: EVENTS, seed: 1, topics: defaultTopicNames(run.topicPrefix) });
+  console.log(
+    `pre-loaded ${fmt(ledger.messages.total)} events into ${run.topicPrefix}* in ${((Date.now() - t0) / 1000).toFixed(1)}s`,
+  );
+  let firstDurable = 0;
+  let lastDurable = 0;
+  let records = 0;
+  const start = Date.now();
+  const summary = await runSink({
+    topics: run.topics,
+    dlqTopic: run.dlq,
+    prefix: run.prefix,
+    groupId: run.group,
+    untilIdle: true,
+    idleMs: 2_000,
+    metricsPort: null,
+    onDurable: (f: DurableFile) => {
+      firstDurable ||= f.durableAt;
+      lastDurable = f.durableAt;
+      records += f.records;
+    },
+  });
+  const seconds = (lastDurable - start) / 1000;
+  console.log(
+    `throughput: ${fmt(records)} rows in ${summary.files} files, ${seconds.toFixed(1)}s from sink start to the last durable file ` +
+      `→ ${fmt(records / seconds)} events/s (target ≥ 30,000)`,
+  );
+}
+
+async function freshness(): Promise<void> {
+  const run = uniqueRun("benchlat");
+  const controller = new AbortController();
+  const files: DurableFile[] = [];
+  const registeredAt = new Map<string, number>();
+  const sink = runSink({
+    topics: run.topics,
+    dlqTopic: run.dlq,
+    prefix: run.prefix,
+    groupId: run.group,
+    metricsPort: null,
+    signal: controller.signal,
+    onDurable: (f) => files.push(f),
+    onEvent: (e) => {
+      if (e.kind === "registered" && e.partition) {
+        registeredAt.set(`${e.table}/${e.partition.eventDate}/${e.partition.eventType}`, Date.now());
+      }
+    },
+  });
+  const events = RATE * SECONDS;
+  console.log(
+    `freshness: producing ${fmt(events)} events at ${fmt(RATE)}/s with the default 60s flush interval…`,
+  );
+  const ledger = await publishShop({
+    events,
+    rate: RATE,
+    seed: 2,
+    topics: defaultTopicNames(run.topicPrefix),
+  });
+  const deadline = Date.now() + 180_000;
+  const durable = () => files.reduce((n, f) => n + f.records, 0);
+  while (durable() < ledger.messages.valid && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 1_000));
+  await new Promise((r) => setTimeout(r, 3_000)); // let the last registrations land
+  controller.abort();
+  await sink;
+  const ages = new Float64Array(durable());
+  let i = 0;
+  for (const f of files) {
+    const registered = registeredAt.get(`${f.topic}/${f.eventDate}/${f.eventType}`) ?? f.durableAt;
+    const queryable = Math.max(f.durableAt, registered);
+    for (const ts of f.kafkaTimestamps) ages[i++] = (queryable - ts) / 1000;
+  }
+  ages.sort();
+  console.log(
+    `freshness: ${fmt(ages.length)} of ${fmt(ledger.messages.valid)} rows queryable; event-to-queryable age ` +
+      `p50 ${percentile(ages, 50).toFixed(1)}s, p99 ${percentile(ages, 99).toFixed(1)}s, max ${percentile(ages, 100).toFixed(1)}s (target p99 ≤ 90s)`,
+  );
+}
+
+const phase = process.env.BENCH_PHASE ?? "all";
+if (phase === "all" || phase === "throughput") await throughput();
+if (phase === "all" || phase === "freshness") await freshness();
+process.exit(0);

@@ -1,0 +1,189 @@
+import { z } from "zod";
+
+/**
+ * Event contracts (DESIGN.md § Ingest). One zod schema per (topic, event_type, schema_version); v2 only
+ * adds optional fields, so a v2 reader accepts every v1 event. Fields a schema does not know are never a
+ * reason to reject: `parseEvent` moves them into `attributes` (values JSON-encoded unless strings).
+ */
+
+export const TOPIC_KINDS = ["user-events", "product-metadata", "orders"] as const;
+export type TopicKind = (typeof TOPIC_KINDS)[number];
+export const DLQ_TOPIC = "dlq";
+
+export const EVENT_TYPES = {
+  "user-events": ["product_view", "add_to_cart", "checkout", "purchase"],
+  "product-metadata": ["product_created", "product_updated"],
+  orders: ["order_created", "order_paid", "order_shipped", "order_cancelled"],
+} as const satisfies Record<TopicKind, readonly string[]>;
+
+export type EventType = (typeof EVENT_TYPES)[TopicKind][number];
+
+/** Bytes above which a message is rejected before parsing (the broker allows 4 MiB; a raw row should not). */
+export const MAX_EVENT_BYTES = 1024 * 1024;
+
+const currency = z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code like USD");
+const country = z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166 alpha-2 code like US");
+const id = z.string().min(1);
+const money = z.number().finite().nonnegative();
+
+const envelope = {
+  event_id: z.uuid(),
+  event_time: z.iso.datetime(),
+  schema_version: z.union([z.literal(1), z.literal(2)]).optional(),
+};
+
+const userV1 = {
+  user_id: id,
+  session_id: id,
+  product_id: id,
+  quantity: z.number().int().min(1).optional(),
+  price: money.optional(),
+  currency: currency.optional(),
+  order_id: id.optional(),
+  country: country.optional(),
+  device: z.enum(["web", "ios", "android"]).optional(),
+};
+const userV2 = { ...userV1, referrer: z.string().optional(), campaign: z.string().optional() };
+
+const productV1Full = {
+  product_id: id,
+  name: z.string().min(1),
+  category: z.string().min(1),
+  price: money,
+  currency,
+  stock_quantity: z.number().int().nonnegative(),
+  is_active: z.boolean(),
+};
+const productV1Update = {
+  product_id: id,
+  name: z.string().min(1).optional(),
+  category: z.string().min(1).optional(),
+  price: money.optional(),
+  currency: currency.optional(),
+  stock_quantity: z.number().int().nonnegative().optional(),
+  is_active: z.boolean().optional(),
+};
+
+const item = z.object({ sku: id, qty: z.number().int().min(1), unit_price: money });
+const orderV1 = {
+  order_id: id,
+  customer_id: id,
+  amount: money,
+  currency,
+  country,
+  items: z.array(item).optional(),
+};
+
+type Shape = Record<string, z.ZodType>;
+
+function byVersion(v1: Shape, v2Extra: Shape): { 1: Shape; 2: Shape } {
+  return { 1: { ...envelope, ...v1 }, 2: { ...envelope, ...v1, ...v2Extra } };
+}
+
+// product_id is the only field whose requiredness differs by type: a checkout covers a whole cart.
+const checkoutV1Shape: Shape = { ...userV1, product_id: id.optional() };
+
+/** Every contract as data: topic → event type → version → field shape. */
+export const CONTRACTS: Record<TopicKind, Record<string, { 1: Shape; 2: Shape }>> = {
+  "user-events": {
+    product_view: byVersion(userV1, userV2),
+    add_to_cart: byVersion(userV1, userV2),
+    checkout: byVersion(checkoutV1Shape, { referrer: userV2.referrer, campaign: userV2.campaign }),
+    purchase: byVersion(userV1, userV2),
+  },
+  "product-metadata": {
+    product_created: byVersion(productV1Full, { brand: z.string().optional() }),
+    product_updated: byVersion(productV1Update, { brand: z.string().optional() }),
+  },
+  orders: {
+    order_created: byVersion(
+      { ...orderV1, items: z.array(item).min(1) },
+      { payment_method: z.string().optional() },
+    ),
+    order_paid: byVersion(orderV1, { payment_method: z.string().optional() }),
+    order_shipped: byVersion(orderV1, { payment_method: z.string().optional() }),
+    order_cancelled: byVersion(orderV1, { payment_method: z.string().optional() }),
+  },
+};
+
+const compiled = new Map<string, z.ZodObject>();
+function schemaFor(kind: TopicKind, type: string, version: 1 | 2): z.ZodObject | undefined {
+  const key = `${kind}/${type}/${version}`;
+  let schema = compiled.get(key);
+  if (!schema) {
+    const shape = CONTRACTS[kind][type]?.[version];
+    if (!shape) return undefined;
+    schema = z.object({ ...shape, event_type: z.literal(type) });
+    compiled.set(key, schema);
+  }
+  return schema;
+}
+
+/** A validated event: the contract's fields plus everything else, stringified, in `attributes`. */
+export interface ParsedEvent {
+  readonly kind: TopicKind;
+  readonly eventType: string;
+  readonly schemaVersion: 1 | 2;
+  readonly fields: Record<string, unknown>;
+  readonly attributes: Record<string, string>;
+}
+
+export type ParseResult = { ok: true; event: ParsedEvent } | { ok: false; reason: string };
+
+/** Validates one decoded JSON value against the topic's contracts. Never throws. */
+export function parseEvent(kind: TopicKind, value: unknown): ParseResult {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return { ok: false, reason: "event must be a JSON object" };
+  }
+  const raw = value as Record<string, unknown>;
+  const type = raw.event_type;
+  const known = EVENT_TYPES[kind] as readonly string[];
+  if (typeof type !== "string" || !known.includes(type)) {
+    return {
+      ok: false,
+      reason: `unknown event_type ${JSON.stringify(type)} for topic ${kind} (expected one of ${known.join(", ")})`,
+    };
+  }
+  const version = raw.schema_version ?? 1;
+  if (version !== 1 && version !== 2) {
+    return { ok: false, reason: `schema_version must be 1 or 2, got ${JSON.stringify(version)}` };
+  }
+  const schema = schemaFor(kind, type, version);
+  if (!schema) return { ok: false, reason: `no contract for ${kind}/${type} v${version}` };
+  const result = schema.safeParse(raw);
+  if (!result.success) return { ok: false, reason: `${type} v${version}: ${describeIssues(result.error)}` };
+  const attributes: Record<string, string> = {};
+  for (const [key, v] of Object.entries(raw)) {
+    if (key in schema.shape || v === undefined) continue;
+    attributes[key] = typeof v === "string" ? v : JSON.stringify(v);
+  }
+  return {
+    ok: true,
+    event: { kind, eventType: type, schemaVersion: version, fields: result.data, attributes },
+  };
+}
+
+/** `price: must be >= 0; user_id: required` — short enough for a Kafka header. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => {
+      const path = issue.path.join(".") || "(root)";
+      const missing = issue.code === "invalid_type" && issue.message.endsWith("received undefined");
+      const message = missing ? "required" : issue.message;
+      return `${path}: ${message}`;
+    })
+    .join("; ");
+}
+
+/** Physical topic names may carry a prefix (`it42-user-events`); the contract is chosen by the suffix. */
+export function topicKindOf(topic: string): TopicKind | undefined {
+  return TOPIC_KINDS.find(
+    (kind) => topic === kind || topic.endsWith(`-${kind}`) || topic.endsWith(`.${kind}`),
+  );
+}
+
+/** The topic an event type belongs to. */
+export function kindOfEventType(type: string): TopicKind | undefined {
+  return TOPIC_KINDS.find((kind) => (EVENT_TYPES[kind] as readonly string[]).includes(type));
+}

@@ -1,0 +1,136 @@
+import { randomBytes } from "node:crypto";
+import { TOPIC_KINDS } from "./contracts.js";
+import { endpointsFromEnv, kafkaClient } from "./endpoints.js";
+import { type GenerateOptions, generateShop } from "./generator.js";
+import { defaultTopicNames, topicName } from "./producer.js";
+import { utcDate } from "./raw-schema.js";
+import { trinoQuery } from "./trino-query.js";
+
+/** Helpers shared by the ingest integration tests and benchmarks (real stack, unique names per run). */
+
+export interface RunNames {
+  readonly id: string;
+  readonly topicPrefix: string;
+  readonly topics: string[];
+  readonly dlq: string;
+  readonly prefix: string;
+  readonly group: string;
+}
+
+export function uniqueRun(label: string): RunNames {
+  const id = `${label}${Date.now().toString(36)}${randomBytes(2).toString("hex")}`;
+  const topicPrefix = `${id}-`;
+  const names = defaultTopicNames(topicPrefix);
+  return {
+    id,
+    topicPrefix,
+    topics: TOPIC_KINDS.map((k) => topicName(names, k)),
+    dlq: names.dlq,
+    prefix: `test-raw/${id}/`,
+    group: `${id}-sink`,
+  };
+}
+
+export const tableOf = (topic: string) => `hive.raw.${topic.replace(/[^A-Za-z0-9_]/g, "_").toLowerCase()}`;
+
+/** Messages in a topic (no compaction, so end − start offsets). */
+export async function topicMessageCount(topic: string): Promise<number> {
+  const admin = kafkaClient(endpointsFromEnv(), "floe-test").admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Reads a whole topic once; returns each message's headers as strings. */
+export async function readDlq(topic: string): Promise<Record<string, string>[]> {
+  const expected = await topicMessageCount(topic);
+  const kafka = kafkaClient(endpointsFromEnv(), "floe-test");
+  const consumer = kafka.consumer({ groupId: `${topic}-reader-${Date.now()}` });
+  const out: Record<string, string>[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`read ${out.length} of ${expected} DLQ messages`)),
+      60_000,
+    );
+    if (expected === 0) {
+      clearTimeout(timer);
+      resolve();
+      return;
+    }
+    consumer
+      .run({
+        eachMessage: async ({ message }) => {
+          const headers: Record<string, string> = { value_bytes: String(message.value?.length ?? 0) };
+          for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+          out.push(headers);
+          if (out.length >= expected) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      })
+      .catch(reject);
+  });
+  await consumer.disconnect();
+  return out;
+}
+
+export interface RawCheck {
+  readonly rows: number;
+  readonly distinctOffsets: number;
+  readonly badDates: number;
+  readonly badPaths: number;
+  /** Rows whose event_type/event_date partition disagrees with what the generator produced. */
+  readonly wrongPartition: number;
+  readonly unknownEventIds: number;
+}
+
+/** Counts and partition checks of one raw table against the generator's own truth. */
+export async function checkRawTable(
+  topic: string,
+  truth: Map<string, { type: string; date: string }>,
+): Promise<RawCheck> {
+  const table = tableOf(topic);
+  const [counts] = await trinoQuery(
+    `SELECT count(*), count(DISTINCT (_kafka_partition, _kafka_offset)),
+       count_if(event_date <> format_datetime(event_time, 'yyyy-MM-dd')),
+       count_if(NOT strpos("$path", '/' || '${topic}/event_date=' || event_date || '/event_type=' || event_type || '/${topic}+' || CAST(_kafka_partition AS varchar) || '+') > 0)
+     FROM ${table}`,
+  );
+  const rows = await trinoQuery(`SELECT DISTINCT event_id, event_type, event_date FROM ${table}`);
+  let wrongPartition = 0;
+  let unknownEventIds = 0;
+  for (const [id, type, date] of rows) {
+    const t = truth.get(String(id));
+    if (!t) unknownEventIds++;
+    else if (t.type !== type || t.date !== date) wrongPartition++;
+  }
+  const c = counts as number[];
+  return {
+    rows: Number(c[0]),
+    distinctOffsets: Number(c[1]),
+    badDates: Number(c[2]),
+    badPaths: Number(c[3]),
+    wrongPartition,
+    unknownEventIds,
+  };
+}
+
+/** event_id → (type, UTC date) of every valid event the generator emits for these options. */
+export function generatorTruth(options: GenerateOptions): Map<string, { type: string; date: string }> {
+  const truth = new Map<string, { type: string; date: string }>();
+  for (const m of generateShop(options).messages) {
+    if (!m.event) continue;
+    truth.set(String(m.event.event_id), {
+      type: String(m.event.event_type),
+      date: utcDate(new Date(String(m.event.event_time))),
+    });
+  }
+  return truth;
+}

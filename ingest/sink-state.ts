@@ -1,0 +1,212 @@
+import type { TopicKind } from "./contracts.js";
+import type { RawRow } from "./raw-schema.js";
+
+/**
+ * The bookkeeping of one Kafka partition inside the sink, kept pure so the exactly-once rules can be unit
+ * tested without Kafka or S3.
+ *
+ * Exactly-once raw files (research/sink.md §6, after Confluent's conditional writes and Lenses' per-writer
+ * watermarks):
+ * - one open file per (event_date, event_type) of the partition; its object key is fixed by its first
+ *   offset, and the upload is `If-None-Match: *`, so an object, once written, never changes;
+ * - a file rolls on records, bytes or age. Age is wall clock, so after a crash a file with the same first
+ *   offset may end elsewhere. Correctness does not depend on the boundaries: on 412 the sink adopts the
+ *   existing object's end offset (from its metadata) as this writer's durable watermark, drops buffered
+ *   rows up to it and re-keys the rest from the next row;
+ * - the Kafka commit is the lowest first offset still buffered or uploading (or the next offset when
+ *   nothing is), and it carries in its metadata every writer watermark at or above it, so a restart skips
+ *   rows that already sit in a file written after the committed offset.
+ */
+
+export interface OpenFile {
+  readonly writer: string;
+  readonly eventDate: string;
+  readonly eventType: string;
+  readonly startOffset: bigint;
+  endOffset: bigint;
+  readonly rows: RawRow[];
+  /** Kafka timestamps (ms) of the rows, for the event-to-file age metric. */
+  readonly timestamps: number[];
+  bytes: number;
+  readonly openedAt: number;
+}
+
+export interface RollLimits {
+  readonly maxRecords: number;
+  readonly maxBytes: number;
+  readonly maxAgeMs: number;
+}
+
+export const writerKey = (eventDate: string, eventType: string) => `${eventDate}/${eventType}`;
+
+export class PartitionState {
+  /** One past the last offset handled (written, skipped or dead-lettered). */
+  nextOffset: bigint | undefined;
+  readonly open = new Map<string, OpenFile>();
+  /** Sealed files not yet durable (uploading, or waiting after failed attempts). */
+  readonly sealed: OpenFile[] = [];
+  /** Offsets dead-lettered but not yet acknowledged by the DLQ topic. */
+  readonly deadLetters: bigint[] = [];
+  /** Writer → last offset known to be in a durable object. */
+  readonly durable = new Map<string, bigint>();
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly kind: TopicKind,
+  ) {}
+
+  /** Restores watermarks from the committed offset's metadata (written by `commitMetadata`). */
+  restore(metadata: string | null | undefined): void {
+    if (!metadata) return;
+    try {
+      const parsed = JSON.parse(metadata) as { w?: Record<string, string> };
+      for (const [writer, offset] of Object.entries(parsed.w ?? {})) this.raise(writer, BigInt(offset));
+    } catch {
+      // Metadata written by another tool: no watermarks, the committed offset alone applies.
+    }
+  }
+
+  raise(writer: string, offset: bigint): void {
+    const current = this.durable.get(writer);
+    if (current === undefined || offset > current) this.durable.set(writer, offset);
+  }
+
+  /** Buffers one row; false when it already sits in a durable file (a replay after a crash or a 412). */
+  append(
+    offset: bigint,
+    eventDate: string,
+    eventType: string,
+    row: RawRow,
+    bytes: number,
+    ts: number,
+    now: number,
+  ): boolean {
+    this.handled(offset);
+    const writer = writerKey(eventDate, eventType);
+    const durable = this.durable.get(writer);
+    if (durable !== undefined && offset <= durable) return false;
+    let file = this.open.get(writer);
+    if (!file) {
+      file = {
+        writer,
+        eventDate,
+        eventType,
+        startOffset: offset,
+        endOffset: offset,
+        rows: [],
+        timestamps: [],
+        bytes: 0,
+        openedAt: now,
+      };
+      this.open.set(writer, file);
+    }
+    file.rows.push(row);
+    file.timestamps.push(ts);
+    file.endOffset = offset;
+    file.bytes += bytes;
+    return true;
+  }
+
+  /** Marks an offset handled without a row (dead-lettered). */
+  handled(offset: bigint): void {
+    if (this.nextOffset === undefined || offset + 1n > this.nextOffset) this.nextOffset = offset + 1n;
+  }
+
+  /** Writers due to roll now. `all` rolls everything (shutdown, idle, rebalance). */
+  due(now: number, limits: RollLimits, all = false): string[] {
+    const due: string[] = [];
+    for (const [writer, file] of this.open) {
+      if (
+        all ||
+        file.rows.length >= limits.maxRecords ||
+        file.bytes >= limits.maxBytes ||
+        now - file.openedAt >= limits.maxAgeMs
+      ) {
+        due.push(writer);
+      }
+    }
+    return due;
+  }
+
+  seal(writer: string): OpenFile | undefined {
+    const file = this.open.get(writer);
+    if (!file) return undefined;
+    this.open.delete(writer);
+    this.sealed.push(file);
+    return file;
+  }
+
+  /** The file is durable (uploaded, or an identical-key object already existed and ends at `durableEnd`). */
+  durableFile(file: OpenFile, durableEnd: bigint): OpenFile | undefined {
+    const i = this.sealed.indexOf(file);
+    if (i >= 0) this.sealed.splice(i, 1);
+    this.raise(file.writer, durableEnd);
+    this.trimOpen(file.writer, durableEnd);
+    if (durableEnd >= file.endOffset) return undefined;
+    // A previous attempt wrote a shorter file under this key: the rest becomes a new file starting at the
+    // first row after it, exactly as the previous attempt's next file would have.
+    const rest: OpenFile = { ...file, rows: [], timestamps: [], bytes: 0 };
+    let startOffset: bigint | undefined;
+    for (let i = 0; i < file.rows.length; i++) {
+      const offset = file.rows[i]?._kafka_offset as bigint;
+      if (offset <= durableEnd) continue;
+      startOffset ??= offset;
+      rest.rows.push(file.rows[i] as RawRow);
+      rest.timestamps.push(file.timestamps[i] ?? 0);
+    }
+    if (startOffset === undefined) return undefined;
+    const next: OpenFile = {
+      ...rest,
+      startOffset,
+      bytes: Math.round((file.bytes * rest.rows.length) / file.rows.length),
+    };
+    this.sealed.push(next);
+    return next;
+  }
+
+  /** Drops rows of a still-open file that an adopted object already holds. */
+  private trimOpen(writer: string, durableEnd: bigint): void {
+    const open = this.open.get(writer);
+    if (!open || open.startOffset > durableEnd) return;
+    const keep = open.rows.flatMap((row, i) =>
+      (row._kafka_offset as bigint) > durableEnd ? [{ row, ts: open.timestamps[i] ?? 0 }] : [],
+    );
+    this.open.delete(writer);
+    const first = keep[0];
+    if (!first) return;
+    this.open.set(writer, {
+      ...open,
+      startOffset: first.row._kafka_offset as bigint,
+      rows: keep.map((k) => k.row),
+      timestamps: keep.map((k) => k.ts),
+      bytes: Math.round((open.bytes * keep.length) / open.rows.length),
+    });
+  }
+
+  /** The offset safe to commit: nothing below it is only in memory. Undefined before the first message. */
+  safeOffset(): bigint | undefined {
+    let safe = this.nextOffset;
+    for (const file of [...this.open.values(), ...this.sealed]) {
+      if (safe === undefined || file.startOffset < safe) safe = file.startOffset;
+    }
+    for (const offset of this.deadLetters) if (safe === undefined || offset < safe) safe = offset;
+    return safe;
+  }
+
+  /** Watermarks a restart from `committed` needs: writers with durable rows at or after it. */
+  commitMetadata(committed: bigint): string {
+    const w: Record<string, string> = {};
+    for (const [writer, offset] of this.durable) {
+      if (offset >= committed) w[writer] = offset.toString();
+      else this.durable.delete(writer);
+    }
+    return JSON.stringify({ w });
+  }
+
+  bufferedRecords(): number {
+    let n = 0;
+    for (const file of [...this.open.values(), ...this.sealed]) n += file.rows.length;
+    return n;
+  }
+}
