@@ -1,5 +1,8 @@
 import { Command, CommanderError } from "commander";
+import { registerDemoCommands } from "./commands/demo.js";
 import { registerIngestCommands } from "./commands/ingest.js";
+import { registerCompileCommands } from "./commands/project-commands.js";
+import { registerRunnerCommands } from "./commands/runner-commands.js";
 import { registerStackCommands } from "./commands/stack.js";
 import { UsageError } from "./errors.js";
 import { renderError } from "./render-error.js";
@@ -16,6 +19,9 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerStackCommands(program);
+  registerCompileCommands(program);
+  registerDemoCommands(program);
+  registerRunnerCommands(program);
   registerIngestCommands(program);
   return program;
 }

@@ -3,16 +3,8 @@ import { describe, expect, it } from "vitest";
 import { localTrino, uniqueName } from "../testing/local-stack.js";
 import { portInUse } from "./health.js";
 import { stackDown, stackStatus, stackUp } from "./launcher.js";
+import { isRunning } from "./process.js";
 import { PORTS, SERVICES } from "./services.js";
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** `down` stops every process `up` started, by PID; data survives; `up` again is healthy and idempotent. */
 describe("stack lifecycle", () => {
@@ -38,7 +30,7 @@ describe("stack lifecycle", () => {
 
     const down = await stackDown();
     expect(down.map((d) => d.result)).toEqual(["stopped", "stopped", "stopped", "stopped"]);
-    for (const pid of pids) expect(alive(pid)).toBe(false);
+    for (const pid of pids) expect(isRunning(pid)).toBe(false);
     for (const spec of SERVICES) for (const port of spec.ports) expect(await portInUse(port)).toBe(false);
     expect((await stackStatus()).every((s) => s.state === "stopped")).toBe(true);
 

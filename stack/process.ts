@@ -53,6 +53,27 @@ export function isOurProcess(pid: number, marker: string): boolean {
   }
 }
 
+/**
+ * True while `pid` exists and is not a zombie. A process that is exiting empties its cmdline before it
+ * disappears, so "no longer ours" is not yet "gone"; a zombie is gone for our purposes (its parent, which
+ * may have exited, is the one to reap it).
+ */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ..." — comm may contain spaces, so read after the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state !== "Z" && state !== "X";
+  } catch {
+    return false;
+  }
+}
+
 /** Resident memory of a process in bytes (VmRSS), 0 when gone. */
 export function residentBytes(pid: number): number {
   try {
@@ -78,10 +99,10 @@ export async function stopProcess(
   }
   process.kill(pid, "SIGTERM");
   const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline && isOurProcess(pid, marker)) await sleep(200);
-  if (isOurProcess(pid, marker)) {
+  while (Date.now() < deadline && isRunning(pid)) await sleep(200);
+  if (isRunning(pid)) {
     process.kill(pid, "SIGKILL");
-    while (isOurProcess(pid, marker)) await sleep(100);
+    while (isRunning(pid)) await sleep(100);
   }
   rmSync(pidFile, { force: true });
   return "stopped";

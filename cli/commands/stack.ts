@@ -1,16 +1,15 @@
 import { spawn } from "node:child_process";
 import type { Command } from "commander";
-import {
-  logFile,
-  type ServiceStatus,
-  type StackEvent,
-  stackDown,
-  stackStatus,
-  stackUp,
-} from "../../stack/launcher.js";
+import type { ServiceStatus, StackEvent } from "../../stack/launcher.js";
 import { stackPaths } from "../../stack/paths.js";
 import { SERVICES, serviceByName } from "../../stack/services.js";
 import { UsageError } from "../errors.js";
+
+/**
+ * The launcher (and through it kafkajs, for health checks) loads only when a stack command runs: every
+ * `floe` invocation registers these commands, and compile/parse must not pay for their imports.
+ */
+const launcher = () => import("../../stack/launcher.js");
 
 const mib = (bytes = 0) => `${Math.round(bytes / 1024 / 1024)} MiB`;
 
@@ -53,7 +52,7 @@ export function registerStackCommands(program: Command): void {
     .description("download (once), start and health-check every service; idempotent")
     .action(async () => {
       const timeout = Number(process.env.FLOE_STACK_TIMEOUT ?? 240);
-      const statuses = await stackUp({
+      const statuses = await (await launcher()).stackUp({
         timeoutMs: timeout * 1000,
         onEvent: (e) => {
           const line = renderEvent(e);
@@ -68,7 +67,7 @@ export function registerStackCommands(program: Command): void {
     .description("stop the services started by `stack up` (data is kept)")
     .option("--purge", "also delete all stack data (tables, topics, files)")
     .action(async (opts: { purge?: boolean }) => {
-      const results = await stackDown({ purge: opts.purge === true });
+      const results = await (await launcher()).stackDown({ purge: opts.purge === true });
       for (const r of results) process.stdout.write(`${r.name.padEnd(13)} ${r.result}\n`);
       if (opts.purge) process.stdout.write("stack data deleted\n");
     });
@@ -77,7 +76,7 @@ export function registerStackCommands(program: Command): void {
     .command("reset")
     .description("stop the stack and delete its data (downloads are kept)")
     .action(async () => {
-      await stackDown({ purge: true });
+      await (await launcher()).stackDown({ purge: true });
       process.stdout.write("stack stopped and data deleted\n");
     });
 
@@ -86,7 +85,7 @@ export function registerStackCommands(program: Command): void {
     .description("one line per service; exits 1 unless all are healthy")
     .option("--json", "print JSON")
     .action(async (opts: { json?: boolean }) => {
-      const statuses = await stackStatus();
+      const statuses = await (await launcher()).stackStatus();
       if (opts.json) process.stdout.write(`${JSON.stringify(statuses, null, 2)}\n`);
       else for (const s of statuses) process.stdout.write(`${renderStatusLine(s)}\n`);
       if (statuses.some((s) => s.state !== "healthy")) process.exitCode = 1;
@@ -105,7 +104,7 @@ export function registerStackCommands(program: Command): void {
           hint: `use one of ${SERVICES.map((s) => s.name).join(", ")}`,
         });
       }
-      const file = logFile(stackPaths(), spec.name);
+      const file = (await launcher()).logFile(stackPaths(), spec.name);
       const args = [
         "-n",
         String(Number.parseInt(opts.lines, 10) || 50),

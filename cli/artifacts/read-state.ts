@@ -1,0 +1,58 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { UsageError } from "../errors.js";
+import { MANIFEST_SCHEMA_VERSION, type Manifest } from "./manifest.js";
+
+/** Reads `<dir>/manifest.json` for `state:` selectors and `--state`. */
+export function readStateManifest(dir: string): Manifest {
+  const path = join(dir, "manifest.json");
+  if (!existsSync(path)) {
+    throw new UsageError(`--state ${dir}: there is no manifest.json in it.`, {
+      hint: "point --state at a target/ folder of an earlier floe compile/run (e.g. copied from production).",
+    });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new UsageError(`${path} is not valid JSON: ${(error as Error).message}.`, {
+      hint: "regenerate it with floe compile.",
+    });
+  }
+  const version = (parsed as { schemaVersion?: unknown }).schemaVersion;
+  if (version !== MANIFEST_SCHEMA_VERSION) {
+    throw new UsageError(
+      `${path} has schemaVersion ${String(version)}; this Floe reads ${MANIFEST_SCHEMA_VERSION}.`,
+      {
+        hint: "regenerate the state manifest with this version of floe.",
+      },
+    );
+  }
+  return parsed as Manifest;
+}
+
+const runResultsSchema = z.object({
+  results: z.array(z.looseObject({ unique_id: z.string(), status: z.string() })),
+});
+
+/** unique_id → status from `<dir>/run_results.json`, or undefined when there is none. */
+export function readRunResults(dir: string): Map<string, string> | undefined {
+  const path = join(dir, "run_results.json");
+  if (!existsSync(path)) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new UsageError(`${path} is not valid JSON: ${(error as Error).message}.`, {
+      hint: "rerun the command that writes it.",
+    });
+  }
+  const result = runResultsSchema.safeParse(parsed);
+  if (!result.success) {
+    throw new UsageError(`${path} does not look like run results (results: [{unique_id, status}]).`, {
+      hint: "rerun the command that writes it.",
+    });
+  }
+  return new Map(result.data.results.map((r) => [r.unique_id, r.status]));
+}

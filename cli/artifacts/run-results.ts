@@ -1,0 +1,106 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { UsageError } from "../errors.js";
+import type { NodeResult } from "../log/events.js";
+import { writeFileAtomic } from "./write-artifacts.js";
+
+/**
+ * `target/run_results.json`, in dbt's shape (results[].unique_id/status/timing/execution_time/message/
+ * failures/adapter_response) plus Floe's fields: the Trino query ids, the compiled and run SQL paths, and
+ * the time spent waiting on Trino. `args` records the command and flags, which `floe retry` replays.
+ */
+export const RUN_RESULTS_SCHEMA_VERSION = 1;
+
+export interface RunArgs {
+  readonly which: "run" | "test" | "seed" | "build";
+  readonly select?: readonly string[];
+  readonly exclude?: readonly string[];
+  readonly full_refresh: boolean;
+  readonly store_failures: boolean;
+  readonly threads: number;
+  readonly target: string;
+  readonly vars?: string;
+  readonly project_dir?: string;
+  readonly profiles_dir?: string;
+}
+
+export function runResultsJson(
+  results: readonly NodeResult[],
+  args: RunArgs,
+  elapsedSeconds: number,
+  generatedAt: string,
+): unknown {
+  return {
+    schemaVersion: RUN_RESULTS_SCHEMA_VERSION,
+    metadata: { floe_version: "0.1.0", generated_at: generatedAt, adapter_type: "trino" },
+    elapsed_time: round(elapsedSeconds),
+    args,
+    results: results.map((r) => ({
+      unique_id: r.uniqueId,
+      resource_type: r.resourceType,
+      name: r.displayName,
+      status: r.status,
+      timing:
+        r.startedAt && r.completedAt
+          ? [{ name: "execute", started_at: r.startedAt, completed_at: r.completedAt }]
+          : [],
+      execution_time: round(r.executionTime),
+      trino_wait_time: round(r.trinoMillis / 1000),
+      message: r.message,
+      failures: r.failures ?? null,
+      adapter_response: {
+        rows_affected: r.rowsAffected ?? null,
+        query_id: r.queryIds.at(-1) ?? null,
+      },
+      query_ids: r.queryIds,
+      compiled_path: r.compiledPath ?? null,
+      run_path: r.runPath ?? null,
+      relation_name: r.relationName ?? null,
+      ...(r.errorCode
+        ? { error: { code: r.errorCode, location: r.location ?? null, hint: r.hint ?? null } }
+        : {}),
+      ...(r.skippedBecause ? { skipped_because: r.skippedBecause } : {}),
+    })),
+  };
+}
+
+export function writeRunResults(path: string, json: unknown): void {
+  writeFileAtomic(path, `${JSON.stringify(json, null, 2)}\n`);
+}
+
+const previousSchema = z.object({
+  args: z.looseObject({ which: z.enum(["run", "test", "seed", "build"]) }),
+  results: z.array(z.looseObject({ unique_id: z.string(), status: z.string() })),
+});
+
+export type PreviousRunResults = z.output<typeof previousSchema> & { readonly raw: { results: unknown[] } };
+
+/** Reads a previous run_results.json for `floe retry`. */
+export function readPreviousRunResults(targetDir: string): PreviousRunResults {
+  const path = join(targetDir, "run_results.json");
+  if (!existsSync(path)) {
+    throw new UsageError(`There is no ${path} to retry.`, {
+      hint: "run floe run, test, seed or build first; retry re-runs what failed or was skipped there.",
+    });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new UsageError(`${path} is not valid JSON: ${(error as Error).message}.`, {
+      hint: "rerun the command that writes it.",
+    });
+  }
+  const result = previousSchema.safeParse(parsed);
+  if (!result.success) {
+    throw new UsageError(`${path} was not written by floe run/test/seed/build (no args.which or results).`, {
+      hint: "rerun the command that writes it.",
+    });
+  }
+  return { ...result.data, raw: parsed as { results: unknown[] } };
+}
+
+function round(seconds: number): number {
+  return Math.round(seconds * 1000) / 1000;
+}

@@ -1,0 +1,70 @@
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { Manifest } from "./manifest.js";
+
+/**
+ * Artifact writing, the output edge of a compile. Every file is written to a temporary name and renamed
+ * into place, so an interrupted compile never leaves a half-written manifest or SQL file.
+ */
+export function writeFileAtomic(path: string, content: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temporary = `${path}.tmp-${process.pid}`;
+  writeFileSync(temporary, content);
+  renameSync(temporary, path);
+}
+
+export function writeManifest(root: string, targetPath: string, manifest: Manifest): string {
+  const path = join(root, targetPath, "manifest.json");
+  writeFileAtomic(path, JSON.stringify(manifest));
+  return path;
+}
+
+/**
+ * Writes each node's compiled SQL to its `compiled_path` (relative to the project root). Files whose content
+ * is unchanged since the last compile are not rewritten: creating tens of thousands of files dominates a
+ * large compile. An index of content hashes lives inside target/compiled, so deleting that folder resets it.
+ */
+export function writeCompiledSql(
+  root: string,
+  targetPath: string,
+  manifest: Manifest,
+  compiled: ReadonlyMap<string, string>,
+): { written: number; unchanged: number } {
+  const indexPath = join(root, targetPath, "compiled", ".floe-index.json");
+  const previous = readIndex(indexPath);
+  const index: Record<string, string> = { ...previous };
+  const made = new Set<string>();
+  let written = 0;
+  let unchanged = 0;
+  for (const [id, sql] of compiled) {
+    const node = manifest.nodes[id];
+    if (!node || node.resource_type === "seed") continue;
+    const content = sql.endsWith("\n") ? sql : `${sql}\n`;
+    const hash = createHash("md5").update(content).digest("base64");
+    if (previous[node.compiled_path] === hash) {
+      unchanged++;
+      continue;
+    }
+    const path = join(root, node.compiled_path);
+    const dir = dirname(path);
+    if (!made.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      made.add(dir);
+    }
+    // Small files, written in place: a rename per file costs more than the write on ext4 with discard.
+    writeFileSync(path, content);
+    index[node.compiled_path] = hash;
+    written++;
+  }
+  if (written > 0 || !existsSync(indexPath)) writeFileAtomic(indexPath, JSON.stringify(index));
+  return { written, unchanged };
+}
+
+function readIndex(path: string): Record<string, string> {
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as Record<string, string>;
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,153 @@
+import { join } from "node:path";
+import { type Command, Option } from "commander";
+import jsYaml from "js-yaml";
+import { readRunResults, readStateManifest } from "../artifacts/read-state.js";
+import type { LoadProjectOptions, ParsedProject } from "../compile.js";
+import { UsageError } from "../errors.js";
+import { selectNodes } from "../select/apply-selector.js";
+import { parseSelector, usesResults, usesState } from "../select/parse-selector.js";
+
+/**
+ * The flags every transform command shares (DESIGN.md "Common flags"), defined once so parse/compile/ls
+ * and the runner commands (run, test, seed, build, retry, show) accept exactly the same spelling.
+ */
+export interface ProjectFlags {
+  readonly projectDir?: string;
+  readonly profilesDir?: string;
+  readonly target?: string;
+  readonly vars?: string;
+  readonly logFormat: "text" | "json";
+}
+
+export interface SelectionFlags {
+  readonly select?: string[];
+  readonly exclude?: string[];
+  readonly state?: string;
+}
+
+export interface RunFlags {
+  readonly threads?: number;
+  readonly fullRefresh?: boolean;
+  readonly defer?: boolean;
+}
+
+export function addProjectFlags(command: Command): Command {
+  return command
+    .option("--project-dir <dir>", "the Floe project directory (holds floe_project.yml)")
+    .option("--profiles-dir <dir>", "where profiles.yml is (default: the project dir, then ~/.floe/)")
+    .option("--target <name>", "the profiles.yml output to use (default: the profile's target)")
+    .option("--vars <yaml>", "variables for {{var}}, as YAML or JSON, e.g. '{start_date: 2024-01-01}'")
+    .addOption(
+      new Option("--log-format <format>", "text, or json (one event per line)")
+        .choices(["text", "json"])
+        .default("text"),
+    );
+}
+
+export function addSelectionFlags(command: Command): Command {
+  return command
+    .option(
+      "-s, --select <selector...>",
+      "nodes to include: names, tag:, path:, config.<key>:, source:, resource_type:, state:, result:, with +, n+, @",
+    )
+    .option("--exclude <selector...>", "nodes to leave out (same syntax as --select)")
+    .option(
+      "--state <dir>",
+      "a folder with a previous manifest.json (and run_results.json) for state: and result:",
+    );
+}
+
+export function addRunFlags(command: Command): Command {
+  return command
+    .option(
+      "--threads <n>",
+      "how many nodes to run at once (default: the profile's threads)",
+      parsePositiveInt,
+    )
+    .option("--full-refresh", "rebuild incremental models and seeds from scratch")
+    .option("--defer", "resolve refs to unselected nodes against the --state manifest");
+}
+
+function parsePositiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new UsageError(`--threads must be a positive integer, got '${value}'.`, {
+      hint: "pass e.g. --threads 4.",
+    });
+  }
+  return n;
+}
+
+export function parseVars(text: string | undefined): Record<string, unknown> {
+  if (text === undefined) return {};
+  let value: unknown;
+  try {
+    value = jsYaml.load(text);
+  } catch (error) {
+    throw new UsageError(
+      `--vars is not valid YAML: ${(error as { reason?: string }).reason ?? String(error)}.`,
+      {
+        hint: `quote it for the shell: --vars '{name: value}'.`,
+      },
+    );
+  }
+  if (value === null || value === undefined) return {};
+  if (typeof value !== "object" || Array.isArray(value)) {
+    throw new UsageError("--vars must be a mapping of names to values.", {
+      hint: `write --vars '{name: value}'.`,
+    });
+  }
+  return value as Record<string, unknown>;
+}
+
+export function loadOptions(flags: ProjectFlags): LoadProjectOptions {
+  return {
+    ...(flags.projectDir === undefined ? {} : { projectDir: flags.projectDir }),
+    ...(flags.profilesDir === undefined ? {} : { profilesDir: flags.profilesDir }),
+    ...(flags.target === undefined ? {} : { target: flags.target }),
+    vars: parseVars(flags.vars),
+  };
+}
+
+/** Applies --select/--exclude, reading --state (or target/) only when a selector needs it. */
+export function selectFromFlags(project: ParsedProject, root: string, flags: SelectionFlags): Set<string> {
+  const select = flags.select ? parseSelector(flags.select) : undefined;
+  const exclude = flags.exclude ? parseSelector(flags.exclude) : undefined;
+  const selectors = [select ?? [], exclude ?? []];
+  const needsState = selectors.some(usesState);
+  const needsResults = selectors.some(usesResults);
+  const previous = needsState && flags.state ? readStateManifest(flags.state) : undefined;
+  const resultsDir = flags.state ?? join(root, project.targetPath);
+  const results = needsResults ? readRunResults(resultsDir) : undefined;
+  if (needsResults && !results) {
+    throw new UsageError(
+      `result: selectors need ${join(resultsDir, "run_results.json")}, which does not exist.`,
+      {
+        hint: "run floe build/run/test first, or pass --state <dir> holding run_results.json.",
+      },
+    );
+  }
+  return selectNodes(
+    { manifest: project.manifest, ...(previous ? { previous } : {}), ...(results ? { results } : {}) },
+    select,
+    exclude,
+  );
+}
+
+/** One line per event: plain text, or a JSON object with `event` and the data (for --log-format json). */
+export function createLog(format: "text" | "json") {
+  return {
+    info(event: string, text: string, data: Record<string, unknown> = {}): void {
+      if (format === "json")
+        process.stdout.write(`${JSON.stringify({ event, level: "info", message: text, ...data })}\n`);
+      else process.stdout.write(`${text}\n`);
+    },
+    warn(event: string, text: string): void {
+      if (format === "json")
+        process.stderr.write(`${JSON.stringify({ event, level: "warn", message: text })}\n`);
+      else process.stderr.write(`Warning: ${text}\n`);
+    },
+  };
+}
+
+export type Log = ReturnType<typeof createLog>;

@@ -1,0 +1,52 @@
+import type { Command } from "commander";
+import { isFloeError } from "../errors.js";
+import { renderError } from "../render-error.js";
+import { addProjectFlags, type ProjectFlags } from "./common-flags.js";
+
+/** `floe debug`: shows the project, the resolved target (secrets hidden) and checks the Trino connection. */
+export function registerDebugCommand(program: Command): void {
+  addProjectFlags(
+    program.command("debug").description("show the configuration and check the connection to Trino"),
+  ).action(async (flags: ProjectFlags) => {
+    const { loadRunProject } = await import("./run-action.js");
+    const { connectTarget } = await import("../runner/connect.js");
+    const out = (line: string) => process.stdout.write(`${line}\n`);
+    const project = loadRunProject(flags);
+    const t = project.target;
+    out(`floe version: 0.1.0 (node ${process.version})`);
+    out(`project: ${project.manifest.metadata.project_name} at ${project.root}`);
+    out(`profile: ${t.profile}, target: ${t.name}`);
+    out(
+      `  type: ${t.type}  host: ${t.host}  port: ${t.port}  http_scheme: ${t.http_scheme}  user: ${t.user}`,
+    );
+    out(`  catalog: ${t.catalog}  schema: ${t.schema}  threads: ${t.threads}`);
+    out(
+      `  password: ${t.password || t.auth?.method === "basic" ? "****" : "(none)"}  auth: ${t.auth?.method ?? "none"}`,
+    );
+    if (t.session_properties) out(`  session_properties: ${JSON.stringify(t.session_properties)}`);
+    try {
+      const connection = connectTarget(t);
+      const result = await connection.query<{ version: string; catalog_ok: boolean }>(
+        `SELECT version() AS version, count(*) > 0 AS catalog_ok FROM system.metadata.catalogs WHERE catalog_name = '${t.catalog.replaceAll("'", "''")}'`,
+      );
+      const row = result.rows[0];
+      out(
+        `connection: OK (Trino ${row?.version ?? "?"} at ${connection.server}, ${result.elapsedMillis} ms)`,
+      );
+      if (row && !row.catalog_ok) {
+        out(
+          `catalog '${t.catalog}': NOT FOUND in Trino. Fix: set catalog in profiles.yml to an existing catalog.`,
+        );
+        process.exitCode = 2;
+        return;
+      }
+      out(`catalog '${t.catalog}': OK`);
+      out("All checks passed!");
+    } catch (error) {
+      if (!isFloeError(error)) throw error;
+      const { text, exitCode } = renderError(error);
+      out(`connection: FAILED\n${text}`);
+      process.exitCode = exitCode;
+    }
+  });
+}

@@ -1,0 +1,72 @@
+import { join } from "node:path";
+import type { Command } from "commander";
+import { z } from "zod";
+import { PORTS } from "../../stack/services.js";
+import { writeFileAtomic } from "../artifacts/write-artifacts.js";
+import { renderDemoReport } from "../demo/render-demo-report.js";
+import { textLogger } from "../log/text-logger.js";
+import { parseFlags } from "./ingest.js";
+import { renderStatusLine } from "./stack.js";
+
+const demoFlags = z.object({
+  events: z.coerce.number().int().positive().default(100_000),
+  seed: z.coerce.number().int().default(42),
+  reload: z.boolean().default(false),
+  threads: z.coerce.number().int().positive().optional(),
+  projectDir: z.string().default("."),
+});
+
+/**
+ * `floe demo` (what `npm start` runs): the main job end to end on this machine — stack up, a fixed demo
+ * shop through Kafka and the sink into raw tables, `floe build`, and a short report. The logic lives in
+ * `cli/demo/run-demo.ts`.
+ */
+export function registerDemoCommands(program: Command): void {
+  program
+    .command("demo")
+    .description("start the local stack and run the shop pipeline end to end (what `npm start` runs)")
+    .option("--events <n>", "messages the demo shop publishes", "100000")
+    .option("--seed <s>", "generator seed", "42")
+    .option("--reload", "reload the events even when the same demo load is already there")
+    .option("--threads <n>", "models/tests built at once (default: the profile's threads)")
+    .option("--project-dir <dir>", "the Floe project to build", ".")
+    .action(async (raw: Record<string, unknown>) => {
+      const flags = parseFlags(demoFlags, raw);
+      const began = performance.now();
+      process.stderr.write(
+        "Starting the local stack (the first run downloads ~700 MB from Maven Central)…\n",
+      );
+      // Imported here so other commands do not load the launcher, kafkajs or the AWS SDK at startup.
+      const { stackUp } = await import("../../stack/launcher.js");
+      const { runDemo } = await import("../demo/run-demo.js");
+      const statuses = await stackUp({
+        onEvent: (e) => {
+          if (e.kind === "install" && e.phase === "download")
+            process.stderr.write(`  fetching ${e.service}…\n`);
+          if (e.kind === "install" && e.phase === "done") process.stderr.write(`  installed ${e.service}\n`);
+          if (e.kind === "waiting") process.stderr.write(`  waiting for ${e.pending.join(", ")}…\n`);
+        },
+      });
+      for (const s of statuses) process.stdout.write(`${renderStatusLine(s)}\n`);
+      const stackSeconds = (performance.now() - began) / 1000;
+
+      const result = await runDemo({
+        projectDir: flags.projectDir,
+        settings: { events: flags.events, seed: flags.seed },
+        reload: flags.reload,
+        ...(flags.threads !== undefined ? { threads: flags.threads } : {}),
+        logger: textLogger(),
+        writeArtifact: (path, content) => writeFileAtomic(join(flags.projectDir, path), content),
+        onEvent: (e) => {
+          if (e.kind === "phase") process.stderr.write(`\n== ${e.phase}\n`);
+          else if (e.kind === "info") process.stderr.write(`  ${e.message}\n`);
+          else process.stderr.write(`  ${e.phase} took ${e.seconds.toFixed(1)}s\n`);
+        },
+      });
+      const total = (performance.now() - began) / 1000;
+      process.stdout.write(
+        renderDemoReport(result, { stackSeconds, totalSeconds: total, trinoPort: PORTS.trino }),
+      );
+      process.exitCode = result.build.exitCode;
+    });
+}

@@ -1,0 +1,198 @@
+import { rmSync } from "node:fs";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import type { Command } from "commander";
+import { writeCompiledSql, writeManifest } from "../artifacts/write-artifacts.js";
+import { type GraphNode, type ParsedProject, renderNodes, topologicalOrder } from "../compile.js";
+import { loadProjectFast } from "../compile-pipeline.js";
+import { UsageError } from "../errors.js";
+import { initProject } from "../project/init-project.js";
+import { loadProjectFiles } from "../project/load-project.js";
+import {
+  addProjectFlags,
+  addSelectionFlags,
+  createLog,
+  type Log,
+  loadOptions,
+  type ProjectFlags,
+  type SelectionFlags,
+  selectFromFlags,
+} from "./common-flags.js";
+
+/**
+ * `floe parse`, `compile`, `ls`, `init`, `clean`: the commands that need no engine. Thin: flags in, the
+ * compile API, text out.
+ */
+export function registerCompileCommands(program: Command): void {
+  addProjectFlags(
+    program.command("parse").description("validate the project and write target/manifest.json"),
+  ).action(async (flags: ProjectFlags) => {
+    const log = createLog(flags.logFormat);
+    const started = performance.now();
+    const project = await loadFast(flags, log);
+    writeManifest(project.root, project.targetPath, project.manifest);
+    log.info("parse.done", `Parsed ${summary(project)} in ${seconds(started)}.`, counts(project));
+  });
+
+  addSelectionFlags(
+    addProjectFlags(
+      program
+        .command("compile")
+        .description("render every selected model and test to SQL in target/compiled/"),
+    ),
+  ).action(async (flags: ProjectFlags & SelectionFlags) => {
+    const log = createLog(flags.logFormat);
+    const started = performance.now();
+    const project = await loadFast(flags, log);
+    const selected = selectFromFlags(project, project.root, flags);
+    if (selected.size === 0) log.warn("select.empty", "no nodes selected.");
+    const order = topologicalOrder(project.manifest).filter((id) => selected.has(id));
+    const compiled = renderNodes(project, order);
+    const { written, unchanged } = writeCompiledSql(
+      project.root,
+      project.targetPath,
+      project.manifest,
+      compiled,
+    );
+    writeManifest(project.root, project.targetPath, project.manifest);
+    const where = join(project.targetPath, "compiled", project.manifest.metadata.project_name);
+    log.info(
+      "compile.done",
+      `Compiled ${compiled.size} nodes (${summary(project)}) to ${where} in ${seconds(started)} (${written} files written, ${unchanged} unchanged).`,
+      {
+        ...counts(project),
+        compiled: compiled.size,
+        written,
+        unchanged,
+        elapsed_s: (performance.now() - started) / 1000,
+      },
+    );
+  });
+
+  addSelectionFlags(
+    addProjectFlags(program.command("ls").alias("list").description("list the selected resources")),
+  )
+    .option("--resource-type <type...>", "only these: model, seed, test, source (repeatable)")
+    .option("--output <format>", "name, path, selector or json", "name")
+    .action(async (flags: ProjectFlags & SelectionFlags & { resourceType?: string[]; output: string }) => {
+      const outputs = ["name", "path", "selector", "json"];
+      if (!outputs.includes(flags.output)) {
+        throw new UsageError(`--output ${flags.output} is not one of ${outputs.join(", ")}.`, {
+          hint: "use --output name|path|selector|json.",
+        });
+      }
+      const types = new Set(flags.resourceType ?? []);
+      for (const type of types) {
+        if (!["model", "seed", "test", "source", "all"].includes(type)) {
+          throw new UsageError(`--resource-type ${type} is not a resource type.`, {
+            hint: "use model, seed, test, source or all.",
+          });
+        }
+      }
+      // `floe ls | head` closes the pipe early: that is the reader's choice, not an error.
+      process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+        if (error.code === "EPIPE") process.exit(0);
+        throw error;
+      });
+      const project = await loadFast({ ...flags, logFormat: "text" }, createLog("text"), true);
+      const selected = selectFromFlags(project, project.root, flags);
+      if (selected.size === 0) createLog("text").warn("select.empty", "no nodes selected.");
+      const manifest = project.manifest;
+      for (const id of [...selected].sort()) {
+        const node: GraphNode | undefined = manifest.nodes[id] ?? manifest.sources[id];
+        if (!node || (types.size > 0 && !types.has("all") && !types.has(node.resource_type))) continue;
+        process.stdout.write(`${listLine(node, flags.output)}\n`);
+      }
+    });
+
+  program
+    .command("init")
+    .description("create a starter Floe project in <dir>")
+    .argument("<dir>", "the folder to create (or an empty existing one)")
+    .action((dir: string) => {
+      const created = initProject(resolve(dir));
+      process.stdout.write(
+        `Created a Floe project in ${dir} (${created.length} files). Next: cd ${dir} && floe compile\n`,
+      );
+    });
+
+  program
+    .command("clean")
+    .description("delete the clean-targets of floe_project.yml (default: target/)")
+    .option("--project-dir <dir>", "the Floe project directory")
+    .action((flags: { projectDir?: string }) => {
+      const files = loadProjectFiles(flags.projectDir ?? process.cwd());
+      const targets = files.config["clean-targets"] ?? [files.config["target-path"]];
+      for (const target of targets) {
+        const path = resolve(files.root, target);
+        const inside = relative(files.root, path);
+        if (inside === "" || inside.startsWith("..") || isAbsolute(inside)) {
+          throw new UsageError(
+            `clean-targets entry '${target}' is not inside the project; refusing to delete it.`,
+            {
+              hint: "list only folders inside the project, e.g. clean-targets: [target].",
+            },
+          );
+        }
+        rmSync(path, { recursive: true, force: true });
+        process.stdout.write(`Cleaned ${inside}\n`);
+      }
+    });
+}
+
+async function loadFast(flags: ProjectFlags, log: Log, quiet = false): Promise<ParsedProject> {
+  const { project } = await loadProjectFast(loadOptions(flags));
+  if (!quiet) for (const warning of project.warnings) log.warn("project.warning", warning);
+  return project;
+}
+
+function counts(project: ParsedProject): Record<string, number> {
+  const out: Record<string, number> = {
+    model: 0,
+    seed: 0,
+    test: 0,
+    source: Object.keys(project.manifest.sources).length,
+  };
+  for (const node of Object.values(project.manifest.nodes))
+    out[node.resource_type] = (out[node.resource_type] ?? 0) + 1;
+  out.macro = Object.keys(project.manifest.macros).length;
+  return out;
+}
+
+function summary(project: ParsedProject): string {
+  const c = counts(project);
+  const plural = (n: number | undefined, word: string) => `${n ?? 0} ${word}${n === 1 ? "" : "s"}`;
+  return [
+    plural(c.model, "model"),
+    plural(c.test, "test"),
+    plural(c.seed, "seed"),
+    plural(c.source, "source"),
+    plural(c.macro, "macro"),
+  ].join(", ");
+}
+
+function seconds(started: number): string {
+  return `${((performance.now() - started) / 1000).toFixed(2)}s`;
+}
+
+function listLine(node: GraphNode, output: string): string {
+  switch (output) {
+    case "path":
+      return node.original_file_path;
+    case "selector":
+      return node.resource_type === "source" ? `source:${node.fqn.join(".")}` : node.fqn.join(".");
+    case "json":
+      return JSON.stringify({
+        name: node.name,
+        resource_type: node.resource_type,
+        package_name: node.package_name,
+        original_file_path: node.original_file_path,
+        unique_id: node.unique_id,
+        alias: "relation" in node ? node.relation.identifier : undefined,
+        config: node.config,
+        tags: node.tags,
+        depends_on: "depends_on" in node ? node.depends_on : { nodes: [], macros: [] },
+      });
+    default:
+      return node.name;
+  }
+}

@@ -1,0 +1,37 @@
+import type { Command } from "commander";
+import type { TaskKind } from "../runner/run-graph.js";
+import {
+  addProjectFlags,
+  addRunFlags,
+  addSelectionFlags,
+  type ProjectFlags,
+  type RunFlags,
+  type SelectionFlags,
+} from "./common-flags.js";
+
+export type RunCommandFlags = ProjectFlags & SelectionFlags & RunFlags & { readonly storeFailures?: boolean };
+
+const DESCRIPTIONS: Record<TaskKind, string> = {
+  run: "build the selected models in Trino (views, Iceberg tables, incrementals) in DAG order",
+  test: "run the selected data tests; print failing rows",
+  seed: "load the CSV seeds into Iceberg tables",
+  build: "seed, run and test in DAG order; a failing test skips everything downstream",
+};
+
+/** `floe run`, `floe test`, `floe seed`, `floe build`: flags → runTask → exit code. */
+export function registerRunCommand(program: Command, kind: TaskKind): void {
+  let command = addRunFlags(
+    addSelectionFlags(addProjectFlags(program.command(kind).description(DESCRIPTIONS[kind]))),
+  );
+  if (kind === "test" || kind === "build") {
+    command = command.option("--store-failures", "write each test's failing rows to its audit table");
+  }
+  command.action(async (flags: RunCommandFlags) => {
+    const { executeTask, loadRunProject } = await import("./run-action.js");
+    const { selectFromFlags } = await import("./common-flags.js");
+    const project = loadRunProject(flags);
+    const selected = selectFromFlags(project, project.root, flags);
+    const result = await executeTask(project, kind, selected, flags);
+    process.exitCode = result.exitCode;
+  });
+}

@@ -1,0 +1,19 @@
+import type { Command } from "commander";
+import { registerBuildCommand } from "./build.js";
+import { registerDebugCommand } from "./debug.js";
+import { registerRetryCommand } from "./retry.js";
+import { registerRunCommand } from "./run.js";
+import { registerSeedCommand } from "./seed.js";
+import { registerShowCommand } from "./show.js";
+import { registerTestCommand } from "./test.js";
+
+/** The commands that run against Trino: run, test, seed, build, retry, show, debug. */
+export function registerRunnerCommands(program: Command): void {
+  registerRunCommand(program, "run");
+  registerTestCommand(program);
+  registerSeedCommand(program);
+  registerBuildCommand(program);
+  registerRetryCommand(program);
+  registerShowCommand(program);
+  registerDebugCommand(program);
+}

@@ -1,0 +1,75 @@
+import type { Command } from "commander";
+import { UsageError } from "../errors.js";
+import {
+  addProjectFlags,
+  addSelectionFlags,
+  type ProjectFlags,
+  type SelectionFlags,
+  selectFromFlags,
+} from "./common-flags.js";
+
+/** `floe show -s model --limit N`: runs the model's compiled SELECT and prints the first rows as a table. */
+export function registerShowCommand(program: Command): void {
+  addSelectionFlags(
+    addProjectFlags(program.command("show").description("preview the rows of a model's (or test's) query")),
+  )
+    .option("--limit <n>", "rows to print", (v) => positive(v), 10)
+    .option("--inline <sql>", "preview this plain SQL instead of a node ({{ref}} is not rendered here)")
+    .action(async (flags: ProjectFlags & SelectionFlags & { limit: number; inline?: string }) => {
+      const { loadRunProject } = await import("./run-action.js");
+      const { formatTable } = await import("../log/format-table.js");
+      const { NodeRenderer } = await import("../render-node.js");
+      const { connectTarget } = await import("../runner/connect.js");
+      const project = loadRunProject(flags);
+      let sql: string;
+      let label: string;
+      if (flags.inline !== undefined) {
+        sql = flags.inline;
+        label = "inline query";
+      } else {
+        // Selecting a model also selects its tests (indirect selection): preview the model then.
+        const all = [...selectFromFlags(project, project.root, flags)];
+        const ofType = (type: string) =>
+          all.filter((id) => project.manifest.nodes[id]?.resource_type === type);
+        const models = ofType("model");
+        const selected = models.length > 0 ? models : ofType("test");
+        if (selected.length !== 1) {
+          throw new UsageError(
+            selected.length === 0
+              ? "floe show needs one model or test; the selection matched none."
+              : `floe show previews one node; the selection matched ${selected.length} (${selected.slice(0, 3).join(", ")}…).`,
+            { hint: "pass -s <model_name>." },
+          );
+        }
+        const node = project.manifest.nodes[selected[0]!]!;
+        sql = new NodeRenderer(project).render(node);
+        label = node.name;
+      }
+      const connection = connectTarget(project.target);
+      const result = await connection.query(
+        `SELECT * FROM (\n${sql.replace(/[\s;]+$/, "")}\n) AS floe_show LIMIT ${flags.limit}`,
+        { maxRows: flags.limit },
+      );
+      const columns = result.columns.map((c) => c.name);
+      const rows = result.rows.map((r) => columns.map((c) => (r as Record<string, unknown>)[c]));
+      if (flags.logFormat === "json") {
+        process.stdout.write(
+          `${JSON.stringify({ event: "show", node: label, columns, rows, query_id: result.queryId })}\n`,
+        );
+        return;
+      }
+      process.stdout.write(
+        `Previewing ${label} (first ${flags.limit} rows):\n${formatTable(columns, rows)}\n`,
+      );
+    });
+}
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new UsageError(`--limit must be a positive integer, got '${value}'.`, {
+      hint: "pass e.g. --limit 20.",
+    });
+  }
+  return n;
+}

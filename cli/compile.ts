@@ -1,0 +1,172 @@
+/**
+ * The compiler's programmatic API — what `floe parse/compile/ls` and the runner (`run`, `test`, `seed`,
+ * `build`, `retry`, `show`) build on.
+ *
+ * ```ts
+ * const project = loadProject({ projectDir, profilesDir, target, vars });   // fs + parse, throws FloeError
+ * const manifest = project.manifest;                                        // nodes, sources, parent/child maps
+ * for (const id of topologicalOrder(manifest)) {                             // parents before children
+ *   const node = manifest.nodes[id];                                         // undefined for sources
+ *   if (node?.resource_type === "model") {
+ *     node.relation;       // { catalog, schema, identifier }; renderRelation(node.relation) → "c"."s"."t"
+ *     node.config;         // ModelConfig: materialized, unique_key, incremental_strategy, on_schema_change,
+ *                          // partitioned_by, sorted_by, format, properties, incremental_predicates, tags,
+ *                          // schema, alias, full_refresh, ...
+ *     renderNode(project, node, { isIncremental: tableExists && !fullRefresh });  // the model's SELECT
+ *   }
+ *   if (node?.resource_type === "test") {
+ *     renderNode(project, node);            // a query returning the failing rows
+ *     node.config;                          // severity, where, limit, warn_if, error_if, store_failures
+ *     node.attached_node;                   // the model/seed/source it tests (generic tests)
+ *     testStatus(node.config, failures);    // "pass" | "warn" | "fail"
+ *   }
+ *   if (node?.resource_type === "seed") seedFile(project, node);  // absolute CSV path; node.config.column_types
+ * }
+ * ```
+ * Everything except `loadProject` and `writeArtifacts` is pure.
+ */
+import { join } from "node:path";
+import type { ManifestNode, ModelNode, SeedNode, TestNode } from "./artifacts/manifest.js";
+import { type BuildOptions, buildProject, type ParsedProject } from "./project/build-project.js";
+import type { TestConfig } from "./project/config.js";
+import { loadProfilesFile, loadProjectFiles } from "./project/load-project.js";
+import { resolveTarget } from "./project/profiles.js";
+import type { ProjectFiles } from "./project/project-files.js";
+import { NodeRenderer, type RenderOptions } from "./render-node.js";
+
+export type {
+  ColumnInfo,
+  GraphNode,
+  Manifest,
+  ManifestNode,
+  ModelNode,
+  Relation,
+  SeedNode,
+  SourceNode,
+  TestNode,
+} from "./artifacts/manifest.js";
+export { graphNode, MANIFEST_SCHEMA_VERSION, quoteIdentifier, renderRelation } from "./artifacts/manifest.js";
+export { ancestors, descendants, topologicalOrder } from "./graph/graph.js";
+export type { ParsedProject } from "./project/build-project.js";
+export type { ModelConfig, SeedConfig, TestConfig } from "./project/config.js";
+export type { TargetConfig } from "./project/profiles.js";
+export type { RenderOptions } from "./render-node.js";
+
+export interface LoadProjectOptions {
+  /** Default: the current directory. */
+  readonly projectDir?: string;
+  readonly profilesDir?: string;
+  /** Output name in profiles.yml; default: the profile's `target`. */
+  readonly target?: string;
+  /** `--vars`, already parsed. */
+  readonly vars?: Readonly<Record<string, unknown>>;
+  /** Default: process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Pre-parsed templates/YAML (see `compile-pipeline.ts`, which fills them from workers and the cache). */
+  readonly parsedTemplates?: BuildOptions["parsedTemplates"];
+  readonly parsedYaml?: BuildOptions["parsedYaml"];
+}
+
+/** Reads the project, its profile and every file, and parses them into a validated manifest. */
+export function loadProject(options: LoadProjectOptions = {}): ParsedProject {
+  const files = loadProjectFiles(options.projectDir ?? process.cwd());
+  return parseProject(files, options);
+}
+
+/** The pure half of `loadProject`, for callers that already hold the files. */
+export function parseProject(files: ProjectFiles, options: LoadProjectOptions = {}): ParsedProject {
+  const env = options.env ?? process.env;
+  const profiles = loadProfilesFile(files.root, options.profilesDir, env);
+  const target = resolveTarget(profiles.text, profiles.path, {
+    profileName: files.config.profile,
+    ...(options.target === undefined ? {} : { targetName: options.target }),
+    env,
+  });
+  return buildProject(files, {
+    target,
+    env,
+    generatedAt: new Date().toISOString(),
+    ...(options.vars ? { vars: options.vars } : {}),
+    ...(options.parsedTemplates ? { parsedTemplates: options.parsedTemplates } : {}),
+    ...(options.parsedYaml ? { parsedYaml: options.parsedYaml } : {}),
+  });
+}
+
+/**
+ * The SQL of one node: a model's SELECT (ephemeral refs inlined as CTEs), or a test's failing-rows query.
+ * Pass `isIncremental: true` to render an incremental model's `{{#if (is_incremental)}}` branches.
+ */
+export function renderNode(
+  project: ParsedProject,
+  node: ManifestNode | string,
+  options: RenderOptions = {},
+): string {
+  const resolved = typeof node === "string" ? project.manifest.nodes[node] : node;
+  if (!resolved) throw new Error(`renderNode: unknown node ${String(node)}`);
+  return new NodeRenderer(project).render(resolved, options);
+}
+
+/** Renders many nodes, sharing ephemeral CTE bodies between them. Seeds and sources have no SQL. */
+export function renderNodes(
+  project: ParsedProject,
+  ids: Iterable<string>,
+  options: RenderOptions = {},
+): Map<string, string> {
+  const renderer = new NodeRenderer(project);
+  const out = new Map<string, string>();
+  for (const id of ids) {
+    const node = project.manifest.nodes[id];
+    if (!node || node.resource_type === "seed") continue;
+    out.set(id, renderer.render(node, options));
+  }
+  return out;
+}
+
+/** The absolute path of a seed's CSV file. */
+export function seedFile(projectRoot: string, seed: SeedNode): string {
+  return join(projectRoot, seed.original_file_path);
+}
+
+export function isModel(node: ManifestNode | undefined): node is ModelNode {
+  return node?.resource_type === "model";
+}
+export function isTest(node: ManifestNode | undefined): node is TestNode {
+  return node?.resource_type === "test";
+}
+export function isSeed(node: ManifestNode | undefined): node is SeedNode {
+  return node?.resource_type === "seed";
+}
+
+/**
+ * A test's outcome from its number of failing rows, with dbt's rules: `error_if` is checked first (only
+ * for severity error), then `warn_if`; both default to `!=0`.
+ */
+export function testStatus(
+  config: Pick<TestConfig, "severity" | "warn_if" | "error_if">,
+  failures: number,
+): "pass" | "warn" | "fail" {
+  if (config.severity === "error" && compareThreshold(failures, config.error_if)) return "fail";
+  if (compareThreshold(failures, config.warn_if)) return "warn";
+  return "pass";
+}
+
+export function compareThreshold(value: number, condition: string): boolean {
+  const match = /^\s*(==|!=|>=|<=|>|<|=)\s*(\d+)\s*$/.exec(condition);
+  if (!match) return value !== 0;
+  const limit = Number(match[2]);
+  switch (match[1]) {
+    case "==":
+    case "=":
+      return value === limit;
+    case "!=":
+      return value !== limit;
+    case ">=":
+      return value >= limit;
+    case "<=":
+      return value <= limit;
+    case ">":
+      return value > limit;
+    default:
+      return value < limit;
+  }
+}

@@ -1,0 +1,353 @@
+import { DeleteObjectsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { Partitioners } from "kafkajs";
+import { DEFAULT_RAW_TARGET, type RawTableTarget, registerRawTables } from "../../catalog/raw-tables.js";
+import { TOPIC_KINDS } from "../../ingest/contracts.js";
+import { type Endpoints, endpointsFromEnv, kafkaClient, s3Client } from "../../ingest/endpoints.js";
+import type { GeneratedMessage } from "../../ingest/generator.js";
+import { defaultTopicNames, ensureTopics, ShopProducer, topicName } from "../../ingest/producer.js";
+import { runSink, type SinkEvent, type SinkSummary } from "../../ingest/sink.js";
+import { trinoQuery } from "../../ingest/trino-query.js";
+import type { TrinoConnection } from "../../trino/connection.js";
+import { quoteRelation } from "../../trino/dialect.js";
+import { loadProject, type ParsedProject } from "../compile.js";
+import { EnvironmentError } from "../errors.js";
+import type { RunLogger } from "../log/events.js";
+import { connectTarget, locationRootOf } from "../runner/connect.js";
+import { DEFAULT_LOCATION_ROOT, type RunTaskResult, runTask } from "../runner/run-task.js";
+
+/**
+ * The shop pipeline as a programmatic API, shared by `floe demo` and the shop's integration tests:
+ * publish generated events → sink them to raw Parquet until idle → register the raw tables under the names
+ * the project's sources expect → `floe build`. A namespace keeps one run's topics, objects, raw tables and
+ * target schemas apart from every other's.
+ */
+export interface ShopNamespace {
+  /** Prefix of the Kafka topics (`''` = the default topic names). */
+  readonly topicPrefix: string;
+  /** Object prefix of the raw area in the bucket, e.g. `raw/`. */
+  readonly s3Prefix: string;
+  /** Hive schema of the raw tables (the project's `raw` source). */
+  readonly rawSchema: string;
+  /** The profile's target schema; models go to `<schema>_staging` and `<schema>_marts`. */
+  readonly targetSchema: string;
+  /** Consumer group of the sink. */
+  readonly sinkGroup: string;
+}
+
+export const topicsOf = (ns: ShopNamespace): string[] =>
+  TOPIC_KINDS.map((kind) => topicName({ prefix: ns.topicPrefix }, kind));
+export const dlqOf = (ns: ShopNamespace): string => defaultTopicNames(ns.topicPrefix).dlq;
+
+const kafkaUnreachable = (endpoints: Endpoints, cause: unknown) =>
+  new EnvironmentError("KAFKA_UNREACHABLE", `Cannot reach Kafka at ${endpoints.brokers.join(",")}.`, {
+    hint: "start the stack with `floe stack up` or set FLOE_KAFKA_BROKERS",
+    cause,
+  });
+
+/** Publishes generated messages as they are (duplicates and malformed ones included). */
+export async function publishMessages(
+  ns: ShopNamespace,
+  messages: Iterable<GeneratedMessage>,
+  options: { partitions?: number; endpoints?: Endpoints; onProgress?: (n: number) => void } = {},
+): Promise<number> {
+  const endpoints = options.endpoints ?? endpointsFromEnv();
+  const kafka = kafkaClient(endpoints, "floe-shop");
+  const admin = kafka.admin();
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await Promise.all([admin.connect(), producer.connect()]).catch((cause: unknown) => {
+    throw kafkaUnreachable(endpoints, cause);
+  });
+  try {
+    // Right after a topic deletion Kafka may still refuse the name for a moment ("marked for deletion").
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await ensureTopics(admin, [...topicsOf(ns), dlqOf(ns)], options.partitions ?? 3);
+        break;
+      } catch (error) {
+        if (attempt >= 20) throw error;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    const shop = new ShopProducer(producer, defaultTopicNames(ns.topicPrefix));
+    let published = 0;
+    for (const m of messages) {
+      // Valid first copies go through the contract check; duplicates and malformed bytes go out as they are.
+      if (m.event && !m.duplicate) await shop.send(m.kind, m.key, m.event);
+      else await shop.sendRaw(m.kind, m.key, m.value);
+      if (++published % 10_000 === 0) options.onProgress?.(published);
+    }
+    await shop.flush();
+    return published;
+  } finally {
+    await producer.disconnect().catch(() => {});
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+/** Runs the sink over the namespace's topics until it is caught up and idle. */
+export function sinkUntilIdle(
+  ns: ShopNamespace,
+  options: { onEvent?: (e: SinkEvent) => void; endpoints?: Endpoints } = {},
+): Promise<SinkSummary> {
+  return runSink({
+    topics: topicsOf(ns),
+    dlqTopic: dlqOf(ns),
+    prefix: ns.s3Prefix,
+    groupId: ns.sinkGroup,
+    untilIdle: true,
+    idleMs: 3_000,
+    flushIntervalMs: 10_000,
+    metricsPort: null,
+    // The sink would name tables after the (prefixed) topics; the project's sources expect the bare
+    // names, so registration happens in registerShopRawTables.
+    register: false,
+    ...(options.endpoints ? { endpoints: options.endpoints } : {}),
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+  });
+}
+
+/**
+ * Creates `hive.<rawSchema>.{user_events,product_metadata,orders}` over the namespace's topic folders and
+ * adds the partitions on S3. Naming the table by the topic kind while pointing the location at the prefixed
+ * topic folder is what lets any namespace feed the same project.
+ */
+export async function registerShopRawTables(ns: ShopNamespace): Promise<string[]> {
+  const target: RawTableTarget = {
+    ...DEFAULT_RAW_TARGET,
+    schema: ns.rawSchema,
+    prefix: `${ns.s3Prefix}${ns.topicPrefix}`,
+  };
+  return registerRawTables(target, [...TOPIC_KINDS]);
+}
+
+/** Drops the raw tables (external: their files stay), so stale partitions go with them. */
+export async function dropRawTables(ns: ShopNamespace): Promise<void> {
+  for (const kind of TOPIC_KINDS) {
+    await trinoQuery(`DROP TABLE IF EXISTS hive."${ns.rawSchema}"."${kind.replaceAll("-", "_")}"`);
+  }
+}
+
+/** Deletes the namespace's topics (and its DLQ) and sink consumer group; missing ones are fine. */
+export async function deleteShopTopics(ns: ShopNamespace, endpoints = endpointsFromEnv()): Promise<void> {
+  const admin = kafkaClient(endpoints, "floe-shop").admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const topics = [...topicsOf(ns), dlqOf(ns)].filter((t) => existing.has(t));
+    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
+    await admin.deleteGroups([ns.sinkGroup]).catch(() => {});
+    // Topic deletion is asynchronous in Kafka: wait until the names are free to be created again.
+    for (let i = 0; i < 60; i++) {
+      const left = new Set(await admin.listTopics());
+      if (!topics.some((t) => left.has(t))) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+/** Deletes the raw objects of the namespace's topics. */
+export async function deleteShopRawObjects(
+  ns: ShopNamespace,
+  endpoints = endpointsFromEnv(),
+): Promise<number> {
+  const s3 = s3Client(endpoints);
+  let deleted = 0;
+  for (const topic of [...topicsOf(ns)]) {
+    let token: string | undefined;
+    do {
+      const page = await s3.send(
+        new ListObjectsV2Command({
+          Bucket: endpoints.bucket,
+          Prefix: `${ns.s3Prefix}${topic}/`,
+          ContinuationToken: token,
+        }),
+      );
+      const keys = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
+      if (keys.length > 0) {
+        await s3.send(new DeleteObjectsCommand({ Bucket: endpoints.bucket, Delete: { Objects: keys } }));
+        deleted += keys.length;
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+  return deleted;
+}
+
+/** Loads the repository's project with the namespace's raw schema and target schema. */
+export function loadShopProject(
+  projectDir: string,
+  ns: ShopNamespace,
+  vars: Readonly<Record<string, unknown>> = {},
+): ParsedProject {
+  const project = loadProject({
+    projectDir,
+    vars,
+    env: { ...process.env, FLOE_TRINO_SCHEMA: ns.targetSchema },
+  });
+  // The sources yml names `hive.raw`; another namespace's raw tables live in another hive schema. Source
+  // relations are resolved from the manifest when models render, so repointing them here is enough.
+  for (const source of Object.values(project.manifest.sources)) {
+    if (source.source_name === "raw") {
+      (source as { relation: typeof source.relation }).relation = {
+        ...source.relation,
+        schema: ns.rawSchema,
+      };
+    }
+  }
+  return project;
+}
+
+export interface BuildShopOptions {
+  readonly fullRefresh?: boolean;
+  readonly logger: RunLogger;
+  readonly threads?: number;
+  readonly writeArtifact?: (path: string, content: string) => void;
+}
+
+/** `floe build` over the whole project (seeds, models, tests in DAG order). */
+export async function buildShop(project: ParsedProject, options: BuildShopOptions): Promise<RunTaskResult> {
+  const connection = connectTarget(project.target);
+  const threads = options.threads ?? project.target.threads;
+  const selected = new Set(Object.keys(project.manifest.nodes));
+  return runTask({
+    project,
+    selected,
+    kind: "build",
+    args: {
+      which: "build",
+      full_refresh: options.fullRefresh === true,
+      store_failures: false,
+      threads,
+      target: project.target.name,
+    },
+    connection,
+    logger: options.logger,
+    threads,
+    fullRefresh: options.fullRefresh === true,
+    storeFailures: false,
+    locationRoot: locationRootOf(project.target) ?? DEFAULT_LOCATION_ROOT,
+    writeArtifact: options.writeArtifact ?? (() => {}),
+    readProjectFile: () => "",
+  });
+}
+
+/** The relation of a model of the project, quoted for Trino. */
+export function martRelation(project: ParsedProject, model: string): string {
+  const node = Object.values(project.manifest.nodes).find(
+    (n) => n.resource_type === "model" && n.name === model,
+  );
+  if (node?.resource_type !== "model") throw new Error(`no model ${model} in the shop project`);
+  const r = node.relation;
+  return quoteRelation(r);
+}
+
+export interface ShopReport {
+  /** Schema of the marts (for BI tools). */
+  readonly martSchema: string;
+  readonly rowsPerMart: { model: string; rows: number }[];
+  readonly revenue: number;
+  readonly paidOrders: number;
+  readonly orders: number;
+  readonly avgOrderValue: number;
+  readonly conversionRate: number;
+  readonly sessions: number;
+  readonly topCategories: { category: string; revenue: number }[];
+}
+
+/** Rows per mart and the headline figures, read from the marts. */
+export async function shopReport(project: ParsedProject, trino: TrinoConnection): Promise<ShopReport> {
+  const marts = Object.values(project.manifest.nodes)
+    .filter((n) => n.resource_type === "model" && n.fqn.includes("marts"))
+    .map((n) => n.name)
+    .sort();
+  const rowsPerMart: { model: string; rows: number }[] = [];
+  for (const model of marts) {
+    const r = await trino.query<{ n: number }>(`select count(*) as n from ${martRelation(project, model)}`);
+    rowsPerMart.push({ model, rows: Number(r.rows[0]?.n ?? 0) });
+  }
+  const revenue = await trino.query<{ revenue: string; paid: number }>(
+    `select cast(coalesce(sum(revenue), 0) as varchar) as revenue, coalesce(sum(paid_orders), 0) as paid
+     from ${martRelation(project, "fct_daily_revenue")}`,
+  );
+  const orders = await trino.query<{ n: number }>(
+    `select count(*) as n from ${martRelation(project, "fct_orders")}`,
+  );
+  const funnel = await trino.query<{ step: string; sessions: number }>(
+    `select step, sessions from ${martRelation(project, "fct_funnel")}`,
+  );
+  const categories = await trino.query<{ category: string; revenue_text: string }>(
+    // The output alias differs from the column: `order by sum(revenue)` would otherwise see the varchar.
+    `select c.category, cast(sum(c.revenue) as varchar) as revenue_text
+     from ${martRelation(project, "product_category_revenue")} as c
+     group by c.category order by sum(c.revenue) desc, c.category limit 3`,
+  );
+  const totalRevenue = Number(revenue.rows[0]?.revenue ?? 0);
+  const paidOrders = Number(revenue.rows[0]?.paid ?? 0);
+  const step = (name: string) => Number(funnel.rows.find((r) => r.step === name)?.sessions ?? 0);
+  const anyMart = Object.values(project.manifest.nodes).find(
+    (n) => n.resource_type === "model" && n.fqn.includes("marts"),
+  );
+  return {
+    martSchema: anyMart?.resource_type === "model" ? anyMart.relation.schema : "",
+    rowsPerMart,
+    revenue: totalRevenue,
+    paidOrders,
+    orders: Number(orders.rows[0]?.n ?? 0),
+    avgOrderValue: paidOrders === 0 ? 0 : Math.round((totalRevenue / paidOrders) * 100) / 100,
+    sessions: step("session"),
+    conversionRate: step("session") === 0 ? 0 : step("purchase") / step("session"),
+    topCategories: categories.rows.map((r) => ({ category: r.category, revenue: Number(r.revenue_text) })),
+  };
+}
+
+/** A namespace of its own for one test or benchmark run (`id`: a unique, SQL-safe name). */
+export function isolatedNamespace(id: string): ShopNamespace {
+  return {
+    topicPrefix: `${id}-`,
+    s3Prefix: `test-raw/${id}/`,
+    rawSchema: `${id}_raw`,
+    targetSchema: id,
+    sinkGroup: `${id}-sink`,
+  };
+}
+
+/** Removes everything a namespace created: model tables and schemas, raw tables, topics and raw objects. */
+export async function dropShopNamespace(
+  ns: ShopNamespace,
+  projects: readonly ParsedProject[],
+): Promise<void> {
+  for (const project of projects) {
+    const trino = connectTarget(project.target);
+    const schemas = new Set<string>();
+    for (const node of Object.values(project.manifest.nodes)) {
+      if (node.resource_type !== "model" && node.resource_type !== "seed") continue;
+      schemas.add(`"${node.relation.catalog}"."${node.relation.schema}"`);
+      await trino.query(`DROP TABLE IF EXISTS ${quoteRelation(node.relation)}`).catch(() => {});
+    }
+    for (const schema of schemas) await trino.query(`DROP SCHEMA IF EXISTS ${schema}`).catch(() => {});
+  }
+  await dropRawTables(ns).catch(() => {});
+  await trinoQuery(`DROP SCHEMA IF EXISTS hive."${ns.rawSchema}"`).catch(() => {});
+  await deleteShopTopics(ns);
+  await deleteShopRawObjects(ns);
+}
+
+/** Publish → sink until idle → register: one load of messages into the namespace's raw tables. */
+export async function loadMessages(
+  ns: ShopNamespace,
+  messages: Iterable<GeneratedMessage>,
+): Promise<SinkSummary> {
+  await publishMessages(ns, messages);
+  const summary = await sinkUntilIdle(ns);
+  await registerShopRawTables(ns);
+  return summary;
+}
+
+/** The nodes of a build that did not succeed/pass, one line each (empty: all good). */
+export function unsuccessful(build: RunTaskResult): string[] {
+  return build.results
+    .filter((r) => r.status !== "success" && r.status !== "pass")
+    .map((r) => `${r.displayName}: ${r.status} ${r.message}`);
+}

@@ -1,0 +1,16 @@
+import type { RunEvent, RunLogger } from "./events.js";
+
+/** `--log-format json`: one JSON object per event and line, with a timestamp and level. */
+export function jsonLogger(write: (line: string) => void = (l) => process.stdout.write(l)): RunLogger {
+  return {
+    event(event: RunEvent) {
+      const level =
+        event.code === "NODE_FINISHED" && (event.result.status === "error" || event.result.status === "fail")
+          ? "error"
+          : event.code === "NODE_FINISHED" && event.result.status === "warn"
+            ? "warn"
+            : "info";
+      write(`${JSON.stringify({ ts: new Date().toISOString(), level, ...event })}\n`);
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import type { Relation } from "../../trino/dialect.js";
+import type { RelationState } from "./relation-state.js";
+import type { ColumnDef } from "./steps.js";
+import type { TablePropertyConfig } from "./table-properties.js";
+
+export type Materialization = "view" | "table" | "incremental" | "ephemeral";
+
+/** The resolved config keys the planners read (a subset of the compiler's ModelConfig). */
+export interface ModelPlanConfig extends TablePropertyConfig {
+  readonly materialized: Materialization;
+  readonly unique_key?: string | readonly string[] | undefined;
+  readonly incremental_strategy?: "append" | "merge" | "delete+insert" | undefined;
+  readonly on_schema_change?: "ignore" | "fail" | "append_new_columns" | "sync_all_columns" | undefined;
+  readonly incremental_predicates?: readonly string[];
+}
+
+export interface ModelPlanInput {
+  readonly relation: Relation;
+  readonly config: ModelPlanConfig;
+  /** The compiled SQL: rendered with is_incremental() true iff `isIncrementalRun(...)` said so. */
+  readonly sql: string;
+  readonly state: RelationState;
+  /** The model query's output columns; needed for an incremental run on an existing table. */
+  readonly modelColumns?: readonly ColumnDef[];
+  readonly fullRefresh: boolean;
+  /** `s3://warehouse` → new schemas get `location = 's3://warehouse/<schema>'`. */
+  readonly locationRoot: string | undefined;
+}

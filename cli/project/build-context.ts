@@ -1,0 +1,121 @@
+import type { ManifestNode, Relation, SourceNode } from "../artifacts/manifest.js";
+import { ConfigError } from "../errors.js";
+import { closestName } from "../graph/closest-name.js";
+import type { Program } from "../templating/ast.js";
+import { parseTemplate } from "../templating/parse-template.js";
+import type { BuildOptions, NodeTemplate } from "./build-project.js";
+import { ConfigResolver } from "./config-resolver.js";
+import { MacroRegistry, type StaticRef, type StaticSource } from "./macro-registry.js";
+import { folders, location, relativeTo } from "./node-paths.js";
+import type { ProjectFiles, SourceText } from "./project-files.js";
+
+/**
+ * The state one `buildProject` call accumulates — nodes, sources, templates, the name index, warnings —
+ * and the lookups the node builders share (refs, sources, relations). One per build; never shared.
+ */
+export class BuildContext {
+  readonly projectName: string;
+  readonly targetPath: string;
+  readonly vars: Record<string, unknown>;
+  readonly nodes: Record<string, ManifestNode> = {};
+  readonly sources: Record<string, SourceNode> = {};
+  readonly templates = new Map<string, NodeTemplate>();
+  readonly warnings: string[] = [];
+  readonly macros: MacroRegistry;
+  readonly configs: ConfigResolver;
+  private readonly nameIndex = new Map<string, { id: string; file: string }>();
+  private readonly fileFolders = new Map<string, readonly string[]>();
+
+  constructor(
+    readonly files: ProjectFiles,
+    readonly options: BuildOptions,
+  ) {
+    const config = files.config;
+    this.projectName = config.name;
+    this.targetPath = config["target-path"];
+    this.vars = { ...config.vars, ...(options.vars ?? {}) };
+    this.macros = new MacroRegistry(this.projectName);
+    this.configs = new ConfigResolver(files, { vars: this.vars, env: options.env });
+  }
+
+  parse(file: SourceText): Program {
+    return this.options.parsedTemplates?.get(file.hash) ?? parseTemplate(file.text, file.path);
+  }
+
+  /** The folders of a file below its resource folder, computed once per file (yml files hold many tests). */
+  foldersOf(file: { readonly path: string; readonly base: string }): readonly string[] {
+    let out = this.fileFolders.get(file.path);
+    if (!out) {
+      out = folders(relativeTo(file));
+      this.fileFolders.set(file.path, out);
+    }
+    return out;
+  }
+
+  // ---- names and references -----------------------------------------------------------------------------
+
+  registerName(name: string, id: string, file: string): void {
+    const existing = this.nameIndex.get(name);
+    if (existing) {
+      throw new ConfigError(`two resources are named '${name}': ${existing.file} and ${file}.`, {
+        location: { file },
+        hint: "rename one of them: model and seed names must be unique across the project ({{ref}} uses them).",
+      });
+    }
+    this.nameIndex.set(name, { id, file });
+  }
+
+  /** The unique_id of the model or seed called `name`. */
+  idOf(name: string): string | undefined {
+    return this.nameIndex.get(name)?.id;
+  }
+
+  names(): IterableIterator<string> {
+    return this.nameIndex.keys();
+  }
+
+  resolveRef(ref: StaticRef, from: string): string {
+    const found = this.nameIndex.get(ref.name);
+    if (found) return found.id;
+    const suggestion = closestName(ref.name, this.nameIndex.keys());
+    throw new ConfigError(`'${from}' refers to '${ref.name}', which is not a model or seed.`, {
+      location: location(ref.file, ref.loc),
+      hint: suggestion
+        ? `did you mean {{ref "${suggestion}"}}?`
+        : `create models/${ref.name}.sql or seeds/${ref.name}.csv, or fix the name.`,
+    });
+  }
+
+  resolveSource(ref: StaticSource, from: string): string {
+    const id = `source.${this.projectName}.${ref.source}.${ref.table}`;
+    if (this.sources[id]) return id;
+    const names = Object.values(this.sources).map((s) => s.name);
+    const suggestion = closestName(`${ref.source}.${ref.table}`, names);
+    throw new ConfigError(`'${from}' uses source '${ref.source}.${ref.table}', which is not declared.`, {
+      location: location(ref.file, ref.loc),
+      hint: suggestion
+        ? `did you mean {{source "${suggestion.split(".")[0]}" "${suggestion.split(".").slice(1).join(".")}"}}?`
+        : `declare it in a .yml file: sources: [{name: ${ref.source}, tables: [{name: ${ref.table}}]}].`,
+    });
+  }
+
+  // ---- relations ----------------------------------------------------------------------------------------
+
+  relation(name: string, config: { schema?: string; alias?: string; catalog?: string }): Relation {
+    const target = this.options.target;
+    return {
+      catalog: config.catalog ?? target.catalog,
+      schema: config.schema ? `${target.schema}_${config.schema}` : target.schema,
+      identifier: config.alias ?? name,
+    };
+  }
+
+  storeFailuresRelation(name: string, schema: string | undefined): Relation {
+    const target = this.options.target;
+    return {
+      catalog: target.catalog,
+      schema: `${target.schema}_${schema ?? "floe_test__audit"}`,
+      identifier: name,
+    };
+  }
+}

@@ -1,0 +1,115 @@
+import { MANIFEST_SCHEMA_VERSION, type Manifest } from "../artifacts/manifest.js";
+import { buildChildMap } from "../graph/graph.js";
+import type { Program } from "../templating/ast.js";
+import type { TemplateEnvironment } from "../templating/ast-render.js";
+import { createTemplateEnvironment } from "../templating/environment.js";
+import { BuildContext } from "./build-context.js";
+import { checkCycles } from "./graph-checks.js";
+import { addModel, addSeed, type PendingRefs, resolveDependencies } from "./model-nodes.js";
+import { stem } from "./node-paths.js";
+import type { TargetConfig } from "./profiles.js";
+import type { ProjectFiles } from "./project-files.js";
+import { addSources, loadPropertyFiles, warnUnmatched } from "./property-files.js";
+import { TestBuilder } from "./test-nodes.js";
+
+export { bodyFingerprint, sha256, shortHash, stableStringify } from "./hashing.js";
+export { parseRelationshipTarget, type RelationshipTarget } from "./relationship-target.js";
+
+/**
+ * Project files → a validated manifest plus what is needed to render each node. Pure: no file system, no
+ * network, no clock (the caller passes `generatedAt`). Errors name the file, line and fix.
+ *
+ * The steps, each in its own module: macros (`macro-registry.ts`), yml property files and sources
+ * (`property-files.ts`), models and seeds (`model-nodes.ts`), tests (`test-nodes.ts`), the graph check
+ * (`graph-checks.ts`); configs are resolved by `config-resolver.ts`, shared state lives in `build-context.ts`.
+ */
+export type NodeTemplate =
+  | { readonly kind: "template"; readonly file: string; readonly ast: Program }
+  | { readonly kind: "builtin-test" }
+  | { readonly kind: "custom-test"; readonly file: string; readonly ast: Program };
+
+export interface ParsedProject {
+  /** The project directory (absolute): where seeds are read from and artifacts written to. */
+  readonly root: string;
+  readonly manifest: Manifest;
+  readonly target: TargetConfig;
+  readonly targetPath: string;
+  readonly vars: Readonly<Record<string, unknown>>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly environment: TemplateEnvironment;
+  readonly templates: ReadonlyMap<string, NodeTemplate>;
+  /** Things worth telling the user that do not stop the compile (a yml entry for a missing model). */
+  readonly warnings: readonly string[];
+}
+
+export interface BuildOptions {
+  readonly target: TargetConfig;
+  /** `--vars`, over the project's `vars:`. */
+  readonly vars?: Readonly<Record<string, unknown>>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** ASTs parsed ahead of time (worker threads, cache), by file content hash. */
+  readonly parsedTemplates?: ReadonlyMap<string, Program>;
+  /** Parsed YAML property files, by content hash. */
+  readonly parsedYaml?: ReadonlyMap<string, unknown>;
+  readonly generatedAt?: string;
+  readonly floeVersion?: string;
+}
+
+export function buildProject(files: ProjectFiles, options: BuildOptions): ParsedProject {
+  const ctx = new BuildContext(files, options);
+  ctx.macros.load(files.macros, (file) => ctx.parse(file));
+  const environment = createTemplateEnvironment(
+    [...ctx.macros.values()].map((m) => ({
+      name: m.node.name,
+      file: m.file.path,
+      ast: m.ast,
+      source: m.file.text,
+    })),
+  );
+  const propertyFiles = loadPropertyFiles(ctx);
+  addSources(ctx, propertyFiles);
+  const pending: PendingRefs = new Map();
+  for (const file of files.models) {
+    addModel(ctx, file, propertyFiles.modelPatches.get(stem(file.path)), pending);
+  }
+  for (const file of files.seeds) addSeed(ctx, file, propertyFiles.seedPatches.get(stem(file.path)));
+  for (const [name, patch] of propertyFiles.modelPatches) warnUnmatched(ctx, "models", name, patch);
+  for (const [name, patch] of propertyFiles.seedPatches) warnUnmatched(ctx, "seeds", name, patch);
+  const tests = new TestBuilder(ctx);
+  resolveDependencies(ctx, pending);
+  tests.addYmlTests(propertyFiles);
+  for (const file of files.singularTests) tests.addSingularTest(file);
+  // The parent map shares each node's (read-only) depends_on.nodes array rather than copying 30,000 arrays.
+  const parentMap: Record<string, readonly string[]> = {};
+  for (const id of Object.keys(ctx.sources)) parentMap[id] = [];
+  for (const id in ctx.nodes)
+    parentMap[id] = (ctx.nodes[id] as { depends_on: { nodes: readonly string[] } }).depends_on.nodes;
+  const childMap = buildChildMap(parentMap);
+  checkCycles(ctx.nodes, childMap);
+  const manifest: Manifest = {
+    schemaVersion: MANIFEST_SCHEMA_VERSION,
+    metadata: {
+      floe_version: options.floeVersion ?? "0.1.0",
+      generated_at: options.generatedAt ?? new Date(0).toISOString(),
+      project_name: ctx.projectName,
+      target_name: options.target.name,
+      adapter_type: "trino",
+    },
+    nodes: ctx.nodes,
+    sources: ctx.sources,
+    macros: Object.fromEntries([...ctx.macros.values()].map((m) => [m.node.unique_id, m.node])),
+    parent_map: parentMap,
+    child_map: childMap,
+  };
+  return {
+    root: files.root,
+    manifest,
+    target: options.target,
+    targetPath: ctx.targetPath,
+    vars: ctx.vars,
+    env: options.env,
+    environment,
+    templates: ctx.templates,
+    warnings: ctx.warnings,
+  };
+}

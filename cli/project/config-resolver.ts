@@ -1,0 +1,159 @@
+import { ConfigError } from "../errors.js";
+import type { CallNode } from "../templating/ast.js";
+import { readConfigCalls } from "../templating/template-config.js";
+import {
+  type ConfigLayer,
+  configHint,
+  configLayerSchema,
+  type ModelConfig,
+  mergeLayers,
+  type SeedConfig,
+  type TestConfig,
+  toModelConfig,
+  toSeedConfig,
+  toTestConfig,
+} from "./config.js";
+import { ConfigTree } from "./config-tree.js";
+import { shortHash, stableStringify } from "./hashing.js";
+import type { ProjectFiles, SourceText } from "./project-files.js";
+import { yamlError } from "./yaml-file.js";
+import type { NodeEntry } from "./yml-schema.js";
+
+/**
+ * Resolves a node's config from its layers: the project tree, its yml `config:`, its `{{config}}` calls.
+ * Thousands of nodes share a handful of distinct layer combinations, so each distinct combination is
+ * validated, merged and hashed once, and nodes with equal configs share one (read-only) config object.
+ * Layers are identified by object identity: tree and template layers are cached per distinct value, so
+ * equal layers are the same object.
+ */
+export interface Resolved<C> {
+  readonly config: C;
+  /** `fingerprint.config`: a hash of the config with sorted keys. */
+  readonly hash: string;
+}
+
+/** A yml entry that describes a model or seed (`models: [{name: x, config: {...}}]`). */
+export interface Patch {
+  readonly entry: NodeEntry;
+  readonly file: SourceText;
+  readonly path: readonly PropertyKey[];
+}
+
+type Kind = "model" | "seed" | "test";
+
+export class ConfigResolver {
+  readonly modelTree: ConfigTree;
+  readonly seedTree: ConfigTree;
+  readonly testTree: ConfigTree;
+  private readonly templateLayerCache = new Map<string, ConfigLayer>();
+  private readonly testLayerCache = new Map<string, ConfigLayer>();
+  private readonly layerIds = new WeakMap<ConfigLayer, number>();
+  private nextLayerId = 0;
+  private readonly resolved = new Map<string, Resolved<ModelConfig | SeedConfig | TestConfig>>();
+
+  constructor(
+    files: ProjectFiles,
+    private readonly state: Parameters<typeof readConfigCalls>[2],
+  ) {
+    const config = files.config;
+    const projectName = config.name;
+    const projectFile = files.project.path;
+    const text = files.project.text;
+    this.modelTree = new ConfigTree(config.models, "models", projectName, projectFile, text);
+    this.seedTree = new ConfigTree(config.seeds, "seeds", projectName, projectFile, text);
+    const testTreeKey = Object.keys(config.data_tests).length > 0 ? "data_tests" : "tests";
+    this.testTree = new ConfigTree(
+      testTreeKey === "data_tests" ? config.data_tests : config.tests,
+      testTreeKey,
+      projectName,
+      projectFile,
+      text,
+    );
+  }
+
+  model(layers: readonly ConfigLayer[]): Resolved<ModelConfig> {
+    return this.resolve("model", layers, toModelConfig) as Resolved<ModelConfig>;
+  }
+
+  seed(layers: readonly ConfigLayer[]): Resolved<SeedConfig> {
+    return this.resolve("seed", layers, toSeedConfig) as Resolved<SeedConfig>;
+  }
+
+  test(layers: readonly ConfigLayer[]): Resolved<TestConfig> {
+    return this.resolve("test", layers, toTestConfig) as Resolved<TestConfig>;
+  }
+
+  /** A generic test's own config layer, interned by value (each yml entry parses to a fresh object). */
+  internTestLayer(layer: ConfigLayer): ConfigLayer {
+    const key = stableStringify(layer);
+    const cached = this.testLayerCache.get(key);
+    if (cached) return cached;
+    this.testLayerCache.set(key, layer);
+    return layer;
+  }
+
+  /** The yml `config:` of a model or seed entry, validated. */
+  ymlLayer(patch: Patch | undefined): ConfigLayer[] {
+    if (!patch?.entry.config) return [];
+    const result = configLayerSchema.safeParse(patch.entry.config);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      const key = issue?.path[0];
+      throw yamlError(
+        patch.file.path,
+        patch.file.text,
+        [...patch.path, "config", ...(issue?.path ?? [])],
+        issue?.message ?? "invalid config",
+        configHint(typeof key === "string" ? key : undefined),
+      );
+    }
+    return [result.data];
+  }
+
+  /** The layers of a template's `{{config}}` calls, in order. */
+  templateLayers(configs: readonly CallNode[], file: string): ConfigLayer[] {
+    if (configs.length === 0) return [];
+    return readConfigCalls(configs, file, this.state).map((call) => {
+      // Thousands of models share a handful of distinct {{config}} calls: validate each distinct one once.
+      const key = stableStringify(call.values);
+      const cached = this.templateLayerCache.get(key);
+      if (cached) return cached;
+      const result = configLayerSchema.safeParse(call.values);
+      if (!result.success) {
+        const issue = result.error.issues[0];
+        const configKey = issue?.path[0];
+        throw new ConfigError(`{{config}}: ${issue?.message ?? "invalid value"}.`, {
+          location: { file, line: call.line, column: call.column },
+          hint: configHint(typeof configKey === "string" ? configKey : undefined),
+        });
+      }
+      this.templateLayerCache.set(key, result.data);
+      return result.data;
+    });
+  }
+
+  private resolve<C extends ModelConfig | SeedConfig | TestConfig>(
+    kind: Kind,
+    layers: readonly ConfigLayer[],
+    finish: (merged: ConfigLayer) => C,
+  ): Resolved<C> {
+    let key: string = kind;
+    for (const layer of layers) key += `,${this.layerId(layer)}`;
+    let resolved = this.resolved.get(key);
+    if (!resolved) {
+      const config = finish(mergeLayers(layers));
+      resolved = { config, hash: shortHash(stableStringify(config)) };
+      this.resolved.set(key, resolved);
+    }
+    return resolved as Resolved<C>;
+  }
+
+  private layerId(layer: ConfigLayer): number {
+    let id = this.layerIds.get(layer);
+    if (id === undefined) {
+      id = this.nextLayerId++;
+      this.layerIds.set(layer, id);
+    }
+    return id;
+  }
+}

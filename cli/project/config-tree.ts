@@ -1,0 +1,100 @@
+import { type ConfigLayer, configHint, configLayerSchema } from "./config.js";
+import { yamlError } from "./yaml-file.js";
+
+/**
+ * Config from a `models:` / `seeds:` / `tests:` tree in floe_project.yml. `+key` entries are config; other
+ * keys descend into folders (the first level may also be the project name, as in dbt). A plain key that
+ * is a known config name with a non-mapping value (`materialized: view`) is config too, like in dbt.
+ */
+const PLAIN_CONFIG_KEYS = new Set([
+  "enabled",
+  "materialized",
+  "schema",
+  "alias",
+  "catalog",
+  "database",
+  "tags",
+  "unique_key",
+  "incremental_strategy",
+  "on_schema_change",
+  "partitioned_by",
+  "sorted_by",
+  "format",
+  "incremental_predicates",
+  "full_refresh",
+  "severity",
+  "where",
+  "limit",
+  "warn_if",
+  "error_if",
+  "store_failures",
+]);
+
+export class ConfigTree {
+  private readonly cache = new Map<string, ConfigLayer>();
+
+  constructor(
+    private readonly tree: Readonly<Record<string, unknown>>,
+    private readonly treeKey: string,
+    private readonly projectName: string,
+    private readonly file: string,
+    private readonly text: string,
+  ) {}
+
+  /** The layers along `parts` (folders, then the node name), least specific first. */
+  layers(parts: readonly string[]): ConfigLayer[] {
+    const layers: ConfigLayer[] = [];
+    let node: unknown = this.tree;
+    let path: string[] = [this.treeKey];
+    layers.push(this.layerAt(node, path));
+    const own = (node as Record<string, unknown>)[this.projectName];
+    if (isMapping(own)) {
+      node = own;
+      path = [...path, this.projectName];
+      layers.push(this.layerAt(node, path));
+    }
+    for (const part of parts) {
+      const child = (node as Record<string, unknown>)[part];
+      if (!isMapping(child)) break;
+      node = child;
+      path = [...path, part];
+      layers.push(this.layerAt(node, path));
+    }
+    return layers;
+  }
+
+  private layerAt(node: unknown, path: readonly string[]): ConfigLayer {
+    const key = path.join("\u0000");
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const raw: Record<string, unknown> = {};
+    const origin: Record<string, string> = {};
+    for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
+      if (k.startsWith("+")) {
+        raw[k.slice(1)] = v;
+        origin[k.slice(1)] = k;
+      } else if (PLAIN_CONFIG_KEYS.has(k) && !isMapping(v)) {
+        raw[k] = v;
+        origin[k] = k;
+      }
+    }
+    const result = configLayerSchema.safeParse(raw);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      const configKey = String(issue?.path[0] ?? "");
+      throw yamlError(
+        this.file,
+        this.text,
+        [...path, origin[configKey] ?? configKey, ...(issue?.path.slice(1) ?? [])],
+        issue?.message ?? "invalid config",
+        configHint(configKey),
+      );
+    }
+    this.cache.set(key, result.data);
+    return result.data;
+  }
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

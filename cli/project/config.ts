@@ -1,0 +1,243 @@
+import { z } from "zod";
+
+/**
+ * Node configuration: the keys dbt users know (`materialized`, `unique_key`, `partitioned_by`, ...), validated
+ * per layer so an error names the layer's file. Layers merge with the precedence project tree < yml `config:`
+ * < `{{config}}` in the template; `tags` accumulate and dict-valued keys (`properties`, `meta`) merge, as in dbt.
+ * Unknown keys are kept (selectable with `config.<key>:`).
+ */
+
+export const MATERIALIZATIONS = ["view", "table", "incremental", "ephemeral"] as const;
+export type Materialization = (typeof MATERIALIZATIONS)[number];
+export const INCREMENTAL_STRATEGIES = ["append", "merge", "delete+insert"] as const;
+export type IncrementalStrategy = (typeof INCREMENTAL_STRATEGIES)[number];
+export const ON_SCHEMA_CHANGE = ["ignore", "fail", "append_new_columns", "sync_all_columns"] as const;
+export type OnSchemaChange = (typeof ON_SCHEMA_CHANGE)[number];
+
+/** Splits `a, b` into a list, keeping commas inside parentheses or quotes (`bucket(id, 8)`) together. */
+export function splitList(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quote: string | undefined;
+  let current = "";
+  for (const ch of text) {
+    if (quote) {
+      if (ch === quote) quote = undefined;
+    } else if (ch === "'" || ch === '"') quote = ch;
+    else if (ch === "(" || ch === "[") depth++;
+    else if (ch === ")" || ch === "]") depth--;
+    else if (ch === "," && depth === 0) {
+      if (current.trim() !== "") out.push(current.trim());
+      current = "";
+      continue;
+    }
+    current += ch;
+  }
+  if (current.trim() !== "") out.push(current.trim());
+  return out;
+}
+
+const stringList = z
+  .union([z.string(), z.array(z.union([z.string(), z.number()]))], {
+    error: "expected a list of strings or a comma-separated string",
+  })
+  .transform((v) => (typeof v === "string" ? splitList(v) : v.map(String)));
+
+const bool = z.preprocess(
+  (v) => (v === "true" ? true : v === "false" ? false : v),
+  z.boolean({ error: "expected true or false" }),
+);
+
+const lower = (values: readonly string[]) =>
+  z.preprocess((v) => (typeof v === "string" ? v.toLowerCase() : v), z.enum(values as [string, ...string[]]));
+
+const THRESHOLD = /^\s*(==|!=|>=|<=|>|<|=)\s*\d+\s*$/;
+
+/** One layer of configuration, every key optional. */
+export const configLayerSchema = z
+  .object({
+    enabled: bool,
+    materialized: z.enum(MATERIALIZATIONS, {
+      error: `materialized must be one of ${MATERIALIZATIONS.join(", ")}`,
+    }),
+    schema: z.string().min(1),
+    alias: z.string().min(1),
+    catalog: z.string().min(1),
+    database: z.string().min(1),
+    tags: stringList,
+    unique_key: z
+      .union([z.string(), z.array(z.string())])
+      .transform((v) => (typeof v === "string" && v.includes(",") ? splitList(v) : v)),
+    incremental_strategy: z.enum(INCREMENTAL_STRATEGIES, {
+      error: `incremental_strategy must be one of ${INCREMENTAL_STRATEGIES.join(", ")}`,
+    }),
+    on_schema_change: z.enum(ON_SCHEMA_CHANGE, {
+      error: `on_schema_change must be one of ${ON_SCHEMA_CHANGE.join(", ")}`,
+    }),
+    partitioned_by: stringList,
+    sorted_by: stringList,
+    format: z.string().min(1),
+    properties: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+      .transform((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, String(v)]))),
+    incremental_predicates: stringList,
+    full_refresh: z.union([bool, z.null()]),
+    column_types: z.record(z.string(), z.string()),
+    meta: z.record(z.string(), z.unknown()),
+    severity: lower(["error", "warn"]),
+    where: z.string().min(1),
+    limit: z.coerce.number().int().positive(),
+    warn_if: z.string().regex(THRESHOLD, 'warn_if must be a comparison like ">0" or ">=10"'),
+    error_if: z.string().regex(THRESHOLD, 'error_if must be a comparison like "!=0" or ">100"'),
+    store_failures: bool,
+  })
+  .partial()
+  .loose();
+
+export type ConfigLayer = z.output<typeof configLayerSchema>;
+
+export interface NodeConfigBase {
+  enabled: boolean;
+  tags: string[];
+  meta: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export interface ModelConfig extends NodeConfigBase {
+  materialized: Materialization;
+  schema?: string;
+  alias?: string;
+  catalog?: string;
+  unique_key?: string | string[];
+  incremental_strategy?: IncrementalStrategy;
+  on_schema_change: OnSchemaChange;
+  partitioned_by: string[];
+  sorted_by: string[];
+  format?: string;
+  properties: Record<string, string>;
+  incremental_predicates: string[];
+  full_refresh?: boolean | null;
+}
+
+export interface SeedConfig extends NodeConfigBase {
+  materialized: "seed";
+  schema?: string;
+  alias?: string;
+  catalog?: string;
+  column_types: Record<string, string>;
+  partitioned_by: string[];
+  sorted_by: string[];
+  format?: string;
+  properties: Record<string, string>;
+  full_refresh?: boolean | null;
+}
+
+export interface TestConfig extends NodeConfigBase {
+  materialized: "test";
+  severity: "error" | "warn";
+  where?: string;
+  limit?: number;
+  warn_if: string;
+  error_if: string;
+  store_failures: boolean;
+  schema?: string;
+}
+
+const MERGED_DICTS = new Set(["properties", "meta", "column_types"]);
+
+/** Merges layers, lowest precedence first. */
+export function mergeLayers(layers: readonly ConfigLayer[]): ConfigLayer {
+  const out: Record<string, unknown> = {};
+  for (const layer of layers) {
+    for (const [key, value] of Object.entries(layer)) {
+      if (value === undefined) continue;
+      if (key === "tags") {
+        const existing = (out.tags as string[] | undefined) ?? [];
+        out.tags = [...new Set([...existing, ...(value as string[])])];
+      } else if (MERGED_DICTS.has(key)) {
+        out[key] = { ...((out[key] as object | undefined) ?? {}), ...(value as object) };
+      } else {
+        out[key] = value;
+      }
+    }
+  }
+  return out as ConfigLayer;
+}
+
+export function toModelConfig(merged: ConfigLayer): ModelConfig {
+  const { database, ...rest } = merged;
+  const config: ModelConfig = {
+    ...rest,
+    enabled: merged.enabled ?? true,
+    materialized: merged.materialized ?? "view",
+    tags: merged.tags ?? [],
+    meta: merged.meta ?? {},
+    on_schema_change: merged.on_schema_change ?? "ignore",
+    partitioned_by: merged.partitioned_by ?? [],
+    sorted_by: merged.sorted_by ?? [],
+    properties: merged.properties ?? {},
+    incremental_predicates: merged.incremental_predicates ?? [],
+  };
+  const catalog = merged.catalog ?? database;
+  if (catalog !== undefined) config.catalog = catalog;
+  if (config.materialized === "incremental" && config.incremental_strategy === undefined) {
+    config.incremental_strategy = config.unique_key === undefined ? "append" : "merge";
+  }
+  return config;
+}
+
+export function toSeedConfig(merged: ConfigLayer): SeedConfig {
+  const { database, materialized: _ignored, ...rest } = merged;
+  const config: SeedConfig = {
+    ...rest,
+    materialized: "seed",
+    enabled: merged.enabled ?? true,
+    tags: merged.tags ?? [],
+    meta: merged.meta ?? {},
+    column_types: merged.column_types ?? {},
+    partitioned_by: merged.partitioned_by ?? [],
+    sorted_by: merged.sorted_by ?? [],
+    properties: merged.properties ?? {},
+  };
+  const catalog = merged.catalog ?? database;
+  if (catalog !== undefined) config.catalog = catalog;
+  return config;
+}
+
+export function toTestConfig(merged: ConfigLayer): TestConfig {
+  const { materialized: _ignored, database: _db, ...rest } = merged;
+  return {
+    ...rest,
+    materialized: "test",
+    enabled: merged.enabled ?? true,
+    tags: merged.tags ?? [],
+    meta: merged.meta ?? {},
+    severity: (merged.severity as "error" | "warn" | undefined) ?? "error",
+    warn_if: merged.warn_if ?? "!=0",
+    error_if: merged.error_if ?? "!=0",
+    store_failures: merged.store_failures ?? false,
+  };
+}
+
+/** The hint for a config key that failed validation. */
+export function configHint(key: string | undefined): string {
+  switch (key) {
+    case "materialized":
+      return `use one of ${MATERIALIZATIONS.join(", ")}.`;
+    case "incremental_strategy":
+      return `use one of ${INCREMENTAL_STRATEGIES.join(", ")}.`;
+    case "on_schema_change":
+      return `use one of ${ON_SCHEMA_CHANGE.join(", ")}.`;
+    case "severity":
+      return "use severity: error or severity: warn.";
+    case "warn_if":
+    case "error_if":
+      return `write a comparison with a number, e.g. ${key}: ">10".`;
+    case "tags":
+    case "partitioned_by":
+    case "sorted_by":
+      return `give ${key} as a YAML list or a comma-separated string.`;
+    default:
+      return key ? `fix the value of '${key}'.` : "fix the configuration value.";
+  }
+}

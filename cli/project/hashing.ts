@@ -1,0 +1,110 @@
+import { createHash } from "node:crypto";
+
+/**
+ * The hashes a compile computes per node: sha256 checksums (dbt's `checksum`), and short non-cryptographic
+ * fingerprints for `state:modified`. Tens of thousands of nodes per compile make allocation-free versions
+ * of the fingerprints worth having; their output must never change, or every node of a `--state` manifest
+ * written by an older Floe would look modified.
+ */
+export function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+const OFFSET = 0x811c9dc5;
+const PRIME = 0x01000193;
+
+/**
+ * A short content hash for fingerprints (change detection, not security): two 32-bit FNV-style hashes,
+ * 16 hex characters. Tens of thousands of fingerprints per compile make `createHash` per string slow.
+ */
+export function shortHash(text: string): string {
+  let a = OFFSET;
+  let b = PRIME ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, PRIME);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  return hex(a, b);
+}
+
+function hex(a: number, b: number): string {
+  return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
+}
+
+/** Exactly the characters `\s` matches in a JavaScript regular expression. */
+function isSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+/**
+ * Whitespace-insensitive hash: reformatting a template is not a modification. Equal to
+ * `shortHash(text.replace(/\s+/g, " ").trim())`, computed in two passes over `text` without building the
+ * collapsed string (the first pass finds its length, which seeds the hash).
+ */
+export function bodyFingerprint(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isSpace(text.charCodeAt(start))) start++;
+  while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
+  let length = 0;
+  let inSpace = false;
+  for (let i = start; i < end; i++) {
+    if (isSpace(text.charCodeAt(i))) {
+      if (!inSpace) length++;
+      inSpace = true;
+    } else {
+      length++;
+      inSpace = false;
+    }
+  }
+  let a = OFFSET;
+  let b = PRIME ^ length;
+  inSpace = false;
+  for (let i = start; i < end; i++) {
+    let c = text.charCodeAt(i);
+    if (isSpace(c)) {
+      if (inSpace) continue;
+      inSpace = true;
+      c = 0x20;
+    } else {
+      inSpace = false;
+    }
+    a = Math.imul(a ^ c, PRIME);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  return hex(a, b);
+}
+
+/** JSON with sorted keys, so equal configs hash equally whatever order their layers set keys in. */
+export function stableStringify(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? "," : "") + stableStringify(value[i]);
+    return `${out}]`;
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let out = "{";
+  for (const key of keys) {
+    const v = record[key];
+    if (v === undefined || typeof v === "function") continue;
+    out += `${out.length > 1 ? "," : ""}${JSON.stringify(key)}:${stableStringify(v)}`;
+  }
+  return `${out}}`;
+}

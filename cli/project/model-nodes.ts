@@ -1,0 +1,166 @@
+import type { ModelNode, SeedNode } from "../artifacts/manifest.js";
+import { ConfigError } from "../errors.js";
+import { type TemplateDependencies, templateDependencies } from "../templating/dependencies.js";
+import type { BuildContext } from "./build-context.js";
+import type { Patch } from "./config-resolver.js";
+import { bodyFingerprint, shortHash, stableStringify } from "./hashing.js";
+import type { StaticRef, StaticSource } from "./macro-registry.js";
+import { relativeTo, stem } from "./node-paths.js";
+import type { SeedFile, SourceText } from "./project-files.js";
+import { columnsOf } from "./property-files.js";
+
+/**
+ * Model and seed nodes. A model's refs are collected here and resolved once every model and seed is
+ * registered (`resolveDependencies`), since a model may ref one defined later.
+ */
+export type PendingRefs = Map<string, { refs: StaticRef[]; sources: StaticSource[] }>;
+
+const EMPTY_HASH = shortHash("");
+
+export function addModel(
+  ctx: BuildContext,
+  file: SourceText,
+  patch: Patch | undefined,
+  pending: PendingRefs,
+): void {
+  const relative = relativeTo(file);
+  const name = stem(file.path);
+  const projectName = ctx.projectName;
+  const id = `model.${projectName}.${name}`;
+  const ast = ctx.parse(file);
+  const deps = templateDependencies(ast);
+  const folders = ctx.foldersOf(file);
+  const configs = ctx.configs;
+  const { config, hash: configHash } = configs.model([
+    ...configs.modelTree.layers([...folders, name]),
+    ...configs.ymlLayer(patch),
+    ...configs.templateLayers(deps.configs, file.path),
+  ]);
+  if (!config.enabled) return;
+  if (
+    config.materialized === "incremental" &&
+    (config.incremental_strategy === "merge" || config.incremental_strategy === "delete+insert") &&
+    config.unique_key === undefined
+  ) {
+    throw new ConfigError(`incremental_strategy '${config.incremental_strategy}' needs a unique_key.`, {
+      location: { file: file.path },
+      hint: 'add unique_key="id" to {{config}} (or use incremental_strategy="append").',
+    });
+  }
+  ctx.registerName(name, id, file.path);
+  const macroNames = ctx.macros.closure(deps.partials, file.path);
+  pending.set(id, staticReferences(ctx, deps, file.path, macroNames));
+  const macros = ctx.macros.use(macroNames);
+  const node: ModelNode = {
+    ...identity(projectName, "model", id, name, file, relative, folders),
+    fingerprint: {
+      body: bodyFingerprint(file.text),
+      config: configHash,
+      macros: shortHash(macros.prints),
+      yml: patch ? shortHash(stableStringify(patch.entry)) : EMPTY_HASH,
+    },
+    description: patch?.entry.description ?? "",
+    tags: config.tags,
+    depends_on: { nodes: [], macros: macros.ids },
+    ...(patch ? { patch_path: patch.file.path } : {}),
+    config,
+    relation: ctx.relation(name, config),
+    columns: columnsOf(patch?.entry.columns),
+    compiled_path: `${ctx.targetPath}/compiled/${projectName}/${file.path}`,
+  };
+  ctx.nodes[id] = node;
+  ctx.templates.set(id, { kind: "template", file: file.path, ast });
+}
+
+/** The fields that identify a model or seed and its file. */
+function identity<T extends "model" | "seed">(
+  projectName: string,
+  resourceType: T,
+  id: string,
+  name: string,
+  file: { readonly path: string; readonly hash: string },
+  relative: string,
+  folders: readonly string[],
+) {
+  return {
+    unique_id: id,
+    resource_type: resourceType,
+    name,
+    package_name: projectName,
+    original_file_path: file.path,
+    path: relative,
+    fqn: [projectName, ...folders, name],
+    checksum: { name: "sha256" as const, checksum: file.hash },
+  };
+}
+
+/** The template's literal refs and sources plus those of every macro it uses. */
+export function staticReferences(
+  ctx: BuildContext,
+  deps: TemplateDependencies,
+  file: string,
+  macroNames: Iterable<string>,
+): { refs: StaticRef[]; sources: StaticSource[] } {
+  const refs: StaticRef[] = deps.refs.map((r) => ({
+    name: r.name,
+    file,
+    ...(r.loc ? { loc: r.loc } : {}),
+  }));
+  const sources: StaticSource[] = deps.sources.map((s) => ({ ...s, file }));
+  for (const name of macroNames) {
+    const macro = ctx.macros.get(name);
+    if (!macro) continue;
+    for (const ref of macro.refs) refs.push(ref);
+    for (const source of macro.sources) sources.push(source);
+  }
+  return { refs, sources };
+}
+
+/** Sets each model's `depends_on.nodes` from its collected refs and sources. */
+export function resolveDependencies(ctx: BuildContext, pending: PendingRefs): void {
+  for (const [id, refs] of pending) {
+    const node = ctx.nodes[id];
+    if (!node) continue;
+    const parents = new Set<string>();
+    for (const source of refs.sources) parents.add(ctx.resolveSource(source, node.name));
+    for (const ref of refs.refs) parents.add(ctx.resolveRef(ref, node.name));
+    (node.depends_on as { nodes: readonly string[] }).nodes = [...parents].sort();
+  }
+  pending.clear();
+}
+
+export function addSeed(ctx: BuildContext, file: SeedFile, patch: Patch | undefined): void {
+  const relative = relativeTo(file);
+  const name = stem(file.path);
+  const projectName = ctx.projectName;
+  const id = `seed.${projectName}.${name}`;
+  const folders = ctx.foldersOf(file);
+  const configs = ctx.configs;
+  const { config, hash: configHash } = configs.seed([
+    ...configs.seedTree.layers([...folders, name]),
+    ...configs.ymlLayer(patch),
+  ]);
+  if (!config.enabled) return;
+  ctx.registerName(name, id, file.path);
+  const columns = columnsOf(patch?.entry.columns);
+  for (const column of file.columns) {
+    if (!columns[column]) columns[column] = { name: column, description: "", meta: {}, tags: [] };
+  }
+  const node: SeedNode = {
+    ...identity(projectName, "seed", id, name, file, relative, folders),
+    fingerprint: {
+      body: file.hash,
+      config: configHash,
+      macros: EMPTY_HASH,
+      yml: patch ? shortHash(stableStringify(patch.entry)) : EMPTY_HASH,
+    },
+    description: patch?.entry.description ?? "",
+    tags: config.tags,
+    depends_on: { nodes: [], macros: [] },
+    ...(patch ? { patch_path: patch.file.path } : {}),
+    config,
+    relation: ctx.relation(name, config),
+    columns,
+  };
+  ctx.nodes[id] = node;
+}

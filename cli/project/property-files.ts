@@ -1,0 +1,135 @@
+import type { ColumnInfo, Relation } from "../artifacts/manifest.js";
+import { closestName } from "../graph/closest-name.js";
+import type { BuildContext } from "./build-context.js";
+import type { Patch } from "./config-resolver.js";
+import { shortHash, stableStringify } from "./hashing.js";
+import type { SourceText } from "./project-files.js";
+import { parseYaml, validateYaml, yamlError } from "./yaml-file.js";
+import { type ColumnEntry, type PropertyFile, propertyFileSchema } from "./yml-schema.js";
+
+/**
+ * The yml property files: validated, indexed into patches (the entry describing each model and seed), and
+ * their `sources:` turned into source nodes.
+ */
+export interface PropertyFiles {
+  readonly files: readonly { file: SourceText; content: PropertyFile }[];
+  readonly modelPatches: ReadonlyMap<string, Patch>;
+  readonly seedPatches: ReadonlyMap<string, Patch>;
+}
+
+export function loadPropertyFiles(ctx: BuildContext): PropertyFiles {
+  const files: { file: SourceText; content: PropertyFile }[] = [];
+  const modelPatches = new Map<string, Patch>();
+  const seedPatches = new Map<string, Patch>();
+  const parsed = ctx.options.parsedYaml;
+  for (const file of ctx.files.propertyFiles) {
+    const raw = parsed?.has(file.hash) ? parsed.get(file.hash) : parseYaml(file.text, file.path);
+    if (raw === null || raw === undefined) {
+      ctx.warnings.push(`${file.path} is empty; it was skipped.`);
+      continue;
+    }
+    const content = validateYaml(propertyFileSchema, raw, file.path, file.text, (path) => {
+      const top = path[0];
+      return top === "models" || top === "seeds" || top === "sources"
+        ? `see dbt's property file format: ${String(top)}: [{name: ..., columns: [...]}].`
+        : "a property file has version: 2 and models:, seeds: or sources: lists.";
+    });
+    for (const [kind, patches] of [
+      ["models", modelPatches],
+      ["seeds", seedPatches],
+    ] as const) {
+      (content[kind] ?? []).forEach((entry, index) => {
+        const existing = patches.get(entry.name);
+        if (existing) {
+          throw yamlError(
+            file.path,
+            file.text,
+            [kind, index, "name"],
+            `'${entry.name}' is described twice: in ${existing.file.path} and ${file.path}`,
+            `keep one ${kind}: entry for '${entry.name}'.`,
+          );
+        }
+        patches.set(entry.name, { entry, file, path: [kind, index] });
+      });
+    }
+    files.push({ file, content });
+  }
+  return { files, modelPatches, seedPatches };
+}
+
+/** Warns about yml entries that describe no model or seed (a typo, or a deleted file). */
+export function warnUnmatched(ctx: BuildContext, kind: "models" | "seeds", name: string, patch: Patch): void {
+  const id = ctx.idOf(name);
+  if (id && ctx.nodes[id]?.resource_type === (kind === "models" ? "model" : "seed")) return;
+  const suggestion = closestName(name, ctx.names());
+  ctx.warnings.push(
+    `${patch.file.path}: ${kind}: entry '${name}' matches no ${kind === "models" ? "model" : "seed"} file${suggestion ? ` (did you mean '${suggestion}'?)` : ""}.`,
+  );
+}
+
+export function addSources(ctx: BuildContext, propertyFiles: PropertyFiles): void {
+  const projectName = ctx.projectName;
+  for (const { file, content } of propertyFiles.files) {
+    (content.sources ?? []).forEach((source, sourceIndex) => {
+      source.tables.forEach((table, tableIndex) => {
+        const id = `source.${projectName}.${source.name}.${table.name}`;
+        const existing = ctx.sources[id];
+        if (existing) {
+          throw yamlError(
+            file.path,
+            file.text,
+            ["sources", sourceIndex, "tables", tableIndex, "name"],
+            `source table '${source.name}.${table.name}' is declared twice (also in ${existing.original_file_path})`,
+            "keep one declaration of each source table.",
+          );
+        }
+        const relation: Relation = {
+          catalog: source.catalog ?? source.database ?? ctx.options.target.catalog,
+          schema: source.schema ?? source.name,
+          identifier: table.identifier ?? table.name,
+        };
+        const tags = [...new Set([...(source.tags ?? [])])];
+        const loadedAt = table.loaded_at_field ?? source.loaded_at_field;
+        const freshness = table.freshness === undefined ? source.freshness : table.freshness;
+        ctx.sources[id] = {
+          unique_id: id,
+          resource_type: "source",
+          name: `${source.name}.${table.name}`,
+          source_name: source.name,
+          table_name: table.name,
+          package_name: projectName,
+          original_file_path: file.path,
+          path: file.path,
+          fqn: [projectName, ...ctx.foldersOf(file), source.name, table.name],
+          description: table.description ?? "",
+          relation,
+          ...(loadedAt === undefined ? {} : { loaded_at_field: loadedAt }),
+          ...(freshness === undefined || freshness === null ? {} : { freshness }),
+          columns: columnsOf(table.columns),
+          tags,
+          config: { enabled: true, tags, meta: {} },
+          fingerprint: {
+            body: shortHash(stableStringify({ relation, loadedAt, freshness })),
+            config: shortHash("{}"),
+            macros: shortHash(""),
+            yml: shortHash(stableStringify(table)),
+          },
+        };
+      });
+    });
+  }
+}
+
+export function columnsOf(columns: readonly ColumnEntry[] | undefined): Record<string, ColumnInfo> {
+  const out: Record<string, ColumnInfo> = {};
+  for (const column of columns ?? []) {
+    out[column.name] = {
+      name: column.name,
+      description: column.description ?? "",
+      ...(column.data_type === undefined ? {} : { data_type: column.data_type }),
+      meta: column.meta ?? {},
+      tags: column.tags ?? [],
+    };
+  }
+  return out;
+}

@@ -1,0 +1,40 @@
+import { createTrinoConnection, type TrinoConnection } from "../../trino/connection.js";
+import type { TargetConfig } from "../compile.js";
+import { ConfigError } from "../errors.js";
+
+/** The Trino connection a profile target describes. */
+export function connectTarget(target: TargetConfig): TrinoConnection {
+  let password = target.password;
+  let user = target.user;
+  if (target.auth?.method === "basic") {
+    password = target.auth.password;
+    user = target.auth.user ?? user;
+  } else if (target.auth?.method === "jwt") {
+    throw new ConfigError(
+      `auth method jwt (target '${target.name}') is not supported by the Trino adapter yet.`,
+      {
+        location: { file: "profiles.yml", path: `${target.profile}.outputs.${target.name}.auth` },
+        hint: "use auth: {method: basic, password: ...} or none.",
+      },
+    );
+  }
+  const sessionProperties = Object.fromEntries(
+    Object.entries(target.session_properties ?? {}).map(([k, v]) => [k, String(v)]),
+  );
+  return createTrinoConnection({
+    host: target.host,
+    port: target.port,
+    user,
+    httpScheme: target.http_scheme,
+    ...(password === undefined ? {} : { password }),
+    catalog: target.catalog,
+    schema: target.schema,
+    sessionProperties,
+  });
+}
+
+/** Where new schemas are placed: the target's `location_root`, else the local stack's warehouse. */
+export function locationRootOf(target: TargetConfig): string | undefined {
+  const root = (target as { location_root?: unknown }).location_root;
+  return typeof root === "string" && root !== "" ? root : undefined;
+}

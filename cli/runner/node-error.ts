@@ -1,0 +1,88 @@
+import { TrinoQueryError } from "../../trino/errors.js";
+import type { ManifestNode } from "../compile.js";
+import { CancelledError, formatLocation, isFloeError } from "../errors.js";
+import { StepFailedError } from "../execute/executor.js";
+import { mapCompiledLine } from "../execute/map-error-location.js";
+import type { NodeOutcome, RunContext } from "./run-context.js";
+
+/** Where a node's SQL came from, to point Trino's line:column back at the file the user edits. */
+export interface SqlOrigin {
+  readonly node: ManifestNode;
+  readonly compiledSql: string | undefined;
+  readonly runPath: string | undefined;
+}
+
+/**
+ * Any failure of a node → an error outcome (never a thrown exception: one node's failure is a result).
+ * Trino errors name the model file and line (mapped from Trino's position in the statement), Trino's
+ * message and the query id.
+ */
+export function errorOutcome(error: unknown, origin: SqlOrigin, ctx: RunContext): NodeOutcome {
+  const runPath = origin.runPath === undefined ? {} : { runPath: origin.runPath };
+  if (error instanceof StepFailedError && error.cause instanceof TrinoQueryError) {
+    return { ...trinoErrorOutcome(error.cause, error.rendered.bodyLine, origin, ctx), ...runPath };
+  }
+  if (error instanceof TrinoQueryError)
+    return { ...trinoErrorOutcome(error, undefined, origin, ctx), ...runPath };
+  if (error instanceof CancelledError || (error as Error)?.name === "AbortError") {
+    return {
+      status: "error",
+      message: "Cancelled (Ctrl-C): the running query was cancelled.",
+      errorCode: "CANCELLED",
+      ...runPath,
+    };
+  }
+  if (isFloeError(error)) {
+    return {
+      status: "error",
+      message: error.message,
+      errorCode: error.code,
+      location: error.location ? formatLocation(error.location) : origin.node.original_file_path,
+      ...(error.hint ? { hint: error.hint } : {}),
+      ...runPath,
+    };
+  }
+  return {
+    status: "error",
+    message: `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    errorCode: "INTERNAL",
+    ...runPath,
+  };
+}
+
+function trinoErrorOutcome(
+  error: TrinoQueryError,
+  bodyLine: number | undefined,
+  origin: SqlOrigin,
+  ctx: RunContext,
+): NodeOutcome {
+  const message = `${error.message.replace(/^line \d+:\d+: /, "")} (Trino query ${error.queryId})`;
+  const base = { status: "error" as const, message, errorCode: error.code };
+  const position = error.position;
+  const { node, compiledSql } = origin;
+  if (position && bodyLine !== undefined && compiledSql !== undefined && position.line >= bodyLine) {
+    const compiledLine = position.line - bodyLine + 1;
+    if (compiledLine <= compiledSql.split("\n").length) {
+      let sourceLine: number | undefined;
+      try {
+        sourceLine = mapCompiledLine(ctx.readProjectFile(node.original_file_path), compiledSql, compiledLine);
+      } catch {
+        sourceLine = undefined;
+      }
+      const compiledAt =
+        "compiled_path" in node
+          ? `; compiled SQL ${node.compiled_path}:${compiledLine}:${position.column}`
+          : "";
+      const where =
+        sourceLine === undefined
+          ? `${node.original_file_path}${compiledAt}`
+          : `${node.original_file_path}:${sourceLine}:${position.column}${compiledAt}`;
+      return { ...base, location: where };
+    }
+  }
+  const at =
+    position && origin.runPath
+      ? `${origin.runPath} (line ${position.line}:${position.column} of the failing statement)`
+      : node.original_file_path;
+  return { ...base, location: at };
+}

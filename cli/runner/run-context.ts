@@ -1,0 +1,33 @@
+import type { TrinoConnection } from "../../trino/connection.js";
+import type { ParsedProject } from "../compile.js";
+import type { ExecutionContext } from "../execute/executor.js";
+import type { NodeRenderer } from "../render-node.js";
+
+/** Everything a node needs while a run lasts (passed in, never global). */
+export interface RunContext {
+  readonly project: ParsedProject;
+  readonly renderer: NodeRenderer;
+  readonly connection: TrinoConnection;
+  readonly signal: AbortSignal;
+  readonly exec: ExecutionContext;
+  readonly fullRefresh: boolean;
+  readonly storeFailures: boolean;
+  /** New schemas get `location = '<root>/<schema>'` (Trino 476 + the REST catalog needs one). */
+  readonly locationRoot: string | undefined;
+  /** Writes a file under the project root (target/run/, target/compiled/). */
+  readonly writeArtifact: (relativePath: string, content: string) => void;
+  readonly readProjectFile: (relativePath: string) => string;
+}
+
+/** What a node runner reports back; the task turns it into a NodeResult. */
+export interface NodeOutcome {
+  readonly status: "success" | "error" | "pass" | "warn" | "fail";
+  readonly message: string;
+  readonly rowsAffected?: number;
+  readonly failures?: number;
+  readonly runPath?: string;
+  readonly sample?: { readonly columns: readonly string[]; readonly rows: readonly (readonly unknown[])[] };
+  readonly errorCode?: string;
+  readonly location?: string;
+  readonly hint?: string;
+}

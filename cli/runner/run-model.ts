@@ -1,0 +1,72 @@
+import type { ModelNode } from "../compile.js";
+import { executePlan, StepFailedError } from "../execute/executor.js";
+import type { NodeQueries } from "../execute/node-queries.js";
+import { isIncrementalRun, planModel } from "../plan/plan-model.js";
+import { renderPlanSql } from "../plan/render-step.js";
+import type { ColumnDef } from "../plan/steps.js";
+import { errorOutcome } from "./node-error.js";
+import type { NodeOutcome, RunContext } from "./run-context.js";
+
+/** `target/run/...` beside `target/compiled/...`. */
+export function runPathOf(compiledPath: string): string {
+  return compiledPath.replace("/compiled/", "/run/");
+}
+
+/**
+ * One model: read the relation's state, render the SQL (incremental branches only over an existing table),
+ * describe its columns when the planner needs them, plan, write target/run/, execute.
+ */
+export async function runModel(node: ModelNode, q: NodeQueries, ctx: RunContext): Promise<NodeOutcome> {
+  let compiledSql: string | undefined;
+  let runPath: string | undefined;
+  try {
+    const materialized = node.config.materialized;
+    const fullRefresh = node.config.full_refresh ?? ctx.fullRefresh;
+    const state = await ctx.exec.relations.state(
+      node.relation,
+      q,
+      materialized === "incremental" && !fullRefresh,
+    );
+    const incremental = isIncrementalRun(materialized, state, fullRefresh);
+    compiledSql = ctx.renderer.render(node, { isIncremental: incremental });
+    ctx.writeArtifact(node.compiled_path, compiledSql.endsWith("\n") ? compiledSql : `${compiledSql}\n`);
+    const modelColumns = incremental ? await describeColumns(compiledSql, q) : undefined;
+    const plan = planModel({
+      relation: node.relation,
+      config: node.config,
+      sql: compiledSql,
+      state,
+      ...(modelColumns ? { modelColumns } : {}),
+      fullRefresh,
+      locationRoot: ctx.locationRoot,
+    });
+    runPath = runPathOf(node.compiled_path);
+    ctx.writeArtifact(runPath, renderPlanSql(plan));
+    const outcome = await executePlan(plan, q, ctx.exec);
+    return {
+      status: "success",
+      message: successMessage(materialized, incremental, outcome.rowsAffected),
+      ...(outcome.rowsAffected === undefined ? {} : { rowsAffected: outcome.rowsAffected }),
+      runPath,
+    };
+  } catch (error) {
+    return errorOutcome(error, { node, compiledSql, runPath }, ctx);
+  }
+}
+
+/** The model query's output columns, without running it (LIMIT 0 is planned, not executed). */
+async function describeColumns(sql: string, q: NodeQueries): Promise<ColumnDef[]> {
+  const describe = `SELECT * FROM (\n${sql.replace(/[\s;]+$/, "")}\n) AS floe_describe LIMIT 0`;
+  try {
+    const result = await q.query(describe);
+    return result.columns.map((c) => ({ name: c.name, type: c.type }));
+  } catch (error) {
+    // Same shape as a failed plan step, so the error maps to the model's line.
+    throw new StepFailedError({ sql: describe, bodyLine: 2 }, error);
+  }
+}
+
+function successMessage(materialized: string, incremental: boolean, rows: number | undefined): string {
+  const verb = materialized === "view" ? "CREATE VIEW" : incremental ? "INCREMENTAL" : "CREATE TABLE";
+  return rows === undefined ? verb : `${verb} (${rows} rows)`;
+}

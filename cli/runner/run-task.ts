@@ -1,0 +1,223 @@
+import { join } from "node:path";
+import type { TrinoConnection } from "../../trino/connection.js";
+import { quoteRelation } from "../../trino/dialect.js";
+import { type RunArgs, runResultsJson, writeRunResults } from "../artifacts/run-results.js";
+import type { ManifestNode, ParsedProject } from "../compile.js";
+import { runDataTest } from "../data-tests/run-test.js";
+import type { ExecutionContext } from "../execute/executor.js";
+import { NodeQueries } from "../execute/node-queries.js";
+import type { FinalStatus } from "../execute/node-state.js";
+import { RelationCache } from "../execute/relation-cache.js";
+import { runScheduler } from "../execute/scheduler.js";
+import type { NodeRef, NodeResult, RunLogger } from "../log/events.js";
+import { NodeRenderer } from "../render-node.js";
+import type { NodeOutcome, RunContext } from "./run-context.js";
+import { buildRunGraph, type TaskKind } from "./run-graph.js";
+import { runModel } from "./run-model.js";
+import { runSeed } from "./run-seed.js";
+
+export interface RunTaskOptions {
+  readonly project: ParsedProject;
+  readonly selected: ReadonlySet<string>;
+  readonly kind: TaskKind;
+  readonly args: RunArgs;
+  readonly connection: TrinoConnection;
+  readonly logger: RunLogger;
+  readonly signal?: AbortSignal;
+  readonly threads: number;
+  readonly fullRefresh: boolean;
+  readonly storeFailures: boolean;
+  readonly locationRoot?: string;
+  readonly writeArtifact: (relativePath: string, content: string) => void;
+  readonly readProjectFile: (relativePath: string) => string;
+  /** `floe retry`: earlier results kept in run_results.json unless re-run now. */
+  readonly previousResults?: readonly { readonly unique_id: string }[];
+}
+
+export interface RunTaskResult {
+  readonly results: readonly NodeResult[];
+  readonly elapsedSeconds: number;
+  /** Time spent waiting on Trino across the run (metadata queries included). */
+  readonly trinoSeconds: number;
+  readonly cancelled: boolean;
+  readonly exitCode: 0 | 1;
+  readonly runResultsPath: string;
+}
+
+export const DEFAULT_LOCATION_ROOT = "s3://warehouse";
+
+/**
+ * The runner's programmatic API (`run`, `test`, `seed`, `build`, `retry` are thin over it): schedules the
+ * selected nodes over the DAG with `threads` at once, runs each through its planner and the executor, logs
+ * every transition, and writes run_results.json — also after a failure or Ctrl-C.
+ */
+export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
+  const started = performance.now();
+  const { project, connection, logger } = options;
+  const signal = options.signal ?? new AbortController().signal;
+  const manifest = project.manifest;
+  const graph = buildRunGraph(manifest, options.selected, options.kind);
+  const nodes = graph.order.map((id) => manifest.nodes[id]!);
+  const total = nodes.length;
+  const counts: Record<string, number> = { seed: 0, model: 0, test: 0 };
+  for (const n of nodes) counts[n.resource_type] = (counts[n.resource_type] ?? 0) + 1;
+  logger.event({
+    code: "RUN_STARTED",
+    command: options.kind,
+    total,
+    threads: options.threads,
+    counts,
+    target: project.target.name,
+  });
+
+  const exec: ExecutionContext = { relations: new RelationCache(), schemasCreated: new Map() };
+  const runQueries = new NodeQueries(connection, signal);
+  const relations = nodes.flatMap((n) => (n.resource_type === "test" ? [] : [n.relation]));
+  const prefetchStarted = performance.now();
+  if (relations.length > 0) await exec.relations.prefetch(relations, runQueries);
+  // The prefetch queries run side by side: count their wall time once, not their sum.
+  const prefetchMillis = relations.length > 0 ? performance.now() - prefetchStarted : 0;
+
+  const ctx: RunContext = {
+    project,
+    renderer: new NodeRenderer(project),
+    connection,
+    signal,
+    exec,
+    fullRefresh: options.fullRefresh,
+    storeFailures: options.storeFailures,
+    locationRoot: options.locationRoot ?? DEFAULT_LOCATION_ROOT,
+    writeArtifact: options.writeArtifact,
+    readProjectFile: options.readProjectFile,
+  };
+  const results = new Map<string, NodeResult>();
+  let index = 0;
+  let trinoMillis = prefetchMillis;
+
+  await runScheduler({
+    nodes: graph.order.map((id) => ({ id, dependsOn: graph.dependsOn.get(id) ?? [] })),
+    threads: options.threads,
+    signal,
+    execute: async (id) => {
+      const node = manifest.nodes[id]!;
+      const ref = nodeRef(node);
+      const position = ++index;
+      logger.event({ code: "NODE_STARTED", index: position, total, node: ref });
+      const startedAt = new Date();
+      const t0 = performance.now();
+      const q = new NodeQueries(connection, signal);
+      const outcome = await runNode(node, q, ctx);
+      const result = toResult(node, ref, outcome, q, startedAt, (performance.now() - t0) / 1000);
+      trinoMillis += q.trinoMillis;
+      results.set(id, result);
+      logger.event({ code: "NODE_FINISHED", index: position, total, result });
+      return outcome.status;
+    },
+    onSkip: (id, cause) => {
+      const node = manifest.nodes[id]!;
+      const result: NodeResult = {
+        ...nodeRef(node),
+        status: "skipped",
+        message:
+          cause === undefined ? "skipped: the run was cancelled" : `skipped because ${cause} did not succeed`,
+        startedAt: undefined,
+        completedAt: undefined,
+        executionTime: 0,
+        trinoMillis: 0,
+        queryIds: [],
+        ...relationName(node),
+        ...(cause === undefined ? {} : { skippedBecause: cause }),
+      };
+      results.set(id, result);
+      logger.event({ code: "NODE_FINISHED", index: ++index, total, result });
+    },
+  });
+
+  const ordered = graph.order.map((id) => results.get(id)!);
+  const elapsedSeconds = (performance.now() - started) / 1000;
+  const runResultsPath = join(project.targetPath, "run_results.json");
+  const rerun = new Set(graph.order);
+  const kept = (options.previousResults ?? []).filter((r) => !rerun.has(r.unique_id));
+  const json = runResultsJson(ordered, options.args, elapsedSeconds, new Date().toISOString()) as {
+    results: unknown[];
+  };
+  json.results = [...kept, ...json.results];
+  writeRunResults(join(project.root, runResultsPath), json);
+  const cancelled = signal.aborted;
+  logger.event({
+    code: "RUN_FINISHED",
+    command: options.kind,
+    elapsedSeconds,
+    results: ordered,
+    cancelled,
+    runResultsPath,
+  });
+  const failed = ordered.some((r) => r.status === "error" || r.status === "fail");
+  return {
+    results: ordered,
+    elapsedSeconds,
+    trinoSeconds: trinoMillis / 1000,
+    cancelled,
+    exitCode: failed || cancelled ? 1 : 0,
+    runResultsPath,
+  };
+}
+
+function runNode(node: ManifestNode, q: NodeQueries, ctx: RunContext): Promise<NodeOutcome> {
+  switch (node.resource_type) {
+    case "model":
+      return runModel(node, q, ctx);
+    case "seed":
+      return runSeed(node, q, ctx);
+    case "test":
+      return runDataTest(node, q, ctx);
+  }
+}
+
+export function nodeRef(node: ManifestNode): NodeRef {
+  switch (node.resource_type) {
+    case "model":
+      return {
+        uniqueId: node.unique_id,
+        resourceType: "model",
+        displayName: `${node.relation.schema}.${node.relation.identifier}`,
+        description: `${node.config.materialized} model`,
+      };
+    case "seed":
+      return {
+        uniqueId: node.unique_id,
+        resourceType: "seed",
+        displayName: `${node.relation.schema}.${node.relation.identifier}`,
+        description: "seed file",
+      };
+    case "test":
+      return { uniqueId: node.unique_id, resourceType: "test", displayName: node.name, description: "test" };
+  }
+}
+
+function relationName(node: ManifestNode): { relationName?: string } {
+  return node.resource_type === "test" ? {} : { relationName: quoteRelation(node.relation) };
+}
+
+function toResult(
+  node: ManifestNode,
+  ref: NodeRef,
+  outcome: NodeOutcome,
+  q: NodeQueries,
+  startedAt: Date,
+  seconds: number,
+): NodeResult {
+  const { status, ...rest } = outcome;
+  return {
+    ...ref,
+    ...rest,
+    status: status satisfies FinalStatus,
+    startedAt: startedAt.toISOString(),
+    completedAt: new Date().toISOString(),
+    executionTime: seconds,
+    trinoMillis: q.trinoMillis,
+    queryIds: q.recorded.map((r) => r.queryId).filter((id) => id !== ""),
+    ...("compiled_path" in node ? { compiledPath: node.compiled_path } : {}),
+    ...relationName(node),
+  };
+}

@@ -1,0 +1,153 @@
+import { describe, expect, it } from "vitest";
+import type { Manifest } from "../artifacts/manifest.js";
+import { errorOf, loadFixture } from "../testing/project-fixture.js";
+import { selectNodes } from "./apply-selector.js";
+import { parseSelector } from "./parse-selector.js";
+
+// a → b → c → d, a → e (ephemeral, tagged), seed s → b; source raw.events → a
+const FILES = {
+  "floe_project.yml": "name: shop\nprofile: floe\nmodels:\n  shop:\n    marts:\n      +materialized: table\n",
+  "models/sources.yml": "version: 2\nsources:\n  - name: raw\n    tables: [{name: events}]\n",
+  "models/staging/a.sql": '{{config tags="daily"}}select * from {{source "raw" "events"}}',
+  "models/staging/b.sql": 'select * from {{ref "a"}} join {{ref "s"}} using (id)',
+  "models/marts/c.sql": 'select * from {{ref "b"}}',
+  "models/marts/d.sql": '{{config tags="daily,finance"}}select * from {{ref "c"}}',
+  "models/staging/e.sql": '{{config materialized="ephemeral" tags="finance"}}select * from {{ref "a"}}',
+  "models/marts/schema.yml":
+    "version: 2\nmodels:\n  - name: c\n    columns:\n      - name: id\n        tests: [unique]\n",
+  "seeds/s.csv": "id,name\n1,x\n",
+};
+
+const project = loadFixture(FILES);
+const names = (ids: Set<string>) =>
+  [...ids].map((id) => project.manifest.nodes[id]?.name ?? project.manifest.sources[id]?.name ?? id).sort();
+const select = (
+  spec: string,
+  exclude?: string,
+  context: { previous?: Manifest; results?: Map<string, string> } = {},
+) =>
+  names(
+    selectNodes(
+      { manifest: project.manifest, ...context },
+      parseSelector([spec]),
+      exclude ? parseSelector([exclude]) : undefined,
+    ),
+  );
+
+describe("selectors", () => {
+  it.each([
+    ["b", ["b"]],
+    ["stg*", []],
+    ["?", ["a", "b", "c", "d", "e", "s", "unique_c_id"]],
+    ["c", ["c", "unique_c_id"]],
+    ["staging", ["a", "b", "e"]],
+    ["shop.marts.d", ["d"]],
+    ["tag:daily", ["a", "d"]],
+    ["tag:fin*", ["d", "e"]],
+    ["path:models/marts", ["c", "d", "unique_c_id"]],
+    ["models/staging/a.sql", ["a"]],
+    ["config.materialized:table", ["c", "d", "unique_c_id"]],
+    ["config.materialized:ephemeral", ["e"]],
+    ["config.tags:finance", ["d", "e"]],
+    ["source:raw", ["raw.events"]],
+    ["source:raw.events+1", ["a", "raw.events"]],
+    ["resource_type:seed", ["s"]],
+    ["resource_type:test", ["unique_c_id"]],
+    ["+b", ["a", "b", "raw.events", "s"]],
+    ["1+b", ["a", "b", "s"]],
+    ["b+", ["b", "c", "d", "unique_c_id"]],
+    ["b+1", ["b", "c", "unique_c_id"]],
+    ["@c", ["a", "b", "c", "d", "raw.events", "s", "unique_c_id"]],
+    ["a b", ["a", "b"]],
+    ["tag:daily,config.materialized:table", ["d"]],
+    ["+d,tag:daily", ["a", "d"]],
+  ])("%s", (spec, expected) => {
+    expect(select(spec)).toEqual(expected);
+  });
+
+  it("--exclude removes nodes and their tests", () => {
+    expect(select("b+", "c")).toEqual(["b", "d"]);
+  });
+
+  it("no selection means everything", () => {
+    expect(names(selectNodes({ manifest: project.manifest }, undefined, undefined))).toHaveLength(8);
+  });
+
+  it("result:<status> reads previous run results", () => {
+    const results = new Map([
+      ["model.shop.b", "error"],
+      ["model.shop.c", "success"],
+    ]);
+    expect(select("result:error+", undefined, { results })).toEqual(["b", "c", "d", "unique_c_id"]);
+  });
+
+  it("rejects unknown methods, states and resource types with a fix", () => {
+    expect(errorOf(() => parseSelector(["tags:daily"])).hint).toContain("did you mean 'tag:'?");
+    expect(errorOf(() => parseSelector(["state:changed"])).hint).toContain("modified");
+    expect(errorOf(() => parseSelector(["resource_type:view"])).hint).toContain("model, seed, test, source");
+    expect(errorOf(() => select("state:modified")).hint).toContain("--state");
+  });
+});
+
+describe("state:modified", () => {
+  const modified = (changes: Record<string, string>, spec = "state:modified") => {
+    const next = loadFixture({ ...FILES, ...changes });
+    const ids = selectNodes(
+      { manifest: next.manifest, previous: project.manifest },
+      parseSelector([spec]),
+      undefined,
+    );
+    return [...ids]
+      .map((id) => next.manifest.nodes[id]?.name ?? id)
+      .filter((n) => !n.startsWith("unique_"))
+      .sort();
+  };
+
+  it("nothing changed → nothing modified", () => {
+    expect(modified({})).toEqual([]);
+  });
+  it("whitespace-only changes in a template do not count", () => {
+    expect(modified({ "models/marts/c.sql": 'select *\n  from   {{ref "b"}}\n' })).toEqual([]);
+  });
+  it("a SQL change counts, and + selects downstream", () => {
+    expect(modified({ "models/marts/c.sql": 'select id from {{ref "b"}}' })).toEqual(["c"]);
+    expect(modified({ "models/marts/c.sql": 'select id from {{ref "b"}}' }, "state:modified+")).toEqual([
+      "c",
+      "d",
+    ]);
+  });
+  it("a config change counts (from the project file too)", () => {
+    expect(
+      modified({
+        "floe_project.yml":
+          "name: shop\nprofile: floe\nmodels:\n  shop:\n    marts:\n      +materialized: view\n",
+      }),
+    ).toEqual(["c", "d"]);
+    expect(
+      modified(
+        { "models/marts/d.sql": '{{config tags="daily"}}select * from {{ref "c"}}' },
+        "state:modified.configs",
+      ),
+    ).toEqual(["d"]);
+  });
+  it("a change in a macro a model uses counts", () => {
+    const withMacro = { "macros/m.sql": "1", "models/marts/c.sql": 'select {{> m}} from {{ref "b"}}' };
+    const before = loadFixture({ ...FILES, ...withMacro });
+    const after = loadFixture({ ...FILES, ...withMacro, "macros/m.sql": "2" });
+    const ids = selectNodes(
+      { manifest: after.manifest, previous: before.manifest },
+      parseSelector(["state:modified"]),
+      undefined,
+    );
+    expect([...ids].filter((id) => id.startsWith("model"))).toEqual(["model.shop.c"]);
+  });
+  it("a yml change counts; new nodes count", () => {
+    expect(
+      modified(
+        { "models/marts/schema.yml": "version: 2\nmodels:\n  - name: c\n    description: changed\n" },
+        "state:modified.yml",
+      ),
+    ).toEqual(["c"]);
+    expect(modified({ "models/marts/f.sql": "select 1" }, "state:new")).toEqual(["f"]);
+  });
+});

@@ -1,0 +1,3 @@
+{{config partitioned_by="day(bucket_start)" sorted_by="bucket_start"}}
+-- Seed 003's metric aggregates at the day grain, by country and device.
+{{> event_metrics grain="day"}}
