@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Manifest } from "./manifest.js";
@@ -41,8 +41,8 @@ export function writeCompiledSql(
     const node = manifest.nodes[id];
     if (!node || node.resource_type === "seed") continue;
     const content = sql.endsWith("\n") ? sql : `${sql}\n`;
-    const hash = createHash("md5").update(content).digest("base64");
-    if (previous[node.compiled_path] === hash) {
+    const digest = hash("md5", content, "base64");
+    if (previous[node.compiled_path] === digest) {
       unchanged++;
       continue;
     }
@@ -54,7 +54,7 @@ export function writeCompiledSql(
     }
     // Small files, written in place: a rename per file costs more than the write on ext4 with discard.
     writeFileSync(path, content);
-    index[node.compiled_path] = hash;
+    index[node.compiled_path] = digest;
     written++;
   }
   if (written > 0 || !existsSync(indexPath)) writeFileAtomic(indexPath, JSON.stringify(index));
