@@ -73,7 +73,8 @@ function planCompiledSql(
 ): { writes: { path: string; content: string }[]; unchanged: number; finish: () => void } {
   const indexPath = join(root, targetPath, "compiled", ".floe-index.json");
   const previous = readIndex(indexPath);
-  const index: Record<string, string> = { ...previous };
+  // The new index is the previous one plus the changes, applied at the end (not a 30,000-key copy).
+  const changes: [string, string][] = [];
   const made = new Set<string>();
   const writes: { path: string; content: string }[] = [];
   let unchanged = 0;
@@ -93,11 +94,14 @@ function planCompiledSql(
       made.add(dir);
     }
     writes.push({ path, content });
-    index[node.compiled_path] = digest;
+    changes.push([node.compiled_path, digest]);
   }
   const finish = () => {
     // Written last: an interrupted compile leaves an index that still describes the files on disk.
-    if (writes.length > 0 || !existsSync(indexPath)) writeFileAtomic(indexPath, JSON.stringify(index));
+    if (writes.length > 0 || !existsSync(indexPath)) {
+      for (const [path, digest] of changes) previous[path] = digest;
+      writeFileAtomic(indexPath, JSON.stringify(previous));
+    }
   };
   return { writes, unchanged, finish };
 }
