@@ -3,6 +3,7 @@ import {
   type ModelNode,
   quoteIdentifier,
   renderRelation,
+  type SeedNode,
   type TestNode,
 } from "./artifacts/manifest.js";
 import { BUILTIN_TESTS } from "./data-tests/generic/builtin-tests.js";
@@ -27,6 +28,7 @@ export const EPHEMERAL_PREFIX = "__floe_cte__";
 export class NodeRenderer {
   /** Rendered ephemeral bodies (without their own CTEs), shared by every node of one compile. */
   private readonly ephemeralBodies = new Map<string, { sql: string; ephemerals: readonly string[] }>();
+  private readonly relations = new Map<string, string>();
 
   constructor(private readonly project: ParsedProject) {}
 
@@ -71,8 +73,8 @@ export class NodeRenderer {
   ): { sql: string; ephemerals: readonly string[] } {
     const template = this.project.templates.get(node.unique_id);
     const ephemerals: string[] = [];
-    const state = this.state(node, ephemerals, options);
     if (node.resource_type === "seed") return { sql: "", ephemerals };
+    const state = this.state(node, ephemerals, options);
     if (!template) throw new Error(`no template for ${node.unique_id}`);
     switch (template.kind) {
       case "template": {
@@ -115,6 +117,16 @@ export class NodeRenderer {
     }
   }
 
+  /** `"catalog"."schema"."identifier"` of a model or seed, quoted once per compile (tens of thousands of refs). */
+  private relationSql(node: ModelNode | SeedNode): string {
+    let sql = this.relations.get(node.unique_id);
+    if (sql === undefined) {
+      sql = renderRelation(node.relation);
+      this.relations.set(node.unique_id, sql);
+    }
+    return sql;
+  }
+
   /** The relation a generic test reads: its attached node, filtered by `where` as dbt does. */
   private testModel(test: TestNode, state: RenderState): string {
     const attached = test.attached_node ?? "";
@@ -130,7 +142,8 @@ export class NodeRenderer {
   private state(node: ManifestNode, ephemerals: string[], options: RenderOptions): RenderState {
     const manifest = this.project.manifest;
     const projectName = manifest.metadata.project_name;
-    const declared = new Set(node.depends_on.nodes);
+    // depends_on.nodes is short and sorted: `includes` beats building a Set per rendered node.
+    const declared = node.depends_on.nodes;
     return {
       vars: this.project.vars,
       env: this.project.env,
@@ -160,7 +173,7 @@ export class NodeRenderer {
               : `create models/${name}.sql or fix the name.`,
           });
         }
-        if (!declared.has(target.unique_id) && node.resource_type !== "test") {
+        if (node.resource_type !== "test" && !declared.includes(target.unique_id)) {
           throw new ConfigError(
             `{{ref "${name}"}} is computed at render time, so '${node.name}' does not declare it as a dependency.`,
             {
@@ -172,7 +185,7 @@ export class NodeRenderer {
           if (!ephemerals.includes(target.unique_id)) ephemerals.push(target.unique_id);
           return quoteIdentifier(EPHEMERAL_PREFIX + target.name);
         }
-        return renderRelation(target.relation);
+        return this.relationSql(target);
       },
       source: (sourceName, tableName) => {
         const source = manifest.sources[`source.${projectName}.${sourceName}.${tableName}`];

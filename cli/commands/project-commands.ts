@@ -1,7 +1,7 @@
 import { rmSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
-import { writeCompiledSql, writeManifest } from "../artifacts/write-artifacts.js";
+import { writeCompiledSqlAsync, writeManifest } from "../artifacts/write-artifacts.js";
 import { type GraphNode, type ParsedProject, renderNodes, topologicalOrder } from "../compile.js";
 import { loadProjectFast } from "../compile-pipeline.js";
 import { UsageError } from "../errors.js";
@@ -30,7 +30,8 @@ export function registerCompileCommands(program: Command): void {
     const started = performance.now();
     const project = await loadFast(flags, log);
     writeManifest(project.root, project.targetPath, project.manifest);
-    log.info("parse.done", `Parsed ${summary(project)} in ${seconds(started)}.`, counts(project));
+    const c = counts(project);
+    log.info("parse.done", `Parsed ${summary(c)} in ${seconds(started)}.`, c);
   });
 
   addSelectionFlags(
@@ -47,7 +48,7 @@ export function registerCompileCommands(program: Command): void {
     if (selected.size === 0) log.warn("select.empty", "no nodes selected.");
     const order = topologicalOrder(project.manifest).filter((id) => selected.has(id));
     const compiled = renderNodes(project, order);
-    const { written, unchanged } = writeCompiledSql(
+    const { written, unchanged } = await writeCompiledSqlAsync(
       project.root,
       project.targetPath,
       project.manifest,
@@ -55,11 +56,12 @@ export function registerCompileCommands(program: Command): void {
     );
     writeManifest(project.root, project.targetPath, project.manifest);
     const where = join(project.targetPath, "compiled", project.manifest.metadata.project_name);
+    const c = counts(project);
     log.info(
       "compile.done",
-      `Compiled ${compiled.size} nodes (${summary(project)}) to ${where} in ${seconds(started)} (${written} files written, ${unchanged} unchanged).`,
+      `Compiled ${compiled.size} nodes (${summary(c)}) to ${where} in ${seconds(started)} (${written} files written, ${unchanged} unchanged).`,
       {
-        ...counts(project),
+        ...c,
         compiled: compiled.size,
         written,
         unchanged,
@@ -158,8 +160,7 @@ function counts(project: ParsedProject): Record<string, number> {
   return out;
 }
 
-function summary(project: ParsedProject): string {
-  const c = counts(project);
+function summary(c: Record<string, number>): string {
   const plural = (n: number | undefined, word: string) => `${n ?? 0} ${word}${n === 1 ? "" : "s"}`;
   return [
     plural(c.model, "model"),

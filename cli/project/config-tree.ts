@@ -32,6 +32,7 @@ const PLAIN_CONFIG_KEYS = new Set([
 
 export class ConfigTree {
   private readonly cache = new Map<string, ConfigLayer>();
+  private readonly byNode = new WeakMap<object, ConfigLayer>();
 
   constructor(
     private readonly tree: Readonly<Record<string, unknown>>,
@@ -43,24 +44,39 @@ export class ConfigTree {
 
   /** The layers along `parts` (folders, then the node name), least specific first. */
   layers(parts: readonly string[]): ConfigLayer[] {
+    // Called once per node (30,000 in a large project): walk by object identity and build the YAML path
+    // (for error messages) only the first time a tree node is seen.
     const layers: ConfigLayer[] = [];
-    let node: unknown = this.tree;
-    let path: string[] = [this.treeKey];
-    layers.push(this.layerAt(node, path));
-    const own = (node as Record<string, unknown>)[this.projectName];
+    let node = this.tree as Record<string, unknown>;
+    let viaProject = false;
+    layers.push(this.layerOf(node, parts, 0, viaProject));
+    const own = node[this.projectName];
     if (isMapping(own)) {
       node = own;
-      path = [...path, this.projectName];
-      layers.push(this.layerAt(node, path));
+      viaProject = true;
+      layers.push(this.layerOf(node, parts, 0, viaProject));
     }
-    for (const part of parts) {
-      const child = (node as Record<string, unknown>)[part];
+    for (let depth = 0; depth < parts.length; depth++) {
+      const child = node[parts[depth] as string];
       if (!isMapping(child)) break;
       node = child;
-      path = [...path, part];
-      layers.push(this.layerAt(node, path));
+      layers.push(this.layerOf(node, parts, depth + 1, viaProject));
     }
     return layers;
+  }
+
+  private layerOf(
+    node: Record<string, unknown>,
+    parts: readonly string[],
+    depth: number,
+    viaProject: boolean,
+  ): ConfigLayer {
+    const cached = this.byNode.get(node);
+    if (cached) return cached;
+    const path = [this.treeKey, ...(viaProject ? [this.projectName] : []), ...parts.slice(0, depth)];
+    const layer = this.layerAt(node, path);
+    this.byNode.set(node, layer);
+    return layer;
   }
 
   private layerAt(node: unknown, path: readonly string[]): ConfigLayer {

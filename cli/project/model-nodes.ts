@@ -51,31 +51,34 @@ export function addModel(
   const macroNames = ctx.macros.closure(deps.partials, file.path);
   pending.set(id, staticReferences(ctx, deps, file.path, macroNames));
   const macros = ctx.macros.use(macroNames);
-  const node: ModelNode = {
-    ...identity(projectName, "model", id, name, file, relative, folders),
-    fingerprint: {
-      body: bodyFingerprint(file.text),
-      config: configHash,
-      macros: shortHash(macros.prints),
-      yml: patch ? shortHash(stableStringify(patch.entry)) : EMPTY_HASH,
-    },
-    description: patch?.entry.description ?? "",
-    tags: config.tags,
-    depends_on: { nodes: [], macros: macros.ids },
-    ...(patch ? { patch_path: patch.file.path } : {}),
-    config,
-    relation: ctx.relation(name, config),
-    columns: columnsOf(patch?.entry.columns),
-    compiled_path: `${ctx.targetPath}/compiled/${projectName}/${file.path}`,
+  // Fields are added one by one onto the identity object: `{...identity(), ...}` makes V8 build every node
+  // through its slow generic path (~30 µs a node, 0.3 s for 10,000 models). Key order is the manifest's.
+  const node: Draft = identity(projectName, "model", id, name, file, relative, folders);
+  node.fingerprint = {
+    body: bodyFingerprint(file.text),
+    config: configHash,
+    macros: shortHash(macros.prints),
+    yml: patch ? shortHash(stableStringify(patch.entry)) : EMPTY_HASH,
   };
-  ctx.nodes[id] = node;
+  node.description = patch?.entry.description ?? "";
+  node.tags = config.tags;
+  node.depends_on = { nodes: [], macros: macros.ids };
+  if (patch) node.patch_path = patch.file.path;
+  node.config = config;
+  node.relation = ctx.relation(name, config);
+  node.columns = columnsOf(patch?.entry.columns);
+  node.compiled_path = `${ctx.targetPath}/compiled/${projectName}/${file.path}`;
+  ctx.nodes[id] = node as unknown as ModelNode;
   ctx.templates.set(id, { kind: "template", file: file.path, ast });
 }
 
-/** The fields that identify a model or seed and its file. */
-function identity<T extends "model" | "seed">(
+/** A node under construction: `identity` plus the fields its builder adds. */
+type Draft = Record<string, unknown>;
+
+/** The fields that identify a model or seed and its file (the first keys of its manifest entry). */
+function identity(
   projectName: string,
-  resourceType: T,
+  resourceType: "model" | "seed",
   id: string,
   name: string,
   file: { readonly path: string; readonly hash: string },
@@ -90,8 +93,8 @@ function identity<T extends "model" | "seed">(
     original_file_path: file.path,
     path: relative,
     fqn: [projectName, ...folders, name],
-    checksum: { name: "sha256" as const, checksum: file.hash },
-  };
+    checksum: { name: "sha256", checksum: file.hash },
+  } as Draft;
 }
 
 /** The template's literal refs and sources plus those of every macro it uses. */
@@ -146,21 +149,19 @@ export function addSeed(ctx: BuildContext, file: SeedFile, patch: Patch | undefi
   for (const column of file.columns) {
     if (!columns[column]) columns[column] = { name: column, description: "", meta: {}, tags: [] };
   }
-  const node: SeedNode = {
-    ...identity(projectName, "seed", id, name, file, relative, folders),
-    fingerprint: {
-      body: file.hash,
-      config: configHash,
-      macros: EMPTY_HASH,
-      yml: patch ? shortHash(stableStringify(patch.entry)) : EMPTY_HASH,
-    },
-    description: patch?.entry.description ?? "",
-    tags: config.tags,
-    depends_on: { nodes: [], macros: [] },
-    ...(patch ? { patch_path: patch.file.path } : {}),
-    config,
-    relation: ctx.relation(name, config),
-    columns,
+  const node: Draft = identity(projectName, "seed", id, name, file, relative, folders);
+  node.fingerprint = {
+    body: file.hash,
+    config: configHash,
+    macros: EMPTY_HASH,
+    yml: patch ? shortHash(stableStringify(patch.entry)) : EMPTY_HASH,
   };
-  ctx.nodes[id] = node;
+  node.description = patch?.entry.description ?? "";
+  node.tags = config.tags;
+  node.depends_on = { nodes: [], macros: [] };
+  if (patch) node.patch_path = patch.file.path;
+  node.config = config;
+  node.relation = ctx.relation(name, config);
+  node.columns = columns;
+  ctx.nodes[id] = node as unknown as SeedNode;
 }
