@@ -18,6 +18,10 @@ const RATE = Number(process.env.BENCH_RATE ?? 3_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 120);
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ");
 
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -33,6 +37,7 @@ async function throughput(): Promise<void> {
   );
   let lastDurable = 0;
   let records = 0;
+  console.log(`load average at sink start ${load()}`);
   const start = Date.now();
   const cpu0 = process.cpuUsage();
   const summary = await runSink({
@@ -60,9 +65,7 @@ async function throughput(): Promise<void> {
   // load-independent figure; events/s on one free core = 1e6 / (µs per event).
   console.log(
     `cpu: ${cpuSeconds.toFixed(1)}s of sink CPU (main + encoder thread) = ${((cpuSeconds * 1e6) / records).toFixed(1)} µs/event ` +
-      `→ ${fmt(records / cpuSeconds)} events per CPU-second; load average now ${loadavg()
-        .map((l) => l.toFixed(1))
-        .join(" ")}`,
+      `→ ${fmt(records / cpuSeconds)} events per CPU-second; load average at end ${load()}`,
   );
 }
 
@@ -88,7 +91,7 @@ async function freshness(): Promise<void> {
   });
   const events = RATE * SECONDS;
   console.log(
-    `freshness: producing ${fmt(events)} events at ${fmt(RATE)}/s with the default 60s flush interval…`,
+    `freshness: producing ${fmt(events)} events at ${fmt(RATE)}/s with the default 60s flush interval… (load average ${load()})`,
   );
   const ledger = await publishShop({
     events,
@@ -113,7 +116,7 @@ async function freshness(): Promise<void> {
   ages.sort();
   console.log(
     `freshness: ${fmt(ages.length)} of ${fmt(ledger.messages.valid)} rows queryable; event-to-queryable age ` +
-      `p50 ${percentile(ages, 50).toFixed(1)}s, p99 ${percentile(ages, 99).toFixed(1)}s, max ${percentile(ages, 100).toFixed(1)}s (target p99 ≤ 90s)`,
+      `p50 ${percentile(ages, 50).toFixed(1)}s, p99 ${percentile(ages, 99).toFixed(1)}s, max ${percentile(ages, 100).toFixed(1)}s (target p99 ≤ 90s); load average ${load()}`,
   );
 }
 

@@ -198,21 +198,26 @@ export function kindOfEventType(type: string): TopicKind | undefined {
   return TOPIC_KINDS.find((kind) => (EVENT_TYPES[kind] as readonly string[]).includes(type));
 }
 
+/** A decoded message; `text` is the JSON it was parsed from (the sink buffers it for DuckDB). */
+export type DecodeResult = { ok: true; event: ParsedEvent; text: string } | { ok: false; reason: string };
+
 /**
  * Decodes one Kafka message value for a topic: size limit, UTF-8 JSON, then the contract. The sink routes
  * `ok: false` results to the DLQ with `reason` as the `error` header.
  */
-export function decodeMessage(kind: TopicKind, value: Uint8Array | null | undefined): ParseResult {
+export function decodeMessage(kind: TopicKind, value: Uint8Array | null | undefined): DecodeResult {
   const size = value?.length ?? 0;
   if (!value || size === 0) return { ok: false, reason: "empty message (no value)" };
   if (size > MAX_EVENT_BYTES) {
     return { ok: false, reason: `message is ${size} bytes; events are limited to ${MAX_EVENT_BYTES} bytes` };
   }
+  const text = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("utf8");
   let json: unknown;
   try {
-    json = JSON.parse(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("utf8"));
+    json = JSON.parse(text);
   } catch (error) {
     return { ok: false, reason: `invalid JSON: ${(error as Error).message}` };
   }
-  return parseEvent(kind, json);
+  const result = parseEvent(kind, json);
+  return result.ok ? { ...result, text } : result;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { PartitionState, type RollLimits } from "./sink-state.js";
 
 const limits: RollLimits = { maxRecords: 3, maxBytes: 1e9, maxAgeMs: 60_000 };
-const row = (offset: number) => ({ _kafka_offset: BigInt(offset) });
+const row = (offset: number) => `{"o":${offset}}`;
 
 function feed(state: PartitionState, offsets: readonly [number, string][], now = 0) {
   for (const [offset, type] of offsets)
@@ -70,7 +70,8 @@ describe("PartitionState", () => {
     const file = s.seal("2026-01-05/a")!;
     const rest = s.durableFile(file, 30n);
     expect(rest?.startOffset).toBe(32n);
-    expect(rest?.rows.map((r) => r._kafka_offset)).toEqual([32n, 33n]);
+    expect(rest?.offsets).toEqual([32n, 33n]);
+    expect(rest?.rows).toEqual([row(32), row(33)]);
     expect(s.sealed).toEqual([rest]);
   });
 

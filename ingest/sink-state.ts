@@ -1,5 +1,4 @@
 import type { TopicKind } from "./contracts.js";
-import type { RawRow } from "./raw-schema.js";
 
 /**
  * The bookkeeping of one Kafka partition inside the sink, kept pure so the exactly-once rules can be unit
@@ -24,7 +23,9 @@ export interface OpenFile {
   readonly eventType: string;
   readonly startOffset: bigint;
   endOffset: bigint;
-  readonly rows: RawRow[];
+  /** The buffered rows (JSON lines, see parquet-duckdb.ts) and their offsets, index for index. */
+  readonly rows: string[];
+  readonly offsets: bigint[];
   /** Kafka timestamps (ms) of the rows, for the event-to-file age metric. */
   readonly timestamps: number[];
   bytes: number;
@@ -80,7 +81,7 @@ export class PartitionState {
     offset: bigint,
     eventDate: string,
     eventType: string,
-    row: RawRow,
+    row: string,
     bytes: number,
     ts: number,
     now: number,
@@ -98,6 +99,7 @@ export class PartitionState {
         startOffset: offset,
         endOffset: offset,
         rows: [],
+        offsets: [],
         timestamps: [],
         bytes: 0,
         openedAt: now,
@@ -105,6 +107,7 @@ export class PartitionState {
       this.open.set(writer, file);
     }
     file.rows.push(row);
+    file.offsets.push(offset);
     file.timestamps.push(ts);
     file.endOffset = offset;
     file.bytes += bytes;
@@ -149,13 +152,14 @@ export class PartitionState {
     if (durableEnd >= file.endOffset) return undefined;
     // A previous attempt wrote a shorter file under this key: the rest becomes a new file starting at the
     // first row after it, exactly as the previous attempt's next file would have.
-    const rest: OpenFile = { ...file, rows: [], timestamps: [], bytes: 0 };
+    const rest: OpenFile = { ...file, rows: [], offsets: [], timestamps: [], bytes: 0 };
     let startOffset: bigint | undefined;
     for (let i = 0; i < file.rows.length; i++) {
-      const offset = file.rows[i]?._kafka_offset as bigint;
+      const offset = file.offsets[i] as bigint;
       if (offset <= durableEnd) continue;
       startOffset ??= offset;
-      rest.rows.push(file.rows[i] as RawRow);
+      rest.rows.push(file.rows[i] as string);
+      rest.offsets.push(offset);
       rest.timestamps.push(file.timestamps[i] ?? 0);
     }
     if (startOffset === undefined) return undefined;
@@ -172,16 +176,18 @@ export class PartitionState {
   private trimOpen(writer: string, durableEnd: bigint): void {
     const open = this.open.get(writer);
     if (!open || open.startOffset > durableEnd) return;
-    const keep = open.rows.flatMap((row, i) =>
-      (row._kafka_offset as bigint) > durableEnd ? [{ row, ts: open.timestamps[i] ?? 0 }] : [],
-    );
+    const keep = open.rows.flatMap((row, i) => {
+      const offset = open.offsets[i] as bigint;
+      return offset > durableEnd ? [{ row, offset, ts: open.timestamps[i] ?? 0 }] : [];
+    });
     this.open.delete(writer);
     const first = keep[0];
     if (!first) return;
     this.open.set(writer, {
       ...open,
-      startOffset: first.row._kafka_offset as bigint,
+      startOffset: first.offset,
       rows: keep.map((k) => k.row),
+      offsets: keep.map((k) => k.offset),
       timestamps: keep.map((k) => k.ts),
       bytes: Math.round((open.bytes * keep.length) / open.rows.length),
     });

@@ -10,9 +10,8 @@ import {
 import { EnvironmentError } from "../cli/errors.js";
 import { decodeMessage, type TopicKind, topicKindOf } from "./contracts.js";
 import { type Endpoints, endpointsFromEnv, kafkaClient, s3Client } from "./endpoints.js";
-import { ParquetEncoder } from "./parquet-pool.js";
+import { DuckParquetEncoder, rowLine } from "./parquet-duckdb.js";
 import { ensureTopics } from "./producer.js";
-import { RAW_COLUMNS, toRawRow } from "./raw-schema.js";
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from "./retry.js";
 import { SinkMetrics } from "./sink-metrics.js";
 import { type OpenFile, PartitionState, type RollLimits } from "./sink-state.js";
@@ -46,7 +45,7 @@ export interface SinkOptions {
   /** How long a paused partition waits before its next round of attempts. */
   readonly pauseMs?: number;
   readonly signal?: AbortSignal;
-  /** Worker threads encoding Parquet (default 1; 0 encodes on the consume loop's thread). */
+  /** DuckDB threads encoding Parquet (default 1; they run beside the consume loop's thread). */
   readonly encoderThreads?: number;
   readonly onEvent?: (event: SinkEvent) => void;
   /** Called when a file is durable, with its rows' Kafka timestamps (benchmarks measure age with it). */
@@ -160,7 +159,7 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
   }
 
   const metrics = new SinkMetrics();
-  const encoder = new ParquetEncoder(options.encoderThreads ?? 1);
+  const encoder = await DuckParquetEncoder.create(options.encoderThreads ?? 1);
   const summary: SinkSummary = { records: 0, files: 0, existingFiles: 0, dlq: 0, skipped: 0 };
   const s3: S3Client = s3Client(endpoints);
   const kafka = kafkaClient(endpoints, "floe-sink");
@@ -185,7 +184,12 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
     await producer.connect();
     await consumer.connect();
   } catch (error) {
-    await Promise.allSettled([admin.disconnect(), producer.disconnect(), consumer.disconnect()]);
+    await Promise.allSettled([
+      admin.disconnect(),
+      producer.disconnect(),
+      consumer.disconnect(),
+      encoder.close(),
+    ]);
     throw new EnvironmentError("KAFKA_UNREACHABLE", `Cannot reach Kafka at ${endpoints.brokers.join(",")}.`, {
       hint: "start the stack with `floe stack up` or set FLOE_KAFKA_BROKERS",
       cause: error,
@@ -252,13 +256,10 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
     };
     const parsed = decodeMessage(runtime.state.kind, message.value);
     if (!parsed.ok) return deadLetter(parsed.reason);
-    const row = toRawRow(parsed.event, {
-      partition: runtime.state.partition,
-      offset,
-      ingestedAt: new Date(now),
-    });
+    const eventTime = String(parsed.event.fields.event_time);
+    const row = rowLine(message.offset, parsed.event, parsed.text, Date.parse(eventTime), now);
     // event_time passed the contract as ISO-8601 UTC ("…Z"), so its first 10 characters are the UTC date.
-    const date = String(parsed.event.fields.event_time).slice(0, 10);
+    const date = eventTime.slice(0, 10);
     const ts = Number(message.timestamp);
     const size = message.value?.length ?? 0;
     if (!runtime.state.append(offset, date, parsed.event.eventType, row, size, ts, now)) summary.skipped++;
@@ -269,8 +270,10 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
     const key = objectKey(prefix, topic, partition, file.eventDate, file.eventType, file.startOffset);
     const started = performance.now();
     const body = await encoder.encode({
-      columns: RAW_COLUMNS[runtime.state.kind],
-      rows: file.rows,
+      kind: runtime.state.kind,
+      eventType: file.eventType,
+      partition,
+      lines: file.rows,
       metadata: {
         "floe.topic": topic,
         "floe.partition": String(partition),
