@@ -4,6 +4,15 @@ import { z } from "zod";
 import { UsageError } from "../errors.js";
 import { MANIFEST_SCHEMA_VERSION, type Manifest } from "./manifest.js";
 
+/** Parses an artifact file as JSON; a broken file is a usage error naming it and how to regenerate it. */
+export function readJsonArtifact(path: string, regenerateHint: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new UsageError(`${path} is not valid JSON: ${(error as Error).message}.`, { hint: regenerateHint });
+  }
+}
+
 /** Reads `<dir>/manifest.json` for `state:` selectors and `--state`. */
 export function readStateManifest(dir: string): Manifest {
   const path = join(dir, "manifest.json");
@@ -12,14 +21,7 @@ export function readStateManifest(dir: string): Manifest {
       hint: "point --state at a target/ folder of an earlier floe compile/run (e.g. copied from production).",
     });
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    throw new UsageError(`${path} is not valid JSON: ${(error as Error).message}.`, {
-      hint: "regenerate it with floe compile.",
-    });
-  }
+  const parsed = readJsonArtifact(path, "regenerate it with floe compile.");
   const version = (parsed as { schemaVersion?: unknown }).schemaVersion;
   if (version !== MANIFEST_SCHEMA_VERSION) {
     throw new UsageError(
@@ -40,14 +42,7 @@ const runResultsSchema = z.object({
 export function readRunResults(dir: string): Map<string, string> | undefined {
   const path = join(dir, "run_results.json");
   if (!existsSync(path)) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    throw new UsageError(`${path} is not valid JSON: ${(error as Error).message}.`, {
-      hint: "rerun the command that writes it.",
-    });
-  }
+  const parsed = readJsonArtifact(path, "rerun the command that writes it.");
   const result = runResultsSchema.safeParse(parsed);
   if (!result.success) {
     throw new UsageError(`${path} does not look like run results (results: [{unique_id, status}]).`, {

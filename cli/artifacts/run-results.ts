@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { UsageError } from "../errors.js";
 import type { NodeResult } from "../log/events.js";
+import { readJsonArtifact } from "./read-state.js";
 import { writeFileAtomic } from "./write-artifacts.js";
 
 /**
@@ -84,14 +85,7 @@ export function readPreviousRunResults(targetDir: string): PreviousRunResults {
       hint: "run floe run, test, seed or build first; retry re-runs what failed or was skipped there.",
     });
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    throw new UsageError(`${path} is not valid JSON: ${(error as Error).message}.`, {
-      hint: "rerun the command that writes it.",
-    });
-  }
+  const parsed = readJsonArtifact(path, "rerun the command that writes it.");
   const result = previousSchema.safeParse(parsed);
   if (!result.success) {
     throw new UsageError(`${path} was not written by floe run/test/seed/build (no args.which or results).`, {
