@@ -1,7 +1,7 @@
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { describe, expect, it } from "vitest";
 import { endpointsFromEnv } from "./endpoints.js";
-import { readDlq, testShop, uniqueRun, verifyRawTables } from "./int-helpers.js";
+import { readDlq, sinkTargets, testShop, uniqueRun, verifyRawTables } from "./int-helpers.js";
 import { defaultTopicNames, publishShop } from "./producer.js";
 import { runSink, type SinkEvent } from "./sink.js";
 
@@ -53,11 +53,7 @@ describe("floe ingest sink with S3 unavailable", () => {
     await proxy.open();
     const events: SinkEvent[] = [];
     const sink = runSink({
-      topics: run.topics,
-      dlqTopic: run.dlq,
-      prefix: run.prefix,
-      groupId: run.group,
-      hiveSchema: run.schema,
+      ...sinkTargets(run),
       flushRecords: 1_000,
       untilIdle: true,
       idleMs: 5_000,
@@ -68,7 +64,12 @@ describe("floe ingest sink with S3 unavailable", () => {
     });
     // Events arrive over ~30 s while S3 disappears for 20 s in the middle.
     const publishing = publishShop({ ...SHOP, rate: 3_000, topics: defaultTopicNames(run.topicPrefix) });
-    await new Promise((r) => setTimeout(r, 8_000));
+    // Cut S3 only once the sink has made a file durable: a fixed sleep raced the consumer group's first
+    // join on a cold, loaded machine. Bounded, so a sink that never writes still fails below.
+    const firstFileBy = Date.now() + 90_000;
+    while (!events.some((e) => e.kind === "file") && Date.now() < firstFileBy) {
+      await new Promise((r) => setTimeout(r, 250));
+    }
     const filesBeforeCut = events.filter((e) => e.kind === "file").length;
     await proxy.cut();
     await new Promise((r) => setTimeout(r, 20_000));
