@@ -9,7 +9,7 @@
  *    (file durable and its partition registered in Trino) − Kafka record timestamp. Reports p50/p99.
  */
 import { loadavg } from "node:os";
-import { uniqueRun } from "../ingest/int-helpers.js";
+import { sinkTargets, uniqueRun } from "../ingest/int-helpers.js";
 import { defaultTopicNames, publishShop } from "../ingest/producer.js";
 import { type DurableFile, runSink } from "../ingest/sink.js";
 
@@ -41,11 +41,7 @@ async function throughput(): Promise<void> {
   const start = Date.now();
   const cpu0 = process.cpuUsage();
   const summary = await runSink({
-    topics: run.topics,
-    dlqTopic: run.dlq,
-    prefix: run.prefix,
-    groupId: run.group,
-    hiveSchema: run.schema,
+    ...sinkTargets(run),
     untilIdle: true,
     idleMs: 2_000,
     metricsPort: null,
@@ -75,11 +71,7 @@ async function freshness(): Promise<void> {
   const files: DurableFile[] = [];
   const registeredAt = new Map<string, number>();
   const sink = runSink({
-    topics: run.topics,
-    dlqTopic: run.dlq,
-    prefix: run.prefix,
-    groupId: run.group,
-    hiveSchema: run.schema,
+    ...sinkTargets(run),
     metricsPort: null,
     signal: controller.signal,
     onDurable: (f) => files.push(f),

@@ -36,6 +36,17 @@ export function uniqueRun(label: string): RunNames {
   };
 }
 
+/** The sink options that point a run's sink at its own topics, prefix, consumer group and raw schema. */
+export function sinkTargets(run: RunNames) {
+  return {
+    topics: run.topics,
+    dlqTopic: run.dlq,
+    prefix: run.prefix,
+    groupId: run.group,
+    hiveSchema: run.schema,
+  };
+}
+
 export const tableOf = (topic: string) =>
   `hive.${TEST_SCHEMA}.${topic.replace(/[^A-Za-z0-9_]/g, "_").toLowerCase()}`;
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { readDlq, tableOf, testShop, topicMessageCount, uniqueRun, verifyRawTables } from "./int-helpers.js";
+import {
+  readDlq,
+  sinkTargets,
+  tableOf,
+  testShop,
+  topicMessageCount,
+  uniqueRun,
+  verifyRawTables,
+} from "./int-helpers.js";
 import { defaultTopicNames, publishShop } from "./producer.js";
 import { runSink } from "./sink.js";
 import { trinoQuery } from "./trino-query.js";
@@ -16,11 +24,7 @@ describe("floe ingest: generator → Kafka → sink → S3 → Trino", () => {
     const ledger = await publishShop({ ...SHOP, topics: defaultTopicNames(run.topicPrefix) });
     const t1 = Date.now();
     const summary = await runSink({
-      topics: run.topics,
-      dlqTopic: run.dlq,
-      prefix: run.prefix,
-      groupId: run.group,
-      hiveSchema: run.schema,
+      ...sinkTargets(run),
       untilIdle: true,
       idleMs: 3_000,
       metricsPort: null,
