@@ -1,10 +1,7 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { z } from "zod";
-import { DEFAULT_RAW_TARGET, registerRawTables } from "../../catalog/raw-tables.js";
-import { TOPIC_KINDS } from "../../ingest/contracts.js";
-import { defaultTopicNames, publishShop, topicName } from "../../ingest/producer.js";
-import { runSink, type SinkEvent } from "../../ingest/sink.js";
+import type { SinkEvent } from "../../ingest/sink.js";
 import { UsageError } from "../errors.js";
 
 /** Parses flags with zod and turns the first issue into a UsageError naming the flag. */
@@ -60,7 +57,11 @@ const sinkFlags = z.object({
   verbose: z.boolean().default(false),
 });
 
-function defaultTopics(prefix: string): string[] {
+// The ingest modules (kafkajs, the AWS SDK, DuckDB) are imported inside the actions: loading them takes
+// about 0.4 s, which every other command (`floe compile` above all) would otherwise pay at start-up.
+async function defaultTopics(prefix: string): Promise<string[]> {
+  const { TOPIC_KINDS } = await import("../../ingest/contracts.js");
+  const { topicName } = await import("../../ingest/producer.js");
   return TOPIC_KINDS.map((kind) => topicName({ prefix }, kind));
 }
 
@@ -116,6 +117,7 @@ export function registerIngestCommands(program: Command): void {
     .option("--ledger <file.json>", "write the generator's ledger (what it produced) to this file")
     .action(async (raw: Record<string, unknown>) => {
       const flags = parseFlags(generateFlags, raw);
+      const { defaultTopicNames, publishShop } = await import("../../ingest/producer.js");
       const ledger = await publishShop({
         events: flags.events,
         rate: flags.rate,
@@ -161,8 +163,9 @@ export function registerIngestCommands(program: Command): void {
       process.once("SIGTERM", onSignal);
       process.once("SIGINT", onSignal);
       try {
+        const { runSink } = await import("../../ingest/sink.js");
         const summary = await runSink({
-          topics: flags.topics ?? defaultTopics(flags.topicPrefix),
+          topics: flags.topics ?? (await defaultTopics(flags.topicPrefix)),
           dlqTopic: flags.dlqTopic ?? `${flags.topicPrefix}dlq`,
           bucket: flags.bucket,
           prefix: flags.prefix,
@@ -208,9 +211,10 @@ export function registerIngestCommands(program: Command): void {
         }),
         raw,
       );
+      const { DEFAULT_RAW_TARGET, registerRawTables } = await import("../../catalog/raw-tables.js");
       const tables = await registerRawTables(
         { ...DEFAULT_RAW_TARGET, bucket: flags.bucket, prefix: flags.prefix, schema: flags.schema },
-        flags.topics ?? defaultTopics(flags.topicPrefix),
+        flags.topics ?? (await defaultTopics(flags.topicPrefix)),
       );
       for (const table of tables) process.stdout.write(`registered ${table}\n`);
     });
