@@ -1,6 +1,6 @@
 import { hash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
+import { rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Manifest } from "./manifest.js";
 
@@ -19,6 +19,35 @@ export function writeManifest(root: string, targetPath: string, manifest: Manife
   const path = join(root, targetPath, "manifest.json");
   writeFileAtomic(path, JSON.stringify(manifest));
   return path;
+}
+
+/**
+ * Starts writing the manifest to a temporary file on libuv's threads and returns how to finish: `floe
+ * compile` renders and writes the SQL while the manifest's tens of megabytes go to disk, then `commit`s
+ * (rename into place). Until then the previous manifest stays; `abandon` removes the temporary file.
+ */
+export function startManifestWrite(
+  root: string,
+  targetPath: string,
+  manifest: Manifest,
+): { commit: () => Promise<string>; abandon: () => Promise<void> } {
+  const path = join(root, targetPath, "manifest.json");
+  mkdirSync(dirname(path), { recursive: true });
+  const temporary = `${path}.tmp-${process.pid}`;
+  const writing = writeFile(temporary, JSON.stringify(manifest));
+  // Observed by commit or abandon; this keeps a failure meanwhile from being an unhandled rejection.
+  writing.catch(() => undefined);
+  return {
+    commit: async () => {
+      await writing;
+      await rename(temporary, path);
+      return path;
+    },
+    abandon: async () => {
+      await writing.catch(() => undefined);
+      await rm(temporary, { force: true });
+    },
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { rmSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
-import { writeCompiledSqlAsync, writeManifest } from "../artifacts/write-artifacts.js";
+import { startManifestWrite, writeCompiledSqlAsync, writeManifest } from "../artifacts/write-artifacts.js";
 import { type GraphNode, type ParsedProject, renderNodes, topologicalOrder } from "../compile.js";
 import { loadProjectFast } from "../compile-pipeline.js";
 import { UsageError } from "../errors.js";
@@ -47,14 +47,24 @@ export function registerCompileCommands(program: Command): void {
     const selected = selectFromFlags(project, project.root, flags);
     if (selected.size === 0) log.warn("select.empty", "no nodes selected.");
     const order = topologicalOrder(project.manifest).filter((id) => selected.has(id));
-    const compiled = renderNodes(project, order);
-    const { written, unchanged } = await writeCompiledSqlAsync(
-      project.root,
-      project.targetPath,
-      project.manifest,
-      compiled,
-    );
-    writeManifest(project.root, project.targetPath, project.manifest);
+    // The manifest goes to disk while the SQL is rendered and written; it replaces the old one last.
+    const manifestWrite = startManifestWrite(project.root, project.targetPath, project.manifest);
+    let compiled: Map<string, string>;
+    let written: number;
+    let unchanged: number;
+    try {
+      compiled = renderNodes(project, order);
+      ({ written, unchanged } = await writeCompiledSqlAsync(
+        project.root,
+        project.targetPath,
+        project.manifest,
+        compiled,
+      ));
+      await manifestWrite.commit();
+    } catch (error) {
+      await manifestWrite.abandon();
+      throw error;
+    }
     const where = join(project.targetPath, "compiled", project.manifest.metadata.project_name);
     const c = counts(project);
     log.info(

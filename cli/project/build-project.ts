@@ -85,7 +85,7 @@ export function buildProject(files: ProjectFiles, options: BuildOptions): Parsed
   for (const id in ctx.nodes)
     parentMap[id] = (ctx.nodes[id] as { depends_on: { nodes: readonly string[] } }).depends_on.nodes;
   const childMap = buildChildMap(parentMap);
-  checkCycles(ctx.nodes, childMap);
+  checkCycles(ctx.nodes, parentMap, childMap);
   const manifest: Manifest = {
     schemaVersion: MANIFEST_SCHEMA_VERSION,
     metadata: {

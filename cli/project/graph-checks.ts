@@ -1,6 +1,7 @@
 import type { ManifestNode } from "../artifacts/manifest.js";
 import { ConfigError } from "../errors.js";
 import { findCycle } from "../graph/cycles.js";
+import { levelOrder } from "../graph/graph.js";
 
 /**
  * Refuses a project whose models depend on each other in a cycle. Kahn's algorithm is cheap; only when it
@@ -8,9 +9,18 @@ import { findCycle } from "../graph/cycles.js";
  */
 export function checkCycles(
   nodes: Readonly<Record<string, ManifestNode>>,
+  parentMap: Readonly<Record<string, readonly string[]>>,
   childMap: Readonly<Record<string, readonly string[]>>,
 ): void {
-  if (isAcyclic(childMap)) return;
+  const ids = Object.keys(parentMap);
+  if (
+    levelOrder(
+      ids,
+      (id) => parentMap[id],
+      (id) => childMap[id],
+    ).length === ids.length
+  )
+    return;
   const cycle = findCycle(Object.keys(childMap), (id) => childMap[id] ?? []);
   if (!cycle) return;
   const names = cycle.map((id) => nodes[id]?.name ?? id);
@@ -23,26 +33,4 @@ export function checkCycles(
       hint: "remove one of these refs so the graph has no cycle (an incremental model reads itself with {{this}}, not ref).",
     },
   );
-}
-
-function isAcyclic(childMap: Readonly<Record<string, readonly string[]>>): boolean {
-  const ids = Object.keys(childMap);
-  const indegree = new Map<string, number>();
-  for (const id of ids) indegree.set(id, 0);
-  for (const id of ids) {
-    for (const child of childMap[id] ?? []) indegree.set(child, (indegree.get(child) ?? 0) + 1);
-  }
-  const ready: string[] = [];
-  for (const [id, n] of indegree) if (n === 0) ready.push(id);
-  let visited = 0;
-  while (ready.length > 0) {
-    const id = ready.pop() as string;
-    visited++;
-    for (const child of childMap[id] ?? []) {
-      const left = (indegree.get(child) ?? 0) - 1;
-      indegree.set(child, left);
-      if (left === 0) ready.push(child);
-    }
-  }
-  return visited === indegree.size;
 }

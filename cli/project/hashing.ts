@@ -93,10 +93,17 @@ export function bodyFingerprint(text: string): string {
 
 /** JSON with sorted keys, so equal configs hash equally whatever order their layers set keys in. */
 export function stableStringify(value: unknown): string {
+  // Most values (YAML entries written in sorted order, small literals) are already canonical; then the
+  // native JSON.stringify gives the same text several times faster than the walk below.
+  if (isCanonical(value)) return JSON.stringify(value) ?? "null";
+  return sortedStringify(value);
+}
+
+function sortedStringify(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
   if (Array.isArray(value)) {
     let out = "[";
-    for (let i = 0; i < value.length; i++) out += (i > 0 ? "," : "") + stableStringify(value[i]);
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? "," : "") + sortedStringify(value[i]);
     return `${out}]`;
   }
   const record = value as Record<string, unknown>;
@@ -105,7 +112,41 @@ export function stableStringify(value: unknown): string {
   for (const key of keys) {
     const v = record[key];
     if (v === undefined || typeof v === "function") continue;
-    out += `${out.length > 1 ? "," : ""}${JSON.stringify(key)}:${stableStringify(v)}`;
+    out += `${out.length > 1 ? "," : ""}${JSON.stringify(key)}:${sortedStringify(v)}`;
   }
   return `${out}}`;
+}
+
+/**
+ * True when `JSON.stringify(value)` already equals `sortedStringify(value)`: only JSON data (no Dates or
+ * other objects with `toJSON`, no undefined array items) in plain objects whose keys, in the order
+ * JSON.stringify emits them, are sorted. Undefined object values are dropped by both.
+ */
+function isCanonical(value: unknown): boolean {
+  if (value === null) return true;
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+    case "number":
+      return true;
+    case "object":
+      break;
+    default:
+      return false;
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!isCanonical(value[i])) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    if (i > 0 && (keys[i - 1] as string) >= key) return false;
+    const v = record[key];
+    if (v !== undefined && !isCanonical(v)) return false;
+  }
+  return true;
 }

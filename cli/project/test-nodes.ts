@@ -165,7 +165,8 @@ export class TestBuilder {
         );
     }
     const macroNames = custom ? [...custom.macroNames] : [];
-    const definition = stableStringify({ test: spec.testName, kwargs: spec.kwargs, column: spec.column });
+    // Keys in sorted order, so stableStringify takes its native fast path.
+    const definition = stableStringify({ column: spec.column, kwargs: spec.kwargs, test: spec.testName });
     const definitionHash = shortHash(definition);
     const node: TestNode = {
       unique_id: id,
