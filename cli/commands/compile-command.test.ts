@@ -1,0 +1,87 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { loadProject, renderNodes } from "../compile.js";
+import { writeProject } from "../testing/project-fixture.js";
+
+/**
+ * `floe init/parse/compile` as users run them: the built CLI (`bin/floe.js` → dist/, which `npm test`
+ * builds first) in its own process, with no engine. The compiled-SQL writer thread only exists in dist/,
+ * so this is where it is exercised.
+ */
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+function floe(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [join(repo, "bin/floe.js"), ...args], {
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe("floe compile (the built CLI, no engine)", () => {
+  it("compiles the project `floe init` creates", () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "floe-init-")), "starter");
+    expect(floe("init", dir).status).toBe(0);
+    const compiled = floe("compile", "--project-dir", dir);
+    expect(compiled.stderr).toBe("");
+    expect(compiled.status).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(dir, "target/manifest.json"), "utf8"));
+    expect(manifest.schemaVersion).toBeGreaterThan(0);
+    const nodes = Object.values(
+      manifest.nodes as Record<string, { resource_type: string; compiled_path?: string }>,
+    );
+    const withSql = nodes.filter((n) => n.resource_type === "model" || n.resource_type === "test");
+    expect(withSql.length).toBeGreaterThan(0);
+    for (const node of withSql) expect(existsSync(join(dir, node.compiled_path ?? "?"))).toBe(true);
+  });
+
+  it("compiles the repository's own project", () => {
+    const result = floe("compile", "--project-dir", repo);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/Compiled \d+ nodes/);
+  });
+
+  it("writes many files through the writer thread exactly as the API renders them, and only changes after", () => {
+    const files: Record<string, string> = {
+      "macros/money.sql": "cast({{column}} as decimal(18, 2)) / 100\n",
+    };
+    let yml = "version: 2\nmodels:\n";
+    for (let i = 0; i < 400; i++) {
+      const ref = i === 0 ? "" : `join {{ref "m${i - 1}"}} p using (id)`;
+      files[`models/g${i % 7}/m${i}.sql`] =
+        `{{config materialized="${i % 5 === 0 ? "table" : "view"}"}}\nselect id, {{> money column="cents"}} as amount from src ${ref}\n`;
+      yml += `  - name: m${i}\n    columns:\n      - name: id\n        tests: [not_null, unique]\n`;
+    }
+    files["models/schema.yml"] = yml;
+    const dir = writeProject(files);
+
+    const first = floe("compile", "--project-dir", dir);
+    expect(first.stderr).toBe("");
+    expect(first.stdout).toContain("(1200 files written, 0 unchanged)");
+    const project = loadProject({ projectDir: dir, env: {} });
+    const expected = renderNodes(project, Object.keys(project.manifest.nodes));
+    expect(expected.size).toBe(1200);
+    for (const [id, sql] of expected) {
+      const node = project.manifest.nodes[id] as { compiled_path: string };
+      expect(readFileSync(join(dir, node.compiled_path), "utf8")).toBe(sql.endsWith("\n") ? sql : `${sql}\n`);
+    }
+
+    expect(floe("compile", "--project-dir", dir).stdout).toContain("(0 files written, 1200 unchanged)");
+    writeFileSync(join(dir, "models/g3/m3.sql"), "select 3 as id\n");
+    expect(floe("compile", "--project-dir", dir).stdout).toContain("(1 files written, 1199 unchanged)");
+    expect(readFileSync(join(dir, "target/compiled/shop/models/g3/m3.sql"), "utf8")).toBe("select 3 as id\n");
+  });
+
+  it("reports a template syntax error at file:line:column with exit 2 and no stack trace", () => {
+    const dir = writeProject({ "models/bad.sql": "select 1\nfrom {{ref 'a'\n" });
+    const result = floe("compile", "--project-dir", dir);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("models/bad.sql:2");
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(dir, "target/manifest.json"))).toBe(false);
+  });
+});
