@@ -1,12 +1,13 @@
 /**
  * `npm run bench:compile`: generates a synthetic project of 10,000 models (1–3 refs each, a {{config}}, a
  * macro call, a yml entry with two column tests) and times `floe parse` and `floe compile` on it as whole
- * processes, cold (no target/) and warm (parse cache from the previous run). Prints wall time, CPU time
- * (user + system: the stable figure on a shared machine) and peak RSS, each the median of RUNS runs.
+ * processes, cold (no target/), warm (parse cache from the previous run) and after editing one model.
+ * Prints wall time, CPU time (user + system: the stable figure on a shared machine) and peak RSS, each the
+ * median of RUNS runs.
  * FLOE_BENCH_MODELS, FLOE_BENCH_RUNS and FLOE_BENCH_KEEP=1 (keep the generated project) tune it.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -98,11 +99,20 @@ function median(values: readonly number[]): number {
  * also renders and writes 30,000 SQL files, which on a cold run is mostly file-system work.
  */
 const CASES = [
-  { label: "parse   cold (no target/)", command: "parse", clean: true },
-  { label: "parse   warm (parse cache)", command: "parse", clean: false },
-  { label: "compile cold (no target/)", command: "compile", clean: true },
-  { label: "compile warm (cache, SQL unchanged)", command: "compile", clean: false },
+  { label: "parse   cold (no target/)", command: "parse", clean: true, edit: false },
+  { label: "parse   warm (parse cache)", command: "parse", clean: false, edit: false },
+  { label: "compile cold (no target/)", command: "compile", clean: true, edit: false },
+  { label: "compile warm (cache, SQL unchanged)", command: "compile", clean: false, edit: false },
+  { label: "compile after editing one model", command: "compile", clean: false, edit: true },
 ] as const;
+
+/** The analytics engineer's loop: one model's SQL changes, the whole project is parsed again (no partial-parse state to go stale) and one file is rewritten. */
+function editOneModel(dir: string, run: number): void {
+  const i = Math.floor(MODELS / 2);
+  const folder = `group_${String(Math.floor(i / PER_FOLDER)).padStart(3, "0")}`;
+  const path = join(dir, `models/${folder}/model_${String(i).padStart(5, "0")}.sql`);
+  writeFileSync(path, `${readFileSync(path, "utf8").replace(/\n-- edit \d+\n$/, "\n")}-- edit ${run}\n`);
+}
 
 const here = dirname(fileURLToPath(import.meta.url));
 const floe = resolve(here, "../../bin/floe.js");
@@ -117,6 +127,7 @@ try {
   for (let i = 0; i < RUNS; i++) {
     for (const c of CASES) {
       if (c.clean) rmSync(join(dir, "target"), { recursive: true, force: true });
+      if (c.edit) editOneModel(dir, i);
       const m = run(floe, dir, c.command);
       results.get(c.label)?.push(m);
       process.stdout.write(
