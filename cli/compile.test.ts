@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { renderNode, testStatus } from "./compile.js";
-import { loadFixture } from "./testing/project-fixture.js";
+import { renderInline, renderNode, testStatus } from "./compile.js";
+import { errorOf, loadFixture } from "./testing/project-fixture.js";
 
 const sql = (files: Record<string, string>, id: string, options = {}) => {
   const project = loadFixture(files);
@@ -69,6 +69,36 @@ describe("helpers (golden SQL)", () => {
     expect(sql(files, "model.shop.m")).toBe(
       'with "__floe_cte__e1" as (\nselect 1 as id\n),\n"__floe_cte__e2" as (\nselect * from "__floe_cte__e1"\n),\nx as (select 2 as id)\nselect * from "__floe_cte__e2" union all select * from x',
     );
+  });
+});
+
+describe("renderInline (floe show --inline)", () => {
+  const project = () =>
+    loadFixture({
+      "macros/money.sql": "cast({{column}} as decimal(18, 2)) / 100\n",
+      "models/sources.yml":
+        "version: 2\nsources:\n  - name: raw\n    catalog: hive\n    tables:\n      - name: orders\n",
+      "models/eph.sql": '{{config materialized="ephemeral"}}select 1 as id',
+      "models/a.sql": "select 1 as id",
+    });
+
+  it("renders refs (ephemeral ones as CTEs), sources and macros without declared dependencies", () => {
+    expect(
+      renderInline(
+        project(),
+        'select {{> money column="c"}} from {{ref "a"}} join {{ref "eph"}} using (id) join {{source "raw" "orders"}} using (id)',
+      ),
+    ).toBe(
+      'with "__floe_cte__eph" as (\nselect 1 as id\n)\nselect cast(c as decimal(18, 2)) / 100 from "iceberg"."analytics"."a" join "__floe_cte__eph" using (id) join "hive"."raw"."orders" using (id)',
+    );
+  });
+
+  it("reports a syntax error at --inline:line:column and an unknown ref with the closest name", () => {
+    const syntax = errorOf(() => renderInline(project(), "select {{ref 'a'"));
+    expect(syntax.location).toMatchObject({ file: "--inline", line: 1 });
+    const missing = errorOf(() => renderInline(project(), 'select * from {{ref "b"}}'));
+    expect(missing.message).toContain("no model or seed is named 'b'");
+    expect(missing.hint).toContain('{{ref "a"}}');
   });
 });
 

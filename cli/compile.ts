@@ -33,6 +33,7 @@ import { loadProfilesFile, loadProjectFiles } from "./project/load-project.js";
 import { resolveTarget } from "./project/profiles.js";
 import type { ProjectFiles } from "./project/project-files.js";
 import { NodeRenderer, type RenderOptions } from "./render-node.js";
+import { parseTemplate } from "./templating/parse-template.js";
 
 export type {
   ColumnInfo,
@@ -120,6 +121,14 @@ export function renderNodes(
     out.set(id, renderer.render(node, options));
   }
   return out;
+}
+
+/**
+ * Ad-hoc SQL rendered against the project (`floe show --inline`): refs, sources, vars, macros and ephemeral
+ * CTEs as in a model. `label` names it in errors (a syntax error is reported at `label:line:column`).
+ */
+export function renderInline(project: ParsedProject, sql: string, label = "--inline"): string {
+  return new NodeRenderer(project).renderInline(parseTemplate(sql, label), label);
 }
 
 /** The absolute path of a seed's CSV file. */

@@ -11,6 +11,7 @@ import { ConfigError } from "./errors.js";
 import { closestName } from "./graph/closest-name.js";
 import type { ParsedProject } from "./project/build-project.js";
 import { parseRelationshipTarget } from "./project/relationship-target.js";
+import type { Program } from "./templating/ast.js";
 import { renderTemplate } from "./templating/ast-render.js";
 import type { RenderState } from "./templating/render-state.js";
 
@@ -36,6 +37,18 @@ export class NodeRenderer {
     const { sql: body, ephemerals } = this.renderBody(node, options);
     // Lines holding only `{{config ...}}` would otherwise open the compiled SQL with blank lines.
     const sql = body.replace(/^(?:[ \t]*\r?\n)+/, "");
+    return ephemerals.length === 0 ? sql : injectCtes(sql, this.cteList(ephemerals));
+  }
+
+  /**
+   * Ad-hoc SQL (`floe show --inline`) rendered against the project: refs, sources, vars, macros and
+   * ephemeral CTEs work as in a model; it declares no dependencies, so any ref is allowed.
+   */
+  renderInline(ast: Program, file: string): string {
+    const ephemerals: string[] = [];
+    const subject: RenderSubject = { resource_type: "inline", name: file, depends_on: { nodes: [] } };
+    const state = this.state(subject, ephemerals, {});
+    const sql = renderTemplate(this.project.environment, ast, file, {}, { floe: state });
     return ephemerals.length === 0 ? sql : injectCtes(sql, this.cteList(ephemerals));
   }
 
@@ -139,7 +152,7 @@ export class NodeRenderer {
       : relation;
   }
 
-  private state(node: ManifestNode, ephemerals: string[], options: RenderOptions): RenderState {
+  private state(node: RenderSubject, ephemerals: string[], options: RenderOptions): RenderState {
     const manifest = this.project.manifest;
     const projectName = manifest.metadata.project_name;
     // depends_on.nodes is short and sorted: `includes` beats building a Set per rendered node.
@@ -150,7 +163,7 @@ export class NodeRenderer {
       isIncremental:
         options.isIncremental === true &&
         node.resource_type === "model" &&
-        node.config.materialized === "incremental",
+        node.config?.materialized === "incremental",
       ref: (name, packageName) => {
         if (packageName !== undefined && packageName !== projectName) {
           throw new ConfigError(
@@ -173,7 +186,11 @@ export class NodeRenderer {
               : `create models/${name}.sql or fix the name.`,
           });
         }
-        if (node.resource_type !== "test" && !declared.includes(target.unique_id)) {
+        if (
+          node.resource_type !== "test" &&
+          node.resource_type !== "inline" &&
+          !declared.includes(target.unique_id)
+        ) {
           throw new ConfigError(
             `{{ref "${name}"}} is computed at render time, so '${node.name}' does not declare it as a dependency.`,
             {
@@ -208,6 +225,17 @@ export class NodeRenderer {
     };
   }
 }
+
+/** What rendering needs of the node being rendered: a manifest node, or `floe show --inline`'s query. */
+type RenderSubject =
+  | ManifestNode
+  | {
+      readonly resource_type: "inline";
+      readonly name: string;
+      readonly depends_on: { readonly nodes: readonly string[] };
+      readonly config?: undefined;
+      readonly original_file_path?: undefined;
+    };
 
 /** The root context of a model template: `{{this}}` renders its relation; `{{this.schema}}` etc. work too. */
 function modelContext(node: ModelNode, isIncremental: boolean): object {

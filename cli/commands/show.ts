@@ -14,7 +14,7 @@ export function registerShowCommand(program: Command): void {
     addProjectFlags(program.command("show").description("preview the rows of a model's (or test's) query")),
   )
     .option("--limit <n>", "rows to print", (v) => positive(v), 10)
-    .option("--inline <sql>", "preview this plain SQL instead of a node ({{ref}} is not rendered here)")
+    .option("--inline <sql>", "preview this SQL instead of a node ({{ref}}, {{source}}, macros work)")
     .action(async (flags: ProjectFlags & SelectionFlags & { limit: number; inline?: string }) => {
       const { loadRunProject } = await import("./run-action.js");
       const { formatTable } = await import("../log/format-table.js");
@@ -24,7 +24,8 @@ export function registerShowCommand(program: Command): void {
       let sql: string;
       let label: string;
       if (flags.inline !== undefined) {
-        sql = flags.inline;
+        const { renderInline } = await import("../compile.js");
+        sql = renderInline(project, flags.inline);
         label = "inline query";
       } else {
         // Selecting a model also selects its tests (indirect selection): preview the model then.
