@@ -3,6 +3,7 @@ import { registerDemoCommands } from "./commands/demo.js";
 import { registerIngestCommands } from "./commands/ingest.js";
 import { registerCompileCommands } from "./commands/project-commands.js";
 import { registerRunnerCommands } from "./commands/runner-commands.js";
+import { registerSourceCommands } from "./commands/source.js";
 import { registerStackCommands } from "./commands/stack.js";
 import { UsageError } from "./errors.js";
 import { renderError } from "./render-error.js";
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerCompileCommands(program);
   registerDemoCommands(program);
   registerRunnerCommands(program);
+  registerSourceCommands(program);
   registerIngestCommands(program);
   return program;
 }

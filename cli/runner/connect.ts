@@ -2,8 +2,8 @@ import { createTrinoConnection, type TrinoConnection } from "../../trino/connect
 import type { TargetConfig } from "../compile.js";
 import { ConfigError } from "../errors.js";
 
-/** The Trino connection a profile target describes. */
-export function connectTarget(target: TargetConfig): TrinoConnection {
+/** The Trino connection a profile target describes (`timeZone` pins the session time zone). */
+export function connectTarget(target: TargetConfig, options: { timeZone?: string } = {}): TrinoConnection {
   let password = target.password;
   let user = target.user;
   if (target.auth?.method === "basic") {
@@ -30,6 +30,7 @@ export function connectTarget(target: TargetConfig): TrinoConnection {
     catalog: target.catalog,
     schema: target.schema,
     sessionProperties,
+    ...(options.timeZone ? { timeZone: options.timeZone } : {}),
   });
 }
 
