@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { registerDemoCommands } from "./commands/demo.js";
+import { registerDocsCommands } from "./commands/docs.js";
 import { registerIngestCommands } from "./commands/ingest.js";
 import { registerCompileCommands } from "./commands/project-commands.js";
 import { registerRunnerCommands } from "./commands/runner-commands.js";
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerDemoCommands(program);
   registerRunnerCommands(program);
   registerSourceCommands(program);
+  registerDocsCommands(program);
   registerIngestCommands(program);
   return program;
 }
