@@ -6,6 +6,7 @@ import { registerCompileCommands } from "./commands/project-commands.js";
 import { registerRunnerCommands } from "./commands/runner-commands.js";
 import { registerSourceCommands } from "./commands/source.js";
 import { registerStackCommands } from "./commands/stack.js";
+import { registerValidateCommand } from "./commands/validate.js";
 import { UsageError } from "./errors.js";
 import { renderError } from "./render-error.js";
 
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerRunnerCommands(program);
   registerSourceCommands(program);
   registerDocsCommands(program);
+  registerValidateCommand(program);
   registerIngestCommands(program);
   return program;
 }

@@ -33,58 +33,53 @@ export function registerDocsCommands(program: Command): void {
       const { writeCompiledSqlAsync, writeFileAtomic, writeManifest } = await import(
         "../artifacts/write-artifacts.js"
       );
-      const { cancelOnSigint } = await import("../../trino/cancel-on-sigint.js");
-      const { connectTarget } = await import("../runner/connect.js");
+      const { connectTarget, withSigintCancel } = await import("../runner/connect.js");
       const { generateDocs } = await import("../docs/generate-docs.js");
       const log = createLog(flags.logFormat);
       const started = performance.now();
       const project = loadRunProject(flags);
       const selected = selectFromFlags(project, project.root, flags);
       const connection = flags.emptyCatalog ? undefined : connectTarget(project.target);
-      const controller = new AbortController();
-      const release = connection ? cancelOnSigint(connection, controller) : () => {};
-      try {
-        const docs = await generateDocs({
+      const docs = await withSigintCancel(connection, (signal) =>
+        generateDocs({
           project,
           selected,
           compile: flags.compile,
           connection,
           threads: project.target.threads,
-          signal: controller.signal,
-        });
-        const target = join(project.root, project.targetPath);
-        writeManifest(project.root, project.targetPath, project.manifest);
-        if (flags.compile) {
-          await writeCompiledSqlAsync(project.root, project.targetPath, project.manifest, docs.compiled);
-        }
-        writeFileAtomic(join(target, "catalog.json"), `${JSON.stringify(docs.catalog, null, 2)}\n`);
-        writeFileAtomic(join(target, "index.html"), docs.html);
-        const shown = (file: string) => relative(process.cwd(), join(target, file)) || file;
-        const relations = Object.keys(docs.catalog.nodes).length + Object.keys(docs.catalog.sources).length;
-        if (docs.notBuilt.length > 0) {
-          log.info(
-            "docs.not_built",
-            `Not built yet (shown as such in the site): ${docs.notBuilt.length} relation(s): ${docs.notBuilt
-              .slice(0, 5)
-              .map((id) => id.split(".").slice(2).join("."))
-              .join(", ")}${docs.notBuilt.length > 5 ? ", …" : ""}`,
-            { not_built: docs.notBuilt },
-          );
-        }
-        for (const error of docs.catalog.errors ?? []) log.warn("docs.catalog_error", error);
-        log.info(
-          "docs.generated",
-          `Catalog written to ${shown("catalog.json")} (${flags.emptyCatalog ? "empty: --empty-catalog" : `${relations} relations`}); docs site written to ${shown("index.html")} in ${((performance.now() - started) / 1000).toFixed(2)}s.`,
-          {
-            catalog_path: join(target, "catalog.json"),
-            index_path: join(target, "index.html"),
-            relations,
-            compiled: docs.compiled.size,
-          },
-        );
-      } finally {
-        release();
+          signal,
+        }),
+      );
+      const target = join(project.root, project.targetPath);
+      writeManifest(project.root, project.targetPath, project.manifest);
+      if (flags.compile) {
+        await writeCompiledSqlAsync(project.root, project.targetPath, project.manifest, docs.compiled);
       }
+      writeFileAtomic(join(target, "catalog.json"), `${JSON.stringify(docs.catalog, null, 2)}\n`);
+      writeFileAtomic(join(target, "index.html"), docs.html);
+      const shown = (file: string) => relative(process.cwd(), join(target, file)) || file;
+      const relations = Object.keys(docs.catalog.nodes).length + Object.keys(docs.catalog.sources).length;
+      if (docs.notBuilt.length > 0) {
+        log.info(
+          "docs.not_built",
+          `Not built yet (shown as such in the site): ${docs.notBuilt.length} relation(s): ${docs.notBuilt
+            .slice(0, 5)
+            .map((id) => id.split(".").slice(2).join("."))
+            .join(", ")}${docs.notBuilt.length > 5 ? ", …" : ""}`,
+          { not_built: docs.notBuilt },
+        );
+      }
+      for (const error of docs.catalog.errors ?? []) log.warn("docs.catalog_error", error);
+      log.info(
+        "docs.generated",
+        `Catalog written to ${shown("catalog.json")} (${flags.emptyCatalog ? "empty: --empty-catalog" : `${relations} relations`}); docs site written to ${shown("index.html")} in ${((performance.now() - started) / 1000).toFixed(2)}s.`,
+        {
+          catalog_path: join(target, "catalog.json"),
+          index_path: join(target, "index.html"),
+          relations,
+          compiled: docs.compiled.size,
+        },
+      );
     });
 
   docs

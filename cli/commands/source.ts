@@ -29,8 +29,7 @@ export function registerSourceCommands(program: Command): void {
       const { join, isAbsolute, relative } = await import("node:path");
       const { loadRunProject } = await import("./run-action.js");
       const { selectFromFlags } = await import("./common-flags.js");
-      const { cancelOnSigint } = await import("../../trino/cancel-on-sigint.js");
-      const { connectTarget } = await import("../runner/connect.js");
+      const { connectTarget, withSigintCancel } = await import("../runner/connect.js");
       const { writeFileAtomic } = await import("../artifacts/write-artifacts.js");
       const { planFreshness, runFreshness, freshnessExitCode } = await import(
         "../freshness/run-freshness.js"
@@ -46,25 +45,21 @@ export function registerSourceCommands(program: Command): void {
       const shownPath = isAbsolute(output) ? output : relative(process.cwd(), outputPath) || output;
       // UTC session: naive timestamps in loaded_at_field are read as UTC, as dbt does.
       const connection = connectTarget(project.target, { timeZone: "UTC" });
-      const controller = new AbortController();
-      const release = cancelOnSigint(connection, controller);
       const started = performance.now();
       const generatedAt = new Date().toISOString();
-      try {
+      await withSigintCancel(connection, async (signal) => {
         const results = await runFreshness({
           checks,
           skipped,
           connection,
           threads: flags.threads ?? project.target.threads,
-          signal: controller.signal,
+          signal,
           onEvent: freshnessLogger(flags.logFormat),
           sourcesPath: shownPath,
         });
         const json = sourcesJson(results, (performance.now() - started) / 1000, generatedAt);
         writeFileAtomic(outputPath, `${JSON.stringify(json, null, 2)}\n`);
-        process.exitCode = controller.signal.aborted ? 1 : freshnessExitCode(results);
-      } finally {
-        release();
-      }
+        process.exitCode = signal.aborted ? 1 : freshnessExitCode(results);
+      });
     });
 }

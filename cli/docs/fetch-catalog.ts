@@ -29,33 +29,13 @@ export async function fetchCatalog(input: {
 }): Promise<Catalog> {
   const { connection, signal } = input;
   const options = signal ? { signal } : {};
-  const tables: TableRow[] = [];
-  const columns: ColumnRow[] = [];
-  const errors: string[] = [];
-  const targets = catalogTargets(input.manifest, input.ids);
-  const connectors = await catalogConnectors(connection, [...targets.keys()], options);
-  for (const [catalog, { schemas, tables: names }] of targets) {
-    if (!connectors.has(catalog)) {
-      errors.push(`catalog '${catalog}' does not exist in Trino`);
-      continue;
-    }
-    const where = `WHERE table_schema IN (${[...schemas].map(quoteString).join(", ")}) AND table_name IN (${[...names].map(quoteString).join(", ")})`;
-    try {
-      const t = await connection.query<TableRow>(
-        `SELECT table_catalog, table_schema, table_name, table_type FROM ${quoteIdentifier(catalog)}.information_schema.tables ${where}`,
-        options,
-      );
-      tables.push(...t.rows);
-      const c = await connection.query<ColumnRow>(
-        `SELECT table_catalog, table_schema, table_name, column_name, ordinal_position, data_type FROM ${quoteIdentifier(catalog)}.information_schema.columns ${where}`,
-        options,
-      );
-      columns.push(...c.rows);
-    } catch (error) {
-      if (!(error instanceof TrinoQueryError)) throw error;
-      errors.push(`catalog '${catalog}': ${error.message}`);
-    }
-  }
+  const { tables, columns, errors, connectors } = await listRelations(
+    input.manifest,
+    input.ids,
+    connection,
+    options,
+    true,
+  );
   const icebergTables = tables.filter(
     (t) => connectors.get(t.table_catalog.toLowerCase()) === "iceberg" && t.table_type === "BASE TABLE",
   );
@@ -82,6 +62,49 @@ export async function fetchCatalog(input: {
     errors,
     generatedAt: input.generatedAt,
   });
+}
+
+/**
+ * The project's relations that exist (information_schema.tables) and, when asked, their columns: one or
+ * two queries per Trino catalog, filtered to the project's schemas and table names.
+ */
+export async function listRelations(
+  manifest: Manifest,
+  ids: readonly string[],
+  connection: TrinoConnection,
+  options: { signal?: AbortSignal },
+  withColumns: boolean,
+): Promise<{ tables: TableRow[]; columns: ColumnRow[]; errors: string[]; connectors: Map<string, string> }> {
+  const tables: TableRow[] = [];
+  const columns: ColumnRow[] = [];
+  const errors: string[] = [];
+  const targets = catalogTargets(manifest, ids);
+  const connectors = await catalogConnectors(connection, [...targets.keys()], options);
+  for (const [catalog, { schemas, tables: names }] of targets) {
+    if (!connectors.has(catalog)) {
+      errors.push(`catalog '${catalog}' does not exist in Trino`);
+      continue;
+    }
+    const where = `WHERE table_schema IN (${[...schemas].map(quoteString).join(", ")}) AND table_name IN (${[...names].map(quoteString).join(", ")})`;
+    try {
+      const t = await connection.query<TableRow>(
+        `SELECT table_catalog, table_schema, table_name, table_type FROM ${quoteIdentifier(catalog)}.information_schema.tables ${where}`,
+        options,
+      );
+      tables.push(...t.rows);
+      if (withColumns) {
+        const c = await connection.query<ColumnRow>(
+          `SELECT table_catalog, table_schema, table_name, column_name, ordinal_position, data_type FROM ${quoteIdentifier(catalog)}.information_schema.columns ${where}`,
+          options,
+        );
+        columns.push(...c.rows);
+      }
+    } catch (error) {
+      if (!(error instanceof TrinoQueryError)) throw error;
+      errors.push(`catalog '${catalog}': ${error.message}`);
+    }
+  }
+  return { tables, columns, errors, connectors };
 }
 
 /** catalog name → connector name, for the catalogs asked about that exist. */

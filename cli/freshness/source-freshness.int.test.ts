@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localTrino, uniqueName } from "../../testing/local-stack.js";
-import { floe, testTrinoPort, writeRunnerProject } from "../testing/run-fixture.js";
+import { floe, jsonLines, testTrinoPort, writeRunnerProject } from "../testing/run-fixture.js";
 import { dropSchema } from "../testing/warehouse.js";
 
 /**
@@ -116,10 +116,7 @@ describe("floe source freshness", () => {
       "json",
     );
     expect(out.exitCode).toBe(0);
-    const events = out.stdout
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l));
+    const events = jsonLines(out.stdout);
     expect(events[0]).toMatchObject({ code: "FRESHNESS_STARTED", total: 2 });
     expect(events.filter((e) => e.code === "SOURCE_FINISHED").map((e) => e.result.status)).toEqual(
       expect.arrayContaining(["pass", "warn"]),
