@@ -1,5 +1,3 @@
-import type { Manifest } from "../artifacts/manifest.js";
-
 /**
  * How `floe validate` checks a model whose upstream models are not built yet: Trino cannot resolve a
  * table that does not exist, so each unbuilt upstream model's relation name in the SQL is replaced by
@@ -59,24 +57,4 @@ export function inlineRelations(
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-/**
- * The relations a node's rendered SQL can name: its parents', and through ephemeral parents (inlined as
- * CTEs by the renderer) their parents' too.
- */
-export function upstreamRelations(manifest: Manifest, id: string): string[] {
-  const out = new Set<string>();
-  const seen = new Set<string>();
-  const stack = [...(manifest.parent_map[id] ?? [])];
-  while (stack.length > 0) {
-    const parent = stack.pop()!;
-    if (seen.has(parent)) continue;
-    seen.add(parent);
-    const node = manifest.nodes[parent];
-    if (node?.resource_type === "model" && node.config.materialized === "ephemeral") {
-      stack.push(...(manifest.parent_map[parent] ?? []));
-    } else out.add(parent);
-  }
-  return [...out];
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { upstreamRelations } from "../relations-read.js";
 import { loadFixture } from "../testing/project-fixture.js";
-import { inlineRelations, upstreamRelations } from "./inline-upstream.js";
+import { inlineRelations } from "./inline-upstream.js";
 import { planEngineChecks, renderProject } from "./validate-project.js";
 
 describe("inlineRelations", () => {

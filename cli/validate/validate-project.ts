@@ -6,8 +6,9 @@ import { relationKey } from "../docs/catalog.js";
 import { listRelations } from "../docs/fetch-catalog.js";
 import { formatLocation, isFloeError } from "../errors.js";
 import { mapCompiledLine } from "../execute/map-error-location.js";
+import { upstreamRelations } from "../relations-read.js";
 import { NodeRenderer } from "../render-node.js";
-import { inlineRelations, MAX_INLINED_CHARS, upstreamRelations } from "./inline-upstream.js";
+import { inlineRelations, MAX_INLINED_CHARS } from "./inline-upstream.js";
 
 /**
  * `floe validate` as a programmatic API. Two phases:
