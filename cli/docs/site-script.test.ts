@@ -137,5 +137,14 @@ models:
     const dimmed = ids.graph!.all("g").filter((g) => g.attributes.class?.includes("dim"));
     expect(dimmed).toHaveLength(0);
     expect(ids.graph!.all("g").filter((g) => g.attributes.class?.includes("selected"))).toHaveLength(1);
+
+    navigate("#node=test.shop.unique_a_x");
+    const test = ids.detail!.textContent;
+    expect(test).toContain("unique");
+    expect(test).toContain("error");
+    // A test highlights the lineage of the node it tests.
+    expect(ids.graph!.all("g").find((g) => g.attributes.class?.includes("selected"))?.textContent).toContain(
+      "a (model)",
+    );
   });
 });

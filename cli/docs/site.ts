@@ -18,6 +18,57 @@ export interface SiteData {
 }
 
 export function docsSiteHtml(data: SiteData): string {
+  return renderSite({ ...data, manifest: docsManifest(data.manifest) });
+}
+
+/** The node fields the page shows (dt/dd facts, columns, tests, lineage). */
+const NODE_FIELDS = [
+  "unique_id",
+  "resource_type",
+  "name",
+  "description",
+  "original_file_path",
+  "relation",
+  "tags",
+  "columns",
+  "test_metadata",
+  "attached_node",
+  "column_name",
+  "loaded_at_field",
+  "freshness",
+] as const;
+
+/**
+ * The manifest as the page needs it: the documentation fields of each node, its materialization and
+ * severity, and the parent/child maps — without checksums, fingerprints and the rest of each config,
+ * which roughly halves the page for a 10,000-model project. target/manifest.json keeps everything.
+ */
+export function docsManifest(manifest: Manifest): Manifest {
+  const slim = (node: object): Record<string, unknown> => {
+    const full = node as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const key of NODE_FIELDS) if (full[key] !== undefined) out[key] = full[key];
+    const config = full.config as Record<string, unknown> | undefined;
+    out.config = {
+      ...(config?.materialized === undefined ? {} : { materialized: config.materialized }),
+      ...(config?.severity === undefined ? {} : { severity: config.severity }),
+    };
+    return out;
+  };
+  const map = <T extends object>(nodes: Readonly<Record<string, T>>) =>
+    Object.fromEntries(Object.entries(nodes).map(([id, node]) => [id, slim(node)]));
+  return {
+    schemaVersion: manifest.schemaVersion,
+    metadata: manifest.metadata,
+    nodes: map(manifest.nodes),
+    sources: map(manifest.sources),
+    macros: {},
+    parent_map: manifest.parent_map,
+    child_map: manifest.child_map,
+  } as unknown as Manifest;
+}
+
+function renderSite(data: SiteData): string {
   const project = data.manifest.metadata.project_name;
   const counts = new Map<string, number>();
   for (const node of Object.values(data.manifest.nodes))
