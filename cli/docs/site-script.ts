@@ -130,7 +130,7 @@ export const SITE_SCRIPT = String.raw`
           .map(function (k) { return entry.stats[k].label + ": " + Number(entry.stats[k].value).toLocaleString("en-US"); });
         detail.appendChild(el("p", { "class": "built", text: entry.metadata.type + " in the catalog" + (stats.length ? " — " + stats.join(", ") : "") }));
       } else {
-        detail.appendChild(el("p", { "class": "missing", text: data.emptyCatalog ? "Catalog not generated (--empty-catalog)." : "Not built: the relation does not exist in the catalog (or could not be read)." }));
+        detail.appendChild(el("p", { "class": "missing", text: data.emptyCatalog ? "Catalog not generated (--empty-catalog)." : ({ source: "Not found: the source table does not exist (not loaded yet?) or could not be read.", seed: "Not loaded yet: run floe seed." }[n.resource_type] || "Not built yet: the relation does not exist in the warehouse (or could not be read).") }));
       }
     }
     detail.appendChild(section("Description", el("p", { text: n.description || "(no description)" })));
