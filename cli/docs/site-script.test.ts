@@ -3,7 +3,6 @@ import { loadFixture } from "../testing/project-fixture.js";
 import { buildCatalog } from "./catalog.js";
 import { lineageLayout } from "./lineage-layout.js";
 import { docsSiteHtml } from "./site.js";
-import { SITE_SCRIPT } from "./site-script.js";
 
 /**
  * Runs the docs page's script against a minimal DOM (no browser on the build machines): it must draw
@@ -12,7 +11,7 @@ import { SITE_SCRIPT } from "./site-script.js";
 class FakeElement {
   children: FakeElement[] = [];
   attributes: Record<string, string> = {};
-  listeners: Record<string, (() => void)[]> = {};
+  listeners: Record<string, ((event?: unknown) => void)[]> = {};
   ownText = "";
   value = "";
   constructor(readonly tag: string) {}
@@ -29,10 +28,9 @@ class FakeElement {
   set className(value: string) {
     this.attributes.class = value;
   }
-  addEventListener(type: string, listener: () => void): void {
+  addEventListener(type: string, listener: (event?: unknown) => void): void {
     this.listeners[type] = [...(this.listeners[type] ?? []), listener];
   }
-  scrollIntoView(): void {}
   set textContent(value: string) {
     this.children = [];
     this.ownText = value;
@@ -54,7 +52,8 @@ function textNode(text: string): FakeElement {
 function runPage(html: string) {
   const data = /<script id="floe-data" type="application\/json">([\s\S]*?)<\/script>/.exec(html)![1]!;
   const ids: Record<string, FakeElement> = {};
-  for (const id of ["list", "search", "detail", "graph", "summary"]) ids[id] = new FakeElement("div");
+  for (const id of ["list", "search", "detail", "graph", "graph-note", "summary"])
+    ids[id] = new FakeElement("div");
   ids["floe-data"] = textNode(data);
   const windowListeners: Record<string, () => void> = {};
   const location = { hash: "" };
@@ -65,7 +64,10 @@ function runPage(html: string) {
     createTextNode: textNode,
   };
   const window = { addEventListener: (type: string, fn: () => void) => (windowListeners[type] = fn) };
-  new Function("document", "window", "location", SITE_SCRIPT)(document, window, location);
+  // The page's script exactly as embedded (the layout function, then the page script).
+  const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]!);
+  expect(scripts).toHaveLength(1);
+  new Function("document", "window", "location", scripts[0]!)(document, window, location);
   const navigate = (hash: string) => {
     location.hash = hash;
     windowListeners.hashchange!();
@@ -146,5 +148,39 @@ models:
     expect(ids.graph!.all("g").find((g) => g.attributes.class?.includes("selected"))?.textContent).toContain(
       "a (model)",
     );
+  });
+
+  it("draws only the selected node's lineage in a big project, and the whole graph on request", () => {
+    // 200 models: m0 ← m1 ← … a chain, plus 40 leaves off m10.
+    const files: Record<string, string> = { "models/m0.sql": "select 1 as x\n" };
+    for (let i = 1; i < 160; i++) files[`models/m${i}.sql`] = `select * from {{ref "m${i - 1}"}}\n`;
+    for (let i = 0; i < 40; i++) files[`models/leaf${i}.sql`] = 'select * from {{ref "m10"}}\n';
+    const p = loadFixture(files);
+    const html = docsSiteHtml({
+      manifest: p.manifest,
+      catalog: buildCatalog({ manifest: p.manifest, ids: [], tables: [], columns: [], generatedAt: "t" }),
+      compiled: {},
+      layout: lineageLayout(p.manifest),
+      emptyCatalog: false,
+    });
+    const { ids, navigate } = runPage(html);
+    expect(ids.graph!.all("g")).toHaveLength(0);
+    expect(ids["graph-note"]!.textContent).toContain("200 nodes: pick a resource to draw its lineage.");
+
+    navigate("#node=model.shop.m10");
+    const drawn = ids.graph!.all("g");
+    expect(drawn.length).toBeLessThanOrEqual(150);
+    // Nearest first: m10's parents up to the half limit, then its 40 leaves and the next of the chain.
+    const names = drawn.map((g) => g.all("title")[0]!.textContent);
+    expect(names).toContain("m10 (model)");
+    expect(names).toContain("m0 (model)");
+    expect(names).toContain("leaf39 (model)");
+    expect(ids["graph-note"]!.textContent).toMatch(/Lineage of m10: \d+ of 200 nodes/);
+
+    const drawAll = ids["graph-note"]!.all("a")[0]!;
+    drawAll.listeners.click![0]!({ preventDefault: () => {} });
+    expect(ids.graph!.all("g")).toHaveLength(200);
+    navigate("#node=model.shop.m50");
+    expect(ids.graph!.all("g")).toHaveLength(200);
   });
 });

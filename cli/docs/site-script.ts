@@ -152,33 +152,87 @@ export const SITE_SCRIPT = String.raw`
   }
 
   // ---- lineage graph -------------------------------------------------------------------------------------
+  // Up to FOCUS_LIMIT nodes the whole graph is drawn and a selection dims the rest; a bigger project
+  // draws the selected node's lineage (nearest first, at most FOCUS_LIMIT nodes), laid out here by the
+  // same layeredLayout that laid out the whole graph (its source is embedded before this script).
+  var FOCUS_LIMIT = 150;
   var graph = document.getElementById("graph");
+  var note = document.getElementById("graph-note");
+  var info = {};
+  var names = {};
+  layout.nodes.forEach(function (n) { info[n.id] = n; names[n.id] = n.name; });
+  var whole = layout.nodes.length <= FOCUS_LIMIT;
+  var drawnFor = null;
   var shapes = {};
+  var centres = {};
   var edgePaths = [];
-  function drawGraph() {
-    var root = svg("svg", { width: layout.width, height: layout.height, viewBox: "0 0 " + layout.width + " " + layout.height });
-    var w = layout.nodeWidth, h = layout.nodeHeight;
-    layout.edges.forEach(function (e) {
-      var a = layout.nodes[e[0]], b = layout.nodes[e[1]];
+  function draw(l) {
+    graph.textContent = "";
+    shapes = {};
+    centres = {};
+    edgePaths = [];
+    var root = svg("svg", { width: l.width, height: l.height, viewBox: "0 0 " + l.width + " " + l.height });
+    var w = l.nodeWidth, h = l.nodeHeight;
+    l.edges.forEach(function (e) {
+      var a = l.nodes[e[0]], b = l.nodes[e[1]];
       var x1 = a.x + w, y1 = a.y + h / 2, x2 = b.x, y2 = b.y + h / 2, mx = (x1 + x2) / 2;
       var p = svg("path", { d: "M" + x1 + "," + y1 + " C" + mx + "," + y1 + " " + mx + "," + y2 + " " + x2 + "," + y2, "class": "edge" });
       edgePaths.push({ from: a.id, to: b.id, el: p });
       root.appendChild(p);
     });
-    layout.nodes.forEach(function (n) {
-      var g = svg("g", { "class": "node " + n.type, transform: "translate(" + n.x + "," + n.y + ")" });
+    l.nodes.forEach(function (n) {
+      var name = info[n.id].name, type = info[n.id].type;
+      var g = svg("g", { "class": "node " + type, transform: "translate(" + n.x + "," + n.y + ")" });
       g.appendChild(svg("rect", { width: w, height: h, rx: 5 }));
       var label = svg("text", { x: 8, y: h / 2 + 4 });
-      label.textContent = n.name.length > 24 ? n.name.slice(0, 23) + "\u2026" : n.name;
+      label.textContent = name.length > 24 ? name.slice(0, 23) + "\u2026" : name;
       var title = svg("title");
-      title.textContent = n.name + " (" + n.type + ")";
+      title.textContent = name + " (" + type + ")";
       g.appendChild(title);
       g.appendChild(label);
       g.addEventListener("click", function () { location.hash = "node=" + encodeURIComponent(n.id); });
       shapes[n.id] = g;
+      centres[n.id] = { x: n.x + w / 2, y: n.y + h / 2 };
       root.appendChild(g);
     });
     graph.appendChild(root);
+  }
+  /** The focus node's nearest ancestors and descendants (breadth first), at most FOCUS_LIMIT in all. */
+  function focusLayout(focus) {
+    var keep = {}; keep[focus] = true;
+    var count = 1;
+    [[manifest.parent_map, FOCUS_LIMIT / 2], [manifest.child_map, FOCUS_LIMIT]].forEach(function (walk) {
+      var queue = [focus];
+      while (queue.length && count < walk[1]) {
+        var x = queue.shift();
+        (walk[0][x] || []).forEach(function (y) {
+          if (!keep[y] && info[y] && count < walk[1]) { keep[y] = true; count++; queue.push(y); }
+        });
+      }
+    });
+    // layout.nodes is in column order, so parents come before children: a topological order.
+    var ids = layout.nodes.map(function (n) { return n.id; }).filter(function (id) { return keep[id]; });
+    return layeredLayout({ ids: ids, parents: manifest.parent_map, names: names });
+  }
+  function drawAll() {
+    whole = true;
+    draw(layout);
+    drawnFor = "*";
+    note.textContent = layout.nodes.length + " models, seeds and sources; click a box to open it.";
+  }
+  function drawFor(focus) {
+    if (whole) { if (drawnFor !== "*") drawAll(); return; }
+    if (focus && info[focus]) {
+      if (drawnFor === focus) return;
+      var l = focusLayout(focus);
+      draw(l);
+      drawnFor = focus;
+      note.textContent = "Lineage of " + info[focus].name + ": " + l.nodes.length + " of " + layout.nodes.length + " nodes (nearest first). ";
+      note.appendChild(el("a", { href: "#", "class": "ref", text: "Draw the whole graph", onclick: function (e) { e.preventDefault(); drawAll(); highlight(current); } }));
+    } else if (drawnFor === null) {
+      note.textContent = layout.nodes.length + " nodes: pick a resource to draw its lineage. ";
+      note.appendChild(el("a", { href: "#", "class": "ref", text: "Draw the whole graph", onclick: function (e) { e.preventDefault(); drawAll(); highlight(current); } }));
+    }
   }
   function lineageOf(id) {
     var keep = {}; keep[id] = true;
@@ -192,6 +246,7 @@ export const SITE_SCRIPT = String.raw`
   function highlight(id) {
     var node = all[id];
     var focus = node && node.resource_type === "test" && node.attached_node ? node.attached_node : id;
+    drawFor(focus);
     var keep = focus ? lineageOf(focus) : null;
     Object.keys(shapes).forEach(function (k) {
       var cls = shapes[k].getAttribute("class").replace(/ (dim|selected)/g, "");
@@ -200,8 +255,12 @@ export const SITE_SCRIPT = String.raw`
       shapes[k].setAttribute("class", cls);
     });
     edgePaths.forEach(function (e) { e.el.setAttribute("class", keep && !(keep[e.from] && keep[e.to]) ? "edge dim" : "edge"); });
-    var s = shapes[focus];
-    if (s && s.scrollIntoView) s.scrollIntoView({ block: "nearest", inline: "center" });
+    // Centre the focus in the graph's own scroll box (scrollIntoView would also scroll the page).
+    var at = centres[focus];
+    if (at) {
+      graph.scrollLeft = Math.max(0, at.x - graph.clientWidth / 2);
+      graph.scrollTop = Math.max(0, at.y - graph.clientHeight / 2);
+    }
   }
 
   function route() {
@@ -210,7 +269,6 @@ export const SITE_SCRIPT = String.raw`
     else { detail.textContent = ""; detail.appendChild(el("p", { "class": "muted", text: "Pick a resource on the left or a box in the lineage graph." })); renderList(); highlight(null); }
   }
   document.getElementById("summary").textContent = data.summary;
-  drawGraph();
   window.addEventListener("hashchange", route);
   route();
 })();

@@ -1,6 +1,6 @@
 import type { Manifest } from "../artifacts/manifest.js";
 import type { Catalog } from "./catalog.js";
-import type { Layout } from "./lineage-layout.js";
+import { type Layout, layeredLayout } from "./lineage-layout.js";
 import { SITE_SCRIPT } from "./site-script.js";
 
 /**
@@ -94,11 +94,12 @@ function renderSite(data: SiteData): string {
 <header><h1>${escapeHtml(project)} <span class="muted">Floe docs</span></h1><p id="summary" class="muted"></p></header>
 <nav><input id="search" type="search" placeholder="Search models, sources, tests…" aria-label="search"><div id="list"></div></nav>
 <main>
-<section id="lineage"><h2>Lineage</h2><div id="graph"></div></section>
+<section id="lineage"><h2>Lineage</h2><p id="graph-note" class="muted"></p><div id="graph"></div></section>
 <article id="detail"></article>
 </main>
 <script id="floe-data" type="application/json">${embedJson({ ...data, summary })}</script>
-<script>${SITE_SCRIPT}</script>
+<script>${layeredLayout.toString()}
+${SITE_SCRIPT}</script>
 </body>
 </html>
 `;
