@@ -9,8 +9,19 @@ import {
   type SourceFreshnessResult,
 } from "../freshness/run-freshness.js";
 import { connectTarget } from "../runner/connect.js";
-import { type ValidateEvent, validateProject } from "../validate/validate-project.js";
-import { dropShopNamespace, isolatedNamespace, loadMessages, loadShopProject } from "./shop-pipeline.js";
+import {
+  planEngineChecks,
+  renderProject,
+  type ValidateEvent,
+  validateProject,
+} from "../validate/validate-project.js";
+import {
+  buildShop,
+  dropShopNamespace,
+  isolatedNamespace,
+  loadMessages,
+  loadShopProject,
+} from "./shop-pipeline.js";
 
 /**
  * `floe source freshness` and `floe validate` on the repository's own project over raw tables the real
@@ -84,5 +95,31 @@ describe("source freshness and validate on the shop project", () => {
     expect(result.results.filter((r) => r.resourceType === "model")).toHaveLength(20);
     expect(result.results.some((r) => r.inlined.length > 0)).toBe(true);
     expect(result.exitCode).toBe(0);
+  });
+
+  it("validates the incremental runs of the staging models once they are built", async () => {
+    const build = await buildShop(project, { logger: { event: () => {} } });
+    expect(build.exitCode).toBe(0);
+    const rendered = renderProject(project);
+    const plans = planEngineChecks(
+      project.manifest,
+      rendered,
+      new Set(Object.keys(project.manifest.nodes)),
+      () => true,
+    );
+    const incremental = plans.filter((p) => p.check && p.incremental !== undefined).map((p) => p.id);
+    expect(incremental).toEqual(
+      expect.arrayContaining(["model.shop.stg_order_events", "model.shop.stg_user_events"]),
+    );
+    const result = await validateProject({
+      project,
+      selected: new Set(Object.keys(project.manifest.nodes)),
+      connection: connectTarget(project.target),
+      threads: 2,
+      onEvent: () => {},
+      readProjectFile: () => "",
+    });
+    expect(result.results.filter((r) => r.status !== "ok").map((r) => `${r.name}: ${r.message}`)).toEqual([]);
+    expect(result.results.every((r) => r.inlined.length === 0)).toBe(true);
   });
 });

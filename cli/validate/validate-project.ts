@@ -69,6 +69,8 @@ export type ValidateEvent =
 
 export interface RenderedProject {
   readonly sql: ReadonlyMap<string, string>;
+  /** Incremental models: the SQL of an incremental run (`{{#if (is_incremental)}}` branches on). */
+  readonly incremental: ReadonlyMap<string, string>;
   readonly failures: readonly RenderFailure[];
 }
 
@@ -76,12 +78,16 @@ export interface RenderedProject {
 export function renderProject(project: ParsedProject): RenderedProject {
   const renderer = new NodeRenderer(project);
   const sql = new Map<string, string>();
+  const incremental = new Map<string, string>();
   const failures: RenderFailure[] = [];
   for (const id of topologicalOrder(project.manifest)) {
     const node = project.manifest.nodes[id];
     if (!node || node.resource_type === "seed") continue;
     try {
       sql.set(id, renderer.render(node));
+      if (node.resource_type === "model" && node.config.materialized === "incremental") {
+        incremental.set(id, renderer.render(node, { isIncremental: true }));
+      }
     } catch (error) {
       if (!isFloeError(error)) throw error;
       failures.push({
@@ -93,21 +99,30 @@ export function renderProject(project: ParsedProject): RenderedProject {
       });
     }
   }
-  return { sql, failures };
+  return { sql, incremental, failures };
+}
+
+/** One statement to EXPLAIN and how to map its lines back. */
+export interface SqlVariant {
+  /** What is sent: the node's SQL with unbuilt upstream models inlined. */
+  readonly sql: string;
+  /** The node's own rendered SQL (what `floe compile` writes), for mapping lines back. */
+  readonly rendered: string;
+  readonly ownLine: (line: number) => number | undefined;
 }
 
 /** What to send for one node, or why not. */
 export type EnginePlan =
-  | {
+  | (SqlVariant & {
       readonly id: string;
       readonly check: true;
-      /** What is sent: the node's SQL with unbuilt upstream models inlined. */
-      readonly sql: string;
-      /** The node's own rendered SQL (what `floe compile` writes), for mapping lines back. */
-      readonly rendered: string;
-      readonly ownLine: (line: number) => number | undefined;
       readonly inlined: readonly string[];
-    }
+      /**
+       * An incremental model whose table exists: its next run takes the `is_incremental` branches, so
+       * that SQL is validated too.
+       */
+      readonly incremental?: SqlVariant;
+    })
   | {
       readonly id: string;
       readonly check: false;
@@ -161,6 +176,11 @@ export function planEngineChecks(
       plan = { id, check: false, reason: blocked, inlined: [] };
     } else {
       const inlined = inlineRelations(own, replacements);
+      const incrementalSql = rendered.incremental.get(id);
+      const incremental =
+        incrementalSql !== undefined && incrementalSql !== own && exists(node)
+          ? { ...inlineRelations(incrementalSql, replacements), rendered: incrementalSql }
+          : undefined;
       plan =
         inlined.sql.length > MAX_INLINED_CHARS
           ? {
@@ -176,6 +196,15 @@ export function planEngineChecks(
               rendered: own,
               ownLine: inlined.ownLine,
               inlined: inlined.inlined,
+              ...(incremental
+                ? {
+                    incremental: {
+                      sql: incremental.sql,
+                      rendered: incremental.rendered,
+                      ownLine: incremental.ownLine,
+                    },
+                  }
+                : {}),
             };
     }
     if (node.resource_type === "model") {
@@ -334,49 +363,58 @@ async function explain(
   connection: TrinoConnection,
   options: ValidateOptions,
 ): Promise<NodeValidation> {
-  const sql = plan.sql.replace(/[\s;]+$/, "");
-  try {
-    const result = await connection.query(
-      `EXPLAIN (TYPE VALIDATE)\n${sql}`,
-      options.signal ? { signal: options.signal } : {},
-    );
-    return { ...base, status: "ok", queryId: result.queryId, executionTime: 0 };
-  } catch (error) {
-    if (!(error instanceof TrinoQueryError)) throw error;
-    const node = options.project.manifest.nodes[plan.id]!;
-    return {
-      ...base,
-      status: "error",
-      message: `${error.message.replace(/^line \d+:\d+: /, "")} (Trino query ${error.queryId})`,
-      errorCode: error.code,
-      location: errorLocation(error, plan, node, options),
-      queryId: error.queryId,
-      executionTime: 0,
-    };
+  const variants: [string, SqlVariant][] = [["", plan]];
+  if (plan.incremental) variants.push(["incremental run: ", plan.incremental]);
+  let queryId: string | undefined;
+  for (const [label, variant] of variants) {
+    try {
+      const result = await connection.query(
+        `EXPLAIN (TYPE VALIDATE)\n${variant.sql.replace(/[\s;]+$/, "")}`,
+        options.signal ? { signal: options.signal } : {},
+      );
+      queryId = result.queryId;
+    } catch (error) {
+      if (!(error instanceof TrinoQueryError)) throw error;
+      const node = options.project.manifest.nodes[plan.id]!;
+      return {
+        ...base,
+        status: "error",
+        message: `${label}${error.message.replace(/^line \d+:\d+: /, "")} (Trino query ${error.queryId})`,
+        errorCode: error.code,
+        // target/compiled/ holds the full-refresh SQL: point there only for that variant.
+        location: errorLocation(error, variant, plan.inlined, node, options, label === ""),
+        queryId: error.queryId,
+        executionTime: 0,
+      };
+    }
   }
+  return { ...base, status: "ok", ...(queryId ? { queryId } : {}), executionTime: 0 };
 }
 
 /** Trino's line in `EXPLAIN …\n<sql>` → the template file's line (or "inside inlined upstream"). */
 function errorLocation(
   error: TrinoQueryError,
-  plan: Extract<EnginePlan, { check: true }>,
+  variant: SqlVariant,
+  inlined: readonly string[],
   node: GraphNode,
   options: ValidateOptions,
+  showCompiled: boolean,
 ): string {
   const file = node.original_file_path;
   const position = error.position;
   if (!position || position.line < 2) return file;
   const sqlLine = position.line - 1;
-  const ownLine = plan.ownLine(sqlLine);
+  const ownLine = variant.ownLine(sqlLine);
   if (ownLine === undefined) {
-    const names = plan.inlined.map((id) => options.project.manifest.nodes[id]?.name ?? id).join(", ");
+    const names = inlined.map((id) => options.project.manifest.nodes[id]?.name ?? id).join(", ");
     return `${file} (in the SQL inlined from unbuilt upstream ${names})`;
   }
-  const compiled = "compiled_path" in node ? `; compiled SQL ${node.compiled_path}:${ownLine}` : "";
+  const compiled =
+    showCompiled && "compiled_path" in node ? `; compiled SQL ${node.compiled_path}:${ownLine}` : "";
   if (!file.endsWith(".sql")) return `${file}${compiled}`;
   let templateLine: number | undefined;
   try {
-    templateLine = mapCompiledLine(options.readProjectFile(file), plan.rendered, ownLine);
+    templateLine = mapCompiledLine(options.readProjectFile(file), variant.rendered, ownLine);
   } catch {
     templateLine = undefined;
   }

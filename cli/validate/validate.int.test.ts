@@ -46,12 +46,14 @@ models:
   "models/bad_after_inline.sql": 'select id\nfrom {{ref "unbuilt"}}\nwhere bogus_col > 1\n',
   "models/after_bad.sql": 'select * from {{ref "bad_column"}}\n',
   "models/reads_missing.sql": 'select * from {{source "raw" "not_loaded"}}\n',
+  "models/incr.sql":
+    '{{config materialized="incremental" unique_key="id"}}\nselect id, kind from {{source "raw" "events"}}\n{{#if (is_incremental)}}\nwhere id > (select max(no_such_id) from {{this}})\n{{/if}}\n',
 };
 
 describe("floe validate", () => {
   it("checks each model and test with EXPLAIN, inlines unbuilt upstream, maps errors to the template", async () => {
     const dir = writeRunnerProject(schema, files, { threads: 2 });
-    expect((await floe(dir, "run", "-s", "built")).exitCode).toBe(0);
+    expect((await floe(dir, "run", "-s", "built", "incr")).exitCode).toBe(0);
     const before = existsSync(join(dir, "target/compiled"));
 
     const out = await floe(dir, "validate");
@@ -70,7 +72,12 @@ describe("floe validate", () => {
     expect(out.stdout).toMatch(
       /NOT CHECKED model reads_missing: upstream not built: source raw\.not_loaded does not exist/,
     );
-    expect(out.stdout).toContain("Done. OK=4 ERROR=2 NOT_CHECKED=2 TOTAL=8");
+    // The incremental model's table exists, so its next run's SQL (the is_incremental branch) is checked.
+    expect(out.stdout).toMatch(/ERROR model incr /);
+    expect(out.stdout).toMatch(
+      /models\/incr\.sql:4:\d+: incremental run: Column 'no_such_id' cannot be resolved/,
+    );
+    expect(out.stdout).toContain("Done. OK=4 ERROR=3 NOT_CHECKED=2 TOTAL=9");
     // validate writes no artifacts (the earlier run's are untouched; no new compiled SQL appears).
     expect(existsSync(join(dir, "target/compiled/shop/models/uses_unbuilt.sql"))).toBe(false);
     expect(existsSync(join(dir, "target/compiled"))).toBe(before);
