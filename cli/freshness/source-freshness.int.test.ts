@@ -140,4 +140,28 @@ describe("floe source freshness", () => {
       /Error \[CONFIG\] models\/sources\.yml .*freshness\.warn_after.*not a duration/,
     );
   });
+
+  it("pins the session time zone, so naive timestamps are read as UTC on any server", async () => {
+    const { createTrinoConnection } = await import("../../trino/connection.js");
+    const tokyo = createTrinoConnection({
+      host: "127.0.0.1",
+      port: testTrinoPort(),
+      user: "floe-test",
+      timeZone: "Asia/Tokyo",
+    });
+    const utc = createTrinoConnection({
+      host: "127.0.0.1",
+      port: testTrinoPort(),
+      user: "floe-test",
+      timeZone: "UTC",
+    });
+    const zone = async (c: typeof tokyo) =>
+      (
+        await c.query<{ z: string; h: string }>(
+          "SELECT current_timezone() AS z, to_iso8601(CAST(TIMESTAMP '2026-01-01 00:00:00' AS timestamp(6) with time zone) AT TIME ZONE 'UTC') AS h",
+        )
+      ).rows[0];
+    expect(await zone(tokyo)).toEqual({ z: "Asia/Tokyo", h: "2025-12-31T15:00:00.000000Z" });
+    expect(await zone(utc)).toEqual({ z: "UTC", h: "2026-01-01T00:00:00.000000Z" });
+  });
 });
