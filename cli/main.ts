@@ -1,9 +1,12 @@
 import { Command, CommanderError } from "commander";
 import { registerDemoCommands } from "./commands/demo.js";
+import { registerDocsCommands } from "./commands/docs.js";
 import { registerIngestCommands } from "./commands/ingest.js";
 import { registerCompileCommands } from "./commands/project-commands.js";
 import { registerRunnerCommands } from "./commands/runner-commands.js";
+import { registerSourceCommands } from "./commands/source.js";
 import { registerStackCommands } from "./commands/stack.js";
+import { registerValidateCommand } from "./commands/validate.js";
 import { UsageError } from "./errors.js";
 import { renderError } from "./render-error.js";
 
@@ -22,6 +25,9 @@ export function buildProgram(): Command {
   registerCompileCommands(program);
   registerDemoCommands(program);
   registerRunnerCommands(program);
+  registerSourceCommands(program);
+  registerDocsCommands(program);
+  registerValidateCommand(program);
   registerIngestCommands(program);
   return program;
 }

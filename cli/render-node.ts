@@ -2,6 +2,7 @@ import {
   type ManifestNode,
   type ModelNode,
   quoteIdentifier,
+  type Relation,
   renderRelation,
   type SeedNode,
   type TestNode,
@@ -31,7 +32,14 @@ export class NodeRenderer {
   private readonly ephemeralBodies = new Map<string, { sql: string; ephemerals: readonly string[] }>();
   private readonly relations = new Map<string, string>();
 
-  constructor(private readonly project: ParsedProject) {}
+  /**
+   * `deferred`: unique_id → the relation to render for `{{ref}}` instead of the node's own (`--defer`:
+   * unselected, unbuilt upstream nodes read from the --state manifest's relations).
+   */
+  constructor(
+    private readonly project: ParsedProject,
+    private readonly deferred: ReadonlyMap<string, Relation> = new Map(),
+  ) {}
 
   render(node: ManifestNode, options: RenderOptions = {}): string {
     const { sql: body, ephemerals } = this.renderBody(node, options);
@@ -134,7 +142,7 @@ export class NodeRenderer {
   private relationSql(node: ModelNode | SeedNode): string {
     let sql = this.relations.get(node.unique_id);
     if (sql === undefined) {
-      sql = renderRelation(node.relation);
+      sql = renderRelation(this.deferred.get(node.unique_id) ?? node.relation);
       this.relations.set(node.unique_id, sql);
     }
     return sql;

@@ -29,6 +29,8 @@ export interface TrinoConnectionOptions {
   readonly sessionProperties?: Readonly<Record<string, string>>;
   /** Shown in Trino's UI as the query source. */
   readonly source?: string;
+  /** The session time zone (`X-Trino-Time-Zone`), e.g. `UTC`; default: the server's. */
+  readonly timeZone?: string;
 }
 
 export interface QueryProgress {
@@ -86,6 +88,7 @@ export function createTrinoConnection(options: TrinoConnectionOptions): TrinoCon
   };
   if (options.catalog) headers["X-Trino-Catalog"] = options.catalog;
   if (options.schema) headers["X-Trino-Schema"] = options.schema;
+  if (options.timeZone) headers["X-Trino-Time-Zone"] = options.timeZone;
   if (options.sessionProperties && Object.keys(options.sessionProperties).length > 0) {
     headers["X-Trino-Session"] = sessionHeader(options.sessionProperties);
   }

@@ -68,7 +68,7 @@ export function addRunFlags(command: Command): Command {
     .option("--defer", "resolve refs to unselected nodes against the --state manifest");
 }
 
-function parsePositiveInt(value: string): number {
+export function parsePositiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) {
     throw new UsageError(`--threads must be a positive integer, got '${value}'.`, {

@@ -5,13 +5,17 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { cancelOnSigint } from "../../trino/cancel-on-sigint.js";
+import type { TrinoConnection } from "../../trino/connection.js";
+import { readStateManifest } from "../artifacts/read-state.js";
 import type { RunArgs } from "../artifacts/run-results.js";
-import { writeFileAtomic } from "../artifacts/write-artifacts.js";
-import { loadProject, type ParsedProject } from "../compile.js";
+import { writeFileAtomic, writeManifest } from "../artifacts/write-artifacts.js";
+import { loadProject, type ParsedProject, type Relation, renderRelation } from "../compile.js";
+import { UsageError } from "../errors.js";
 import { jsonLogger } from "../log/json-logger.js";
 import { textLogger } from "../log/text-logger.js";
 import { connectTarget, locationRootOf } from "../runner/connect.js";
-import type { TaskKind } from "../runner/run-graph.js";
+import { deferCandidates, resolveDeferred } from "../runner/defer.js";
+import { buildRunGraph, type TaskKind } from "../runner/run-graph.js";
 import { DEFAULT_LOCATION_ROOT, type RunTaskResult, runTask } from "../runner/run-task.js";
 import { createLog, loadOptions, type ProjectFlags } from "./common-flags.js";
 import type { RunCommandFlags } from "./run.js";
@@ -48,7 +52,10 @@ export async function executeTask(
     ...(flags.profilesDir === undefined ? {} : { profiles_dir: flags.profilesDir }),
   };
   try {
-    return await runTask({
+    const deferred = flags.defer
+      ? await deferredRelations(project, kind, selected, flags, connection, controller.signal)
+      : undefined;
+    const result = await runTask({
       project,
       selected,
       kind,
@@ -63,8 +70,44 @@ export async function executeTask(
       writeArtifact: (path, content) => writeFileAtomic(join(project.root, path), content),
       readProjectFile: (path) => readFileSync(join(project.root, path), "utf8"),
       ...(previousResults ? { previousResults } : {}),
+      ...(deferred ? { deferred } : {}),
     });
+    // As dbt does: a run leaves the manifest it ran with, so its target/ can serve as --state later.
+    writeManifest(project.root, project.targetPath, project.manifest);
+    return result;
   } finally {
     release();
   }
+}
+
+/**
+ * `--defer --state <dir>`: the unselected upstream nodes missing from the target, rendered as the state
+ * manifest's relations. Logs each one, so a run never silently reads another environment.
+ */
+async function deferredRelations(
+  project: ParsedProject,
+  kind: TaskKind,
+  selected: ReadonlySet<string>,
+  flags: RunCommandFlags,
+  connection: TrinoConnection,
+  signal: AbortSignal,
+): Promise<Map<string, Relation>> {
+  if (!flags.state) {
+    throw new UsageError("--defer needs --state <dir>: the manifest.json to defer to.", {
+      hint: "pass --state path/to/prod-target (a folder holding the production manifest.json).",
+    });
+  }
+  const state = readStateManifest(flags.state);
+  const executed = new Set(buildRunGraph(project.manifest, selected, kind).order);
+  const candidates = deferCandidates(project.manifest, executed, state);
+  const deferred = await resolveDeferred(candidates, connection, signal);
+  const log = createLog(flags.logFormat);
+  for (const d of deferred.values()) {
+    log.info(
+      "defer",
+      `Deferring ${d.name} to --state: ${renderRelation(d.state)} (${renderRelation(d.current)} does not exist in target ${project.target.name})`,
+      { unique_id: d.id, state_relation: d.state, current_relation: d.current },
+    );
+  }
+  return new Map([...deferred].map(([id, d]) => [id, d.state]));
 }

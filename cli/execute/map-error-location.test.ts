@@ -17,4 +17,11 @@ describe("mapCompiledLine", () => {
       mapCompiledLine("select 1\nselect 1\n", 'with "__floe_cte__x" as (\nselect 1\n)\nselect 1\n', 2),
     ).toBeUndefined();
   });
+  it("matches a line whose {{…}} expanded, when the block lines around it vanished", () => {
+    const incremental =
+      '{{config materialized="incremental"}}\nselect id from {{ref "a"}}\n{{#if (is_incremental)}}\nwhere id > (select max(id) from {{this}})\n{{/if}}\n';
+    const rendered = 'select id from "c"."s"."a"\nwhere id > (select max(id) from "c"."s"."t")\n';
+    expect(mapCompiledLine(incremental, rendered, 2)).toBe(4);
+    expect(mapCompiledLine(incremental, rendered, 1)).toBe(2);
+  });
 });

@@ -125,12 +125,12 @@ function summary(event: Extract<RunEvent, { code: "RUN_FINISHED" }>): string {
   return lines.join("\n");
 }
 
-function dots(left: string, right: string): string {
+export function dots(left: string, right: string): string {
   const fill = Math.max(3, WIDTH - left.length - right.length - 2);
   return `${left} ${".".repeat(fill)} ${right}`;
 }
 
-function clock(): string {
+export function clock(): string {
   return new Date().toTimeString().slice(0, 8);
 }
 

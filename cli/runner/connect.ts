@@ -1,9 +1,10 @@
+import { cancelOnSigint } from "../../trino/cancel-on-sigint.js";
 import { createTrinoConnection, type TrinoConnection } from "../../trino/connection.js";
 import type { TargetConfig } from "../compile.js";
 import { ConfigError } from "../errors.js";
 
-/** The Trino connection a profile target describes. */
-export function connectTarget(target: TargetConfig): TrinoConnection {
+/** The Trino connection a profile target describes (`timeZone` pins the session time zone). */
+export function connectTarget(target: TargetConfig, options: { timeZone?: string } = {}): TrinoConnection {
   let password = target.password;
   let user = target.user;
   if (target.auth?.method === "basic") {
@@ -30,6 +31,7 @@ export function connectTarget(target: TargetConfig): TrinoConnection {
     catalog: target.catalog,
     schema: target.schema,
     sessionProperties,
+    ...(options.timeZone ? { timeZone: options.timeZone } : {}),
   });
 }
 
@@ -37,4 +39,21 @@ export function connectTarget(target: TargetConfig): TrinoConnection {
 export function locationRootOf(target: TargetConfig): string | undefined {
   const root = (target as { location_root?: unknown }).location_root;
   return typeof root === "string" && root !== "" ? root : undefined;
+}
+
+/**
+ * Runs `work` with Ctrl-C wired to cancel the connection's queries (and abort the signal); without a
+ * connection (e.g. --no-engine) it just runs.
+ */
+export async function withSigintCancel<T>(
+  connection: TrinoConnection | undefined,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const release = connection ? cancelOnSigint(connection, controller) : () => {};
+  try {
+    return await work(controller.signal);
+  } finally {
+    release();
+  }
 }

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { TrinoConnection } from "../../trino/connection.js";
 import { quoteRelation } from "../../trino/dialect.js";
 import { type RunArgs, runResultsJson, writeRunResults } from "../artifacts/run-results.js";
-import type { ManifestNode, ParsedProject } from "../compile.js";
+import type { ManifestNode, ParsedProject, Relation } from "../compile.js";
 import { runDataTest } from "../data-tests/run-test.js";
 import type { ExecutionContext } from "../execute/executor.js";
 import { NodeQueries } from "../execute/node-queries.js";
@@ -30,6 +30,8 @@ export interface RunTaskOptions {
   readonly locationRoot?: string;
   readonly writeArtifact: (relativePath: string, content: string) => void;
   readonly readProjectFile: (relativePath: string) => string;
+  /** `--defer`: unique_id → the --state relation its refs render as (see defer.ts). */
+  readonly deferred?: ReadonlyMap<string, Relation>;
   /** `floe retry`: earlier results kept in run_results.json unless re-run now. */
   readonly previousResults?: readonly { readonly unique_id: string }[];
 }
@@ -80,7 +82,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
 
   const ctx: RunContext = {
     project,
-    renderer: new NodeRenderer(project),
+    renderer: new NodeRenderer(project, options.deferred),
     connection,
     signal,
     exec,

@@ -82,3 +82,12 @@ export async function floe(dir: string, ...args: string[]): Promise<FloeOutput> 
     process.exitCode = previous;
   }
 }
+
+/** The events a `--log-format json` run printed, one JSON object per line. */
+// biome-ignore lint/suspicious/noExplicitAny: tests assert on the events' shape, field by field.
+export function jsonLines(stdout: string): Record<string, any>[] {
+  return stdout
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line));
+}

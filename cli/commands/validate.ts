@@ -1,0 +1,53 @@
+import type { Command } from "commander";
+import {
+  addProjectFlags,
+  addSelectionFlags,
+  type ProjectFlags,
+  parsePositiveInt,
+  type SelectionFlags,
+} from "./common-flags.js";
+
+type ValidateFlags = ProjectFlags & SelectionFlags & { readonly engine: boolean; readonly threads?: number };
+
+/**
+ * `floe validate`: parse and render the whole project (no artifacts written), then, when Trino is
+ * reachable, `EXPLAIN (TYPE VALIDATE)` each selected model and test. Exit 2 on project errors, 1 on SQL
+ * errors, 0 otherwise.
+ */
+export function registerValidateCommand(program: Command): void {
+  addSelectionFlags(
+    addProjectFlags(
+      program
+        .command("validate")
+        .description(
+          "check the project without writing anything: render every node, then EXPLAIN (TYPE VALIDATE) in Trino",
+        ),
+    ),
+  )
+    .option("--no-engine", "only parse and render; do not ask Trino")
+    .option("--threads <n>", "EXPLAINs to run at once (default: the profile's threads)", parsePositiveInt)
+    .action(async (flags: ValidateFlags) => {
+      const { readFileSync } = await import("node:fs");
+      const { join } = await import("node:path");
+      const { loadRunProject } = await import("./run-action.js");
+      const { selectFromFlags } = await import("./common-flags.js");
+      const { connectTarget, withSigintCancel } = await import("../runner/connect.js");
+      const { validateProject } = await import("../validate/validate-project.js");
+      const { validateLogger } = await import("../validate/validate-log.js");
+      const project = loadRunProject(flags);
+      const selected = selectFromFlags(project, project.root, flags);
+      const connection = flags.engine ? connectTarget(project.target) : undefined;
+      const result = await withSigintCancel(connection, (signal) =>
+        validateProject({
+          project,
+          selected,
+          connection,
+          threads: flags.threads ?? project.target.threads,
+          signal,
+          onEvent: validateLogger(flags.logFormat),
+          readProjectFile: (path) => readFileSync(join(project.root, path), "utf8"),
+        }),
+      );
+      process.exitCode = result.exitCode;
+    });
+}
