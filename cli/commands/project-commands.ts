@@ -164,8 +164,11 @@ function counts(project: ParsedProject): Record<string, number> {
     test: 0,
     source: Object.keys(project.manifest.sources).length,
   };
-  for (const node of Object.values(project.manifest.nodes))
-    out[node.resource_type] = (out[node.resource_type] ?? 0) + 1;
+  const nodes = project.manifest.nodes;
+  for (const id in nodes) {
+    const type = (nodes[id] as GraphNode).resource_type;
+    out[type] = (out[type] ?? 0) + 1;
+  }
   out.macro = Object.keys(project.manifest.macros).length;
   return out;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { buildChildMap, levelOrder } from "./graph.js";
+import { loadFixture } from "../testing/project-fixture.js";
+import { buildChildMap, levelOrder, topologicalOrder } from "./graph.js";
 
 describe("buildChildMap", () => {
   it("gives every id a sorted child list, parents outside the map included", () => {
@@ -31,5 +32,27 @@ describe("levelOrder", () => {
 
   it("leaves out nodes on or below a cycle", () => {
     expect(order({ a: [], b: ["a", "c"], c: ["b"], d: ["c"] })).toEqual(["a"]);
+  });
+});
+
+describe("topologicalOrder", () => {
+  it("returns the order the build computed, equal to a fresh computation, as a copy", () => {
+    const { manifest } = loadFixture({
+      "models/c.sql": 'select * from {{ref "a"}} join {{ref "b"}} using (id)',
+      "models/b.sql": 'select * from {{ref "a"}}',
+      "models/a.sql": "select 1 as id",
+      "models/schema.yml":
+        "version: 2\nmodels:\n  - name: a\n    columns:\n      - name: id\n        tests: [unique]\n",
+    });
+    const fresh = levelOrder(
+      [...Object.keys(manifest.sources), ...Object.keys(manifest.nodes)],
+      (id) => manifest.parent_map[id],
+      (id) => manifest.child_map[id],
+    );
+    const order = topologicalOrder(manifest);
+    expect(order).toEqual(fresh);
+    expect(order.slice(0, 1)).toEqual(["model.shop.a"]);
+    order.reverse();
+    expect(topologicalOrder(manifest)).toEqual(fresh);
   });
 });

@@ -4,8 +4,18 @@ import type { Manifest } from "../artifacts/manifest.js";
  * Graph queries over a manifest's parent/child maps. Pure: the maps are data in the manifest.
  */
 
+/** Orders computed while building a manifest (its cycle check), so commands do not compute them again. */
+const knownOrders = new WeakMap<Manifest, readonly string[]>();
+
+/** Records `manifest`'s topological order; manifests are not changed after they are built. */
+export function rememberOrder(manifest: Manifest, order: readonly string[]): void {
+  knownOrders.set(manifest, order);
+}
+
 /** Every node and source in dependency order (parents first); ties broken by unique_id for stable output. */
 export function topologicalOrder(manifest: Manifest): string[] {
+  const known = knownOrders.get(manifest);
+  if (known) return [...known];
   return levelOrder(
     [...Object.keys(manifest.sources), ...Object.keys(manifest.nodes)],
     (id) => manifest.parent_map[id],

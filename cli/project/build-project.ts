@@ -1,5 +1,5 @@
 import { MANIFEST_SCHEMA_VERSION, type Manifest } from "../artifacts/manifest.js";
-import { buildChildMap } from "../graph/graph.js";
+import { buildChildMap, rememberOrder } from "../graph/graph.js";
 import type { Program } from "../templating/ast.js";
 import type { TemplateEnvironment } from "../templating/ast-render.js";
 import { createTemplateEnvironment } from "../templating/environment.js";
@@ -85,7 +85,7 @@ export function buildProject(files: ProjectFiles, options: BuildOptions): Parsed
   for (const id in ctx.nodes)
     parentMap[id] = (ctx.nodes[id] as { depends_on: { nodes: readonly string[] } }).depends_on.nodes;
   const childMap = buildChildMap(parentMap);
-  checkCycles(ctx.nodes, parentMap, childMap);
+  const order = checkCycles(ctx.nodes, parentMap, childMap);
   const manifest: Manifest = {
     schemaVersion: MANIFEST_SCHEMA_VERSION,
     metadata: {
@@ -101,6 +101,7 @@ export function buildProject(files: ProjectFiles, options: BuildOptions): Parsed
     parent_map: parentMap,
     child_map: childMap,
   };
+  rememberOrder(manifest, order);
   return {
     root: files.root,
     manifest,
