@@ -10,7 +10,8 @@
  */
 import { loadavg } from "node:os";
 import { sinkTargets, uniqueRun } from "../ingest/int-helpers.js";
-import { defaultTopicNames, publishShop } from "../ingest/producer.js";
+import { TOPIC_KINDS } from "../ingest/contracts.js";
+import { defaultTopicNames, publishShop, topicName } from "../ingest/producer.js";
 import { type DurableFile, runSink } from "../ingest/sink.js";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
@@ -29,12 +30,22 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 async function throughput(): Promise<void> {
-  const run = uniqueRun("bench");
-  const t0 = Date.now();
-  const ledger = await publishShop({ events: EVENTS, seed: 1, topics: defaultTopicNames(run.topicPrefix) });
-  console.log(
-    `pre-loaded ${fmt(ledger.messages.total)} events into ${run.topicPrefix}* in ${((Date.now() - t0) / 1000).toFixed(1)}s`,
-  );
+  const fresh = uniqueRun("bench");
+  // BENCH_TOPIC_PREFIX=<prefix from an earlier run>: sink the topics that run pre-loaded again (a fresh
+  // consumer group and S3 prefix), so variants are compared on the same messages without re-publishing.
+  const reuse = process.env.BENCH_TOPIC_PREFIX;
+  const run = reuse
+    ? { ...fresh, topicPrefix: reuse, topics: TOPIC_KINDS.map((k) => topicName(defaultTopicNames(reuse), k)) }
+    : fresh;
+  if (reuse) {
+    console.log(`re-using the events pre-loaded into ${reuse}*`);
+  } else {
+    const t0 = Date.now();
+    const ledger = await publishShop({ events: EVENTS, seed: 1, topics: defaultTopicNames(run.topicPrefix) });
+    console.log(
+      `pre-loaded ${fmt(ledger.messages.total)} events into ${run.topicPrefix}* in ${((Date.now() - t0) / 1000).toFixed(1)}s`,
+    );
+  }
   let lastDurable = 0;
   let records = 0;
   console.log(`load average at sink start ${load()}`);
