@@ -9,8 +9,8 @@
  *    (file durable and its partition registered in Trino) − Kafka record timestamp. Reports p50/p99.
  */
 import { loadavg } from "node:os";
-import { sinkTargets, uniqueRun } from "../ingest/int-helpers.js";
 import { TOPIC_KINDS } from "../ingest/contracts.js";
+import { sinkTargets, uniqueRun } from "../ingest/int-helpers.js";
 import { defaultTopicNames, publishShop, topicName } from "../ingest/producer.js";
 import { type DurableFile, runSink } from "../ingest/sink.js";
 

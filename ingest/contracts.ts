@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { compileFastCheck, type FastCheck } from "./contract-check.js";
 
 /**
  * Event contracts (DESIGN.md § Ingest). One zod schema per (topic, event_type, schema_version); v2 only
@@ -110,6 +111,8 @@ interface Compiled {
   readonly schema: z.ZodObject;
   /** The contract's field names, precomputed: the hot path must not walk zod's shape per event. */
   readonly known: ReadonlySet<string>;
+  /** The same contract as a plain-JS check (contract-check.ts); zod decides whenever it declines. */
+  readonly fast: FastCheck | undefined;
 }
 
 const compiled = new Map<string, Compiled>();
@@ -122,6 +125,7 @@ function schemaFor(kind: TopicKind, type: string, version: 1 | 2): Compiled | un
     entry = {
       schema: z.object({ ...shape, event_type: z.literal(type) }),
       known: new Set([...Object.keys(shape), "event_type"]),
+      fast: compileFastCheck(shape),
     };
     compiled.set(key, entry);
   }
@@ -141,6 +145,15 @@ export type ParseResult = { ok: true; event: ParsedEvent } | { ok: false; reason
 
 /** Validates one decoded JSON value against the topic's contracts. Never throws. */
 export function parseEvent(kind: TopicKind, value: unknown): ParseResult {
+  return parseEventUsing(kind, value, true);
+}
+
+/** `parseEvent` with zod alone, no fast path: the reference the fast path is tested against. */
+export function parseEventWithZod(kind: TopicKind, value: unknown): ParseResult {
+  return parseEventUsing(kind, value, false);
+}
+
+function parseEventUsing(kind: TopicKind, value: unknown, fast: boolean): ParseResult {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     return { ok: false, reason: "event must be a JSON object" };
   }
@@ -159,8 +172,15 @@ export function parseEvent(kind: TopicKind, value: unknown): ParseResult {
   }
   const contract = schemaFor(kind, type, version);
   if (!contract) return { ok: false, reason: `no contract for ${kind}/${type} v${version}` };
-  const result = contract.schema.safeParse(raw);
-  if (!result.success) return { ok: false, reason: `${type} v${version}: ${describeIssues(result.error)}` };
+  // event_type was checked above; the fast path checks the contract's other fields.
+  let fields = fast ? contract.fast?.(raw) : undefined;
+  if (!fields) {
+    const result = contract.schema.safeParse(raw);
+    if (!result.success) return { ok: false, reason: `${type} v${version}: ${describeIssues(result.error)}` };
+    fields = result.data;
+  } else {
+    fields.event_type = type;
+  }
   const attributes: Record<string, string> = {};
   for (const key in raw) {
     const v = raw[key];
@@ -169,7 +189,7 @@ export function parseEvent(kind: TopicKind, value: unknown): ParseResult {
   }
   return {
     ok: true,
-    event: { kind, eventType: type, schemaVersion: version, fields: result.data, attributes },
+    event: { kind, eventType: type, schemaVersion: version, fields, attributes },
   };
 }
 
