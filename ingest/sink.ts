@@ -273,7 +273,7 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
       kind: runtime.state.kind,
       eventType: file.eventType,
       partition,
-      lines: file.rows,
+      rows: file.rows,
       metadata: {
         "floe.topic": topic,
         "floe.partition": String(partition),
@@ -318,7 +318,7 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
     metrics.flushSeconds.observe((performance.now() - started) / 1000);
     const rest = runtime.state.durableFile(file, durableEnd);
     const kept = rest ? file.rows.length - rest.rows.length : file.rows.length;
-    const timestamps = file.timestamps.slice(0, kept);
+    const timestamps = file.rows.timestamps(0, kept);
     metrics.files.inc({ topic, outcome });
     if (outcome === "written") {
       summary.files++;
