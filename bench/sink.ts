@@ -56,6 +56,9 @@ async function throughput(): Promise<void> {
     untilIdle: true,
     idleMs: 2_000,
     metricsPort: null,
+    ...(process.env.BENCH_ENCODER_THREADS
+      ? { encoderThreads: Number(process.env.BENCH_ENCODER_THREADS) }
+      : {}),
     onDurable: (f: DurableFile) => {
       lastDurable = f.durableAt;
       records += f.records;

@@ -484,15 +484,23 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
     await runtime.exclusive(async () => {
       if (runtime.pausedUntil !== undefined) return; // a fetch that raced the pause: re-read later
       const now = Date.now();
-      let n = 0;
-      for (const message of batch.messages) {
-        if (!isRunning() || isStale()) break;
+      // kafkajs' resolveOffset and isStale parse and build offset strings and keys on every call (~2 µs
+      // a message in `--cpu-prof`): resolve once, after the last routed message, and look for a stop or a
+      // seek every few hundred messages. The sink never seeks, and everything routed is resolved.
+      let last: string | undefined;
+      const messages = batch.messages;
+      for (let i = 0; i < messages.length; i++) {
+        if (i % 256 === 0) {
+          // kafkajs heartbeats only from here: keep the session alive through big batches on a busy machine.
+          if (i > 0 && i % 2_048 === 0) await heartbeat();
+          if (!isRunning() || isStale()) break;
+        }
+        const message = messages[i] as KafkaMessage;
         route(runtime, message, now);
-        resolveOffset(message.offset);
-        // kafkajs heartbeats only from here: keep the session alive through big batches on a busy machine.
-        if (++n % 2_000 === 0) await heartbeat();
+        last = message.offset;
       }
-      if (batch.messages.length > 0) lastMessageAt = now;
+      if (last !== undefined) resolveOffset(last);
+      if (messages.length > 0) lastMessageAt = now;
       await cycle(runtime, false, heartbeat);
     });
     await heartbeat();
