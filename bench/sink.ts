@@ -59,6 +59,10 @@ async function throughput(): Promise<void> {
     ...(process.env.BENCH_ENCODER_THREADS
       ? { encoderThreads: Number(process.env.BENCH_ENCODER_THREADS) }
       : {}),
+    // BENCH_FLUSH_INTERVAL_MS below the run's length makes files roll while consuming, as in a sustained run.
+    ...(process.env.BENCH_FLUSH_INTERVAL_MS
+      ? { flushIntervalMs: Number(process.env.BENCH_FLUSH_INTERVAL_MS) }
+      : {}),
     onDurable: (f: DurableFile) => {
       lastDurable = f.durableAt;
       records += f.records;
