@@ -110,6 +110,12 @@ class PartitionRuntime {
   private waitingCycle: Promise<void> | undefined;
   pausedUntil: number | undefined;
   lastCommitted: bigint | undefined;
+  /**
+   * Set when the group rebalanced: the partition now belongs to a fresh runtime (here or elsewhere). A
+   * cycle of this one still running may finish its uploads (same keys, If-None-Match) but no longer
+   * commits, pauses or resumes.
+   */
+  revoked = false;
 
   constructor(topic: string, partition: number, kind: TopicKind) {
     this.state = new PartitionState(topic, partition, kind);
@@ -432,6 +438,7 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
   };
 
   const commit = async (runtime: PartitionRuntime) => {
+    if (runtime.revoked) return;
     const safe = runtime.state.safeOffset();
     if (safe === undefined) return;
     if (runtime.lastCommitted !== undefined && safe <= runtime.lastCommitted) return;
@@ -494,6 +501,7 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
         case "pause": {
           // Never skip: keep everything buffered, stop fetching this partition, try again later.
           const { topic, partition } = runtime.state;
+          if (runtime.revoked) return;
           if (runtime.pausedUntil === undefined) {
             consumer.pause([{ topic, partitions: [partition] }]);
             metrics.pauses.inc({ topic });
@@ -503,7 +511,7 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
           return;
         }
         case "done":
-          if (runtime.pausedUntil !== undefined) {
+          if (runtime.pausedUntil !== undefined && !runtime.revoked) {
             runtime.pausedUntil = undefined;
             const { topic, partition } = runtime.state;
             consumer.resume([{ topic, partitions: [partition] }]);
@@ -557,6 +565,13 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
   // in-memory state; each partition restores its watermarks from the commit on its next batch.
   let joins = 0;
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    for (const runtime of runtimes.values()) {
+      runtime.revoked = true;
+      // Its successor starts unpaused, from the committed offset; a pause left behind would never lift.
+      if (runtime.pausedUntil !== undefined) {
+        consumer.resume([{ topic: runtime.state.topic, partitions: [runtime.state.partition] }]);
+      }
+    }
     runtimes.clear();
     if (++joins > 1) {
       emit({
