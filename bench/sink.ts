@@ -7,6 +7,10 @@
  * 2. Freshness: with the default flush interval (60 s), BENCH_RATE events/s (default 3,000, the seeds'
  *    average) are produced for BENCH_SECONDS (default 120) while a sink runs; for every row, age =
  *    (file durable and its partition registered in Trino) − Kafka record timestamp. Reports p50/p99.
+ *
+ * Knobs for comparing variants: BENCH_PHASE (throughput | freshness | all), BENCH_TOPIC_PREFIX (re-sink
+ * the topics an earlier run pre-loaded), BENCH_FLUSH_INTERVAL_MS (files roll while consuming),
+ * BENCH_ENCODER_THREADS (DuckDB threads).
  */
 import { loadavg } from "node:os";
 import { TOPIC_KINDS } from "../ingest/contracts.js";
