@@ -115,10 +115,20 @@ interface Compiled {
   readonly fast: FastCheck | undefined;
 }
 
-const compiled = new Map<string, Compiled>();
+// kind → type → version → compiled contract: the hot path builds no key string per event.
+const compiled = new Map<TopicKind, Map<string, { 1?: Compiled; 2?: Compiled }>>();
 function schemaFor(kind: TopicKind, type: string, version: 1 | 2): Compiled | undefined {
-  const key = `${kind}/${type}/${version}`;
-  let entry = compiled.get(key);
+  let byKind = compiled.get(kind);
+  if (!byKind) {
+    byKind = new Map();
+    compiled.set(kind, byKind);
+  }
+  let byType = byKind.get(type);
+  if (!byType) {
+    byType = {};
+    byKind.set(type, byType);
+  }
+  let entry = byType[version];
   if (!entry) {
     const shape = CONTRACTS[kind][type]?.[version];
     if (!shape) return undefined;
@@ -127,7 +137,7 @@ function schemaFor(kind: TopicKind, type: string, version: 1 | 2): Compiled | un
       known: new Set([...Object.keys(shape), "event_type"]),
       fast: compileFastCheck(shape),
     };
-    compiled.set(key, entry);
+    byType[version] = entry;
   }
   return entry;
 }
@@ -239,5 +249,5 @@ export function decodeMessage(kind: TopicKind, value: Uint8Array | null | undefi
     return { ok: false, reason: `invalid JSON: ${(error as Error).message}` };
   }
   const result = parseEvent(kind, json);
-  return result.ok ? { ...result, text } : result;
+  return result.ok ? { ok: true, event: result.event, text } : result;
 }
