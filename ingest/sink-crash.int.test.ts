@@ -72,11 +72,13 @@ describe("floe ingest sink under crashes", () => {
     const kills: string[] = [];
     let filesBeforeLastRun = 0;
     for (let i = 0; i < 3; i++) {
-      // A random moment mid-stream, between or during uploads: 0–0.5 s after the run's 1st–15th new file
-      // (the shop makes ~120 files of 2,000 rows, so three kills always leave work for the next run).
+      // A random moment mid-stream, between or during uploads: 0–100 ms after the run's 1st–10th new file.
+      // Uploads trail consumption and come in bursts (67 files in 350 ms once), so the window after the
+      // n-th file stays short: each run writes a few dozen files at most before its kill, later runs
+      // still have files to write (the shop makes ~120), and the kill comes while the sink is at work.
       const kill = {
-        afterFiles: 1 + Math.floor(Math.random() * 15),
-        delayMs: Math.round(Math.random() * 500),
+        afterFiles: 1 + Math.floor(Math.random() * 10),
+        delayMs: Math.round(Math.random() * 100),
       };
       kills.push(`${kill.delayMs} ms after file ${kill.afterFiles}`);
       const result = await sinkProcess(args, kill);
