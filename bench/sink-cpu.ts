@@ -10,6 +10,7 @@ import { generateShop } from "../ingest/generator.js";
 import { DuckParquetEncoder, rowLine } from "../ingest/parquet-duckdb.js";
 import { encodeParquet } from "../ingest/parquet-file.js";
 import { RAW_COLUMNS, type RawRow, toRawRow } from "../ingest/raw-schema.js";
+import { RowBuffer } from "../ingest/row-buffer.js";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -34,7 +35,7 @@ for (let round = 0; round < ROUNDS; round++) {
   const decoded = await cpu(() => messages.map((m) => decodeMessage(m.kind, m.value)));
   const now = new Date();
   const lines = await cpu(() => {
-    const files = new Map<string, { kind: TopicKind; type: string; lines: string[] }>();
+    const files = new Map<string, { kind: TopicKind; type: string; rows: RowBuffer }>();
     decoded.value.forEach((result, i) => {
       if (!result.ok) return;
       const e = result.event;
@@ -42,10 +43,10 @@ for (let round = 0; round < ROUNDS; round++) {
       const key = `${e.kind}/${time.slice(0, 10)}/${e.eventType}`;
       let file = files.get(key);
       if (!file) {
-        file = { kind: e.kind, type: e.eventType, lines: [] };
+        file = { kind: e.kind, type: e.eventType, rows: new RowBuffer() };
         files.set(key, file);
       }
-      file.lines.push(rowLine(String(i), e, result.text, Date.parse(time), now.getTime()));
+      file.rows.append(BigInt(i), 0, rowLine(String(i), e, result.text, Date.parse(time), now.getTime()));
     });
     return [...files.values()];
   });
@@ -56,7 +57,7 @@ for (let round = 0; round < ROUNDS; round++) {
         kind: f.kind,
         eventType: f.type,
         partition: 0,
-        lines: f.lines,
+        rows: f.rows,
         metadata: {},
       });
       duckBytes += body.length;

@@ -7,10 +7,15 @@
  * 2. Freshness: with the default flush interval (60 s), BENCH_RATE events/s (default 3,000, the seeds'
  *    average) are produced for BENCH_SECONDS (default 120) while a sink runs; for every row, age =
  *    (file durable and its partition registered in Trino) − Kafka record timestamp. Reports p50/p99.
+ *
+ * Knobs for comparing variants: BENCH_PHASE (throughput | freshness | all), BENCH_TOPIC_PREFIX (re-sink
+ * the topics an earlier run pre-loaded), BENCH_FLUSH_INTERVAL_MS (files roll while consuming),
+ * BENCH_ENCODER_THREADS (DuckDB threads).
  */
 import { loadavg } from "node:os";
+import { TOPIC_KINDS } from "../ingest/contracts.js";
 import { sinkTargets, uniqueRun } from "../ingest/int-helpers.js";
-import { defaultTopicNames, publishShop } from "../ingest/producer.js";
+import { defaultTopicNames, publishShop, topicName } from "../ingest/producer.js";
 import { type DurableFile, runSink } from "../ingest/sink.js";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
@@ -29,12 +34,22 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 async function throughput(): Promise<void> {
-  const run = uniqueRun("bench");
-  const t0 = Date.now();
-  const ledger = await publishShop({ events: EVENTS, seed: 1, topics: defaultTopicNames(run.topicPrefix) });
-  console.log(
-    `pre-loaded ${fmt(ledger.messages.total)} events into ${run.topicPrefix}* in ${((Date.now() - t0) / 1000).toFixed(1)}s`,
-  );
+  const fresh = uniqueRun("bench");
+  // BENCH_TOPIC_PREFIX=<prefix from an earlier run>: sink the topics that run pre-loaded again (a fresh
+  // consumer group and S3 prefix), so variants are compared on the same messages without re-publishing.
+  const reuse = process.env.BENCH_TOPIC_PREFIX;
+  const run = reuse
+    ? { ...fresh, topicPrefix: reuse, topics: TOPIC_KINDS.map((k) => topicName(defaultTopicNames(reuse), k)) }
+    : fresh;
+  if (reuse) {
+    console.log(`re-using the events pre-loaded into ${reuse}*`);
+  } else {
+    const t0 = Date.now();
+    const ledger = await publishShop({ events: EVENTS, seed: 1, topics: defaultTopicNames(run.topicPrefix) });
+    console.log(
+      `pre-loaded ${fmt(ledger.messages.total)} events into ${run.topicPrefix}* in ${((Date.now() - t0) / 1000).toFixed(1)}s`,
+    );
+  }
   let lastDurable = 0;
   let records = 0;
   console.log(`load average at sink start ${load()}`);
@@ -45,6 +60,13 @@ async function throughput(): Promise<void> {
     untilIdle: true,
     idleMs: 2_000,
     metricsPort: null,
+    ...(process.env.BENCH_ENCODER_THREADS
+      ? { encoderThreads: Number(process.env.BENCH_ENCODER_THREADS) }
+      : {}),
+    // BENCH_FLUSH_INTERVAL_MS below the run's length makes files roll while consuming, as in a sustained run.
+    ...(process.env.BENCH_FLUSH_INTERVAL_MS
+      ? { flushIntervalMs: Number(process.env.BENCH_FLUSH_INTERVAL_MS) }
+      : {}),
     onDurable: (f: DurableFile) => {
       lastDurable = f.durableAt;
       records += f.records;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { compileFastCheck, type FastCheck } from "./contract-check.js";
 
 /**
  * Event contracts (DESIGN.md § Ingest). One zod schema per (topic, event_type, schema_version); v2 only
@@ -110,20 +111,33 @@ interface Compiled {
   readonly schema: z.ZodObject;
   /** The contract's field names, precomputed: the hot path must not walk zod's shape per event. */
   readonly known: ReadonlySet<string>;
+  /** The same contract as a plain-JS check (contract-check.ts); zod decides whenever it declines. */
+  readonly fast: FastCheck | undefined;
 }
 
-const compiled = new Map<string, Compiled>();
+// kind → type → version → compiled contract: the hot path builds no key string per event.
+const compiled = new Map<TopicKind, Map<string, { 1?: Compiled; 2?: Compiled }>>();
 function schemaFor(kind: TopicKind, type: string, version: 1 | 2): Compiled | undefined {
-  const key = `${kind}/${type}/${version}`;
-  let entry = compiled.get(key);
+  let byKind = compiled.get(kind);
+  if (!byKind) {
+    byKind = new Map();
+    compiled.set(kind, byKind);
+  }
+  let byType = byKind.get(type);
+  if (!byType) {
+    byType = {};
+    byKind.set(type, byType);
+  }
+  let entry = byType[version];
   if (!entry) {
     const shape = CONTRACTS[kind][type]?.[version];
     if (!shape) return undefined;
     entry = {
       schema: z.object({ ...shape, event_type: z.literal(type) }),
       known: new Set([...Object.keys(shape), "event_type"]),
+      fast: compileFastCheck(shape),
     };
-    compiled.set(key, entry);
+    byType[version] = entry;
   }
   return entry;
 }
@@ -141,6 +155,15 @@ export type ParseResult = { ok: true; event: ParsedEvent } | { ok: false; reason
 
 /** Validates one decoded JSON value against the topic's contracts. Never throws. */
 export function parseEvent(kind: TopicKind, value: unknown): ParseResult {
+  return parseEventUsing(kind, value, true);
+}
+
+/** `parseEvent` with zod alone, no fast path: the reference the fast path is tested against. */
+export function parseEventWithZod(kind: TopicKind, value: unknown): ParseResult {
+  return parseEventUsing(kind, value, false);
+}
+
+function parseEventUsing(kind: TopicKind, value: unknown, fast: boolean): ParseResult {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     return { ok: false, reason: "event must be a JSON object" };
   }
@@ -159,8 +182,15 @@ export function parseEvent(kind: TopicKind, value: unknown): ParseResult {
   }
   const contract = schemaFor(kind, type, version);
   if (!contract) return { ok: false, reason: `no contract for ${kind}/${type} v${version}` };
-  const result = contract.schema.safeParse(raw);
-  if (!result.success) return { ok: false, reason: `${type} v${version}: ${describeIssues(result.error)}` };
+  // event_type was checked above; the fast path checks the contract's other fields.
+  let fields = fast ? contract.fast?.(raw) : undefined;
+  if (!fields) {
+    const result = contract.schema.safeParse(raw);
+    if (!result.success) return { ok: false, reason: `${type} v${version}: ${describeIssues(result.error)}` };
+    fields = result.data;
+  } else {
+    fields.event_type = type;
+  }
   const attributes: Record<string, string> = {};
   for (const key in raw) {
     const v = raw[key];
@@ -169,7 +199,7 @@ export function parseEvent(kind: TopicKind, value: unknown): ParseResult {
   }
   return {
     ok: true,
-    event: { kind, eventType: type, schemaVersion: version, fields: result.data, attributes },
+    event: { kind, eventType: type, schemaVersion: version, fields, attributes },
   };
 }
 
@@ -219,5 +249,5 @@ export function decodeMessage(kind: TopicKind, value: Uint8Array | null | undefi
     return { ok: false, reason: `invalid JSON: ${(error as Error).message}` };
   }
   const result = parseEvent(kind, json);
-  return result.ok ? { ...result, text } : result;
+  return result.ok ? { ok: true, event: result.event, text } : result;
 }

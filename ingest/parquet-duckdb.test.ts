@@ -7,6 +7,7 @@ import { generateShop } from "./generator.js";
 import { DuckParquetEncoder, type LineFileInput, rowLine, rowsFromLines } from "./parquet-duckdb.js";
 import { encodeParquet } from "./parquet-file.js";
 import { RAW_COLUMNS } from "./raw-schema.js";
+import { RowBuffer } from "./row-buffer.js";
 
 let encoder: DuckParquetEncoder;
 let reader: Awaited<ReturnType<DuckDBInstance["connect"]>>;
@@ -35,17 +36,19 @@ async function readBack(body: Uint8Array): Promise<unknown[]> {
 
 function input(kind: TopicKind, eventType: string, values: readonly string[]): LineFileInput {
   const now = Date.UTC(2026, 0, 5, 12, 0, 0, 123);
-  const lines = values.map((text, i) => {
+  const rows = new RowBuffer();
+  values.forEach((text, i) => {
     const decoded = decodeMessage(kind, Buffer.from(text));
     if (!decoded.ok) throw new Error(decoded.reason);
     const time = String(decoded.event.fields.event_time);
-    return rowLine(String(100 + i), decoded.event, decoded.text, Date.parse(time), now + i);
+    const line = rowLine(String(100 + i), decoded.event, decoded.text, Date.parse(time), now + i);
+    rows.append(BigInt(100 + i), now, line);
   });
   return {
     kind,
     eventType,
     partition: 2,
-    lines,
+    rows,
     metadata: { "floe.topic": "t", "floe.start_offset": "100" },
   };
 }

@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { readFile, unlink, writeFile } from "node:fs/promises";
+import { open, readFile, unlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { CONTRACTS, type ParsedEvent, parseEvent, type TopicKind } from "./contracts.js";
 import { encodeParquet } from "./parquet-file.js";
 import { type ColumnType, RAW_COLUMNS, type RawRow, toRawRow } from "./raw-schema.js";
+import type { RowBuffer } from "./row-buffer.js";
 
 /**
  * Parquet files written by DuckDB from the sink's buffered JSON lines (`bench:sink-cpu`: ~6 µs a row
@@ -25,7 +26,8 @@ export interface LineFileInput {
   readonly kind: TopicKind;
   readonly eventType: string;
   readonly partition: number;
-  readonly lines: readonly string[];
+  /** The file's rows, one `rowLine` a line. */
+  readonly rows: RowBuffer;
   readonly metadata: Record<string, string>;
 }
 
@@ -48,7 +50,7 @@ interface Line {
 
 /** The fallback: the same rows as `toRawRow` built them, from the buffered lines. */
 export function rowsFromLines(input: LineFileInput): RawRow[] {
-  return input.lines.map((text) => {
+  return input.rows.lines().map((text) => {
     const line = JSON.parse(text) as Line;
     const parsed = parseEvent(input.kind, line.e);
     if (!parsed.ok) throw new Error(`buffered row no longer validates: ${parsed.reason}`);
@@ -124,6 +126,15 @@ export function projectionSql(kind: TopicKind, eventType: string, partition: num
   return `SELECT ${select.join(", ")} FROM ${read}`;
 }
 
+async function writeChunks(path: string, chunks: readonly Uint8Array[]): Promise<void> {
+  const file = await open(path, "w");
+  try {
+    for (const chunk of chunks) await file.write(chunk);
+  } finally {
+    await file.close();
+  }
+}
+
 export class DuckParquetEncoder {
   private chain: Promise<unknown> = Promise.resolve();
   private next = 0;
@@ -149,19 +160,24 @@ export class DuckParquetEncoder {
     return new DuckParquetEncoder(instance, connection, mkdtempSync(join(tmpdir(), "floe-sink-")));
   }
 
-  /** Encodes one file; calls are serialized (one DuckDB connection). */
+  /**
+   * Encodes one file. DuckDB runs one COPY at a time (one connection); the NDJSON file is written
+   * before taking that turn, so writing the next file overlaps the current COPY.
+   */
   encode(input: LineFileInput): Promise<Uint8Array> {
-    const run = this.chain.then(() => this.encodeNow(input));
+    const base = join(this.dir, String(this.next++));
+    const written = writeChunks(`${base}.ndjson`, input.rows.data());
+    written.catch(() => {}); // awaited in its turn (a failure takes the fallback), not unhandled before
+    const run = this.chain.then(() => this.encodeNow(input, base, written));
     this.chain = run.catch(() => {});
     return run;
   }
 
-  private async encodeNow(input: LineFileInput): Promise<Uint8Array> {
-    const base = join(this.dir, String(this.next++));
+  private async encodeNow(input: LineFileInput, base: string, written: Promise<void>): Promise<Uint8Array> {
     const json = `${base}.ndjson`;
     const parquet = `${base}.parquet`;
     try {
-      await writeFile(json, input.lines.join("\n"));
+      await written;
       const kv = Object.entries(input.metadata)
         .map(([k, v]) => `${ident(k)}: ${sqlString(v)}`)
         .join(", ");

@@ -7,12 +7,19 @@ const SHOP = testShop(200_000, 77);
 
 const root = new URL("..", import.meta.url).pathname;
 
+/** When to SIGKILL a run: `delayMs` after it wrote its `afterFiles`-th new file. */
+interface Kill {
+  readonly afterFiles: number;
+  readonly delayMs: number;
+}
+
 /**
- * Runs `floe ingest sink` as a child; resolves with its exit code/signal and output. With `killDelayMs`,
- * it is SIGKILLed that long after it made its first file durable in this run (so the kill lands mid-work,
- * not while it still waits for the group to hand it partitions).
+ * Runs `floe ingest sink` as a child; resolves with its exit code/signal and output. With `kill`, it is
+ * SIGKILLed a little after it made its n-th new file durable in this run, so the kill lands mid-work: not
+ * while it still waits for the group to hand it partitions, and not after it has written everything (a
+ * time-based moment did that once the sink wrote the whole shop in a few seconds).
  */
-function sinkProcess(args: string[], killDelayMs?: number) {
+function sinkProcess(args: string[], kill?: Kill) {
   const child = spawn(process.execPath, ["bin/floe.js", "ingest", "sink", ...args], {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
@@ -21,8 +28,8 @@ function sinkProcess(args: string[], killDelayMs?: number) {
   let timer: NodeJS.Timeout | undefined;
   const onData = (d: Buffer) => {
     output += d;
-    if (killDelayMs !== undefined && timer === undefined && /\n {2}(wrote|found) /.test(output)) {
-      timer = setTimeout(() => child.kill("SIGKILL"), killDelayMs);
+    if (kill && timer === undefined && (output.match(/ {2}wrote /g) ?? []).length >= kill.afterFiles) {
+      timer = setTimeout(() => child.kill("SIGKILL"), kill.delayMs);
     }
   };
   child.stdout.on("data", onData);
@@ -62,16 +69,22 @@ describe("floe ingest sink under crashes", () => {
       "--until-idle",
       "-v",
     ];
-    const kills: number[] = [];
+    const kills: string[] = [];
     let filesBeforeLastRun = 0;
     for (let i = 0; i < 3; i++) {
-      // A random moment 0–8 s after the run's first durable file: mid-stream, between or during uploads.
-      const at = Math.round(Math.random() * 8_000);
-      kills.push(at);
-      const result = await sinkProcess(args, at);
+      // A random moment mid-stream, between or during uploads: 0–100 ms after the run's 1st–10th new file.
+      // Uploads trail consumption and come in bursts (67 files in 350 ms once), so the window after the
+      // n-th file stays short: each run writes a few dozen files at most before its kill, later runs
+      // still have files to write (the shop makes ~120), and the kill comes while the sink is at work.
+      const kill = {
+        afterFiles: 1 + Math.floor(Math.random() * 10),
+        delayMs: Math.round(Math.random() * 100),
+      };
+      kills.push(`${kill.delayMs} ms after file ${kill.afterFiles}`);
+      const result = await sinkProcess(args, kill);
       filesBeforeLastRun += (result.output.match(/ {2}wrote /g) ?? []).length;
       process.stderr.write(
-        `[crash.int] kill ${i + 1} ${at} ms after its first file: signal ${result.signal}, files so far ${filesBeforeLastRun}\n`,
+        `[crash.int] kill ${i + 1} ${kills[i]}: signal ${result.signal}, files so far ${filesBeforeLastRun}\n`,
       );
       expect(result.signal, result.output.slice(-2000)).toBe("SIGKILL");
     }
@@ -91,7 +104,7 @@ describe("floe ingest sink under crashes", () => {
     const dlq = await readDlq(run.dlq);
     const distinct = new Set(dlq.map((h) => `${h.source_topic}/${h.source_partition}/${h.source_offset}`));
     process.stderr.write(
-      `[crash.int] kills ${kills.join(", ")} ms after each run's first file; DLQ ${dlq.length} messages, ${distinct.size} distinct\n`,
+      `[crash.int] kills ${kills.join(", ")}; DLQ ${dlq.length} messages, ${distinct.size} distinct\n`,
     );
     expect(distinct.size).toBe(ledger.messages.malformed);
   });

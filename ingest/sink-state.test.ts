@@ -70,8 +70,8 @@ describe("PartitionState", () => {
     const file = s.seal("2026-01-05/a")!;
     const rest = s.durableFile(file, 30n);
     expect(rest?.startOffset).toBe(32n);
-    expect(rest?.offsets).toEqual([32n, 33n]);
-    expect(rest?.rows).toEqual([row(32), row(33)]);
+    expect([rest?.rows.offset(0), rest?.rows.offset(1)]).toEqual([32n, 33n]);
+    expect(rest?.rows.lines()).toEqual([row(32), row(33)]);
     expect(s.sealed).toEqual([rest]);
   });
 

@@ -1,4 +1,5 @@
 import type { TopicKind } from "./contracts.js";
+import { RowBuffer } from "./row-buffer.js";
 
 /**
  * The bookkeeping of one Kafka partition inside the sink, kept pure so the exactly-once rules can be unit
@@ -23,11 +24,8 @@ export interface OpenFile {
   readonly eventType: string;
   readonly startOffset: bigint;
   endOffset: bigint;
-  /** The buffered rows (JSON lines, see parquet-duckdb.ts) and their offsets, index for index. */
-  readonly rows: string[];
-  readonly offsets: bigint[];
-  /** Kafka timestamps (ms) of the rows, for the event-to-file age metric. */
-  readonly timestamps: number[];
+  /** The buffered rows (JSON lines, see parquet-duckdb.ts) with their offsets and Kafka timestamps. */
+  readonly rows: RowBuffer;
   bytes: number;
   readonly openedAt: number;
 }
@@ -98,17 +96,13 @@ export class PartitionState {
         eventType,
         startOffset: offset,
         endOffset: offset,
-        rows: [],
-        offsets: [],
-        timestamps: [],
+        rows: new RowBuffer(),
         bytes: 0,
         openedAt: now,
       };
       this.open.set(writer, file);
     }
-    file.rows.push(row);
-    file.offsets.push(offset);
-    file.timestamps.push(ts);
+    file.rows.append(offset, ts, row);
     file.endOffset = offset;
     file.bytes += bytes;
     return true;
@@ -152,21 +146,14 @@ export class PartitionState {
     if (durableEnd >= file.endOffset) return undefined;
     // A previous attempt wrote a shorter file under this key: the rest becomes a new file starting at the
     // first row after it, exactly as the previous attempt's next file would have.
-    const rest: OpenFile = { ...file, rows: [], offsets: [], timestamps: [], bytes: 0 };
-    let startOffset: bigint | undefined;
-    for (let i = 0; i < file.rows.length; i++) {
-      const offset = file.offsets[i] as bigint;
-      if (offset <= durableEnd) continue;
-      startOffset ??= offset;
-      rest.rows.push(file.rows[i] as string);
-      rest.offsets.push(offset);
-      rest.timestamps.push(file.timestamps[i] ?? 0);
-    }
-    if (startOffset === undefined) return undefined;
+    const first = firstRowAfter(file.rows, durableEnd);
+    if (first >= file.rows.length) return undefined;
+    const rows = file.rows.from(first);
     const next: OpenFile = {
-      ...rest,
-      startOffset,
-      bytes: Math.round((file.bytes * rest.rows.length) / file.rows.length),
+      ...file,
+      rows,
+      startOffset: rows.offset(0),
+      bytes: Math.round((file.bytes * rows.length) / file.rows.length),
     };
     this.sealed.push(next);
     return next;
@@ -176,20 +163,15 @@ export class PartitionState {
   private trimOpen(writer: string, durableEnd: bigint): void {
     const open = this.open.get(writer);
     if (!open || open.startOffset > durableEnd) return;
-    const keep = open.rows.flatMap((row, i) => {
-      const offset = open.offsets[i] as bigint;
-      return offset > durableEnd ? [{ row, offset, ts: open.timestamps[i] ?? 0 }] : [];
-    });
     this.open.delete(writer);
-    const first = keep[0];
-    if (!first) return;
+    const first = firstRowAfter(open.rows, durableEnd);
+    if (first >= open.rows.length) return;
+    const rows = open.rows.from(first);
     this.open.set(writer, {
       ...open,
-      startOffset: first.offset,
-      rows: keep.map((k) => k.row),
-      offsets: keep.map((k) => k.offset),
-      timestamps: keep.map((k) => k.ts),
-      bytes: Math.round((open.bytes * keep.length) / open.rows.length),
+      rows,
+      startOffset: rows.offset(0),
+      bytes: Math.round((open.bytes * rows.length) / open.rows.length),
     });
   }
 
@@ -233,4 +215,11 @@ export class PartitionState {
     for (const file of [...this.open.values(), ...this.sealed]) n += file.rows.length;
     return n;
   }
+}
+
+/** Index of the first row whose offset is above `offset` (rows are in offset order). */
+function firstRowAfter(rows: RowBuffer, offset: bigint): number {
+  let i = 0;
+  while (i < rows.length && rows.offset(i) <= offset) i++;
+  return i;
 }
