@@ -34,6 +34,7 @@ export function buildProgram(): Command {
 
 /** Runs the CLI and returns the exit code (0 ok, 1 a model/test/run failed, 2 usage or environment). */
 export async function main(argv: readonly string[]): Promise<number> {
+  ignoreClosedStdout();
   const program = buildProgram();
   try {
     await program.parseAsync([...argv]);
@@ -53,4 +54,18 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 function isUsage(error: Error): boolean {
   return error.message.startsWith("Invalid argument");
+}
+
+/**
+ * `floe compile | head -1` closes the pipe before floe is done: that is the reader's choice, not an error.
+ * The command carries on (a run must not stop half-way because its log went unread), its further output is
+ * dropped, and the exit code stays the command's.
+ */
+let stdoutGuarded = false;
+function ignoreClosedStdout(): void {
+  if (stdoutGuarded) return;
+  stdoutGuarded = true;
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
+  });
 }

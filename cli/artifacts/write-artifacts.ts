@@ -70,10 +70,15 @@ export async function writeCompiledSqlAsync(
 
 /** Below this many files a worker thread's start-up costs more than it saves. */
 const WORKER_MIN_FILES = 1000;
+/**
+ * File creation is kernel work (about 30 µs a file on ext4 here); two threads spread it over both cores:
+ * 30,000 files took 0.62 s instead of 0.99 s with one thread (three alternated runs each).
+ */
+const WRITER_THREADS = 2;
 
 /**
  * Small files in place with `writeFileSync`. A promise per open/write/close cost the main thread about
- * 20 µs a file (0.6 s of CPU for 30,000 files), so many files go to a worker thread that writes them
+ * 20 µs a file (0.6 s of CPU for 30,000 files), so many files go to worker threads that write them
  * synchronously while the main thread finishes the manifest. Under vitest (TypeScript sources) there is no
  * compiled worker file, so the loop runs here.
  */
@@ -82,14 +87,20 @@ async function writeFiles(writes: readonly { path: string; content: string }[]):
     for (const write of writes) writeFileSync(write.path, write.content);
     return;
   }
-  await new Promise<void>((resolve, reject) => {
-    const worker = new Worker(new URL("./write-worker.js", import.meta.url), { workerData: { writes } });
-    worker.once("message", () => resolve());
-    worker.once("error", reject);
-    worker.once("exit", (code) => {
-      if (code !== 0) reject(new Error(`the compiled-SQL writer thread exited with code ${code}`));
-    });
-  });
+  const url = new URL("./write-worker.js", import.meta.url);
+  await Promise.all(
+    Array.from({ length: WRITER_THREADS }, (_, k) => {
+      const share = writes.filter((_, i) => i % WRITER_THREADS === k);
+      return new Promise<void>((resolve, reject) => {
+        const worker = new Worker(url, { workerData: { writes: share } });
+        worker.once("message", () => resolve());
+        worker.once("error", reject);
+        worker.once("exit", (code) => {
+          if (code !== 0) reject(new Error(`a compiled-SQL writer thread exited with code ${code}`));
+        });
+      });
+    }),
+  );
 }
 
 /** Which files need writing (directories created), and how to record them in the index afterwards. */

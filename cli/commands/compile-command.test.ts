@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -83,5 +83,21 @@ describe("floe compile (the built CLI, no engine)", () => {
     expect(result.stderr).toContain("models/bad.sql:2");
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(join(dir, "target/manifest.json"))).toBe(false);
+  });
+
+  it("finishes and exits 0 when the reader closes stdout early (floe compile | head -0)", async () => {
+    const dir = writeProject({ "models/a.sql": "select 1 as id\n" });
+    const child = spawn(process.execPath, [join(repo, "bin/floe.js"), "compile", "--project-dir", dir], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.on("data", (chunk) => {
+      stderr += String(chunk);
+    });
+    const code = await new Promise<number | null>((done) => child.on("exit", (c) => done(c)));
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(existsSync(join(dir, "target/compiled/shop/models/a.sql"))).toBe(true);
   });
 });
