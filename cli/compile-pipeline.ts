@@ -42,15 +42,19 @@ export async function loadProjectFast(
   options: LoadProjectOptions & { readonly useCache?: boolean },
 ): Promise<{ project: ParsedProject; stats: PipelineStats }> {
   const files = loadProjectFiles(options.projectDir ?? process.cwd());
+  // Only templates outside the fast parser's subset are parsed here (cache, worker); the build parses the
+  // rest itself and does not keep their ASTs (see BuildContext.template).
   const templates = new Map<string, Program>();
   const complex: SourceText[] = [];
+  const simple = new Set<string>();
+  const seen = new Set<string>();
   for (const file of templateFiles(files)) {
-    if (templates.has(file.hash)) continue;
-    const ast = parseSimpleTemplate(file.text);
-    if (ast) templates.set(file.hash, ast);
-    else complex.push(file);
+    if (seen.has(file.hash)) continue;
+    seen.add(file.hash);
+    if (mayNeedHandlebars(file.text) && !parseSimpleTemplate(file.text)) complex.push(file);
+    else simple.add(file.hash);
   }
-  const templatesFast = templates.size;
+  const templatesFast = simple.size;
   const useCache = options.useCache !== false;
   const needsCache = complex.length > 0 || files.propertyFiles.length > 0;
   const cachePath = join(files.root, files.config["target-path"], ".floe-cache", "parse-cache.json");
@@ -96,6 +100,14 @@ export async function loadProjectFast(
       yamlCached: files.propertyFiles.length - yamlParsed,
     },
   };
+}
+
+/**
+ * False only for text the fast parser surely reads: no block, comment, triple-stash, whitespace-control or
+ * else syntax. (Text it may still read is tried by the fast parser; a wrong guess only costs time.)
+ */
+function mayNeedHandlebars(text: string): boolean {
+  return /\{\{\s*(?:[#/^!{~&]|else\b)|\\\{\{/.test(text);
 }
 
 function templateFiles(files: ProjectFiles): SourceText[] {

@@ -2,7 +2,8 @@ import type { ManifestNode, Relation, SourceNode } from "../artifacts/manifest.j
 import { ConfigError } from "../errors.js";
 import { closestName } from "../graph/closest-name.js";
 import type { Program } from "../templating/ast.js";
-import { parseTemplate } from "../templating/parse-template.js";
+import { parseSimpleTemplate } from "../templating/fast-parse.js";
+import { parseWithHandlebars } from "../templating/parse-template.js";
 import type { BuildOptions, NodeTemplate } from "./build-project.js";
 import { ConfigResolver } from "./config-resolver.js";
 import { MacroRegistry, type StaticRef, type StaticSource } from "./macro-registry.js";
@@ -38,8 +39,33 @@ export class BuildContext {
     this.configs = new ConfigResolver(files, { vars: this.vars, env: options.env });
   }
 
+  /** ASTs from the fast parser, which `template` does not keep (they are cheap to make again). */
+  private readonly fastAsts = new WeakSet<Program>();
+
   parse(file: SourceText): Program {
-    return this.options.parsedTemplates?.get(file.hash) ?? parseTemplate(file.text, file.path);
+    const given = this.options.parsedTemplates?.get(file.hash);
+    if (given) return given;
+    const fast = parseSimpleTemplate(file.text);
+    if (!fast) return parseWithHandlebars(file.text, file.path);
+    this.fastAsts.add(fast);
+    return fast;
+  }
+
+  /**
+   * A model's or singular test's template for rendering. One the fast parser read is parsed again when
+   * rendered instead of being kept: 10,000 kept ASTs are some 400,000 objects, which every garbage
+   * collection during the build would copy, while parsing one again takes a few microseconds.
+   */
+  template(file: SourceText, ast: Program): NodeTemplate {
+    if (!this.fastAsts.has(ast)) return { kind: "template", file: file.path, ast };
+    const { text, path } = file;
+    return {
+      kind: "template",
+      file: path,
+      get ast() {
+        return parseSimpleTemplate(text) ?? parseWithHandlebars(text, path);
+      },
+    };
   }
 
   /** The folders of a file below its resource folder, computed once per file (yml files hold many tests). */

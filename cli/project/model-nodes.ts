@@ -69,7 +69,7 @@ export function addModel(
   node.columns = columnsOf(patch?.entry.columns);
   node.compiled_path = `${ctx.targetPath}/compiled/${projectName}/${file.path}`;
   ctx.nodes[id] = node as unknown as ModelNode;
-  ctx.templates.set(id, { kind: "template", file: file.path, ast });
+  ctx.templates.set(id, ctx.template(file, ast));
 }
 
 /** A node under construction: `identity` plus the fields its builder adds. */

@@ -272,6 +272,6 @@ export class TestBuilder {
       compiled_path: `${ctx.targetPath}/compiled/${ctx.projectName}/${file.path}`,
     };
     ctx.nodes[id] = node;
-    ctx.templates.set(id, { kind: "template", file: file.path, ast });
+    ctx.templates.set(id, ctx.template(file, ast));
   }
 }
