@@ -16,9 +16,32 @@ export function portInUse(port: number, host = "127.0.0.1"): Promise<boolean> {
   });
 }
 
+/**
+ * Trino is ready when /v1/info says it is no longer starting and a `SELECT 1` finishes: right after
+ * start-up the coordinator can still answer queries with "No nodes available to run query" for a moment.
+ */
+async function trinoRunsQueries(base: string): Promise<boolean> {
+  const info = await fetch(`${base}/v1/info`, { signal: AbortSignal.timeout(3_000) });
+  if (!info.ok || !(await info.text()).includes('"starting":false')) return false;
+  let page = (await (
+    await fetch(`${base}/v1/statement`, {
+      method: "POST",
+      body: "SELECT 1",
+      headers: { "X-Trino-User": "floe-health" },
+      signal: AbortSignal.timeout(3_000),
+    })
+  ).json()) as { nextUri?: string; error?: unknown };
+  const deadline = Date.now() + 10_000;
+  while (page.nextUri && !page.error && Date.now() < deadline) {
+    page = (await (await fetch(page.nextUri, { signal: AbortSignal.timeout(3_000) })).json()) as typeof page;
+  }
+  return page.nextUri === undefined && page.error === undefined;
+}
+
 /** One probe of a service's health check; never throws. */
 export async function probe(check: HealthCheck): Promise<boolean> {
   try {
+    if (check.kind === "trino") return await trinoRunsQueries(check.url);
     if (check.kind === "http") {
       const response = await fetch(check.url, { signal: AbortSignal.timeout(3_000) });
       const ok = check.okStatuses ? check.okStatuses.includes(response.status) : response.ok;
