@@ -17,8 +17,9 @@ export function portInUse(port: number, host = "127.0.0.1"): Promise<boolean> {
 }
 
 /**
- * Trino is ready when /v1/info says it is no longer starting and a `SELECT 1` finishes: right after
- * start-up the coordinator can still answer queries with "No nodes available to run query" for a moment.
+ * Trino is ready when /v1/info says it is no longer starting and a query that scans a connector's table
+ * finishes: for about two seconds after that flag (and after `SELECT 1` works), table scans still fail
+ * with "No nodes available to run query" until the coordinator has registered its own node's catalogs.
  */
 async function trinoRunsQueries(base: string): Promise<boolean> {
   const info = await fetch(`${base}/v1/info`, { signal: AbortSignal.timeout(3_000) });
@@ -26,7 +27,7 @@ async function trinoRunsQueries(base: string): Promise<boolean> {
   let page = (await (
     await fetch(`${base}/v1/statement`, {
       method: "POST",
-      body: "SELECT 1",
+      body: "SELECT count(*) FROM tpch.tiny.region",
       headers: { "X-Trino-User": "floe-health" },
       signal: AbortSignal.timeout(3_000),
     })

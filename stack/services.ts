@@ -13,7 +13,7 @@ export type HealthCheck =
       readonly okStatuses?: number[];
     }
   | { readonly kind: "kafka"; readonly broker: string }
-  /** Trino says it is no longer starting and runs `SELECT 1` (it reports "No nodes available" briefly after). */
+  /** Trino says it is no longer starting and scans a table (it reports "No nodes available" briefly after). */
   | { readonly kind: "trino"; readonly url: string };
 
 export interface ServiceSpec {
