@@ -88,9 +88,16 @@ async function writeFiles(writes: readonly { path: string; content: string }[]):
     return;
   }
   const url = new URL("./write-worker.js", import.meta.url);
+  // Each thread takes a contiguous run of paths, so the two rarely create files in the same directory at
+  // once (ext4 locks a directory while adding an entry): 30,000 files took 0.77–1.18 s this way against
+  // 1.23–1.47 s with files alternating between the threads (three runs each).
+  const sorted = [...writes].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   await Promise.all(
     Array.from({ length: WRITER_THREADS }, (_, k) => {
-      const share = writes.filter((_, i) => i % WRITER_THREADS === k);
+      const share = sorted.slice(
+        Math.floor((k * sorted.length) / WRITER_THREADS),
+        Math.floor(((k + 1) * sorted.length) / WRITER_THREADS),
+      );
       return new Promise<void>((resolve, reject) => {
         const worker = new Worker(url, { workerData: { writes: share } });
         worker.once("message", () => resolve());
