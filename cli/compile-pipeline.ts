@@ -29,7 +29,7 @@ interface ParseCache {
 }
 
 export interface PipelineStats {
-  /** Parsed by the fast parser. */
+  /** Left to the build, which reads them with the fast parser (or, if a syntax check misjudged one, Handlebars). */
   readonly templatesFast: number;
   /** Parsed by Handlebars (a cache miss). */
   readonly templatesParsed: number;
