@@ -44,17 +44,14 @@ export async function loadProjectFast(
   const files = loadProjectFiles(options.projectDir ?? process.cwd());
   // Only templates outside the fast parser's subset are parsed here (cache, worker); the build parses the
   // rest itself and does not keep their ASTs (see BuildContext.template).
-  const templates = new Map<string, Program>();
   const complex: SourceText[] = [];
-  const simple = new Set<string>();
   const seen = new Set<string>();
   for (const file of templateFiles(files)) {
     if (seen.has(file.hash)) continue;
     seen.add(file.hash);
     if (mayNeedHandlebars(file.text) && !parseSimpleTemplate(file.text)) complex.push(file);
-    else simple.add(file.hash);
   }
-  const templatesFast = simple.size;
+  const templatesFast = seen.size - complex.length;
   const useCache = options.useCache !== false;
   const needsCache = complex.length > 0 || files.propertyFiles.length > 0;
   const cachePath = join(files.root, files.config["target-path"], ".floe-cache", "parse-cache.json");
@@ -62,14 +59,12 @@ export async function loadProjectFast(
   const complexTemplates = new Map<string, Program>();
   const misses: SourceText[] = [];
   for (const file of complex) {
-    if (complexTemplates.has(file.hash)) continue;
     const hit = cache?.templates[file.hash];
     if (hit) complexTemplates.set(file.hash, hit);
     else misses.push(file);
   }
   const templatesCached = complexTemplates.size;
   await parseTemplates(misses, complexTemplates);
-  for (const [hash, ast] of complexTemplates) templates.set(hash, ast);
   const yaml = new Map<string, unknown>();
   let yamlParsed = 0;
   for (const file of files.propertyFiles) {
@@ -80,7 +75,7 @@ export async function loadProjectFast(
       yamlParsed++;
     }
   }
-  const project = parseProject(files, { ...options, parsedTemplates: templates, parsedYaml: yaml });
+  const project = parseProject(files, { ...options, parsedTemplates: complexTemplates, parsedYaml: yaml });
   if (useCache && needsCache && (misses.length > 0 || yamlParsed > 0 || !cache)) {
     // The AST replacer drops keys like `loc`; user YAML must be serialised without it.
     const templatesJson = JSON.stringify(Object.fromEntries(complexTemplates), compactAstReplacer);

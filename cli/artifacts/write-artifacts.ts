@@ -23,32 +23,32 @@ export function writeManifest(root: string, targetPath: string, manifest: Manife
 }
 
 /**
- * Starts writing the manifest to a temporary file on libuv's threads and returns how to finish: `floe
- * compile` renders and writes the SQL while the manifest's tens of megabytes go to disk, then `commit`s
- * (rename into place). Until then the previous manifest stays; `abandon` removes the temporary file.
+ * Runs `work` while the manifest is written to a temporary file on libuv's threads (`floe compile` renders
+ * and writes the SQL meanwhile), then renames it into place. If `work` fails, the previous manifest stays
+ * and the temporary file is removed.
  */
-export function startManifestWrite(
+export async function whileWritingManifest<T>(
   root: string,
   targetPath: string,
   manifest: Manifest,
-): { commit: () => Promise<string>; abandon: () => Promise<void> } {
+  work: () => Promise<T>,
+): Promise<T> {
   const path = join(root, targetPath, "manifest.json");
   mkdirSync(dirname(path), { recursive: true });
   const temporary = `${path}.tmp-${process.pid}`;
   const writing = writeFile(temporary, JSON.stringify(manifest));
-  // Observed by commit or abandon; this keeps a failure meanwhile from being an unhandled rejection.
+  // Awaited below either way; this keeps a failure while `work` runs from being an unhandled rejection.
   writing.catch(() => undefined);
-  return {
-    commit: async () => {
-      await writing;
-      await rename(temporary, path);
-      return path;
-    },
-    abandon: async () => {
-      await writing.catch(() => undefined);
-      await rm(temporary, { force: true });
-    },
-  };
+  try {
+    const result = await work();
+    await writing;
+    await rename(temporary, path);
+    return result;
+  } catch (error) {
+    await writing.catch(() => undefined);
+    await rm(temporary, { force: true });
+    throw error;
+  }
 }
 
 /**

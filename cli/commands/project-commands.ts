@@ -1,7 +1,7 @@
 import { rmSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
-import { startManifestWrite, writeCompiledSqlAsync, writeManifest } from "../artifacts/write-artifacts.js";
+import { whileWritingManifest, writeCompiledSqlAsync, writeManifest } from "../artifacts/write-artifacts.js";
 import { type GraphNode, type ParsedProject, renderNodes, topologicalOrder } from "../compile.js";
 import { loadProjectFast } from "../compile-pipeline.js";
 import { UsageError } from "../errors.js";
@@ -48,23 +48,21 @@ export function registerCompileCommands(program: Command): void {
     if (selected.size === 0) log.warn("select.empty", "no nodes selected.");
     const order = topologicalOrder(project.manifest).filter((id) => selected.has(id));
     // The manifest goes to disk while the SQL is rendered and written; it replaces the old one last.
-    const manifestWrite = startManifestWrite(project.root, project.targetPath, project.manifest);
-    let compiled: Map<string, string>;
-    let written: number;
-    let unchanged: number;
-    try {
-      compiled = renderNodes(project, order);
-      ({ written, unchanged } = await writeCompiledSqlAsync(
-        project.root,
-        project.targetPath,
-        project.manifest,
-        compiled,
-      ));
-      await manifestWrite.commit();
-    } catch (error) {
-      await manifestWrite.abandon();
-      throw error;
-    }
+    const { compiled, written, unchanged } = await whileWritingManifest(
+      project.root,
+      project.targetPath,
+      project.manifest,
+      async () => {
+        const compiled = renderNodes(project, order);
+        const counts = await writeCompiledSqlAsync(
+          project.root,
+          project.targetPath,
+          project.manifest,
+          compiled,
+        );
+        return { compiled, ...counts };
+      },
+    );
     const where = join(project.targetPath, "compiled", project.manifest.metadata.project_name);
     const c = counts(project);
     log.info(

@@ -3,7 +3,7 @@ import { ConfigError } from "../errors.js";
 import { closestName } from "../graph/closest-name.js";
 import type { Program } from "../templating/ast.js";
 import { parseSimpleTemplate } from "../templating/fast-parse.js";
-import { parseWithHandlebars } from "../templating/parse-template.js";
+import { parseTemplate, parseWithHandlebars } from "../templating/parse-template.js";
 import type { BuildOptions, NodeTemplate } from "./build-project.js";
 import { ConfigResolver } from "./config-resolver.js";
 import { MacroRegistry, type StaticRef, type StaticSource } from "./macro-registry.js";
@@ -63,7 +63,7 @@ export class BuildContext {
       kind: "template",
       file: path,
       get ast() {
-        return parseSimpleTemplate(text) ?? parseWithHandlebars(text, path);
+        return parseTemplate(text, path);
       },
     };
   }
