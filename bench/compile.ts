@@ -7,7 +7,7 @@
  * FLOE_BENCH_MODELS, FLOE_BENCH_RUNS and FLOE_BENCH_KEEP=1 (keep the generated project) tune it.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -114,6 +114,19 @@ function editOneModel(dir: string, run: number): void {
   writeFileSync(path, `${readFileSync(path, "utf8").replace(/\n-- edit \d+\n$/, "\n")}-- edit ${run}\n`);
 }
 
+/**
+ * A cold case starts without target/, which is moved aside rather than deleted: on an ext4 file system
+ * without a journal (these machines' root), the kernel skips inodes freed in the last 60–360 s when it
+ * creates files (`recently_deleted()` in fs/ext4/ialloc.c), so creating 30,000 files right after deleting
+ * 30,000 cost up to 7 s of kernel time here, a cost of the benchmark's own `rm -rf`, not of a fresh
+ * checkout. Everything set aside is deleted after the last measurement.
+ */
+const trash = mkdtempSync(join(tmpdir(), "floe-bench-trash-"));
+let setAsideCount = 0;
+function setAside(path: string): void {
+  if (existsSync(path)) renameSync(path, join(trash, String(setAsideCount++)));
+}
+
 const here = dirname(fileURLToPath(import.meta.url));
 const floe = resolve(here, "../../bin/floe.js");
 const dir = mkdtempSync(join(tmpdir(), "floe-bench-"));
@@ -126,7 +139,7 @@ try {
   const results = new Map<string, Measure[]>(CASES.map((c) => [c.label, []]));
   for (let i = 0; i < RUNS; i++) {
     for (const c of CASES) {
-      if (c.clean) rmSync(join(dir, "target"), { recursive: true, force: true });
+      if (c.clean) setAside(join(dir, "target"));
       if (c.edit) editOneModel(dir, i);
       const m = run(floe, dir, c.command);
       results.get(c.label)?.push(m);
@@ -142,5 +155,6 @@ try {
     );
   }
 } finally {
+  rmSync(trash, { recursive: true, force: true });
   if (!process.env.FLOE_BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
 }

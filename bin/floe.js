@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `floe` executable: runs the compiled CLI (built into dist/ by `npm install`).
-import { main } from "../dist/cli/main.js";
+// The `floe` executable: runs the bundled CLI (built into dist/bundle by `npm install`; see scripts/bundle-cli.mjs).
+import { main } from "../dist/bundle/floe.js";
 
 process.exitCode = await main(process.argv);

@@ -113,14 +113,30 @@ export function renderNodes(
   ids: Iterable<string>,
   options: RenderOptions = {},
 ): Map<string, string> {
-  const renderer = new NodeRenderer(project);
   const out = new Map<string, string>();
+  forEachRendered(project, ids, (id, sql) => out.set(id, sql), options);
+  return out;
+}
+
+/**
+ * `renderNodes` handing each node's SQL to `visit` as soon as it is rendered (`floe compile` writes files
+ * meanwhile) instead of collecting them. Returns how many nodes were rendered.
+ */
+export function forEachRendered(
+  project: ParsedProject,
+  ids: Iterable<string>,
+  visit: (id: string, sql: string) => void,
+  options: RenderOptions = {},
+): number {
+  const renderer = new NodeRenderer(project);
+  let rendered = 0;
   for (const id of ids) {
     const node = project.manifest.nodes[id];
     if (!node || node.resource_type === "seed") continue;
-    out.set(id, renderer.render(node, options));
+    visit(id, renderer.render(node, options));
+    rendered++;
   }
-  return out;
+  return rendered;
 }
 
 /**

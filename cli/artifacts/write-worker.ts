@@ -1,10 +1,18 @@
 import { writeFileSync } from "node:fs";
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort } from "node:worker_threads";
 
 /**
- * Writes a compile's new SQL files off the main thread (see `writeFiles` in write-artifacts.ts). A failed
- * write throws here, which rejects the main thread's promise with the same error.
+ * A compiled-SQL writer thread (see compiled-sql-writer.ts): writes each batch of files it is sent, in
+ * order, and answers `end` once all are written. A failed write throws here, which rejects the main
+ * thread's promise with the same error.
  */
-const { writes } = workerData as { writes: readonly { path: string; content: string }[] };
-for (const write of writes) writeFileSync(write.path, write.content);
-parentPort?.postMessage("done");
+type Message = { readonly writes: readonly { path: string; content: string }[] } | { readonly end: true };
+
+parentPort?.on("message", (message: Message) => {
+  if ("end" in message) {
+    parentPort?.postMessage("done");
+    parentPort?.close();
+    return;
+  }
+  for (const write of message.writes) writeFileSync(write.path, write.content);
+});

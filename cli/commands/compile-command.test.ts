@@ -76,6 +76,36 @@ describe("floe compile (the built CLI, no engine)", () => {
     expect(readFileSync(join(dir, "target/compiled/shop/models/g3/m3.sql"), "utf8")).toBe("select 3 as id\n");
   });
 
+  it("after a render error part-way, keeps the old manifest and later rewrites files it replaced", () => {
+    // A chain m0 → m1 → … so m0 renders first and m1199 last; 1,200 nodes use the writer threads.
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 1200; i++) {
+      files[`models/g${i % 5}/m${i}.sql`] =
+        i === 0 ? "select 1 as id\n" : `select * from {{ref "m${i - 1}"}}\n`;
+    }
+    const dir = writeProject(files);
+    expect(floe("compile", "--project-dir", dir).stdout).toContain("(1200 files written, 0 unchanged)");
+    const manifest = readFileSync(join(dir, "target/manifest.json"), "utf8");
+    const m0 = join(dir, "target/compiled/shop/models/g0/m0.sql");
+
+    writeFileSync(join(dir, "models/g0/m0.sql"), "select 2 as id\n");
+    writeFileSync(
+      join(dir, "models/g4/m1199.sql"),
+      'select * from {{ref "m1198"}} where {{no_such_value}}\n',
+    );
+    const failed = floe("compile", "--project-dir", dir);
+    expect(failed.status).toBe(2);
+    expect(failed.stderr).toContain("models/g4/m1199.sql");
+    expect(readFileSync(join(dir, "target/manifest.json"), "utf8")).toBe(manifest);
+    expect(readFileSync(m0, "utf8")).toBe("select 2 as id\n");
+
+    // Both edits undone: m0's SQL is what the last good compile wrote, but its file now differs.
+    writeFileSync(join(dir, "models/g0/m0.sql"), "select 1 as id\n");
+    writeFileSync(join(dir, "models/g4/m1199.sql"), 'select * from {{ref "m1198"}}\n');
+    expect(floe("compile", "--project-dir", dir).status).toBe(0);
+    expect(readFileSync(m0, "utf8")).toBe("select 1 as id\n");
+  });
+
   it("reports a template syntax error at file:line:column with exit 2 and no stack trace", () => {
     const dir = writeProject({ "models/bad.sql": "select 1\nfrom {{ref 'a'\n" });
     const result = floe("compile", "--project-dir", dir);

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { writeCompiledSql } from "../artifacts/compiled-sql-writer.js";
 import { UsageError } from "../errors.js";
 import {
   addProjectFlags,
@@ -30,9 +31,7 @@ export function registerDocsCommands(program: Command): void {
       const { join, relative } = await import("node:path");
       const { loadRunProject } = await import("./run-action.js");
       const { selectFromFlags, createLog } = await import("./common-flags.js");
-      const { writeCompiledSqlAsync, writeFileAtomic, writeManifest } = await import(
-        "../artifacts/write-artifacts.js"
-      );
+      const { writeFileAtomic, writeManifest } = await import("../artifacts/write-artifacts.js");
       const { connectTarget, withSigintCancel } = await import("../runner/connect.js");
       const { generateDocs } = await import("../docs/generate-docs.js");
       const log = createLog(flags.logFormat);
@@ -53,7 +52,7 @@ export function registerDocsCommands(program: Command): void {
       const target = join(project.root, project.targetPath);
       writeManifest(project.root, project.targetPath, project.manifest);
       if (flags.compile) {
-        await writeCompiledSqlAsync(project.root, project.targetPath, project.manifest, docs.compiled);
+        await writeCompiledSql(project.root, project.targetPath, project.manifest, docs.compiled);
       }
       writeFileAtomic(join(target, "catalog.json"), `${JSON.stringify(docs.catalog, null, 2)}\n`);
       writeFileAtomic(join(target, "index.html"), docs.html);

@@ -1,8 +1,9 @@
 import { rmSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
-import { whileWritingManifest, writeCompiledSqlAsync, writeManifest } from "../artifacts/write-artifacts.js";
-import { type GraphNode, type ParsedProject, renderNodes, topologicalOrder } from "../compile.js";
+import { openCompiledSqlWriter } from "../artifacts/compiled-sql-writer.js";
+import { whileWritingManifest, writeManifest } from "../artifacts/write-artifacts.js";
+import { forEachRendered, type GraphNode, type ParsedProject, topologicalOrder } from "../compile.js";
 import { loadProjectFast } from "../compile-pipeline.js";
 import { UsageError } from "../errors.js";
 import { initProject } from "../project/init-project.js";
@@ -47,30 +48,36 @@ export function registerCompileCommands(program: Command): void {
     const selected = selectFromFlags(project, project.root, flags);
     if (selected.size === 0) log.warn("select.empty", "no nodes selected.");
     const order = topologicalOrder(project.manifest).filter((id) => selected.has(id));
-    // The manifest goes to disk while the SQL is rendered and written; it replaces the old one last.
-    const { compiled, written, unchanged } = await whileWritingManifest(
+    // Files are written by writer threads while the rest renders, and the manifest is serialised while
+    // they finish; it replaces the old one last.
+    const { rendered, written, unchanged } = await whileWritingManifest(
       project.root,
       project.targetPath,
       project.manifest,
       async () => {
-        const compiled = renderNodes(project, order);
-        const counts = await writeCompiledSqlAsync(
+        const writer = openCompiledSqlWriter(
           project.root,
           project.targetPath,
           project.manifest,
-          compiled,
+          order.length,
         );
-        return { compiled, ...counts };
+        try {
+          const rendered = forEachRendered(project, order, (id, sql) => writer.add(id, sql));
+          return { rendered, ...(await writer.finish()) };
+        } catch (error) {
+          await writer.abandon();
+          throw error;
+        }
       },
     );
     const where = join(project.targetPath, "compiled", project.manifest.metadata.project_name);
     const c = counts(project);
     log.info(
       "compile.done",
-      `Compiled ${compiled.size} nodes (${summary(c)}) to ${where} in ${seconds(started)} (${written} files written, ${unchanged} unchanged).`,
+      `Compiled ${rendered} nodes (${summary(c)}) to ${where} in ${seconds(started)} (${written} files written, ${unchanged} unchanged).`,
       {
         ...c,
-        compiled: compiled.size,
+        compiled: rendered,
         written,
         unchanged,
         elapsed_s: (performance.now() - started) / 1000,
