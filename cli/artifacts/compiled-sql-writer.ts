@@ -1,6 +1,6 @@
 import { hash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { Manifest } from "./manifest.js";
 import { writeFileAtomic } from "./write-artifacts.js";
@@ -66,7 +66,8 @@ export function openCompiledSqlWriter(
   // Threads start with their first batch: a compile with nothing new to write starts none.
   const lanes: (Lane | undefined)[] = Array.from({ length: threads }, () => undefined);
   const batches: { path: string; content: string }[][] = Array.from({ length: threads }, () => []);
-  const laneOfDir = new Map<string, number>();
+  /** By directory relative to the project: its absolute path and its writer thread. */
+  const dirs = new Map<string, { absolute: string; lane: number }>();
   // Applied to `index` at the end (not a copy of a 30,000-key object per compile).
   const changes: [string, string][] = [];
   let unchanged = 0;
@@ -104,16 +105,20 @@ export function openCompiledSqlWriter(
         indexRemoved = true;
       }
       changes.push([node.compiled_path, digest]);
-      const path = join(root, node.compiled_path);
-      const dir = dirname(path);
-      let lane = laneOfDir.get(dir);
-      if (lane === undefined) {
-        mkdirSync(dir, { recursive: true });
+      // path.join per file cost 90 ms for 30,000 files; the directory is joined once and the name appended.
+      const slash = node.compiled_path.lastIndexOf("/");
+      const relativeDir = node.compiled_path.slice(0, Math.max(slash, 0));
+      let dir = dirs.get(relativeDir);
+      if (dir === undefined) {
+        const absolute = join(root, relativeDir);
+        mkdirSync(absolute, { recursive: true });
         // A directory belongs to one thread: ext4 locks a directory while adding an entry, so two threads
         // creating files in the same one wait for each other.
-        lane = threads === 0 ? 0 : stringHash(dir) % threads;
-        laneOfDir.set(dir, lane);
+        dir = { absolute, lane: threads === 0 ? 0 : stringHash(absolute) % threads };
+        dirs.set(relativeDir, dir);
       }
+      const path = `${dir.absolute}/${node.compiled_path.slice(slash + 1)}`;
+      const lane = dir.lane;
       if (threads === 0) {
         writeFileSync(path, content);
         return;
