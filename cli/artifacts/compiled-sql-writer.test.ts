@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { openCompiledSqlWriter } from "./compiled-sql-writer.js";
+import { openCompiledSqlWriter, readIndex } from "./compiled-sql-writer.js";
 import type { Manifest } from "./manifest.js";
 
 /**
@@ -30,7 +30,7 @@ async function compile(root: string, manifest: Manifest, sql: Record<string, str
 
 const compiledFile = (root: string, name: string) =>
   readFileSync(join(root, `target/compiled/p/models/${name}.sql`), "utf8");
-const index = (root: string) => join(root, "target/compiled/.floe-index.json");
+const index = (root: string) => join(root, "target/compiled/.floe-index");
 
 describe("openCompiledSqlWriter", () => {
   it("writes new SQL with a final newline, skips unchanged files and seeds, and rewrites changed ones", async () => {
@@ -56,7 +56,7 @@ describe("openCompiledSqlWriter", () => {
   it("records a first compile's index even when nothing needs writing", async () => {
     const root = mkdtempSync(join(tmpdir(), "floe-writer-"));
     expect(await compile(root, manifestOf([]), {})).toEqual({ written: 0, unchanged: 0 });
-    expect(JSON.parse(readFileSync(index(root), "utf8"))).toEqual({});
+    expect(readIndex(index(root))).toEqual(new Map());
   });
 
   it("leaves no index after an abandoned compile, so a file it replaced is not trusted later", async () => {

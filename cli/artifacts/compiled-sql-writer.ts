@@ -1,5 +1,5 @@
 import { hash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { Manifest } from "./manifest.js";
@@ -58,17 +58,16 @@ export function openCompiledSqlWriter(
   /** How many nodes will be added: decides between writer threads and writing in place. */
   expected: number,
 ): CompiledSqlWriter {
-  const indexPath = join(root, targetPath, "compiled", ".floe-index.json");
+  const indexPath = join(root, targetPath, "compiled", INDEX_FILE);
   const index = readIndex(indexPath);
-  const hadIndex = existsSync(indexPath);
-  const indexEmpty = Object.keys(index).length === 0;
+  const hadIndex = index !== undefined;
   const threads = expected >= WORKER_MIN_NODES && import.meta.url.endsWith(".js") ? WRITER_THREADS : 0;
   // Threads start with their first batch: a compile with nothing new to write starts none.
   const lanes: (Lane | undefined)[] = Array.from({ length: threads }, () => undefined);
   const batches: { path: string; content: string }[][] = Array.from({ length: threads }, () => []);
   /** By directory relative to the project: its absolute path and its writer thread. */
   const dirs = new Map<string, { absolute: string; lane: number }>();
-  // Applied to `index` at the end (not a copy of a 30,000-key object per compile).
+  // Applied to the index at the end (not a copy of a 30,000-entry map per compile).
   const changes: [string, string][] = [];
   let unchanged = 0;
   let indexRemoved = false;
@@ -95,8 +94,7 @@ export function openCompiledSqlWriter(
       if (!node || node.resource_type === "seed") return;
       const content = sql.endsWith("\n") ? sql : `${sql}\n`;
       const digest = hash("md5", content, "base64");
-      // (A lookup in an empty index is skipped: a missing key still costs V8 a string-table probe.)
-      if (!indexEmpty && index[node.compiled_path] === digest) {
+      if (index?.get(node.compiled_path) === digest) {
         unchanged++;
         return;
       }
@@ -133,8 +131,9 @@ export function openCompiledSqlWriter(
       await settle();
       // Written last (see above); also written once for a first compile with nothing to write.
       if (changes.length > 0 || !hadIndex) {
-        for (const [path, digest] of changes) index[path] = digest;
-        writeFileAtomic(indexPath, JSON.stringify(index));
+        const entries = index ?? new Map<string, string>();
+        for (const [path, digest] of changes) entries.set(path, digest);
+        writeFileAtomic(indexPath, formatIndex(entries));
       }
       return { written: changes.length, unchanged };
     },
@@ -179,10 +178,31 @@ function stringHash(text: string): number {
   return h >>> 0;
 }
 
-function readIndex(path: string): Record<string, string> {
+/**
+ * The index: one `<md5 base64> <compiled_path>` line per file. Lines, not a JSON object: for 30,000 files,
+ * JSON took 17–45 ms to write and 23–31 ms to read and look up, lines 5–18 ms and 15–19 ms (three runs).
+ */
+const INDEX_FILE = ".floe-index";
+
+function formatIndex(entries: ReadonlyMap<string, string>): string {
+  const lines: string[] = [];
+  // A path with a line break cannot be recorded; its file is simply rewritten every time.
+  for (const [path, digest] of entries) if (!path.includes("\n")) lines.push(`${digest} ${path}`);
+  return `${lines.join("\n")}\n`;
+}
+
+/** Undefined when there is no index (or it cannot be read): then every file is written. */
+export function readIndex(path: string): Map<string, string> | undefined {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(path, "utf8")) as Record<string, string>;
+    text = readFileSync(path, "utf8");
   } catch {
-    return {};
+    return undefined;
   }
+  const entries = new Map<string, string>();
+  for (const line of text.split("\n")) {
+    const space = line.indexOf(" ");
+    if (space > 0) entries.set(line.slice(space + 1), line.slice(0, space));
+  }
+  return entries;
 }
