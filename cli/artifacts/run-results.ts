@@ -22,6 +22,9 @@ export interface RunArgs {
   readonly threads: number;
   readonly target: string;
   readonly vars?: string;
+  /** `--defer --state`: the state folder as an absolute path, so `floe retry` can defer again. */
+  readonly defer?: boolean;
+  readonly state?: string;
   readonly project_dir?: string;
   readonly profiles_dir?: string;
 }

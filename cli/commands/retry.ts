@@ -8,50 +8,61 @@ const RETRIED = new Set(["error", "fail", "skipped"]);
 /**
  * `floe retry`: re-runs, with the same command and flags, the nodes that failed or were skipped in the last
  * run_results.json. Earlier successes stay in run_results.json, so a second retry sees the whole picture.
+ * Flags given to retry override the recorded ones (`--vars`, `--threads`, `--full-refresh`, `--defer
+ * --state`).
  */
 export function registerRetryCommand(program: Command): void {
   addRunFlags(
     addProjectFlags(
       program.command("retry").description("re-run what failed or was skipped in the last run"),
     ),
-  ).action(async (flags: RunCommandFlags) => {
-    const { executeTask, loadRunProject } = await import("./run-action.js");
-    const { readPreviousRunResults } = await import("../artifacts/run-results.js");
-    const first = loadRunProject(flags);
-    const previous = readPreviousRunResults(join(first.root, first.targetPath));
-    const args = previous.args as {
-      vars?: unknown;
-      full_refresh?: unknown;
-      store_failures?: unknown;
-      threads?: unknown;
-    };
-    // The previous --vars shape the SQL; keep them unless given anew.
-    const project =
-      flags.vars === undefined && typeof args.vars === "string"
-        ? loadRunProject({ ...flags, vars: args.vars })
-        : first;
-    const ids = previous.results
-      .filter((r) => RETRIED.has(r.status) && project.manifest.nodes[r.unique_id] !== undefined)
-      .map((r) => r.unique_id);
-    if (ids.length === 0) {
-      createLog(flags.logFormat).info(
-        "retry.nothing",
-        `Nothing to retry: the last ${previous.args.which} had no errors, failures or skipped nodes.`,
+  )
+    .option("--state <dir>", "with --defer: the manifest.json to defer to (default: the one recorded)")
+    .action(async (flags: RunCommandFlags) => {
+      const { executeTask, loadRunProject } = await import("./run-action.js");
+      const { readPreviousRunResults } = await import("../artifacts/run-results.js");
+      const first = loadRunProject(flags);
+      const previous = readPreviousRunResults(join(first.root, first.targetPath));
+      const args = previous.args as {
+        vars?: unknown;
+        full_refresh?: unknown;
+        store_failures?: unknown;
+        threads?: unknown;
+        defer?: unknown;
+        state?: unknown;
+      };
+      // The previous --vars shape the SQL; keep them unless given anew.
+      const project =
+        flags.vars === undefined && typeof args.vars === "string"
+          ? loadRunProject({ ...flags, vars: args.vars })
+          : first;
+      const ids = previous.results
+        .filter((r) => RETRIED.has(r.status) && project.manifest.nodes[r.unique_id] !== undefined)
+        .map((r) => r.unique_id);
+      if (ids.length === 0) {
+        createLog(flags.logFormat).info(
+          "retry.nothing",
+          `Nothing to retry: the last ${previous.args.which} had no errors, failures or skipped nodes.`,
+        );
+        return;
+      }
+      const result = await executeTask(
+        project,
+        previous.args.which,
+        new Set(ids),
+        {
+          ...flags,
+          fullRefresh: flags.fullRefresh ?? args.full_refresh === true,
+          storeFailures: args.store_failures === true,
+          // A deferred run defers again: the upstream nodes it read from --state are still not built here.
+          ...(flags.defer === undefined && args.defer === true ? { defer: true } : {}),
+          ...(flags.state === undefined && typeof args.state === "string" ? { state: args.state } : {}),
+          ...(flags.threads === undefined && typeof args.threads === "number"
+            ? { threads: args.threads }
+            : {}),
+        },
+        previous.raw.results as { unique_id: string }[],
       );
-      return;
-    }
-    const result = await executeTask(
-      project,
-      previous.args.which,
-      new Set(ids),
-      {
-        ...flags,
-        fullRefresh: flags.fullRefresh ?? args.full_refresh === true,
-        storeFailures: args.store_failures === true,
-        ...(flags.threads === undefined && typeof args.threads === "number" ? { threads: args.threads } : {}),
-      },
-      previous.raw.results as { unique_id: string }[],
-    );
-    process.exitCode = result.exitCode;
-  });
+      process.exitCode = result.exitCode;
+    });
 }

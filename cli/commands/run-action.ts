@@ -3,7 +3,7 @@
  * so `floe --help` and the compile commands do not pay for the engine's modules.
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { cancelOnSigint } from "../../trino/cancel-on-sigint.js";
 import type { TrinoConnection } from "../../trino/connection.js";
 import { readStateManifest } from "../artifacts/read-state.js";
@@ -48,6 +48,8 @@ export async function executeTask(
     threads,
     target: project.target.name,
     ...(flags.vars === undefined ? {} : { vars: flags.vars }),
+    ...(flags.defer ? { defer: true } : {}),
+    ...(flags.defer && flags.state !== undefined ? { state: resolve(flags.state) } : {}),
     ...(flags.projectDir === undefined ? {} : { project_dir: flags.projectDir }),
     ...(flags.profilesDir === undefined ? {} : { profiles_dir: flags.profilesDir }),
   };

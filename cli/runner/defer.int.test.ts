@@ -1,3 +1,4 @@
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { localTrino, uniqueName } from "../../testing/local-stack.js";
@@ -11,9 +12,11 @@ import { dropSchema, rows } from "../testing/warehouse.js";
 const trino = localTrino({ port: testTrinoPort() });
 const prodSchema = uniqueName("floe_defer_prod");
 const devSchema = uniqueName("floe_defer_dev");
+const retrySchema = uniqueName("floe_defer_retry");
 afterAll(async () => {
   await dropSchema(trino, prodSchema);
   await dropSchema(trino, devSchema);
+  await dropSchema(trino, retrySchema);
 });
 
 const files = {
@@ -51,6 +54,22 @@ describe("floe run --defer --state", () => {
     expect(own.stdout).not.toContain("Deferring");
     expect(await rows(trino, `SELECT origin FROM iceberg.${devSchema}.child`)).toEqual([
       { origin: devSchema },
+    ]);
+
+    // A deferred run that fails is retried deferred, to the same state, without repeating the flags.
+    const broken = writeRunnerProject(retrySchema, {
+      ...files,
+      "models/child.sql":
+        '{{config materialized="table"}}\nselect origin, no_such_column from {{ref "base"}}\n',
+    });
+    const failed = await floe(broken, "run", "-s", "child", "--defer", "--state", state);
+    expect(failed.exitCode).toBe(1);
+    writeFileSync(join(broken, "models/child.sql"), files["models/child.sql"]);
+    const retried = await floe(broken, "retry");
+    expect(retried.stdout).toContain(`Deferring base to --state: "iceberg"."${prodSchema}"."base"`);
+    expect(retried.exitCode).toBe(0);
+    expect(await rows(trino, `SELECT origin FROM iceberg.${retrySchema}.child`)).toEqual([
+      { origin: prodSchema },
     ]);
   });
 });

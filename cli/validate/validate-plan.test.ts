@@ -32,6 +32,27 @@ describe("inlineRelations", () => {
     ]);
   });
 
+  it("names an unaliased subquery after its table, so qualified columns still resolve", () => {
+    const up = new Map([['"c"."s"."up"', { id: "model.p.up", sql: "select 1 as id" }]]);
+    const inline = (own: string) => inlineRelations(own, up).sql;
+    expect(inline('select "c"."s"."up".id, up.id from "c"."s"."up"')).toBe(
+      'select "up".id, up.id from (\nselect 1 as id\n) "up"',
+    );
+    expect(inline('select * from "c"."s"."up"\nwhere id > 0')).toBe(
+      'select * from (\nselect 1 as id\n) "up"\nwhere id > 0',
+    );
+    expect(inline('select * from "c"."s"."up" join x using (id)')).toContain(') "up" join x');
+    expect(inline('select * from "c"."s"."up", "c"."s"."up" -- twice\n')).toBe(
+      'select * from (\nselect 1 as id\n) "up", (\nselect 1 as id\n) "up" -- twice\n',
+    );
+    // An alias of its own, after spaces or a comment, is kept and none is added.
+    for (const alias of ["u", "as u", '"u"', "-- the upstream\n  u", "/* up */ AS u"]) {
+      expect(inline(`select u.id from "c"."s"."up" ${alias}`)).toBe(
+        `select u.id from (\nselect 1 as id\n) ${alias}`,
+      );
+    }
+  });
+
   it("leaves SQL without those relations alone", () => {
     const inlined = inlineRelations("select 1\nfrom t", new Map());
     expect(inlined.sql).toBe("select 1\nfrom t");

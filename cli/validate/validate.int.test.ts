@@ -43,6 +43,9 @@ models:
     'select kind_upper, count(*) as n\nfrom {{ref "unbuilt"}}\ngroup by kind_upper\n',
   "models/bad_column.sql":
     '{{config materialized="view"}}\nselect\n  id,\n  no_such_column\nfrom {{ref "built"}}\n',
+  // Columns qualified by the whole relation and by the table's name, from an upstream that is inlined.
+  "models/qualified.sql":
+    'select {{ref "unbuilt"}}.kind_upper, unbuilt.id\nfrom {{ref "unbuilt"}}\nwhere unbuilt.id > 0\n',
   "models/bad_after_inline.sql": 'select id\nfrom {{ref "unbuilt"}}\nwhere bogus_col > 1\n',
   "models/after_bad.sql": 'select * from {{ref "bad_column"}}\n',
   "models/reads_missing.sql": 'select * from {{source "raw" "not_loaded"}}\n',
@@ -61,6 +64,7 @@ describe("floe validate", () => {
     expect(out.stdout).toMatch(/OK model built .*\[OK in/);
     expect(out.stdout).toMatch(/OK model unbuilt .*\[OK in/);
     expect(out.stdout).toMatch(/OK model uses_unbuilt \(with 1 unbuilt upstream inlined\)/);
+    expect(out.stdout).toMatch(/OK model qualified \(with 1 unbuilt upstream inlined\)/);
     expect(out.stdout).toMatch(/OK test not_null_built_id/);
     expect(out.stdout).toMatch(/ERROR model bad_column .*\[ERROR in/);
     expect(out.stdout).toMatch(
@@ -77,7 +81,7 @@ describe("floe validate", () => {
     expect(out.stdout).toMatch(
       /models\/incr\.sql:4:\d+: incremental run: Column 'no_such_id' cannot be resolved/,
     );
-    expect(out.stdout).toContain("Done. OK=4 ERROR=3 NOT_CHECKED=2 TOTAL=9");
+    expect(out.stdout).toContain("Done. OK=5 ERROR=3 NOT_CHECKED=2 TOTAL=10");
     // validate writes no artifacts (the earlier run's are untouched; no new compiled SQL appears).
     expect(existsSync(join(dir, "target/compiled/shop/models/uses_unbuilt.sql"))).toBe(false);
     expect(existsSync(join(dir, "target/compiled"))).toBe(before);
