@@ -44,8 +44,8 @@ function sinkProcess(args: string[], kill?: Kill) {
 
 describe("floe ingest sink under crashes", () => {
   beforeAll(() => {
-    // The child processes run the compiled CLI.
-    execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+    // The child processes run the built CLI (tsc, then the bundle bin/floe.js loads).
+    execFileSync("npm", ["run", "build"], { cwd: root, stdio: "inherit" });
   }, 300_000);
 
   it("SIGKILLed three times at random moments and restarted: same counts, no duplicates, nothing lost", {
