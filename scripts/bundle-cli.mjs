@@ -2,11 +2,15 @@
 // of some 170 modules plus zod's: about 60 ms less per command (see README, "Start-up"). The worker
 // entries keep the paths the code resolves relative to its own chunk; the heavy ingest libraries stay
 // external and load only inside the ingest commands, as before.
-import { rmSync } from "node:fs";
+import { existsSync, renameSync, rmSync } from "node:fs";
 import { build } from "rolldown";
 
-const out = new URL("../dist/bundle/", import.meta.url).pathname;
-rmSync(out, { recursive: true, force: true });
+const dist = new URL("../dist/", import.meta.url).pathname;
+const out = `${dist}bundle`;
+// Built aside and swapped in, so a `floe` started meanwhile (tests run the CLI in parallel, and one of
+// them rebuilds) never finds the folder half-written.
+const next = `${out}.next-${process.pid}`;
+const old = `${out}.old-${process.pid}`;
 await build({
   input: {
     floe: "dist/cli/main.js",
@@ -16,5 +20,8 @@ await build({
   platform: "node",
   external: [/^node:/, /^@aws-sdk\//, /^@duckdb\//, /^kafkajs/, /^prom-client/, /^hyparquet/, /^yaml$/],
   logLevel: "warn",
-  output: { dir: out, format: "esm", entryFileNames: "[name].js", chunkFileNames: "chunk-[hash].js" },
+  output: { dir: next, format: "esm", entryFileNames: "[name].js", chunkFileNames: "chunk-[hash].js" },
 });
+if (existsSync(out)) renameSync(out, old);
+renameSync(next, out);
+rmSync(old, { recursive: true, force: true });
