@@ -4,13 +4,15 @@ import { readDlq, testShop, uniqueRun, verifyRawTables } from "./int-helpers.js"
 import { defaultTopicNames, publishShop } from "./producer.js";
 
 const SHOP = testShop(200_000, 77);
+const REBALANCE_SHOP = testShop(150_000, 78);
 
 const root = new URL("..", import.meta.url).pathname;
 
-/** When to SIGKILL a run: `delayMs` after it wrote its `afterFiles`-th new file. */
+/** Something to do `delayMs` after a run wrote its `afterFiles`-th new file (by default: SIGKILL it). */
 interface Kill {
   readonly afterFiles: number;
   readonly delayMs: number;
+  readonly action?: () => void;
 }
 
 /**
@@ -29,7 +31,7 @@ function sinkProcess(args: string[], kill?: Kill) {
   const onData = (d: Buffer) => {
     output += d;
     if (kill && timer === undefined && (output.match(/ {2}wrote /g) ?? []).length >= kill.afterFiles) {
-      timer = setTimeout(() => child.kill("SIGKILL"), kill.delayMs);
+      timer = setTimeout(kill.action ?? (() => child.kill("SIGKILL")), kill.delayMs);
     }
   };
   child.stdout.on("data", onData);
@@ -42,7 +44,7 @@ function sinkProcess(args: string[], kill?: Kill) {
   );
 }
 
-describe("floe ingest sink under crashes", () => {
+describe("floe ingest sink under crashes and rebalances", () => {
   beforeAll(() => {
     // The child processes run the built CLI (tsc, then the bundle bin/floe.js loads).
     execFileSync("npm", ["run", "build"], { cwd: root, stdio: "inherit" });
@@ -106,6 +108,76 @@ describe("floe ingest sink under crashes", () => {
     process.stderr.write(
       `[crash.int] kills ${kills.join(", ")}; DLQ ${dlq.length} messages, ${distinct.size} distinct\n`,
     );
+    expect(distinct.size).toBe(ledger.messages.malformed);
+  });
+
+  it("a second sink joining the group mid-stream: partitions move with uploads in flight, nothing twice", {
+    timeout: 600_000,
+  }, async () => {
+    const run = uniqueRun("rebalance");
+    // Published at 10,000 events/s while the sinks run, so data keeps arriving after the second one joins
+    // (published all at once, the first sink had sometimes written everything before the second joined).
+    let started: () => void = () => {};
+    const firstEvents = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const publishing = publishShop({
+      ...REBALANCE_SHOP,
+      topics: defaultTopicNames(run.topicPrefix),
+      rate: 10_000,
+      onProgress: (published) => {
+        if (published >= 10_000) started();
+      },
+    });
+    await Promise.race([firstEvents, publishing]);
+    const args = [
+      "--topic-prefix",
+      run.topicPrefix,
+      "--prefix",
+      run.prefix,
+      "--group",
+      run.group,
+      "--schema",
+      run.schema,
+      "--flush-records",
+      "2000",
+      "--metrics-port",
+      "0",
+      "--until-idle",
+      "-v",
+    ];
+    // The second joins right after the first made a file durable, while its next uploads are under way;
+    // the group then rebalances again when either finishes and leaves.
+    let second: ReturnType<typeof sinkProcess> | undefined;
+    const first = sinkProcess(args, {
+      afterFiles: 3,
+      delayMs: 0,
+      action: () => {
+        second = sinkProcess(args);
+      },
+    });
+    const ledger = await publishing;
+    const firstResult = await first;
+    expect(second, firstResult.output.slice(-2000)).toBeDefined();
+    const other = await second;
+    expect(firstResult.code, firstResult.output.slice(-3000)).toBe(0);
+    expect(other?.code, other?.output.slice(-3000)).toBe(0);
+    const rebalanced = `${firstResult.output}${other?.output}`.match(/^ {2}rebalance: /gm)?.length ?? 0;
+    const files = (s: string | undefined) => (s?.match(/ {2}wrote /g) ?? []).length;
+    process.stderr.write(
+      `[rebalance.int] first sink wrote ${files(firstResult.output)} files, second ${files(other?.output)}; ${rebalanced} rebalances\n`,
+    );
+    // Both took part, and partitions moved: the second sink wrote files of its own.
+    expect(rebalanced).toBeGreaterThan(0);
+    expect(files(other?.output)).toBeGreaterThan(0);
+
+    const { rows, problems } = await verifyRawTables(run.topics, REBALANCE_SHOP);
+    expect(problems).toEqual([]);
+    expect(rows).toBe(ledger.messages.valid);
+    // The DLQ is at-least-once across a rebalance too: every malformed event is there, maybe twice.
+    const dlq = await readDlq(run.dlq);
+    const distinct = new Set(dlq.map((h) => `${h.source_topic}/${h.source_partition}/${h.source_offset}`));
+    process.stderr.write(`[rebalance.int] DLQ ${dlq.length} messages, ${distinct.size} distinct\n`);
     expect(distinct.size).toBe(ledger.messages.malformed);
   });
 });
