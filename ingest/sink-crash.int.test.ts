@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from "node:child_process";
 import { beforeAll, describe, expect, it } from "vitest";
-import { readDlq, testShop, uniqueRun, verifyRawTables } from "./int-helpers.js";
+import { type RunNames, readDlq, testShop, uniqueRun, verifyRawTables } from "./int-helpers.js";
 import { defaultTopicNames, publishShop } from "./producer.js";
 
 const SHOP = testShop(200_000, 77);
@@ -44,6 +44,14 @@ function sinkProcess(args: string[], kill?: Kill) {
   );
 }
 
+/** One test run's sink: its topics, S3 prefix, group and schema, small files, until idle, verbose. */
+function sinkArgs(run: RunNames): string[] {
+  return [
+    ...["--topic-prefix", run.topicPrefix, "--prefix", run.prefix, "--group", run.group],
+    ...["--schema", run.schema, "--flush-records", "2000", "--metrics-port", "0", "--until-idle", "-v"],
+  ];
+}
+
 describe("floe ingest sink under crashes and rebalances", () => {
   beforeAll(() => {
     // The child processes run the built CLI (tsc, then the bundle bin/floe.js loads).
@@ -55,22 +63,7 @@ describe("floe ingest sink under crashes and rebalances", () => {
   }, async () => {
     const run = uniqueRun("crash");
     const ledger = await publishShop({ ...SHOP, topics: defaultTopicNames(run.topicPrefix) });
-    const args = [
-      "--topic-prefix",
-      run.topicPrefix,
-      "--prefix",
-      run.prefix,
-      "--group",
-      run.group,
-      "--schema",
-      run.schema,
-      "--flush-records",
-      "2000",
-      "--metrics-port",
-      "0",
-      "--until-idle",
-      "-v",
-    ];
+    const args = sinkArgs(run);
     const kills: string[] = [];
     let filesBeforeLastRun = 0;
     for (let i = 0; i < 3; i++) {
@@ -130,22 +123,7 @@ describe("floe ingest sink under crashes and rebalances", () => {
       },
     });
     await Promise.race([firstEvents, publishing]);
-    const args = [
-      "--topic-prefix",
-      run.topicPrefix,
-      "--prefix",
-      run.prefix,
-      "--group",
-      run.group,
-      "--schema",
-      run.schema,
-      "--flush-records",
-      "2000",
-      "--metrics-port",
-      "0",
-      "--until-idle",
-      "-v",
-    ];
+    const args = sinkArgs(run);
     // The second joins right after the first made a file durable, while its next uploads are under way;
     // the group then rebalances again when either finishes and leaves.
     let second: ReturnType<typeof sinkProcess> | undefined;
