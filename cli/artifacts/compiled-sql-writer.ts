@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { Manifest } from "./manifest.js";
-import { writeFileAtomic } from "./write-artifacts.js";
+import { artifactWriteError, writeFileAtomic } from "./write-artifacts.js";
 
 /**
  * Writes each node's compiled SQL to its `compiled_path` while the compile is still rendering, so creating
@@ -85,7 +85,7 @@ export function openCompiledSqlWriter(
     for (let lane = 0; lane < batches.length; lane++) post(lane);
     const results = await Promise.allSettled(lanes.map((lane) => lane?.close()));
     const failed = results.find((r) => r.status === "rejected");
-    if (failed) throw failed.reason;
+    if (failed) throw artifactWriteError(failed.reason, "compiled SQL");
   };
 
   return {
@@ -109,7 +109,11 @@ export function openCompiledSqlWriter(
       let dir = dirs.get(relativeDir);
       if (dir === undefined) {
         const absolute = join(root, relativeDir);
-        mkdirSync(absolute, { recursive: true });
+        try {
+          mkdirSync(absolute, { recursive: true });
+        } catch (error) {
+          throw artifactWriteError(error, "compiled SQL");
+        }
         // A directory belongs to one thread: ext4 locks a directory while adding an entry, so two threads
         // creating files in the same one wait for each other.
         dir = { absolute, lane: threads === 0 ? 0 : stringHash(absolute) % threads };
@@ -118,7 +122,11 @@ export function openCompiledSqlWriter(
       const path = `${dir.absolute}/${node.compiled_path.slice(slash + 1)}`;
       const lane = dir.lane;
       if (threads === 0) {
-        writeFileSync(path, content);
+        try {
+          writeFileSync(path, content);
+        } catch (error) {
+          throw artifactWriteError(error, "compiled SQL");
+        }
         return;
       }
       const batch = batches[lane] ?? [];
@@ -133,7 +141,11 @@ export function openCompiledSqlWriter(
       if (changes.length > 0 || !hadIndex) {
         const entries = index ?? new Map<string, string>();
         for (const [path, digest] of changes) entries.set(path, digest);
-        writeFileAtomic(indexPath, formatIndex(entries));
+        try {
+          writeFileAtomic(indexPath, formatIndex(entries));
+        } catch (error) {
+          throw artifactWriteError(error, "compiled SQL");
+        }
       }
       return { written: changes.length, unchanged };
     },

@@ -2,8 +2,9 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { ConfigError, isFloeError } from "../errors.js";
 import type { Manifest } from "./manifest.js";
-import { whileWritingManifest } from "./write-artifacts.js";
+import { artifactWriteError, whileWritingManifest } from "./write-artifacts.js";
 
 describe("whileWritingManifest", () => {
   const manifest = { schemaVersion: 1, nodes: { a: 1 } } as unknown as Manifest;
@@ -25,5 +26,23 @@ describe("whileWritingManifest", () => {
     await expect(failing).rejects.toThrow("render failed");
     expect(readFileSync(join(root, "target/manifest.json"), "utf8")).toBe('{"old":true}');
     expect(readdirSync(join(root, "target"))).toEqual(["manifest.json"]);
+  });
+});
+
+describe("artifactWriteError", () => {
+  it("turns a system error into a user error naming what failed, and leaves everything else alone", () => {
+    const system = Object.assign(new Error("ENOSPC: no space left on device, write"), {
+      code: "ENOSPC",
+      syscall: "write",
+    });
+    const wrapped = artifactWriteError(system, "manifest.json");
+    expect(isFloeError(wrapped) && wrapped.code).toBe("ARTIFACT_WRITE_FAILED");
+    expect((wrapped as Error).message).toBe(
+      "cannot write manifest.json: ENOSPC: no space left on device, write.",
+    );
+    const config = new ConfigError("bad template");
+    expect(artifactWriteError(config, "x")).toBe(config);
+    const bug = new TypeError("undefined is not a function");
+    expect(artifactWriteError(bug, "x")).toBe(bug);
   });
 });

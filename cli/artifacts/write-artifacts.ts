@@ -1,6 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { EnvironmentError, isFloeError } from "../errors.js";
 import type { Manifest } from "./manifest.js";
 
 /**
@@ -17,8 +18,26 @@ export function writeFileAtomic(path: string, content: string): void {
 
 export function writeManifest(root: string, targetPath: string, manifest: Manifest): string {
   const path = join(root, targetPath, "manifest.json");
-  writeFileAtomic(path, JSON.stringify(manifest));
+  try {
+    writeFileAtomic(path, JSON.stringify(manifest));
+  } catch (error) {
+    throw artifactWriteError(error, "manifest.json");
+  }
   return path;
+}
+
+/**
+ * A file-system failure while writing artifacts (a full disk, a read-only folder, a file where a folder
+ * should be) as an error for the user, naming the path; anything else stays what it is (a bug in Floe).
+ */
+export function artifactWriteError(error: unknown, what: string): unknown {
+  // Node's system errors carry the failed call (`open`, `mkdir`, `rename`), also when thrown in a worker.
+  const syscall = (error as { syscall?: unknown } | undefined)?.syscall;
+  if (typeof syscall !== "string" || !(error instanceof Error) || isFloeError(error)) return error;
+  return new EnvironmentError("ARTIFACT_WRITE_FAILED", `cannot write ${what}: ${error.message}.`, {
+    hint: "check that the target folder (target-path in floe_project.yml) is a writable folder and the disk has space.",
+    cause: error,
+  });
 }
 
 /**
@@ -50,7 +69,7 @@ export async function whileWritingManifest<T>(
   } catch (error) {
     await working.catch(() => undefined);
     await writing?.catch(() => undefined);
-    await rm(temporary, { force: true });
-    throw error;
+    await rm(temporary, { force: true }).catch(() => undefined);
+    throw artifactWriteError(error, "manifest.json");
   }
 }

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -104,6 +104,29 @@ describe("floe compile (the built CLI, no engine)", () => {
     writeFileSync(join(dir, "models/g4/m1199.sql"), 'select * from {{ref "m1198"}}\n');
     expect(floe("compile", "--project-dir", dir).status).toBe(0);
     expect(readFileSync(m0, "utf8")).toBe("select 1 as id\n");
+  });
+
+  it("reports a file it cannot write by path with exit 2, and records neither manifest nor index", () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 1200; i++) files[`models/g${i % 5}/m${i}.sql`] = `select ${i} as id\n`;
+    const dir = writeProject(files);
+    // A folder where a compiled file goes: the writer thread's open() fails.
+    mkdirSync(join(dir, "target/compiled/shop/models/g0/m5.sql"), { recursive: true });
+    const result = floe("compile", "--project-dir", dir);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("Error [ARTIFACT_WRITE_FAILED] cannot write compiled SQL: EISDIR");
+    expect(result.stderr).toContain("target/compiled/shop/models/g0/m5.sql");
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(dir, "target/manifest.json"))).toBe(false);
+    expect(existsSync(join(dir, "target/compiled/.floe-index"))).toBe(false);
+
+    // The manifest's own path taken by a folder: reported by name too (a small project, written in place).
+    const small = writeProject({ "models/a.sql": "select 1 as id\n" });
+    mkdirSync(join(small, "target/manifest.json"), { recursive: true });
+    const manifest = floe("compile", "--project-dir", small);
+    expect(manifest.status).toBe(2);
+    expect(manifest.stderr).toContain("Error [ARTIFACT_WRITE_FAILED] cannot write manifest.json");
+    expect(manifest.stderr).not.toMatch(/\n\s+at /);
   });
 
   it("reports a template syntax error at file:line:column with exit 2 and no stack trace", () => {
