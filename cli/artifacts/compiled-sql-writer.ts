@@ -24,17 +24,23 @@ export interface CompiledSqlWriter {
   abandon(): Promise<void>;
 }
 
-/** Writes already-rendered SQL (`floe docs generate`), as `floe compile` does while rendering. */
-export async function writeCompiledSql(
+/**
+ * Runs `produce`, which hands each node's SQL to `add` (`floe compile` as it renders, `floe docs generate`
+ * from SQL it already holds), and waits for the files. On a failure the files already queued are finished
+ * and no index is recorded.
+ */
+export async function writeCompiledSql<R>(
   root: string,
   targetPath: string,
   manifest: Manifest,
-  compiled: ReadonlyMap<string, string>,
-): Promise<{ written: number; unchanged: number }> {
-  const writer = openCompiledSqlWriter(root, targetPath, manifest, compiled.size);
+  /** How many nodes `produce` will add (see `openCompiledSqlWriter`). */
+  expected: number,
+  produce: (add: (id: string, sql: string) => void) => R,
+): Promise<{ produced: R; written: number; unchanged: number }> {
+  const writer = openCompiledSqlWriter(root, targetPath, manifest, expected);
   try {
-    for (const [id, sql] of compiled) writer.add(id, sql);
-    return await writer.finish();
+    const produced = produce((id, sql) => writer.add(id, sql));
+    return { produced, ...(await writer.finish()) };
   } catch (error) {
     await writer.abandon();
     throw error;

@@ -52,7 +52,15 @@ export function registerDocsCommands(program: Command): void {
       const target = join(project.root, project.targetPath);
       writeManifest(project.root, project.targetPath, project.manifest);
       if (flags.compile) {
-        await writeCompiledSql(project.root, project.targetPath, project.manifest, docs.compiled);
+        await writeCompiledSql(
+          project.root,
+          project.targetPath,
+          project.manifest,
+          docs.compiled.size,
+          (add) => {
+            for (const [id, sql] of docs.compiled) add(id, sql);
+          },
+        );
       }
       writeFileAtomic(join(target, "catalog.json"), `${JSON.stringify(docs.catalog, null, 2)}\n`);
       writeFileAtomic(join(target, "index.html"), docs.html);

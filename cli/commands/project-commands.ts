@@ -1,7 +1,7 @@
 import { rmSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
-import { openCompiledSqlWriter } from "../artifacts/compiled-sql-writer.js";
+import { writeCompiledSql } from "../artifacts/compiled-sql-writer.js";
 import { whileWritingManifest, writeManifest } from "../artifacts/write-artifacts.js";
 import { forEachRendered, type GraphNode, type ParsedProject, topologicalOrder } from "../compile.js";
 import { loadProjectFast } from "../compile-pipeline.js";
@@ -50,25 +50,14 @@ export function registerCompileCommands(program: Command): void {
     const order = topologicalOrder(project.manifest).filter((id) => selected.has(id));
     // Files are written by writer threads while the rest renders, and the manifest is serialised while
     // they finish; it replaces the old one last.
-    const { rendered, written, unchanged } = await whileWritingManifest(
-      project.root,
-      project.targetPath,
-      project.manifest,
-      async () => {
-        const writer = openCompiledSqlWriter(
-          project.root,
-          project.targetPath,
-          project.manifest,
-          order.length,
-        );
-        try {
-          const rendered = forEachRendered(project, order, (id, sql) => writer.add(id, sql));
-          return { rendered, ...(await writer.finish()) };
-        } catch (error) {
-          await writer.abandon();
-          throw error;
-        }
-      },
+    const {
+      produced: rendered,
+      written,
+      unchanged,
+    } = await whileWritingManifest(project.root, project.targetPath, project.manifest, () =>
+      writeCompiledSql(project.root, project.targetPath, project.manifest, order.length, (add) =>
+        forEachRendered(project, order, add),
+      ),
     );
     const where = join(project.targetPath, "compiled", project.manifest.metadata.project_name);
     const c = counts(project);
