@@ -9,14 +9,14 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["{cli,ingest,trino,catalog,stack}/**/*.test.ts"],
+          include: ["{core,cli,ingest,trino,catalog,stack}/**/*.test.ts"],
           exclude: ["**/*.int.test.ts", "**/node_modules/**", "dist/**"],
         },
       },
       {
         test: {
           name: "integration",
-          include: ["{cli,ingest,trino,catalog,stack}/**/*.int.test.ts"],
+          include: ["{core,cli,ingest,trino,catalog,stack}/**/*.int.test.ts"],
           exclude: ["**/node_modules/**", "dist/**"],
           globalSetup: ["./testing/stack-global-setup.ts"],
           testTimeout: 180_000,

@@ -1,4 +1,4 @@
-import { UsageError } from "../cli/errors.js";
+import { UsageError } from "../core/errors.js";
 import { TOPIC_KINDS, type TopicKind, topicKindOf } from "../ingest/contracts.js";
 import { RAW_COLUMNS, TRINO_TYPES } from "../ingest/raw-schema.js";
 import { trinoQuery } from "../ingest/trino-query.js";

@@ -7,7 +7,7 @@ import { registerRunnerCommands } from "./commands/runner-commands.js";
 import { registerSourceCommands } from "./commands/source.js";
 import { registerStackCommands } from "./commands/stack.js";
 import { registerValidateCommand } from "./commands/validate.js";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../core/errors.js";
 import { renderError } from "./render-error.js";
 
 /**

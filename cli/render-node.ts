@@ -8,7 +8,7 @@ import {
   type TestNode,
 } from "./artifacts/manifest.js";
 import { BUILTIN_TESTS } from "./data-tests/generic/builtin-tests.js";
-import { ConfigError } from "./errors.js";
+import { ConfigError } from "../core/errors.js";
 import { closestName } from "./graph/closest-name.js";
 import type { ParsedProject } from "./project/build-project.js";
 import { parseRelationshipTarget } from "./project/relationship-target.js";

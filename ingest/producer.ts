@@ -1,6 +1,6 @@
 import type { Admin, Producer } from "kafkajs";
 import { Partitioners } from "kafkajs";
-import { EnvironmentError, FloeError } from "../cli/errors.js";
+import { EnvironmentError, FloeError } from "../core/errors.js";
 import { DLQ_TOPIC, parseEvent, TOPIC_KINDS, type TopicKind } from "./contracts.js";
 import { type Endpoints, endpointsFromEnv, kafkaClient } from "./endpoints.js";
 import { type GeneratedMessage, type GenerateOptions, generateShop, type ShopLedger } from "./generator.js";

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { EnvironmentError } from "../cli/errors.js";
+import { EnvironmentError } from "../core/errors.js";
 import { installServices } from "./install.js";
 import { packageRoot, stackPaths } from "./paths.js";
 

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { EnvironmentError } from "../cli/errors.js";
+import { EnvironmentError } from "../core/errors.js";
 import type { StackPaths } from "./paths.js";
 import type { ServiceName } from "./services.js";
 

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { EnvironmentError } from "../cli/errors.js";
+import { EnvironmentError } from "../core/errors.js";
 
 export interface Jdk {
   readonly home: string;

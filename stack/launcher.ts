@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { EnvironmentError, FloeError } from "../cli/errors.js";
+import { EnvironmentError, FloeError } from "../core/errors.js";
 import { portInUse, probe } from "./health.js";
 import { type InstallProgress, installDir, installServices } from "./install.js";
 import { chooseJava, discoverJdks, type JavaChoice } from "./java.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CancelledError } from "../cli/errors.js";
+import { CancelledError } from "../core/errors.js";
 import { localTrino } from "../testing/local-stack.js";
 import { createTrinoConnection } from "./connection.js";
 import { TrinoConnectionError, TrinoQueryError } from "./errors.js";

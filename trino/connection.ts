@@ -1,4 +1,4 @@
-import { CancelledError } from "../cli/errors.js";
+import { CancelledError } from "../core/errors.js";
 import { TrinoConnectionError, TrinoQueryError } from "./errors.js";
 import { type Page, PageSchema, RETRYABLE_STATUSES, sessionHeader } from "./protocol.js";
 
@@ -128,6 +128,7 @@ export function createTrinoConnection(options: TrinoConnectionOptions): TrinoCon
         throw new TrinoConnectionError(
           server,
           `unexpected response (${parsed.error.issues[0]?.message ?? "invalid"})`,
+          { retriable: false },
         );
       }
       return parsed.data;
@@ -231,9 +232,12 @@ function httpError(server: string, status: number, body: string): TrinoConnectio
   if (status === 401 || status === 403) {
     return new TrinoConnectionError(server, `authentication failed (HTTP ${status})`, {
       hint: "check user/password (auth) in profiles.yml",
+      retriable: false,
     });
   }
-  return new TrinoConnectionError(server, `HTTP ${status} ${body.slice(0, 200)}`.trim());
+  return new TrinoConnectionError(server, `HTTP ${status} ${body.slice(0, 200)}`.trim(), {
+    retriable: status >= 500 || status === 429 || status === 408,
+  });
 }
 
 /** fetch failures (refused, DNS, TLS) → one clear connection error naming the server. */

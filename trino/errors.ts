@@ -1,4 +1,4 @@
-import { EnvironmentError, FloeError, type FloeErrorOptions } from "../cli/errors.js";
+import { EnvironmentError, FloeError, type FloeErrorOptions } from "../core/errors.js";
 
 /** Where in the submitted SQL Trino located the error (1-based), when it says. */
 export interface SqlPosition {
@@ -31,7 +31,12 @@ export class TrinoQueryError extends FloeError {
     },
     options: FloeErrorOptions = {},
   ) {
-    super(`TRINO_${details.errorName}`, details.message, { exitCode: 1, ...options });
+    super(`TRINO_${details.errorName}`, details.message, {
+      exitCode: 1,
+      // Only a busy cluster or a failing external system (storage, catalog) may answer differently later.
+      retriable: details.errorType === "INSUFFICIENT_RESOURCES" || details.errorType === "EXTERNAL",
+      ...options,
+    });
     this.queryId = details.queryId;
     this.errorName = details.errorName;
     this.errorCode = details.errorCode;
@@ -53,6 +58,7 @@ export class TrinoConnectionError extends EnvironmentError {
   constructor(server: string, reason: string, options: FloeErrorOptions = {}) {
     super("TRINO_UNREACHABLE", `Cannot reach Trino at ${server}: ${reason}.`, {
       hint: "start the local stack with `floe stack up`, or point profiles.yml (host, port, http_scheme) at a running Trino",
+      retriable: true,
       ...options,
     });
     this.server = server;

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../../core/errors.js";
 import { MANIFEST_SCHEMA_VERSION, type Manifest } from "./manifest.js";
 
 /** Parses an artifact file as JSON; a broken file is a usage error naming it and how to regenerate it. */

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../../core/errors.js";
 import type { NodeResult } from "../log/events.js";
 import { readJsonArtifact } from "./read-state.js";
 import { writeFileAtomic } from "./write-artifacts.js";

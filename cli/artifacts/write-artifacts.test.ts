@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, isFloeError } from "../errors.js";
+import { ConfigError, isFloeError } from "../../core/errors.js";
 import type { Manifest } from "./manifest.js";
 import { artifactWriteError, whileWritingManifest } from "./write-artifacts.js";
 

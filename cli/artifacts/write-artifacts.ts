@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { EnvironmentError, isFloeError } from "../errors.js";
+import { EnvironmentError, isFloeError } from "../../core/errors.js";
 import type { Manifest } from "./manifest.js";
 
 /**

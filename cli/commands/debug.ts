@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { isFloeError } from "../errors.js";
+import { isFloeError } from "../../core/errors.js";
 import { renderError } from "../render-error.js";
 import { addProjectFlags, type ProjectFlags } from "./common-flags.js";
 

@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { z } from "zod";
 import type { SinkEvent } from "../../ingest/sink.js";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../../core/errors.js";
 
 /** Parses flags with zod and turns the first issue into a UsageError naming the flag. */
 export function parseFlags<T>(schema: z.ZodType<T>, raw: unknown): T {

@@ -5,7 +5,7 @@ import { writeCompiledSql } from "../artifacts/compiled-sql-writer.js";
 import { whileWritingManifest, writeManifest } from "../artifacts/write-artifacts.js";
 import { forEachRendered, type GraphNode, type ParsedProject, topologicalOrder } from "../compile.js";
 import { loadProjectFast } from "../compile-pipeline.js";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../../core/errors.js";
 import { initProject } from "../project/init-project.js";
 import { loadProjectFiles } from "../project/load-project.js";
 import {

@@ -10,7 +10,7 @@ import { readStateManifest } from "../artifacts/read-state.js";
 import type { RunArgs } from "../artifacts/run-results.js";
 import { writeFileAtomic, writeManifest } from "../artifacts/write-artifacts.js";
 import { loadProject, type ParsedProject, type Relation, renderRelation } from "../compile.js";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../../core/errors.js";
 import { jsonLogger } from "../log/json-logger.js";
 import { textLogger } from "../log/text-logger.js";
 import { connectTarget, locationRootOf } from "../runner/connect.js";

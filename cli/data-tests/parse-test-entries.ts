@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { z } from "zod";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../../core/errors.js";
 import { closestName } from "../graph/closest-name.js";
 import { type ConfigLayer, configHint, configLayerSchema } from "../project/config.js";
 import { yamlError } from "../project/yaml-file.js";

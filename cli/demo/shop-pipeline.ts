@@ -10,7 +10,7 @@ import { trinoQuery } from "../../ingest/trino-query.js";
 import type { TrinoConnection } from "../../trino/connection.js";
 import { quoteRelation } from "../../trino/dialect.js";
 import { loadProject, type ParsedProject } from "../compile.js";
-import { EnvironmentError } from "../errors.js";
+import { EnvironmentError } from "../../core/errors.js";
 import type { RunLogger } from "../log/events.js";
 import { connectTarget, locationRootOf } from "../runner/connect.js";
 import { DEFAULT_LOCATION_ROOT, type RunTaskResult, runTask } from "../runner/run-task.js";

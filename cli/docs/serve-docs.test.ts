@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { FloeError } from "../errors.js";
+import { FloeError } from "../../core/errors.js";
 import { serveDocs } from "./serve-docs.js";
 
 describe("serveDocs", () => {

@@ -1,7 +1,7 @@
 import { createReadStream, existsSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { extname, join, normalize, resolve, sep } from "node:path";
-import { EnvironmentError } from "../errors.js";
+import { EnvironmentError } from "../../core/errors.js";
 
 /**
  * `floe docs serve`: the target folder over HTTP with node:http (no dependency). Read-only, GET/HEAD

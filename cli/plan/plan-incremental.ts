@@ -1,4 +1,4 @@
-import { ConfigError, FloeError } from "../errors.js";
+import { ConfigError, FloeError } from "../../core/errors.js";
 import type { ModelPlanInput } from "./model-plan-input.js";
 import { createTableAs } from "./plan-table.js";
 import { prepare } from "./prepare-relation.js";

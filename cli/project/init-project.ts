@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../../core/errors.js";
 
 /**
  * `floe init <dir>`: a small, working project — a seed, a staging view using a macro, a mart table, yml

@@ -3,7 +3,7 @@ import { hash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, relative, resolve } from "node:path";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../../core/errors.js";
 import { closestName } from "../graph/closest-name.js";
 import { PROFILES_FILE } from "./profiles.js";
 import type { ProjectFiles, SeedFile, SourceText } from "./project-files.js";

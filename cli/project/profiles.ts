@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../../core/errors.js";
 import { closestName } from "../graph/closest-name.js";
 import { type HelperFn, renderTemplate } from "../templating/ast-render.js";
 import { envHelper } from "../templating/helpers/var.js";

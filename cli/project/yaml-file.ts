@@ -2,7 +2,7 @@ import { createRequire } from "node:module";
 import jsYaml from "js-yaml";
 import type * as YamlModule from "yaml";
 import type { z } from "zod";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../../core/errors.js";
 
 /**
  * YAML at the boundary. Files are parsed with js-yaml (several times faster than `yaml`, which matters at

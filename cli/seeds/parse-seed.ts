@@ -1,5 +1,5 @@
 import { parse } from "csv-parse/sync";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../../core/errors.js";
 import type { ColumnDef } from "../plan/steps.js";
 
 /** A parsed CSV seed: header names, typed columns, and rows of raw text (empty cell → NULL). */

@@ -1,4 +1,4 @@
-import { UsageError } from "../errors.js";
+import { UsageError } from "../../core/errors.js";
 import { closestName } from "../graph/closest-name.js";
 
 /**

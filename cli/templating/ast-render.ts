@@ -1,4 +1,4 @@
-import { ConfigError, type ErrorLocation, FloeError, isFloeError } from "../errors.js";
+import { ConfigError, type ErrorLocation, FloeError, isFloeError } from "../../core/errors.js";
 import { closestName } from "../graph/closest-name.js";
 import type {
   BlockStatement,

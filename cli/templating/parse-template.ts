@@ -1,5 +1,5 @@
 import Handlebars from "handlebars";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../../core/errors.js";
 import type { Program } from "./ast.js";
 import { parseSimpleTemplate } from "./fast-parse.js";
 

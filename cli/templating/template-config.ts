@@ -1,5 +1,5 @@
 import Handlebars from "handlebars";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../../core/errors.js";
 import type { CallNode, Program } from "./ast.js";
 import { type HelperFn, renderTemplate, type TemplateEnvironment } from "./ast-render.js";
 import { envHelper, varHelper } from "./helpers/var.js";

@@ -4,7 +4,7 @@ import { type GraphNode, graphNode, type Manifest, renderRelation } from "../art
 import { type ParsedProject, topologicalOrder } from "../compile.js";
 import { relationKey } from "../docs/catalog.js";
 import { listRelations } from "../docs/fetch-catalog.js";
-import { formatLocation, isFloeError } from "../errors.js";
+import { formatLocation, isFloeError } from "../../core/errors.js";
 import { mapCompiledLine } from "../execute/map-error-location.js";
 import { upstreamRelations } from "../relations-read.js";
 import { NodeRenderer } from "../render-node.js";

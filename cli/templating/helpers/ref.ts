@@ -1,4 +1,4 @@
-import { ConfigError } from "../../errors.js";
+import { ConfigError } from "../../../core/errors.js";
 import { splitArgs, stateOf } from "../render-state.js";
 
 /** `{{ref "model"}}` (or `{{ref "project" "model"}}`): the quoted relation of a model or seed. */

@@ -1,4 +1,4 @@
-import { ConfigError } from "../../errors.js";
+import { ConfigError } from "../../../core/errors.js";
 import { splitArgs, stateOf } from "../render-state.js";
 
 /** `{{var "name" "default"}}`: a project variable from `--vars`, then `floe_project.yml` `vars:`. */

@@ -1,7 +1,9 @@
 /**
  * Typed errors for the whole toolkit. Every module throws a `FloeError` (or a subclass) carrying what the
- * user needs to act: where (file, line, YAML path), what went wrong, and how to fix it. They are rendered
- * exactly once, by `cli/render-error.ts`; library code never prints them.
+ * user needs to act: where (file, line, YAML path), what went wrong, how to fix it, and whether trying
+ * again can help (`retriable`, read by the one retry policy in `core/retry.ts`). They are rendered exactly
+ * once, at the CLI's edge; library code never prints them. This folder sits below every feature folder:
+ * it imports nothing of Floe's.
  */
 
 export interface ErrorLocation {
@@ -20,6 +22,8 @@ export interface FloeErrorOptions {
   readonly location?: ErrorLocation;
   readonly exitCode?: ExitCode;
   readonly cause?: unknown;
+  /** Whether the same call may succeed later (a timeout, a reset connection); default false. */
+  readonly retriable?: boolean;
 }
 
 export class FloeError extends Error {
@@ -28,6 +32,7 @@ export class FloeError extends Error {
   readonly hint: string | undefined;
   readonly location: ErrorLocation | undefined;
   readonly exitCode: ExitCode;
+  readonly retriable: boolean;
 
   constructor(code: string, message: string, options: FloeErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -35,6 +40,7 @@ export class FloeError extends Error {
     this.hint = options.hint;
     this.location = options.location;
     this.exitCode = options.exitCode ?? 2;
+    this.retriable = options.retriable ?? false;
   }
 }
 
@@ -42,7 +48,7 @@ export class FloeError extends Error {
 export class UsageError extends FloeError {
   override readonly name: string = "UsageError";
   constructor(message: string, options: FloeErrorOptions = {}) {
-    super("USAGE", message, { ...options, exitCode: 2 });
+    super("USAGE", message, { ...options, exitCode: 2, retriable: false });
   }
 }
 
@@ -50,11 +56,14 @@ export class UsageError extends FloeError {
 export class ConfigError extends FloeError {
   override readonly name: string = "ConfigError";
   constructor(message: string, options: FloeErrorOptions = {}) {
-    super("CONFIG", message, { ...options, exitCode: 2 });
+    super("CONFIG", message, { ...options, exitCode: 2, retriable: false });
   }
 }
 
-/** The machine lacks something (JDK, free port, Maven Central, a running service). */
+/**
+ * The machine lacks something (JDK, free port, Maven Central, a running service). Not retriable unless the
+ * thrower says so: a service that is down may come back (`retriable: true`), a missing JDK will not.
+ */
 export class EnvironmentError extends FloeError {
   override readonly name: string = "EnvironmentError";
   constructor(code: string, message: string, options: FloeErrorOptions = {}) {
