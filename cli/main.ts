@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { UsageError } from "../core/errors.js";
 import { registerDemoCommands } from "./commands/demo.js";
 import { registerDocsCommands } from "./commands/docs.js";
 import { registerIngestCommands } from "./commands/ingest.js";
@@ -7,7 +8,6 @@ import { registerRunnerCommands } from "./commands/runner-commands.js";
 import { registerSourceCommands } from "./commands/source.js";
 import { registerStackCommands } from "./commands/stack.js";
 import { registerValidateCommand } from "./commands/validate.js";
-import { UsageError } from "../core/errors.js";
 import { renderError } from "./render-error.js";
 
 /**

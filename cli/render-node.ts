@@ -1,3 +1,4 @@
+import { ConfigError } from "../core/errors.js";
 import {
   type ManifestNode,
   type ModelNode,
@@ -8,7 +9,6 @@ import {
   type TestNode,
 } from "./artifacts/manifest.js";
 import { BUILTIN_TESTS } from "./data-tests/generic/builtin-tests.js";
-import { ConfigError } from "../core/errors.js";
 import { closestName } from "./graph/closest-name.js";
 import type { ParsedProject } from "./project/build-project.js";
 import { parseRelationshipTarget } from "./project/relationship-target.js";

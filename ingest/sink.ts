@@ -8,11 +8,11 @@ import {
   registerRawTables,
 } from "../catalog/raw-tables.js";
 import { EnvironmentError } from "../core/errors.js";
+import { DEFAULT_RETRY, type RetryPolicy, withRetry } from "../core/retry.js";
 import { decodeMessage, type TopicKind, topicKindOf } from "./contracts.js";
 import { type Endpoints, endpointsFromEnv, kafkaClient, s3Client } from "./endpoints.js";
 import { DuckParquetEncoder, rowLine } from "./parquet-duckdb.js";
 import { ensureTopics } from "./producer.js";
-import { DEFAULT_RETRY, type RetryPolicy, withRetry } from "../core/retry.js";
 import { SinkMetrics } from "./sink-metrics.js";
 import { type OpenFile, PartitionState, type RollLimits } from "./sink-state.js";
 

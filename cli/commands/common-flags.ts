@@ -1,9 +1,9 @@
 import { join } from "node:path";
 import { type Command, Option } from "commander";
 import jsYaml from "js-yaml";
+import { UsageError } from "../../core/errors.js";
 import { readRunResults, readStateManifest } from "../artifacts/read-state.js";
 import type { LoadProjectOptions, ParsedProject } from "../compile.js";
-import { UsageError } from "../../core/errors.js";
 import { selectNodes } from "../select/apply-selector.js";
 import { parseSelector, usesResults, usesState } from "../select/parse-selector.js";
 

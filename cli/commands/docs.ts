@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { writeCompiledSql } from "../artifacts/compiled-sql-writer.js";
 import { UsageError } from "../../core/errors.js";
+import { writeCompiledSql } from "../artifacts/compiled-sql-writer.js";
 import {
   addProjectFlags,
   addSelectionFlags,

@@ -1,8 +1,8 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { z } from "zod";
-import type { SinkEvent } from "../../ingest/sink.js";
 import { UsageError } from "../../core/errors.js";
+import type { SinkEvent } from "../../ingest/sink.js";
 
 /** Parses flags with zod and turns the first issue into a UsageError naming the flag. */
 export function parseFlags<T>(schema: z.ZodType<T>, raw: unknown): T {

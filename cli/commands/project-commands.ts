@@ -1,11 +1,11 @@
 import { rmSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
+import { UsageError } from "../../core/errors.js";
 import { writeCompiledSql } from "../artifacts/compiled-sql-writer.js";
 import { whileWritingManifest, writeManifest } from "../artifacts/write-artifacts.js";
 import { forEachRendered, type GraphNode, type ParsedProject, topologicalOrder } from "../compile.js";
 import { loadProjectFast } from "../compile-pipeline.js";
-import { UsageError } from "../../core/errors.js";
 import { initProject } from "../project/init-project.js";
 import { loadProjectFiles } from "../project/load-project.js";
 import {

@@ -4,13 +4,13 @@
  */
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { UsageError } from "../../core/errors.js";
 import { cancelOnSigint } from "../../trino/cancel-on-sigint.js";
 import type { TrinoConnection } from "../../trino/connection.js";
 import { readStateManifest } from "../artifacts/read-state.js";
 import type { RunArgs } from "../artifacts/run-results.js";
 import { writeFileAtomic, writeManifest } from "../artifacts/write-artifacts.js";
 import { loadProject, type ParsedProject, type Relation, renderRelation } from "../compile.js";
-import { UsageError } from "../../core/errors.js";
 import { jsonLogger } from "../log/json-logger.js";
 import { textLogger } from "../log/text-logger.js";
 import { connectTarget, locationRootOf } from "../runner/connect.js";

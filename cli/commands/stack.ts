@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process";
 import type { Command } from "commander";
+import { UsageError } from "../../core/errors.js";
 import type { ServiceStatus, StackEvent } from "../../stack/launcher.js";
 import { stackPaths } from "../../stack/paths.js";
 import { SERVICES, serviceByName } from "../../stack/services.js";
-import { UsageError } from "../../core/errors.js";
 
 /**
  * The launcher (and through it kafkajs, for health checks) loads only when a stack command runs: every

@@ -1,6 +1,7 @@
 import { DeleteObjectsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { Partitioners } from "kafkajs";
 import { DEFAULT_RAW_TARGET, type RawTableTarget, registerRawTables } from "../../catalog/raw-tables.js";
+import { EnvironmentError } from "../../core/errors.js";
 import { TOPIC_KINDS } from "../../ingest/contracts.js";
 import { type Endpoints, endpointsFromEnv, kafkaClient, s3Client } from "../../ingest/endpoints.js";
 import type { GeneratedMessage } from "../../ingest/generator.js";
@@ -10,7 +11,6 @@ import { trinoQuery } from "../../ingest/trino-query.js";
 import type { TrinoConnection } from "../../trino/connection.js";
 import { quoteRelation } from "../../trino/dialect.js";
 import { loadProject, type ParsedProject } from "../compile.js";
-import { EnvironmentError } from "../../core/errors.js";
 import type { RunLogger } from "../log/events.js";
 import { connectTarget, locationRootOf } from "../runner/connect.js";
 import { DEFAULT_LOCATION_ROOT, type RunTaskResult, runTask } from "../runner/run-task.js";

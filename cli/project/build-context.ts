@@ -1,5 +1,5 @@
-import type { ManifestNode, Relation, SourceNode } from "../artifacts/manifest.js";
 import { ConfigError } from "../../core/errors.js";
+import type { ManifestNode, Relation, SourceNode } from "../artifacts/manifest.js";
 import { closestName } from "../graph/closest-name.js";
 import type { Program } from "../templating/ast.js";
 import { parseSimpleTemplate } from "../templating/fast-parse.js";

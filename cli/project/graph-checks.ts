@@ -1,5 +1,5 @@
-import type { ManifestNode } from "../artifacts/manifest.js";
 import { ConfigError } from "../../core/errors.js";
+import type { ManifestNode } from "../artifacts/manifest.js";
 import { findCycle } from "../graph/cycles.js";
 import { levelOrder } from "../graph/graph.js";
 

@@ -1,5 +1,5 @@
-import type { MacroNode } from "../artifacts/manifest.js";
 import { ConfigError } from "../../core/errors.js";
+import type { MacroNode } from "../artifacts/manifest.js";
 import { closestName } from "../graph/closest-name.js";
 import type { Program, SourceLocation } from "../templating/ast.js";
 import { templateDependencies } from "../templating/dependencies.js";

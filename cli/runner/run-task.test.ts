@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { CancelledError } from "../../core/errors.js";
 import type { QueryOptions, QueryResult, TrinoConnection } from "../../trino/connection.js";
 import { writeFileAtomic } from "../artifacts/write-artifacts.js";
 import { loadProject } from "../compile.js";
-import { CancelledError } from "../../core/errors.js";
 import type { RunEvent } from "../log/events.js";
 import { writeRunnerProject } from "../testing/run-fixture.js";
 import { runTask } from "./run-task.js";

@@ -1,10 +1,10 @@
+import { formatLocation, isFloeError } from "../../core/errors.js";
 import type { TrinoConnection } from "../../trino/connection.js";
 import { TrinoQueryError } from "../../trino/errors.js";
 import { type GraphNode, graphNode, type Manifest, renderRelation } from "../artifacts/manifest.js";
 import { type ParsedProject, topologicalOrder } from "../compile.js";
 import { relationKey } from "../docs/catalog.js";
 import { listRelations } from "../docs/fetch-catalog.js";
-import { formatLocation, isFloeError } from "../../core/errors.js";
 import { mapCompiledLine } from "../execute/map-error-location.js";
 import { upstreamRelations } from "../relations-read.js";
 import { NodeRenderer } from "../render-node.js";
