@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../cli/artifacts/write-artifacts.js";
-import { loadProject } from "../cli/compile.js";
+import { loadProject } from "../cli/compile/compile.js";
 import type { NodeResult, RunLogger } from "../cli/log/events.js";
 import { textLogger } from "../cli/log/text-logger.js";
 import { connectTarget } from "../cli/runner/connect.js";

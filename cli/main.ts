@@ -8,7 +8,7 @@ import { registerRunnerCommands } from "./commands/runner-commands.js";
 import { registerSourceCommands } from "./commands/source.js";
 import { registerStackCommands } from "./commands/stack.js";
 import { registerValidateCommand } from "./commands/validate.js";
-import { renderError } from "./render-error.js";
+import { renderError } from "./log/render-error.js";
 
 /**
  * The `floe` program. Commands are thin: they parse flags, call the programmatic API and render its

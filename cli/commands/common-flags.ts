@@ -3,7 +3,7 @@ import { type Command, Option } from "commander";
 import jsYaml from "js-yaml";
 import { UsageError } from "../../core/errors.js";
 import { readRunResults, readStateManifest } from "../artifacts/read-state.js";
-import type { LoadProjectOptions, ParsedProject } from "../compile.js";
+import type { LoadProjectOptions, ParsedProject } from "../compile/compile.js";
 import { selectNodes } from "../select/apply-selector.js";
 import { parseSelector, usesResults, usesState } from "../select/parse-selector.js";
 
@@ -30,6 +30,9 @@ export interface RunFlags {
   readonly fullRefresh?: boolean;
   readonly defer?: boolean;
 }
+
+/** The flags of `floe run|test|seed|build`: declared here so the command and its action share them. */
+export type RunCommandFlags = ProjectFlags & SelectionFlags & RunFlags & { readonly storeFailures?: boolean };
 
 export function addProjectFlags(command: Command): Command {
   return command

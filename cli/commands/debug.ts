@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { isFloeError } from "../../core/errors.js";
-import { renderError } from "../render-error.js";
+import { renderError } from "../log/render-error.js";
 import { addProjectFlags, type ProjectFlags } from "./common-flags.js";
 
 /** `floe debug`: shows the project, the resolved target (secrets hidden) and checks the Trino connection. */

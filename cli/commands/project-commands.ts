@@ -4,8 +4,8 @@ import type { Command } from "commander";
 import { UsageError } from "../../core/errors.js";
 import { writeCompiledSql } from "../artifacts/compiled-sql-writer.js";
 import { whileWritingManifest, writeManifest } from "../artifacts/write-artifacts.js";
-import { forEachRendered, type GraphNode, type ParsedProject, topologicalOrder } from "../compile.js";
-import { loadProjectFast } from "../compile-pipeline.js";
+import { forEachRendered, type GraphNode, type ParsedProject, topologicalOrder } from "../compile/compile.js";
+import { loadProjectFast } from "../compile/compile-pipeline.js";
 import { initProject } from "../project/init-project.js";
 import { loadProjectFiles } from "../project/load-project.js";
 import {

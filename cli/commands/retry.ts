@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { Command } from "commander";
+import type { RunCommandFlags } from "./common-flags.js";
 import { addProjectFlags, addRunFlags, createLog } from "./common-flags.js";
-import type { RunCommandFlags } from "./run.js";
 
 const RETRIED = new Set(["error", "fail", "skipped"]);
 

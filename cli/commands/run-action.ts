@@ -7,18 +7,18 @@ import { join, resolve } from "node:path";
 import { UsageError } from "../../core/errors.js";
 import { cancelOnSigint } from "../../trino/cancel-on-sigint.js";
 import type { TrinoConnection } from "../../trino/connection.js";
+import { quoteRelation } from "../../trino/dialect.js";
 import { readStateManifest } from "../artifacts/read-state.js";
 import type { RunArgs } from "../artifacts/run-results.js";
 import { writeFileAtomic, writeManifest } from "../artifacts/write-artifacts.js";
-import { loadProject, type ParsedProject, type Relation, renderRelation } from "../compile.js";
+import { loadProject, type ParsedProject, type Relation } from "../compile/compile.js";
 import { jsonLogger } from "../log/json-logger.js";
 import { textLogger } from "../log/text-logger.js";
 import { connectTarget, locationRootOf } from "../runner/connect.js";
 import { deferCandidates, resolveDeferred } from "../runner/defer.js";
 import { buildRunGraph, type TaskKind } from "../runner/run-graph.js";
 import { DEFAULT_LOCATION_ROOT, type RunTaskResult, runTask } from "../runner/run-task.js";
-import { createLog, loadOptions, type ProjectFlags } from "./common-flags.js";
-import type { RunCommandFlags } from "./run.js";
+import { createLog, loadOptions, type ProjectFlags, type RunCommandFlags } from "./common-flags.js";
 
 export function loadRunProject(flags: ProjectFlags): ParsedProject {
   const project = loadProject(loadOptions(flags));
@@ -107,7 +107,7 @@ async function deferredRelations(
   for (const d of deferred.values()) {
     log.info(
       "defer",
-      `Deferring ${d.name} to --state: ${renderRelation(d.state)} (${renderRelation(d.current)} does not exist in target ${project.target.name})`,
+      `Deferring ${d.name} to --state: ${quoteRelation(d.state)} (${quoteRelation(d.current)} does not exist in target ${project.target.name})`,
       { unique_id: d.id, state_relation: d.state, current_relation: d.current },
     );
   }

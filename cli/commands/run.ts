@@ -1,15 +1,6 @@
 import type { Command } from "commander";
 import type { TaskKind } from "../runner/run-graph.js";
-import {
-  addProjectFlags,
-  addRunFlags,
-  addSelectionFlags,
-  type ProjectFlags,
-  type RunFlags,
-  type SelectionFlags,
-} from "./common-flags.js";
-
-export type RunCommandFlags = ProjectFlags & SelectionFlags & RunFlags & { readonly storeFailures?: boolean };
+import { addProjectFlags, addRunFlags, addSelectionFlags, type RunCommandFlags } from "./common-flags.js";
 
 const DESCRIPTIONS: Record<TaskKind, string> = {
   run: "build the selected models in Trino (views, Iceberg tables, incrementals) in DAG order",

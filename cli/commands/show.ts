@@ -18,13 +18,13 @@ export function registerShowCommand(program: Command): void {
     .action(async (flags: ProjectFlags & SelectionFlags & { limit: number; inline?: string }) => {
       const { loadRunProject } = await import("./run-action.js");
       const { formatTable } = await import("../log/format-table.js");
-      const { NodeRenderer } = await import("../render-node.js");
+      const { NodeRenderer } = await import("../render/render-node.js");
       const { connectTarget } = await import("../runner/connect.js");
       const project = loadRunProject(flags);
       let sql: string;
       let label: string;
       if (flags.inline !== undefined) {
-        const { renderInline } = await import("../compile.js");
+        const { renderInline } = await import("../compile/compile.js");
         sql = renderInline(project, flags.inline);
         label = "inline query";
       } else {

@@ -10,7 +10,7 @@ import { runSink, type SinkEvent, type SinkSummary } from "../../ingest/sink.js"
 import { trinoQuery } from "../../ingest/trino-query.js";
 import type { TrinoConnection } from "../../trino/connection.js";
 import { quoteRelation } from "../../trino/dialect.js";
-import { loadProject, type ParsedProject } from "../compile.js";
+import { loadProject, type ParsedProject } from "../compile/compile.js";
 import type { RunLogger } from "../log/events.js";
 import { connectTarget, locationRootOf } from "../runner/connect.js";
 import { DEFAULT_LOCATION_ROOT, type RunTaskResult, runTask } from "../runner/run-task.js";

@@ -1,4 +1,4 @@
-import type { GraphNode, Manifest, Relation } from "../artifacts/manifest.js";
+import type { GraphNode, Manifest, Relation } from "../manifest/manifest.js";
 
 /**
  * `target/catalog.json` in dbt's shape: for every model, seed and source whose relation exists, its

@@ -1,7 +1,7 @@
 import type { TrinoConnection } from "../../trino/connection.js";
 import { quoteIdentifier, quoteString } from "../../trino/dialect.js";
 import { TrinoQueryError } from "../../trino/errors.js";
-import type { Manifest } from "../artifacts/manifest.js";
+import type { Manifest } from "../manifest/manifest.js";
 import {
   buildCatalog,
   type Catalog,

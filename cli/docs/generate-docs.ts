@@ -1,5 +1,5 @@
 import type { TrinoConnection } from "../../trino/connection.js";
-import { type ParsedProject, renderNodes, topologicalOrder } from "../compile.js";
+import { type ParsedProject, renderNodes, topologicalOrder } from "../compile/compile.js";
 import { type Catalog, emptyCatalog, relationOf } from "./catalog.js";
 import { fetchCatalog } from "./fetch-catalog.js";
 import { lineageLayout } from "./lineage-layout.js";

@@ -1,7 +1,7 @@
 import { ConfigError } from "../../core/errors.js";
 import { cancelOnSigint } from "../../trino/cancel-on-sigint.js";
 import { createTrinoConnection, type TrinoConnection } from "../../trino/connection.js";
-import type { TargetConfig } from "../compile.js";
+import type { TargetConfig } from "../compile/compile.js";
 
 /** The Trino connection a profile target describes (`timeZone` pins the session time zone). */
 export function connectTarget(target: TargetConfig, options: { timeZone?: string } = {}): TrinoConnection {

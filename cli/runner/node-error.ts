@@ -1,6 +1,6 @@
 import { CancelledError, formatLocation, isFloeError } from "../../core/errors.js";
 import { TrinoQueryError } from "../../trino/errors.js";
-import type { ManifestNode } from "../compile.js";
+import type { ManifestNode } from "../compile/compile.js";
 import { StepFailedError } from "../execute/executor.js";
 import { mapCompiledLine } from "../execute/map-error-location.js";
 import type { NodeOutcome, RunContext } from "./run-context.js";

@@ -1,13 +1,14 @@
 import { formatLocation, isFloeError } from "../../core/errors.js";
 import type { TrinoConnection } from "../../trino/connection.js";
+import { quoteRelation } from "../../trino/dialect.js";
 import { TrinoQueryError } from "../../trino/errors.js";
-import { type GraphNode, graphNode, type Manifest, renderRelation } from "../artifacts/manifest.js";
-import { type ParsedProject, topologicalOrder } from "../compile.js";
+import { type ParsedProject, topologicalOrder } from "../compile/compile.js";
 import { relationKey } from "../docs/catalog.js";
 import { listRelations } from "../docs/fetch-catalog.js";
 import { mapCompiledLine } from "../execute/map-error-location.js";
-import { upstreamRelations } from "../relations-read.js";
-import { NodeRenderer } from "../render-node.js";
+import { type GraphNode, graphNode, type Manifest } from "../manifest/manifest.js";
+import { upstreamRelations } from "../render/relations-read.js";
+import { NodeRenderer } from "../render/render-node.js";
 import { inlineRelations, MAX_INLINED_CHARS } from "./inline-upstream.js";
 
 /**
@@ -160,7 +161,7 @@ export function planEngineChecks(
         const upstream = inlineable.get(parentId);
         if (!upstream || "reason" in upstream)
           blocked ??= upstream?.reason ?? `upstream ${parent.name} did not render`;
-        else replacements.set(renderRelation(parent.relation), { id: parentId, sql: upstream.sql });
+        else replacements.set(quoteRelation(parent.relation), { id: parentId, sql: upstream.sql });
       }
     }
     const own = rendered.sql.get(id);
