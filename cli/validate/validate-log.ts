@@ -1,5 +1,5 @@
 import { clock, dots, plural } from "../log/text-logger.js";
-import type { NodeValidation, ValidateEvent } from "./validate-project.js";
+import type { NodeValidation, ValidateEvent } from "./validate-events.js";
 
 /** dbt-like live lines for `floe validate`, or one JSON object per event (`--log-format json`). */
 export function validateLogger(
