@@ -10,6 +10,7 @@ export function registerDebugCommand(program: Command): void {
   ).action(async (flags: ProjectFlags) => {
     const { loadRunProject } = await import("./run-action.js");
     const { connectTarget } = await import("../runner/connect.js");
+    const { quoteString } = await import("../../trino/dialect.js");
     const out = (line: string) => process.stdout.write(`${line}\n`);
     const project = loadRunProject(flags);
     const t = project.target;
@@ -27,7 +28,7 @@ export function registerDebugCommand(program: Command): void {
     try {
       const connection = connectTarget(t);
       const result = await connection.query<{ version: string; catalog_ok: boolean }>(
-        `SELECT version() AS version, count(*) > 0 AS catalog_ok FROM system.metadata.catalogs WHERE catalog_name = '${t.catalog.replaceAll("'", "''")}'`,
+        `SELECT version() AS version, count(*) > 0 AS catalog_ok FROM system.metadata.catalogs WHERE catalog_name = ${quoteString(t.catalog)}`,
       );
       const row = result.rows[0];
       out(
