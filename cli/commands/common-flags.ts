@@ -6,6 +6,7 @@ import { readRunResults, readStateManifest } from "../artifacts/read-state.js";
 import type { LoadProjectOptions, ParsedProject } from "../compile/compile.js";
 import { selectNodes } from "../select/apply-selector.js";
 import { parseSelector, usesResults, usesState } from "../select/parse-selector.js";
+import type { CliIO } from "./io.js";
 
 /**
  * The flags every transform command shares (DESIGN.md "Common flags"), defined once so parse/compile/ls
@@ -34,7 +35,7 @@ export interface RunFlags {
 /** The flags of `floe run|test|seed|build`: declared here so the command and its action share them. */
 export type RunCommandFlags = ProjectFlags & SelectionFlags & RunFlags & { readonly storeFailures?: boolean };
 
-export function addProjectFlags(command: Command): Command {
+export function addProjectFlags<C extends Command>(command: C): C {
   return command
     .option("--project-dir <dir>", "the Floe project directory (holds floe_project.yml)")
     .option("--profiles-dir <dir>", "where profiles.yml is (default: the project dir, then ~/.floe/)")
@@ -47,7 +48,7 @@ export function addProjectFlags(command: Command): Command {
     );
 }
 
-export function addSelectionFlags(command: Command): Command {
+export function addSelectionFlags<C extends Command>(command: C): C {
   return command
     .option(
       "-s, --select <selector...>",
@@ -60,7 +61,7 @@ export function addSelectionFlags(command: Command): Command {
     );
 }
 
-export function addRunFlags(command: Command): Command {
+export function addRunFlags<C extends Command>(command: C): C {
   return command
     .option(
       "--threads <n>",
@@ -103,12 +104,13 @@ export function parseVars(text: string | undefined): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-export function loadOptions(flags: ProjectFlags): LoadProjectOptions {
+export function loadOptions(flags: ProjectFlags, io: CliIO): LoadProjectOptions {
   return {
-    ...(flags.projectDir === undefined ? {} : { projectDir: flags.projectDir }),
+    projectDir: flags.projectDir ?? io.cwd,
     ...(flags.profilesDir === undefined ? {} : { profilesDir: flags.profilesDir }),
     ...(flags.target === undefined ? {} : { target: flags.target }),
     vars: parseVars(flags.vars),
+    env: io.env,
   };
 }
 
@@ -138,17 +140,16 @@ export function selectFromFlags(project: ParsedProject, root: string, flags: Sel
 }
 
 /** One line per event: plain text, or a JSON object with `event` and the data (for --log-format json). */
-export function createLog(format: "text" | "json") {
+export function createLog(format: "text" | "json", io: CliIO) {
   return {
     info(event: string, text: string, data: Record<string, unknown> = {}): void {
       if (format === "json")
-        process.stdout.write(`${JSON.stringify({ event, level: "info", message: text, ...data })}\n`);
-      else process.stdout.write(`${text}\n`);
+        io.stdout(`${JSON.stringify({ event, level: "info", message: text, ...data })}\n`);
+      else io.stdout(`${text}\n`);
     },
     warn(event: string, text: string): void {
-      if (format === "json")
-        process.stderr.write(`${JSON.stringify({ event, level: "warn", message: text })}\n`);
-      else process.stderr.write(`Warning: ${text}\n`);
+      if (format === "json") io.stderr(`${JSON.stringify({ event, level: "warn", message: text })}\n`);
+      else io.stderr(`Warning: ${text}\n`);
     },
   };
 }

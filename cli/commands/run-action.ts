@@ -18,10 +18,11 @@ import { buildRunGraph, type TaskKind } from "../runner/run-graph.js";
 import { runTaskOptions } from "../runner/run-options.js";
 import { type RunTaskResult, runTask } from "../runner/run-task.js";
 import { createLog, loadOptions, type ProjectFlags, type RunCommandFlags } from "./common-flags.js";
+import type { CliIO } from "./io.js";
 
-export function loadRunProject(flags: ProjectFlags): ParsedProject {
-  const project = loadProject(loadOptions(flags));
-  const log = createLog(flags.logFormat);
+export function loadRunProject(flags: ProjectFlags, io: CliIO): ParsedProject {
+  const project = loadProject(loadOptions(flags, io));
+  const log = createLog(flags.logFormat, io);
   for (const warning of project.warnings) log.warn("project.warning", warning);
   return project;
 }
@@ -32,14 +33,15 @@ export async function executeTask(
   kind: TaskKind,
   selected: ReadonlySet<string>,
   flags: RunCommandFlags,
+  io: CliIO,
   previousResults?: readonly { readonly unique_id: string }[],
 ): Promise<RunTaskResult> {
   const connection = connectTarget(project.target);
   const controller = new AbortController();
-  const release = cancelOnSigint(connection, controller);
+  const release = cancelOnSigint(connection, controller, io.stderr);
   try {
     const deferred = flags.defer
-      ? await deferredRelations(project, kind, selected, flags, connection, controller.signal)
+      ? await deferredRelations(project, kind, selected, flags, io, connection, controller.signal)
       : undefined;
     const result = await runTask(
       runTaskOptions({
@@ -47,7 +49,7 @@ export async function executeTask(
         kind,
         selected,
         connection,
-        logger: flags.logFormat === "json" ? jsonLogger() : textLogger(),
+        logger: flags.logFormat === "json" ? jsonLogger(io.stdout) : textLogger(io.stdout),
         signal: controller.signal,
         threads: flags.threads,
         fullRefresh: flags.fullRefresh,
@@ -77,6 +79,7 @@ async function deferredRelations(
   kind: TaskKind,
   selected: ReadonlySet<string>,
   flags: RunCommandFlags,
+  io: CliIO,
   connection: TrinoConnection,
   signal: AbortSignal,
 ): Promise<Map<string, Relation>> {
@@ -89,7 +92,7 @@ async function deferredRelations(
   const executed = new Set(buildRunGraph(project.manifest, selected, kind).order);
   const candidates = deferCandidates(project.manifest, executed, state);
   const deferred = await resolveDeferred(candidates, connection, signal);
-  const log = createLog(flags.logFormat);
+  const log = createLog(flags.logFormat, io);
   for (const d of deferred.values()) {
     log.info(
       "defer",
