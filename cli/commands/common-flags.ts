@@ -6,6 +6,7 @@ import { readRunResults, readStateManifest } from "../artifacts/read-state.js";
 import type { LoadProjectOptions, ParsedProject } from "../compile/compile.js";
 import { selectNodes } from "../select/apply-selector.js";
 import { parseSelector, usesResults, usesState } from "../select/parse-selector.js";
+import { flagParser, invalidFlag, oneOf, passExample, positiveInt } from "./flag-values.js";
 import type { CliIO } from "./io.js";
 
 /**
@@ -44,7 +45,9 @@ export function addProjectFlags<C extends Command>(command: C): C {
     .addOption(
       new Option("--log-format <format>", "text, or json (one event per line)")
         .choices(["text", "json"])
-        .default("text"),
+        .default("text")
+        // After choices(), which lists them in --help: a wrong one is reported like every other bad flag.
+        .argParser(flagParser("--log-format", oneOf(["text", "json"], "json"))),
     );
 }
 
@@ -63,24 +66,15 @@ export function addSelectionFlags<C extends Command>(command: C): C {
 
 export function addRunFlags<C extends Command>(command: C): C {
   return command
-    .option(
-      "--threads <n>",
-      "how many nodes to run at once (default: the profile's threads)",
-      parsePositiveInt,
-    )
+    .option("--threads <n>", "how many nodes to run at once (default: the profile's threads)", parseThreads)
     .option("--full-refresh", "rebuild incremental models and seeds from scratch")
     .option("--defer", "resolve refs to unselected nodes against the --state manifest");
 }
 
-export function parsePositiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new UsageError(`--threads must be a positive integer, got '${value}'.`, {
-      hint: "pass e.g. --threads 4.",
-    });
-  }
-  return n;
-}
+/** `--threads <n>` of run, test, seed, build, retry, source freshness and validate. */
+export const parseThreads = flagParser("--threads", positiveInt("4"));
+
+const VARS_EXPECTED = "a YAML mapping of names to values";
 
 export function parseVars(text: string | undefined): Record<string, unknown> {
   if (text === undefined) return {};
@@ -88,18 +82,17 @@ export function parseVars(text: string | undefined): Record<string, unknown> {
   try {
     value = jsYaml.load(text);
   } catch (error) {
-    throw new UsageError(
-      `--vars is not valid YAML: ${(error as { reason?: string }).reason ?? String(error)}.`,
-      {
-        hint: `quote it for the shell: --vars '{name: value}'.`,
-      },
+    throw invalidFlag(
+      "--vars",
+      VARS_EXPECTED,
+      text,
+      `${passExample("--vars", "'{name: value}'")} Quote it for the shell.`,
+      `not valid YAML: ${(error as { reason?: string }).reason ?? String(error)}`,
     );
   }
   if (value === null || value === undefined) return {};
   if (typeof value !== "object" || Array.isArray(value)) {
-    throw new UsageError("--vars must be a mapping of names to values.", {
-      hint: `write --vars '{name: value}'.`,
-    });
+    throw invalidFlag("--vars", VARS_EXPECTED, text, passExample("--vars", "'{name: value}'"));
   }
   return value as Record<string, unknown>;
 }

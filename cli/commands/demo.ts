@@ -4,8 +4,8 @@ import { PORTS } from "../../stack/services.js";
 import { writeFileAtomic } from "../artifacts/write-artifacts.js";
 import { renderDemoReport } from "../demo/render-demo-report.js";
 import { textLogger } from "../log/text-logger.js";
+import { parseFlags } from "./flag-values.js";
 import type { FloeCommand } from "./floe-command.js";
-import { parseFlags } from "./ingest.js";
 import { renderStatusLine } from "./stack.js";
 
 const demoFlags = z.object({
@@ -32,7 +32,7 @@ export function registerDemoCommands(program: FloeCommand): void {
     .option("--threads <n>", "models/tests built at once (default: the profile's threads)")
     .option("--project-dir <dir>", "the Floe project to build", ".")
     .handle(async (raw: Record<string, unknown>) => {
-      const flags = parseFlags(demoFlags, raw);
+      const flags = parseFlags(demoFlags, raw, "demo");
       const began = performance.now();
       io.stderr("Starting the local stack (the first run downloads ~700 MB from Maven Central)…\n");
       // Imported here so other commands do not load the launcher, kafkajs or the AWS SDK at startup.

@@ -6,6 +6,7 @@ import {
   type ProjectFlags,
   type SelectionFlags,
 } from "./common-flags.js";
+import { flagParser, PORT } from "./flag-values.js";
 import type { FloeCommand } from "./floe-command.js";
 
 type GenerateFlags = ProjectFlags &
@@ -95,7 +96,11 @@ export function registerDocsCommands(program: FloeCommand): void {
     .command("serve")
     .description("serve target/ (the docs site) over HTTP on localhost; Ctrl-C stops it")
     .option("--project-dir <dir>", "the Floe project directory")
-    .option("--port <port>", "the port (default 8580: Trino owns dbt's default 8080 here)", parsePort)
+    .option(
+      "--port <port>",
+      "the port (default 8580: Trino owns dbt's default 8080 here)",
+      flagParser("--port", PORT),
+    )
     .option("--host <host>", "the address to listen on", "127.0.0.1")
     .handle(async (flags: { projectDir?: string; port?: number; host: string }) => {
       const { existsSync } = await import("node:fs");
@@ -130,14 +135,4 @@ export function registerDocsCommands(program: FloeCommand): void {
       });
       return 0;
     });
-}
-
-function parsePort(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65_535) {
-    throw new UsageError(`--port must be a port number (0–65535), got '${value}'.`, {
-      hint: "pass e.g. --port 8580 (0 picks a free port).",
-    });
-  }
-  return n;
 }

@@ -1,31 +1,11 @@
 import { writeFileSync } from "node:fs";
 import { z } from "zod";
-import { UsageError } from "../../core/errors.js";
 import type { SinkEvent } from "../../ingest/sink.js";
+import { DURATION, parseFlags, readFlag } from "./flag-values.js";
 import type { FloeCommand } from "./floe-command.js";
-
-/** Parses flags with zod and turns the first issue into a UsageError naming the flag. */
-export function parseFlags<T>(schema: z.ZodType<T>, raw: unknown): T {
-  const result = schema.safeParse(raw);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const flag = issue?.path.join(".").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`) ?? "";
-  throw new UsageError(`--${flag}: ${issue?.message ?? "invalid value"}`, {
-    hint: "see `floe ingest --help`",
-  });
-}
 
 const num = z.coerce.number();
 const probability = num.min(0).max(1);
-
-/** `60s`, `500ms`, `2m` or a bare number of seconds → milliseconds. */
-export function parseDuration(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!match) throw new UsageError(`"${text}" is not a duration`, { hint: "use e.g. 60s, 500ms, 2m" });
-  const unit = match[2] ?? "s";
-  const factor = unit === "ms" ? 1 : unit === "s" ? 1_000 : unit === "m" ? 60_000 : 3_600_000;
-  return Number(match[1]) * factor;
-}
 
 const generateFlags = z.object({
   events: num.int().positive(),
@@ -117,7 +97,7 @@ export function registerIngestCommands(program: FloeCommand): void {
     .option("--days <d>", "simulated days the events spread over", "3")
     .option("--ledger <file.json>", "write the generator's ledger (what it produced) to this file")
     .handle(async (raw: Record<string, unknown>) => {
-      const flags = parseFlags(generateFlags, raw);
+      const flags = parseFlags(generateFlags, raw, "ingest generate");
       const { defaultTopicNames, publishShop } = await import("../../ingest/producer.js");
       const ledger = await publishShop({
         events: flags.events,
@@ -159,7 +139,7 @@ export function registerIngestCommands(program: FloeCommand): void {
     .option("--schema <name>", "Hive schema of the raw tables", "raw")
     .option("-v, --verbose", "print every file and registration")
     .handle(async (raw: Record<string, unknown>) => {
-      const flags = parseFlags(sinkFlags, raw);
+      const flags = parseFlags(sinkFlags, raw, "ingest sink");
       const controller = new AbortController();
       const onSignal = () => controller.abort();
       process.once("SIGTERM", onSignal);
@@ -173,7 +153,7 @@ export function registerIngestCommands(program: FloeCommand): void {
           prefix: flags.prefix,
           groupId: flags.group,
           flushRecords: flags.flushRecords,
-          flushIntervalMs: parseDuration(flags.flushInterval),
+          flushIntervalMs: readFlag("--flush-interval", flags.flushInterval, DURATION),
           untilIdle: flags.untilIdle,
           metricsPort: flags.metricsPort,
           register: flags.register,
@@ -213,6 +193,7 @@ export function registerIngestCommands(program: FloeCommand): void {
           schema: z.string().min(1),
         }),
         raw,
+        "ingest register",
       );
       const { DEFAULT_RAW_TARGET, registerRawTables } = await import("../../catalog/raw-tables.js");
       const tables = await registerRawTables(

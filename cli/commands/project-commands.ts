@@ -17,6 +17,7 @@ import {
   type SelectionFlags,
   selectFromFlags,
 } from "./common-flags.js";
+import { flagListParser, flagParser, oneOf } from "./flag-values.js";
 import type { FloeCommand } from "./floe-command.js";
 import type { CliIO } from "./io.js";
 
@@ -81,23 +82,19 @@ export function registerCompileCommands(program: FloeCommand): void {
   addSelectionFlags(
     addProjectFlags(program.command("ls").alias("list").description("list the selected resources")),
   )
-    .option("--resource-type <type...>", "only these: model, seed, test, source (repeatable)")
-    .option("--output <format>", "name, path, selector or json", "name")
+    .option(
+      "--resource-type <type...>",
+      "only these: model, seed, test, source (repeatable)",
+      flagListParser("--resource-type", oneOf(["model", "seed", "test", "source", "all"], "model")),
+    )
+    .option(
+      "--output <format>",
+      "name, path, selector or json",
+      flagParser("--output", oneOf(["name", "path", "selector", "json"], "path")),
+      "name",
+    )
     .handle(async (flags: ProjectFlags & SelectionFlags & { resourceType?: string[]; output: string }) => {
-      const outputs = ["name", "path", "selector", "json"];
-      if (!outputs.includes(flags.output)) {
-        throw new UsageError(`--output ${flags.output} is not one of ${outputs.join(", ")}.`, {
-          hint: "use --output name|path|selector|json.",
-        });
-      }
       const types = new Set(flags.resourceType ?? []);
-      for (const type of types) {
-        if (!["model", "seed", "test", "source", "all"].includes(type)) {
-          throw new UsageError(`--resource-type ${type} is not a resource type.`, {
-            hint: "use model, seed, test, source or all.",
-          });
-        }
-      }
       // `floe ls | head` closes the pipe early: main's IO then drops the rest, and ls still exits 0.
       const log = createLog("text", io);
       const project = await loadFast({ ...flags, logFormat: "text" }, io, log, true);

@@ -3,7 +3,6 @@
  * so `floe --help` and the compile commands do not pay for the engine's modules.
  */
 import { resolve } from "node:path";
-import { UsageError } from "../../core/errors.js";
 import { cancelOnSigint } from "../../trino/cancel-on-sigint.js";
 import type { TrinoConnection } from "../../trino/connection.js";
 import { quoteRelation } from "../../trino/dialect.js";
@@ -18,6 +17,7 @@ import { buildRunGraph, type TaskKind } from "../runner/run-graph.js";
 import { runTaskOptions } from "../runner/run-options.js";
 import { type RunTaskResult, runTask } from "../runner/run-task.js";
 import { createLog, loadOptions, type ProjectFlags, type RunCommandFlags } from "./common-flags.js";
+import { flagNeeds } from "./flag-values.js";
 import type { CliIO } from "./io.js";
 
 export function loadRunProject(flags: ProjectFlags, io: CliIO): ParsedProject {
@@ -84,9 +84,12 @@ async function deferredRelations(
   signal: AbortSignal,
 ): Promise<Map<string, Relation>> {
   if (!flags.state) {
-    throw new UsageError("--defer needs --state <dir>: the manifest.json to defer to.", {
-      hint: "pass --state path/to/prod-target (a folder holding the production manifest.json).",
-    });
+    throw flagNeeds(
+      "--defer",
+      "--state <dir>",
+      "the manifest.json to defer to",
+      "pass --state path/to/prod-target (a folder holding the production manifest.json).",
+    );
   }
   const state = readStateManifest(flags.state);
   const executed = new Set(buildRunGraph(project.manifest, selected, kind).order);

@@ -6,6 +6,7 @@ import {
   type SelectionFlags,
   selectFromFlags,
 } from "./common-flags.js";
+import { flagParser, positiveInt } from "./flag-values.js";
 import type { FloeCommand } from "./floe-command.js";
 
 /** `floe show -s model --limit N`: runs the model's compiled SELECT and prints the first rows as a table. */
@@ -14,7 +15,7 @@ export function registerShowCommand(program: FloeCommand): void {
   addSelectionFlags(
     addProjectFlags(program.command("show").description("preview the rows of a model's (or test's) query")),
   )
-    .option("--limit <n>", "rows to print", (v) => positive(v), 10)
+    .option("--limit <n>", "rows to print", flagParser("--limit", positiveInt("20")), 10)
     .option("--inline <sql>", "preview this SQL instead of a node ({{ref}}, {{source}}, macros work)")
     .handle(async (flags: ProjectFlags & SelectionFlags & { limit: number; inline?: string }) => {
       const { loadRunProject } = await import("./run-action.js");
@@ -63,14 +64,4 @@ export function registerShowCommand(program: FloeCommand): void {
       io.stdout(`Previewing ${label} (first ${flags.limit} rows):\n${formatTable(columns, rows)}\n`);
       return 0;
     });
-}
-
-function positive(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new UsageError(`--limit must be a positive integer, got '${value}'.`, {
-      hint: "pass e.g. --limit 20.",
-    });
-  }
-  return n;
 }

@@ -2,7 +2,7 @@ import {
   addProjectFlags,
   addSelectionFlags,
   type ProjectFlags,
-  parsePositiveInt,
+  parseThreads,
   type SelectionFlags,
 } from "./common-flags.js";
 import type { FloeCommand } from "./floe-command.js";
@@ -24,7 +24,7 @@ export function registerSourceCommands(program: FloeCommand): void {
         .description("check how recently each selected source was loaded; write target/sources.json"),
     ),
   )
-    .option("--threads <n>", "sources to check at once (default: the profile's threads)", parsePositiveInt)
+    .option("--threads <n>", "sources to check at once (default: the profile's threads)", parseThreads)
     .option("-o, --output <path>", "where to write the results (default: <target-path>/sources.json)")
     .handle(async (flags: FreshnessFlags) => {
       const { join, isAbsolute, relative } = await import("node:path");

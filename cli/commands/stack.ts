@@ -1,8 +1,10 @@
 import { spawn } from "node:child_process";
+import { Option } from "commander";
 import { UsageError } from "../../core/errors.js";
 import type { ServiceStatus, StackEvent } from "../../stack/launcher.js";
 import { stackPaths } from "../../stack/paths.js";
 import { SERVICES, serviceByName } from "../../stack/services.js";
+import { flagParser, positiveInt } from "./flag-values.js";
 import type { FloeCommand } from "./floe-command.js";
 
 /**
@@ -99,9 +101,13 @@ export function registerStackCommands(program: FloeCommand): void {
     .command("logs")
     .description("print (or follow) a service's log")
     .argument("[service]", `one of ${SERVICES.map((s) => s.name).join(", ")}`, "trino")
-    .option("-n, --lines <n>", "lines to print", "50")
+    .addOption(
+      new Option("-n, --lines <n>", "lines to print")
+        .default("50")
+        .argParser(flagParser("--lines", positiveInt("200"))),
+    )
     .option("-f, --follow", "keep printing new lines")
-    .handle(async (service: string, opts: { lines: string; follow?: boolean }) => {
+    .handle(async (service: string, opts: { lines: number | string; follow?: boolean }) => {
       const spec = serviceByName(service);
       if (!spec) {
         throw new UsageError(`Unknown service "${service}".`, {
@@ -109,12 +115,7 @@ export function registerStackCommands(program: FloeCommand): void {
         });
       }
       const file = (await launcher()).logFile(stackPaths(io.env), spec.name);
-      const args = [
-        "-n",
-        String(Number.parseInt(opts.lines, 10) || 50),
-        ...(opts.follow ? ["-F"] : []),
-        file,
-      ];
+      const args = ["-n", String(opts.lines), ...(opts.follow ? ["-F"] : []), file];
       await new Promise<void>((resolve) => {
         const tail = spawn("tail", args, { stdio: ["ignore", "pipe", "pipe"] });
         tail.stdout.setEncoding("utf8").on("data", io.stdout);

@@ -2,7 +2,7 @@ import {
   addProjectFlags,
   addSelectionFlags,
   type ProjectFlags,
-  parsePositiveInt,
+  parseThreads,
   type SelectionFlags,
 } from "./common-flags.js";
 import type { FloeCommand } from "./floe-command.js";
@@ -26,7 +26,7 @@ export function registerValidateCommand(program: FloeCommand): void {
     ),
   )
     .option("--no-engine", "only parse and render; do not ask Trino")
-    .option("--threads <n>", "EXPLAINs to run at once (default: the profile's threads)", parsePositiveInt)
+    .option("--threads <n>", "EXPLAINs to run at once (default: the profile's threads)", parseThreads)
     .handle(async (flags: ValidateFlags) => {
       const { readFileSync } = await import("node:fs");
       const { join } = await import("node:path");
