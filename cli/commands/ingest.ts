@@ -1,31 +1,11 @@
 import { writeFileSync } from "node:fs";
-import type { Command } from "commander";
 import { z } from "zod";
-import { UsageError } from "../../core/errors.js";
 import type { SinkEvent } from "../../ingest/sink.js";
-
-/** Parses flags with zod and turns the first issue into a UsageError naming the flag. */
-export function parseFlags<T>(schema: z.ZodType<T>, raw: unknown): T {
-  const result = schema.safeParse(raw);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const flag = issue?.path.join(".").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`) ?? "";
-  throw new UsageError(`--${flag}: ${issue?.message ?? "invalid value"}`, {
-    hint: "see `floe ingest --help`",
-  });
-}
+import { DURATION, parseFlags, readFlag } from "./flag-values.js";
+import type { FloeCommand } from "./floe-command.js";
 
 const num = z.coerce.number();
 const probability = num.min(0).max(1);
-
-/** `60s`, `500ms`, `2m` or a bare number of seconds → milliseconds. */
-export function parseDuration(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!match) throw new UsageError(`"${text}" is not a duration`, { hint: "use e.g. 60s, 500ms, 2m" });
-  const unit = match[2] ?? "s";
-  const factor = unit === "ms" ? 1 : unit === "s" ? 1_000 : unit === "m" ? 60_000 : 3_600_000;
-  return Number(match[1]) * factor;
-}
 
 const generateFlags = z.object({
   events: num.int().positive(),
@@ -96,7 +76,8 @@ function renderSinkEvent(e: SinkEvent, verbose: boolean): string | undefined {
   }
 }
 
-export function registerIngestCommands(program: Command): void {
+export function registerIngestCommands(program: FloeCommand): void {
+  const { io } = program;
   const ingest = program
     .command("ingest")
     .description("event contracts, the shop generator and the Kafka → S3 sink");
@@ -115,8 +96,8 @@ export function registerIngestCommands(program: Command): void {
     .option("--start <iso>", "first simulated instant (default: midnight UTC two days ago)")
     .option("--days <d>", "simulated days the events spread over", "3")
     .option("--ledger <file.json>", "write the generator's ledger (what it produced) to this file")
-    .action(async (raw: Record<string, unknown>) => {
-      const flags = parseFlags(generateFlags, raw);
+    .handle(async (raw: Record<string, unknown>) => {
+      const flags = parseFlags(generateFlags, raw, "ingest generate");
       const { defaultTopicNames, publishShop } = await import("../../ingest/producer.js");
       const ledger = await publishShop({
         events: flags.events,
@@ -129,15 +110,16 @@ export function registerIngestCommands(program: Command): void {
         topics: defaultTopicNames(flags.topicPrefix),
         start: flags.start ? new Date(flags.start) : undefined,
         days: flags.days,
-        onProgress: (n) => process.stderr.write(`  published ${n.toLocaleString("en-US")}\r`),
+        onProgress: (n) => io.stderr(`  published ${n.toLocaleString("en-US")}\r`),
       });
-      process.stderr.write("\n");
+      io.stderr("\n");
       if (flags.ledger) writeFileSync(flags.ledger, `${JSON.stringify(ledger, null, 2)}\n`);
       const m = ledger.messages;
-      process.stdout.write(
+      io.stdout(
         `published ${m.total} messages: ${m.valid} valid (${m.uniqueEvents} events + ${m.duplicates} duplicates), ` +
           `${m.malformed} malformed, ${m.late} late; ${ledger.orders.length} orders\n`,
       );
+      return 0;
     });
 
   ingest
@@ -156,8 +138,8 @@ export function registerIngestCommands(program: Command): void {
     .option("--no-register", "do not create raw tables or register partitions in Trino")
     .option("--schema <name>", "Hive schema of the raw tables", "raw")
     .option("-v, --verbose", "print every file and registration")
-    .action(async (raw: Record<string, unknown>) => {
-      const flags = parseFlags(sinkFlags, raw);
+    .handle(async (raw: Record<string, unknown>) => {
+      const flags = parseFlags(sinkFlags, raw, "ingest sink");
       const controller = new AbortController();
       const onSignal = () => controller.abort();
       process.once("SIGTERM", onSignal);
@@ -171,7 +153,7 @@ export function registerIngestCommands(program: Command): void {
           prefix: flags.prefix,
           groupId: flags.group,
           flushRecords: flags.flushRecords,
-          flushIntervalMs: parseDuration(flags.flushInterval),
+          flushIntervalMs: readFlag("--flush-interval", flags.flushInterval, DURATION),
           untilIdle: flags.untilIdle,
           metricsPort: flags.metricsPort,
           register: flags.register,
@@ -179,13 +161,14 @@ export function registerIngestCommands(program: Command): void {
           signal: controller.signal,
           onEvent: (e) => {
             const line = renderSinkEvent(e, flags.verbose);
-            if (line) process.stderr.write(`${line}\n`);
+            if (line) io.stderr(`${line}\n`);
           },
         });
-        process.stdout.write(
+        io.stdout(
           `sink stopped: ${summary.records} rows in ${summary.files} new files` +
             `${summary.existingFiles ? ` (${summary.existingFiles} already durable)` : ""}, ${summary.dlq} to the DLQ\n`,
         );
+        return 0;
       } finally {
         process.off("SIGTERM", onSignal);
         process.off("SIGINT", onSignal);
@@ -200,7 +183,7 @@ export function registerIngestCommands(program: Command): void {
     .option("--bucket <bucket>", "S3 bucket", "warehouse")
     .option("--prefix <prefix>", "object key prefix", "raw/")
     .option("--schema <name>", "Hive schema", "raw")
-    .action(async (raw: Record<string, unknown>) => {
+    .handle(async (raw: Record<string, unknown>) => {
       const flags = parseFlags(
         z.object({
           topics: z.array(z.string().min(1)).optional(),
@@ -210,12 +193,14 @@ export function registerIngestCommands(program: Command): void {
           schema: z.string().min(1),
         }),
         raw,
+        "ingest register",
       );
       const { DEFAULT_RAW_TARGET, registerRawTables } = await import("../../catalog/raw-tables.js");
       const tables = await registerRawTables(
         { ...DEFAULT_RAW_TARGET, bucket: flags.bucket, prefix: flags.prefix, schema: flags.schema },
         flags.topics ?? (await defaultTopics(flags.topicPrefix)),
       );
-      for (const table of tables) process.stdout.write(`registered ${table}\n`);
+      for (const table of tables) io.stdout(`registered ${table}\n`);
+      return 0;
     });
 }
