@@ -13,14 +13,7 @@ export {
   topicKindOf,
 } from "./contracts.js";
 export { type Endpoints, endpointsFromEnv } from "./endpoints.js";
-export {
-  type GeneratedMessage,
-  type GenerateOptions,
-  generateShop,
-  type LedgerOrder,
-  type MalformedKind,
-  type ShopLedger,
-} from "./generator.js";
+export { type GeneratedShop, type GenerateOptions, generateShop } from "./generator.js";
 export {
   ContractViolation,
   defaultTopicNames,
@@ -32,6 +25,16 @@ export {
 } from "./producer.js";
 export { RAW_COLUMNS, type RawColumn, TRINO_TYPES } from "./raw-schema.js";
 export {
+  foldLedger,
+  type LedgerEntry,
+  LedgerFold,
+  type LedgerHeader,
+  type LedgerOrder,
+  type MalformedKind,
+  type ShopLedger,
+} from "./shop-ledger.js";
+export { type ShopEvent, ShopSimulation } from "./shop-simulation.js";
+export {
   type DurableFile,
   objectKey,
   runSink,
@@ -39,3 +42,4 @@ export {
   type SinkOptions,
   type SinkSummary,
 } from "./sink.js";
+export { type GeneratedMessage, ledgerEntryOf, mixStream } from "./stream-mixer.js";
