@@ -1,5 +1,5 @@
 import { Random } from "./random.js";
-import { LedgerFold, type ShopLedger } from "./shop-ledger.js";
+import { LedgerFold, type LedgerHeader, type ShopLedger } from "./shop-ledger.js";
 import { ShopSimulation } from "./shop-simulation.js";
 import { type GeneratedMessage, ledgerEntryOf, mixStream } from "./stream-mixer.js";
 
@@ -41,7 +41,11 @@ export function defaultStart(now = new Date()): Date {
   return new Date(midnight - 2 * 86_400_000);
 }
 
-export function generateShop(options: GenerateOptions): GeneratedShop {
+/** The message stream of a shop and what its ledger needs beyond the messages (settings, catalog size). */
+export function shopStream(options: GenerateOptions): {
+  messages: Generator<GeneratedMessage>;
+  header: LedgerHeader;
+} {
   const seed = options.seed ?? 42;
   const start = options.start ?? defaultStart();
   const days = options.days ?? 3;
@@ -49,14 +53,19 @@ export function generateShop(options: GenerateOptions): GeneratedShop {
   // One PRNG for the simulation and the mixer: their draws interleave, and that order is the seed's output.
   const rng = new Random(seed);
   const shop = new ShopSimulation(rng, { total, start, days });
-  const fold = new LedgerFold({ seed, start, days, users: shop.users.length, products: shop.productCount });
-  const mixed = mixStream(rng, shop, {
+  const messages = mixStream(rng, shop, {
     total,
     duplicates: options.duplicates ?? 0,
     malformed: options.malformed ?? 0,
     late: options.late ?? 0,
     oversized: options.oversized ?? true,
   });
+  return { messages, header: { seed, start, days, users: shop.users.length, products: shop.productCount } };
+}
+
+export function generateShop(options: GenerateOptions): GeneratedShop {
+  const { messages: mixed, header } = shopStream(options);
+  const fold = new LedgerFold(header);
   function* messages(): Generator<GeneratedMessage> {
     for (const message of mixed) {
       fold.add(ledgerEntryOf(message));

@@ -17,12 +17,23 @@ export { type GeneratedShop, type GenerateOptions, generateShop } from "./genera
 export {
   ContractViolation,
   defaultTopicNames,
+  PUBLISH_RETRY,
   type PublishOptions,
   publishShop,
+  publishShopRun,
   ShopProducer,
   type TopicNames,
   topicName,
 } from "./producer.js";
+export { type Checkpoint, type CheckpointStore, fileCheckpointStore } from "./publish-checkpoint.js";
+export {
+  type PublishEvent,
+  PublishFailed,
+  type PublishIO,
+  type PublishOutcome,
+  type PublishPhase,
+  publishStream,
+} from "./publish-loop.js";
 export { RAW_COLUMNS, type RawColumn, TRINO_TYPES } from "./raw-schema.js";
 export {
   foldLedger,
@@ -30,6 +41,7 @@ export {
   LedgerFold,
   type LedgerHeader,
   type LedgerOrder,
+  ledgerEntryOfRecord,
   type MalformedKind,
   type ShopLedger,
 } from "./shop-ledger.js";

@@ -1,5 +1,5 @@
 import type { TopicKind } from "./contracts.js";
-import { EVENT_TYPES, TOPIC_KINDS } from "./contracts.js";
+import { decodeMessage, EVENT_TYPES, TOPIC_KINDS } from "./contracts.js";
 
 /**
  * The ledger: the truth the marts are compared against, as a pure fold over messages. It reads only the
@@ -216,6 +216,16 @@ export function foldLedger(header: LedgerHeader, entries: Iterable<LedgerEntry>)
   const fold = new LedgerFold(header);
   for (const entry of entries) fold.add(entry);
   return fold.ledger();
+}
+
+/**
+ * A message read back from a topic, judged as the sink judges it: the entry of a valid event, or undefined
+ * for one the sink dead-letters (which malformed kind it was cannot be told from its bytes).
+ */
+export function ledgerEntryOfRecord(kind: TopicKind, value: Uint8Array): LedgerEntry | undefined {
+  const decoded = decodeMessage(kind, value);
+  if (!decoded.ok) return undefined;
+  return { kind, event: JSON.parse(decoded.text) as Record<string, unknown> };
 }
 
 function addTo(map: Map<string, Set<string>>, key: string, value: string): void {

@@ -1,8 +1,8 @@
-import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { z } from "zod";
 import { UsageError } from "../../core/errors.js";
 import type { SinkEvent } from "../../ingest/sink.js";
+import { generateFlags } from "./ingest-flags.js";
 
 /** Parses flags with zod and turns the first issue into a UsageError naming the flag. */
 export function parseFlags<T>(schema: z.ZodType<T>, raw: unknown): T {
@@ -16,7 +16,6 @@ export function parseFlags<T>(schema: z.ZodType<T>, raw: unknown): T {
 }
 
 const num = z.coerce.number();
-const probability = num.min(0).max(1);
 
 /** `60s`, `500ms`, `2m` or a bare number of seconds → milliseconds. */
 export function parseDuration(text: string): number {
@@ -26,20 +25,6 @@ export function parseDuration(text: string): number {
   const factor = unit === "ms" ? 1 : unit === "s" ? 1_000 : unit === "m" ? 60_000 : 3_600_000;
   return Number(match[1]) * factor;
 }
-
-const generateFlags = z.object({
-  events: num.int().positive(),
-  rate: num.positive().optional(),
-  seed: num.int().default(42),
-  duplicates: probability.default(0),
-  malformed: probability.default(0),
-  late: probability.default(0),
-  topicPrefix: z.string().default(""),
-  partitions: num.int().positive().default(3),
-  start: z.iso.datetime().optional(),
-  days: num.positive().default(3),
-  ledger: z.string().optional(),
-});
 
 const sinkFlags = z.object({
   topics: z.array(z.string().min(1)).optional(),
@@ -114,30 +99,16 @@ export function registerIngestCommands(program: Command): void {
     .option("--partitions <n>", "partitions for topics it creates", "3")
     .option("--start <iso>", "first simulated instant (default: midnight UTC two days ago)")
     .option("--days <d>", "simulated days the events spread over", "3")
-    .option("--ledger <file.json>", "write the generator's ledger (what it produced) to this file")
+    .option("--ledger <file.json>", "write the generator's ledger (what it published) to this file")
+    .option("--resume", "continue the interrupted run recorded in the checkpoint, without duplicates")
+    .option(
+      "--checkpoint <file.json>",
+      "the run's progress file (default: .floe/generate-<topic-prefix>checkpoint.json)",
+    )
     .action(async (raw: Record<string, unknown>) => {
       const flags = parseFlags(generateFlags, raw);
-      const { defaultTopicNames, publishShop } = await import("../../ingest/producer.js");
-      const ledger = await publishShop({
-        events: flags.events,
-        rate: flags.rate,
-        seed: flags.seed,
-        duplicates: flags.duplicates,
-        malformed: flags.malformed,
-        late: flags.late,
-        partitions: flags.partitions,
-        topics: defaultTopicNames(flags.topicPrefix),
-        start: flags.start ? new Date(flags.start) : undefined,
-        days: flags.days,
-        onProgress: (n) => process.stderr.write(`  published ${n.toLocaleString("en-US")}\r`),
-      });
-      process.stderr.write("\n");
-      if (flags.ledger) writeFileSync(flags.ledger, `${JSON.stringify(ledger, null, 2)}\n`);
-      const m = ledger.messages;
-      process.stdout.write(
-        `published ${m.total} messages: ${m.valid} valid (${m.uniqueEvents} events + ${m.duplicates} duplicates), ` +
-          `${m.malformed} malformed, ${m.late} late; ${ledger.orders.length} orders\n`,
-      );
+      const { generate } = await import("./ingest-generate.js");
+      await generate(flags);
     });
 
   ingest
