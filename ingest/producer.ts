@@ -1,4 +1,4 @@
-import type { Admin, Producer } from "kafkajs";
+import type { Admin, Kafka, Producer } from "kafkajs";
 import { Partitioners } from "kafkajs";
 import { EnvironmentError } from "../core/errors.js";
 import { type RetryPolicy, withRetry } from "../core/retry.js";
@@ -113,6 +113,8 @@ export interface PublishOptions extends GenerateOptions {
   readonly signal?: AbortSignal;
   readonly retry?: RetryPolicy;
   readonly onEvent?: (e: PublishEvent) => void;
+  /** The Kafka client (default: one for `endpoints`); tests pass one whose connections they can cut. */
+  readonly kafka?: Kafka;
 }
 
 /**
@@ -146,7 +148,7 @@ export async function publishShopRun(options: PublishOptions): Promise<PublishOu
     oversized: options.oversized ?? true,
     topicPrefix: names.prefix,
   };
-  const kafka = kafkaClient(endpoints, "floe-generator");
+  const kafka = options.kafka ?? kafkaClient(endpoints, "floe-generator");
   const admin = kafka.admin();
   // Idempotent: a batch sent again after a lost ack is dropped by the broker instead of written twice.
   const producer = kafka.producer({

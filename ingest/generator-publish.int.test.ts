@@ -1,8 +1,11 @@
 import { mkdtempSync } from "node:fs";
+import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type ISocketFactory, Kafka, logLevel } from "kafkajs";
 import { describe, expect, it } from "vitest";
 import { TOPIC_KINDS, type TopicKind } from "./contracts.js";
+import { endpointsFromEnv } from "./endpoints.js";
 import { generateShop } from "./generator.js";
 import { readTopic, testShop, uniqueRun } from "./int-helpers.js";
 import { defaultTopicNames, type PublishOptions, publishShopRun, topicName } from "./producer.js";
@@ -11,9 +14,9 @@ import type { PublishEvent } from "./publish-loop.js";
 import { foldLedger, type LedgerEntry, ledgerEntryOfRecord, type ShopLedger } from "./shop-ledger.js";
 
 /**
- * The generator stopped mid-run and resumed, against the real Kafka: the topics end up holding exactly the
- * generated stream — every message as many times as the generator made it (duplicates included), no more —
- * and the resumed run's ledger is the uninterrupted run's.
+ * The generator against the real Kafka, cut off mid-run (its own connections: the shared broker stays up),
+ * stopped and resumed: the topics end up holding exactly the generated stream — every message as many times
+ * as the generator made it (duplicates included), no more — and the ledger is the uninterrupted run's.
  */
 const SHOP = testShop(24_000, 77);
 
@@ -71,9 +74,75 @@ async function expectExactlyTheStream(prefix: string, ledger: ShopLedger): Promi
   expect(fromTopics.sameDayPurchasers).toEqual(ledger.sameDayPurchasers);
 }
 
+/**
+ * A kafkajs socket factory whose connections can be cut: `cut()` resets every open connection and refuses
+ * new ones (as a broker that went away), `restore()` lets them through again.
+ */
+class CuttableSockets {
+  private readonly open = new Set<Socket>();
+  private down = false;
+
+  readonly factory: ISocketFactory = ({ host, port, onConnect }) => {
+    // Port 1 refuses: what a client sees while the broker is down.
+    const socket = this.down
+      ? connect({ host: "127.0.0.1", port: 1 }, onConnect)
+      : connect({ host, port }, onConnect);
+    this.open.add(socket);
+    socket.on("close", () => this.open.delete(socket));
+    return socket;
+  };
+
+  cut(): void {
+    this.down = true;
+    for (const socket of this.open) {
+      socket.destroy(Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }));
+    }
+  }
+
+  restore(): void {
+    this.down = false;
+  }
+}
+
 const checkpointFile = () => join(mkdtempSync(join(tmpdir(), "floe-gen-")), "checkpoint.json");
 
-describe("floe ingest generate: stopped and resumed against Kafka", () => {
+describe("floe ingest generate against Kafka: outages, stops and resumes", () => {
+  it("rides out a 12 s loss of its Kafka connections and publishes every message exactly once", {
+    timeout: 300_000,
+  }, async () => {
+    const run = uniqueRun("genblip");
+    const sockets = new CuttableSockets();
+    const kafka = new Kafka({
+      clientId: "floe-generator-test",
+      brokers: [...endpointsFromEnv().brokers],
+      logLevel: logLevel.NOTHING,
+      connectionTimeout: 3_000,
+      retry: { retries: 4, initialRetryTime: 200, maxRetryTime: 3_000 },
+      socketFactory: sockets.factory,
+    });
+    const events: PublishEvent[] = [];
+    const publishing = publishShopRun({
+      ...SHOP,
+      topics: defaultTopicNames(run.topicPrefix),
+      kafka,
+      rate: 2_000,
+      onEvent: (e) => events.push(e),
+    });
+    while (!events.some((e) => e.kind === "phase" && e.phase === "publishing")) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, 2_000));
+    sockets.cut();
+    await new Promise((r) => setTimeout(r, 12_000));
+    sockets.restore();
+    const outcome = await publishing;
+    const retries = events.filter((e) => e.kind === "retry").length;
+    process.stderr.write(`[generator.int] ${retries} retries through the cut\n`);
+    expect(retries).toBeGreaterThan(0);
+    expect(outcome).toMatchObject({ state: "complete", published: SHOP.events });
+    await expectExactlyTheStream(run.topicPrefix, outcome.ledger);
+  });
+
   it("aborted while publishing, then resumed: every generated message in the topics exactly once", {
     timeout: 300_000,
   }, async () => {
