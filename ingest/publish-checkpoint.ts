@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { z } from "zod";
-import { ConfigError, FloeError, UsageError } from "../core/errors.js";
+import { ConfigError, EnvironmentError, FloeError, UsageError } from "../core/errors.js";
 
 /**
  * The generator's progress, so an interrupted run resumes without publishing a message twice.
@@ -81,10 +81,17 @@ export function fileCheckpointStore(path: string): CheckpointStore {
       return parsed.data;
     },
     async write(checkpoint) {
-      await mkdir(dirname(path), { recursive: true });
-      const tmp = `${path}.${process.pid}.tmp`;
-      await writeFile(tmp, `${JSON.stringify(checkpoint, null, 2)}\n`);
-      await rename(tmp, path);
+      try {
+        await mkdir(dirname(path), { recursive: true });
+        const tmp = `${path}.${process.pid}.tmp`;
+        await writeFile(tmp, `${JSON.stringify(checkpoint, null, 2)}\n`);
+        await rename(tmp, path);
+      } catch (cause) {
+        throw new EnvironmentError("CHECKPOINT_WRITE", `cannot write the generator's checkpoint ${path}`, {
+          hint: "make its folder writable or pass --checkpoint <file> elsewhere; the run stopped there",
+          cause,
+        });
+      }
     },
   };
 }

@@ -193,41 +193,43 @@ export async function publishStream(
     return entries;
   };
 
-  let checkpoint: Checkpoint;
-  let batch: Entry[];
-  try {
-    if (run.resume) {
-      checkpoint = checkResumable(await store.read(), run.settings, store.path);
-      published = checkpoint.published;
-      const current = await kafka(() => io.endOffsets());
-      // Replays the published part into the ledger and into each partition's expected end offset.
-      const accounted: EndOffsets = { ...checkpoint.baseline };
-      for (let i = 0; i < checkpoint.published; i++) {
-        const next = messages.next();
-        if (next.done) break;
-        fold.add(ledgerEntryOf(next.value));
-        const { topic, partition } = partitionOf(next.value);
-        const key = partitionKey(topic, partition);
-        accounted[key] = (accounted[key] ?? 0) + 1;
-      }
-      const pending = take(checkpoint.sendingTo - checkpoint.published);
-      const keys = pending.map((e) => partitionKey(e.out.topic, e.out.partition));
-      const landed = landedOfPending(accounted, current, keys);
-      batch = pending.map((e, i) => ({ ...e, landed: landed[i] === true }));
-      emit({ kind: "resumed", from: published, total, landed: landed.filter(Boolean).length });
-    } else {
-      const baseline = await kafka(() => io.endOffsets());
-      checkpoint = {
-        version: 1,
-        settings: run.settings,
-        baseline,
-        published: 0,
-        sendingTo: Math.min(run.batch, total),
-        updatedAt: new Date().toISOString(),
-      };
-      await store.write(checkpoint);
-      batch = take(checkpoint.sendingTo);
+  /** A new run: the topics' end offsets now are its baseline. */
+  const start = async (): Promise<{ checkpoint: Checkpoint; batch: Entry[] }> => {
+    const baseline = await kafka(() => io.endOffsets());
+    const checkpoint: Checkpoint = {
+      version: 1,
+      settings: run.settings,
+      baseline,
+      published: 0,
+      sendingTo: Math.min(run.batch, total),
+      updatedAt: new Date().toISOString(),
+    };
+    await store.write(checkpoint);
+    return { checkpoint, batch: take(checkpoint.sendingTo) };
+  };
+
+  /** The recorded run: replays its published part, then finds what of its interrupted batch landed. */
+  const resume = async (): Promise<{ checkpoint: Checkpoint; batch: Entry[] }> => {
+    const checkpoint = checkResumable(await store.read(), run.settings, store.path);
+    const accounted: EndOffsets = { ...checkpoint.baseline };
+    for (; published < checkpoint.published; published++) {
+      const next = messages.next();
+      if (next.done) break;
+      fold.add(ledgerEntryOf(next.value));
+      const { topic, partition } = partitionOf(next.value);
+      const key = partitionKey(topic, partition);
+      accounted[key] = (accounted[key] ?? 0) + 1;
     }
+    const pending = take(checkpoint.sendingTo - checkpoint.published);
+    const current = await kafka(() => io.endOffsets());
+    const keys = pending.map((e) => partitionKey(e.out.topic, e.out.partition));
+    const landed = landedOfPending(accounted, current, keys);
+    emit({ kind: "resumed", from: published, total, landed: landed.filter(Boolean).length });
+    return { checkpoint, batch: pending.map((e, i) => ({ ...e, landed: landed[i] === true })) };
+  };
+
+  try {
+    let { checkpoint, batch } = run.resume ? await resume() : await start();
     enter("publishing");
     const began = Date.now();
     const from = published;
