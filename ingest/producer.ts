@@ -8,6 +8,7 @@ import { defaultStart, type GenerateOptions, type ShopLedger } from "./generator
 import {
   type Checkpoint,
   type CheckpointStore,
+  checkResumable,
   type EndOffsets,
   fileCheckpointStore,
   type GeneratorSettings,
@@ -136,7 +137,7 @@ export async function publishShopRun(options: PublishOptions): Promise<PublishOu
     typeof options.checkpoint === "string"
       ? fileCheckpointStore(options.checkpoint)
       : (options.checkpoint ?? memoryCheckpointStore());
-  const recorded = options.resume && !options.start ? await store.read() : undefined;
+  const recorded = options.resume ? await store.read() : undefined;
   const settings: GeneratorSettings = {
     events: Math.max(0, Math.floor(options.events)),
     seed: options.seed ?? 42,
@@ -148,6 +149,8 @@ export async function publishShopRun(options: PublishOptions): Promise<PublishOu
     oversized: options.oversized ?? true,
     topicPrefix: names.prefix,
   };
+  // A resume of another stream (or of nothing) is a usage error, found before Kafka is touched.
+  if (options.resume) checkResumable(recorded, settings, store.path);
   const kafka = options.kafka ?? kafkaClient(endpoints, "floe-generator");
   const admin = kafka.admin();
   // Idempotent: a batch sent again after a lost ack is dropped by the broker instead of written twice.

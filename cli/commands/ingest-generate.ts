@@ -5,15 +5,16 @@ import { fileCheckpointStore } from "../../ingest/publish-checkpoint.js";
 import { type PublishEvent, PublishFailed, type PublishOutcome } from "../../ingest/publish-loop.js";
 import type { ShopLedger } from "../../ingest/shop-ledger.js";
 import type { GenerateFlags } from "./ingest-flags.js";
+import type { CliIO, ExitCode } from "./io.js";
 
 /**
  * `floe ingest generate`: publish the shop, retrying through a broker outage; on Ctrl-C (or SIGTERM) stop
  * after the batch in flight. Whatever the end — complete, stopped, failed — the ledger written and the
  * summary printed are those of what Kafka acknowledged, and the checkpoint lets `--resume` publish the rest.
  */
-export async function generate(flags: GenerateFlags): Promise<void> {
+export async function generate(flags: GenerateFlags, io: CliIO): Promise<ExitCode> {
   const checkpoint = flags.checkpoint ?? `.floe/generate-${flags.topicPrefix}checkpoint.json`;
-  if (!flags.resume) await noteInterruptedRun(checkpoint);
+  if (!flags.resume) await noteInterruptedRun(checkpoint, io);
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once("SIGTERM", onSignal);
@@ -36,29 +37,30 @@ export async function generate(flags: GenerateFlags): Promise<void> {
       signal: controller.signal,
       onEvent: (e) => {
         const line = renderPublishEvent(e);
-        if (line) process.stderr.write(line);
+        if (line) io.stderr(line);
       },
     });
   } catch (error) {
-    if (error instanceof PublishFailed) report(flags, error.outcome.ledger);
+    if (error instanceof PublishFailed) report(flags, error.outcome.ledger, io);
     throw error;
   } finally {
     process.off("SIGTERM", onSignal);
     process.off("SIGINT", onSignal);
   }
-  report(flags, outcome.ledger);
+  report(flags, outcome.ledger, io);
   if (outcome.state === "stopped") {
     throw new CancelledError(
       `Stopped after ${outcome.published} of ${outcome.total} messages; run the same command with --resume to publish the rest.`,
     );
   }
+  return 0;
 }
 
-function report(flags: GenerateFlags, ledger: ShopLedger): void {
-  process.stderr.write("\n");
+function report(flags: GenerateFlags, ledger: ShopLedger, io: CliIO): void {
+  io.stderr("\n");
   if (flags.ledger) writeFileSync(flags.ledger, `${JSON.stringify(ledger, null, 2)}\n`);
   const m = ledger.messages;
-  process.stdout.write(
+  io.stdout(
     `published ${m.total} messages: ${m.valid} valid (${m.uniqueEvents} events + ${m.duplicates} duplicates), ` +
       `${m.malformed} malformed, ${m.late} late; ${ledger.orders.length} orders\n`,
   );
@@ -81,12 +83,12 @@ function renderPublishEvent(e: PublishEvent): string | undefined {
 }
 
 /** A run started afresh over an unfinished one is allowed (topics may have been reset), but said. */
-async function noteInterruptedRun(path: string): Promise<void> {
+async function noteInterruptedRun(path: string, io: CliIO): Promise<void> {
   const previous = await fileCheckpointStore(path)
     .read()
     .catch(() => undefined);
   if (previous && previous.published < previous.settings.events) {
-    process.stderr.write(
+    io.stderr(
       `  note: ${path} records an unfinished run (${previous.published} of ${previous.settings.events} published); ` +
         "this run starts over (--resume would continue it)\n",
     );

@@ -1,30 +1,10 @@
-import type { Command } from "commander";
 import { z } from "zod";
-import { UsageError } from "../../core/errors.js";
 import type { SinkEvent } from "../../ingest/sink.js";
+import { DURATION, parseFlags, readFlag } from "./flag-values.js";
+import type { FloeCommand } from "./floe-command.js";
 import { generateFlags } from "./ingest-flags.js";
 
-/** Parses flags with zod and turns the first issue into a UsageError naming the flag. */
-export function parseFlags<T>(schema: z.ZodType<T>, raw: unknown): T {
-  const result = schema.safeParse(raw);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const flag = issue?.path.join(".").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`) ?? "";
-  throw new UsageError(`--${flag}: ${issue?.message ?? "invalid value"}`, {
-    hint: "see `floe ingest --help`",
-  });
-}
-
 const num = z.coerce.number();
-
-/** `60s`, `500ms`, `2m` or a bare number of seconds → milliseconds. */
-export function parseDuration(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!match) throw new UsageError(`"${text}" is not a duration`, { hint: "use e.g. 60s, 500ms, 2m" });
-  const unit = match[2] ?? "s";
-  const factor = unit === "ms" ? 1 : unit === "s" ? 1_000 : unit === "m" ? 60_000 : 3_600_000;
-  return Number(match[1]) * factor;
-}
 
 const sinkFlags = z.object({
   topics: z.array(z.string().min(1)).optional(),
@@ -81,7 +61,8 @@ function renderSinkEvent(e: SinkEvent, verbose: boolean): string | undefined {
   }
 }
 
-export function registerIngestCommands(program: Command): void {
+export function registerIngestCommands(program: FloeCommand): void {
+  const { io } = program;
   const ingest = program
     .command("ingest")
     .description("event contracts, the shop generator and the Kafka → S3 sink");
@@ -105,10 +86,10 @@ export function registerIngestCommands(program: Command): void {
       "--checkpoint <file.json>",
       "the run's progress file (default: .floe/generate-<topic-prefix>checkpoint.json)",
     )
-    .action(async (raw: Record<string, unknown>) => {
-      const flags = parseFlags(generateFlags, raw);
+    .handle(async (raw: Record<string, unknown>) => {
+      const flags = parseFlags(generateFlags, raw, "ingest generate");
       const { generate } = await import("./ingest-generate.js");
-      await generate(flags);
+      return generate(flags, io);
     });
 
   ingest
@@ -127,8 +108,8 @@ export function registerIngestCommands(program: Command): void {
     .option("--no-register", "do not create raw tables or register partitions in Trino")
     .option("--schema <name>", "Hive schema of the raw tables", "raw")
     .option("-v, --verbose", "print every file and registration")
-    .action(async (raw: Record<string, unknown>) => {
-      const flags = parseFlags(sinkFlags, raw);
+    .handle(async (raw: Record<string, unknown>) => {
+      const flags = parseFlags(sinkFlags, raw, "ingest sink");
       const controller = new AbortController();
       const onSignal = () => controller.abort();
       process.once("SIGTERM", onSignal);
@@ -142,7 +123,7 @@ export function registerIngestCommands(program: Command): void {
           prefix: flags.prefix,
           groupId: flags.group,
           flushRecords: flags.flushRecords,
-          flushIntervalMs: parseDuration(flags.flushInterval),
+          flushIntervalMs: readFlag("--flush-interval", flags.flushInterval, DURATION),
           untilIdle: flags.untilIdle,
           metricsPort: flags.metricsPort,
           register: flags.register,
@@ -150,13 +131,14 @@ export function registerIngestCommands(program: Command): void {
           signal: controller.signal,
           onEvent: (e) => {
             const line = renderSinkEvent(e, flags.verbose);
-            if (line) process.stderr.write(`${line}\n`);
+            if (line) io.stderr(`${line}\n`);
           },
         });
-        process.stdout.write(
+        io.stdout(
           `sink stopped: ${summary.records} rows in ${summary.files} new files` +
             `${summary.existingFiles ? ` (${summary.existingFiles} already durable)` : ""}, ${summary.dlq} to the DLQ\n`,
         );
+        return 0;
       } finally {
         process.off("SIGTERM", onSignal);
         process.off("SIGINT", onSignal);
@@ -171,7 +153,7 @@ export function registerIngestCommands(program: Command): void {
     .option("--bucket <bucket>", "S3 bucket", "warehouse")
     .option("--prefix <prefix>", "object key prefix", "raw/")
     .option("--schema <name>", "Hive schema", "raw")
-    .action(async (raw: Record<string, unknown>) => {
+    .handle(async (raw: Record<string, unknown>) => {
       const flags = parseFlags(
         z.object({
           topics: z.array(z.string().min(1)).optional(),
@@ -181,12 +163,14 @@ export function registerIngestCommands(program: Command): void {
           schema: z.string().min(1),
         }),
         raw,
+        "ingest register",
       );
       const { DEFAULT_RAW_TARGET, registerRawTables } = await import("../../catalog/raw-tables.js");
       const tables = await registerRawTables(
         { ...DEFAULT_RAW_TARGET, bucket: flags.bucket, prefix: flags.prefix, schema: flags.schema },
         flags.topics ?? (await defaultTopics(flags.topicPrefix)),
       );
-      for (const table of tables) process.stdout.write(`registered ${table}\n`);
+      for (const table of tables) io.stdout(`registered ${table}\n`);
+      return 0;
     });
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateShop } from "../../ingest/generator.js";
 import { uniqueName } from "../../testing/local-stack.js";
-import type { ParsedProject } from "../compile.js";
+import type { ParsedProject } from "../compile/compile.js";
 import {
   freshnessExitCode,
   planFreshness,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateShop, type ShopLedger } from "../../ingest/generator.js";
 import { localTrino, uniqueName } from "../../testing/local-stack.js";
-import type { ParsedProject } from "../compile.js";
+import type { ParsedProject } from "../compile/compile.js";
 import type { RunLogger } from "../log/events.js";
 import type { RunTaskResult } from "../runner/run-task.js";
 import {

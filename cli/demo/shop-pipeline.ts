@@ -10,10 +10,11 @@ import { runSink, type SinkEvent, type SinkSummary } from "../../ingest/sink.js"
 import { trinoQuery } from "../../ingest/trino-query.js";
 import type { TrinoConnection } from "../../trino/connection.js";
 import { quoteRelation } from "../../trino/dialect.js";
-import { loadProject, type ParsedProject } from "../compile.js";
+import { loadProject, type ParsedProject } from "../compile/compile.js";
 import type { RunLogger } from "../log/events.js";
-import { connectTarget, locationRootOf } from "../runner/connect.js";
-import { DEFAULT_LOCATION_ROOT, type RunTaskResult, runTask } from "../runner/run-task.js";
+import { connectTarget } from "../runner/connect.js";
+import { runTaskOptions } from "../runner/run-options.js";
+import { type RunTaskResult, runTask } from "../runner/run-task.js";
 
 /**
  * The shop pipeline as a programmatic API, shared by `floe demo` and the shop's integration tests:
@@ -204,33 +205,25 @@ export interface BuildShopOptions {
   readonly logger: RunLogger;
   readonly threads?: number;
   readonly writeArtifact?: (path: string, content: string) => void;
+  /** Default: the profile target's Trino. */
+  readonly connection?: TrinoConnection;
 }
 
 /** `floe build` over the whole project (seeds, models, tests in DAG order). */
 export async function buildShop(project: ParsedProject, options: BuildShopOptions): Promise<RunTaskResult> {
-  const connection = connectTarget(project.target);
-  const threads = options.threads ?? project.target.threads;
-  const selected = new Set(Object.keys(project.manifest.nodes));
-  return runTask({
-    project,
-    selected,
-    kind: "build",
-    args: {
-      which: "build",
-      full_refresh: options.fullRefresh === true,
-      store_failures: false,
-      threads,
-      target: project.target.name,
-    },
-    connection,
-    logger: options.logger,
-    threads,
-    fullRefresh: options.fullRefresh === true,
-    storeFailures: false,
-    locationRoot: locationRootOf(project.target) ?? DEFAULT_LOCATION_ROOT,
-    writeArtifact: options.writeArtifact ?? (() => {}),
-    readProjectFile: () => "",
-  });
+  return runTask(
+    runTaskOptions({
+      project,
+      kind: "build",
+      selected: new Set(Object.keys(project.manifest.nodes)),
+      connection: options.connection ?? connectTarget(project.target),
+      logger: options.logger,
+      threads: options.threads,
+      fullRefresh: options.fullRefresh,
+      // Compiled and run SQL files only when asked: `floe demo` asks, the shop's tests do not.
+      writeArtifact: options.writeArtifact ?? (() => {}),
+    }),
+  );
 }
 
 /** The relation of a model of the project, quoted for Trino. */

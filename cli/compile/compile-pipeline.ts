@@ -1,14 +1,15 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { writeFileAtomic } from "./artifacts/write-artifacts.js";
+import { writeFileAtomic } from "../artifacts/write-artifacts.js";
+import { loadProjectFiles } from "../project/load-project.js";
+import type { ProjectFiles, SourceText } from "../project/project-files.js";
+import { parseYaml } from "../project/yaml-file.js";
+import type { Program } from "../templating/ast.js";
+import { parseSimpleTemplate } from "../templating/fast-parse.js";
+import { compactAstReplacer, parseTemplate } from "../templating/parse-template.js";
+import { parseWorkerUrl } from "../templating/parse-worker-url.js";
 import { type LoadProjectOptions, type ParsedProject, parseProject } from "./compile.js";
-import { loadProjectFiles } from "./project/load-project.js";
-import type { ProjectFiles, SourceText } from "./project/project-files.js";
-import { parseYaml } from "./project/yaml-file.js";
-import type { Program } from "./templating/ast.js";
-import { parseSimpleTemplate } from "./templating/fast-parse.js";
-import { compactAstReplacer, parseTemplate } from "./templating/parse-template.js";
 
 /**
  * `loadProject` for the CLI: the same result, faster. Templates in the simple subset (text, `{{name "arg"}}`
@@ -121,7 +122,7 @@ function readCache(path: string): ParseCache | undefined {
 
 /** Parses `files` into `into`, half of a large batch on a worker thread. Errors surface from the main thread. */
 async function parseTemplates(files: readonly SourceText[], into: Map<string, Program>): Promise<void> {
-  const workerUrl = new URL("./templating/parse-worker.js", import.meta.url);
+  const workerUrl = parseWorkerUrl();
   const canUseWorker = files.length >= WORKER_THRESHOLD && import.meta.url.endsWith(".js");
   const split = canUseWorker ? Math.floor(files.length / 2) : 0;
   const offloaded = files.slice(0, split);

@@ -1,20 +1,13 @@
-import { ConfigError } from "../core/errors.js";
-import {
-  type ManifestNode,
-  type ModelNode,
-  quoteIdentifier,
-  type Relation,
-  renderRelation,
-  type SeedNode,
-  type TestNode,
-} from "./artifacts/manifest.js";
-import { BUILTIN_TESTS } from "./data-tests/generic/builtin-tests.js";
-import { closestName } from "./graph/closest-name.js";
-import type { ParsedProject } from "./project/build-project.js";
-import { parseRelationshipTarget } from "./project/relationship-target.js";
-import type { Program } from "./templating/ast.js";
-import { renderTemplate } from "./templating/ast-render.js";
-import type { RenderState } from "./templating/render-state.js";
+import { ConfigError } from "../../core/errors.js";
+import { quoteIdentifier, quoteRelation } from "../../trino/dialect.js";
+import { BUILTIN_TESTS } from "../data-tests/generic/builtin-tests.js";
+import { closestName } from "../graph/closest-name.js";
+import type { ManifestNode, ModelNode, Relation, SeedNode, TestNode } from "../manifest/manifest.js";
+import type { ParsedProject } from "../project/build-project.js";
+import { parseRelationshipTarget } from "../project/relationship-target.js";
+import type { Program } from "../templating/ast.js";
+import { renderTemplate } from "../templating/ast-render.js";
+import type { RenderState } from "../templating/render-state.js";
 
 /**
  * Renders nodes to SQL. Pure: a function of the parsed project and the options. Ephemeral models are
@@ -142,7 +135,7 @@ export class NodeRenderer {
   private relationSql(node: ModelNode | SeedNode): string {
     let sql = this.relations.get(node.unique_id);
     if (sql === undefined) {
-      sql = renderRelation(this.deferred.get(node.unique_id) ?? node.relation);
+      sql = quoteRelation(this.deferred.get(node.unique_id) ?? node.relation);
       this.relations.set(node.unique_id, sql);
     }
     return sql;
@@ -153,7 +146,7 @@ export class NodeRenderer {
     const attached = test.attached_node ?? "";
     const source = this.project.manifest.sources[attached];
     const relation = source
-      ? renderRelation(source.relation)
+      ? quoteRelation(source.relation)
       : state.ref(this.project.manifest.nodes[attached]?.name ?? attached, undefined);
     return test.config.where
       ? `(select * from ${relation} where ${test.config.where}) floe_subquery`
@@ -228,7 +221,7 @@ export class NodeRenderer {
             },
           );
         }
-        return renderRelation(source.relation);
+        return quoteRelation(source.relation);
       },
     };
   }
@@ -247,7 +240,7 @@ type RenderSubject =
 
 /** The root context of a model template: `{{this}}` renders its relation; `{{this.schema}}` etc. work too. */
 function modelContext(node: ModelNode, isIncremental: boolean): object {
-  const relation = renderRelation(node.relation);
+  const relation = quoteRelation(node.relation);
   return {
     catalog: node.relation.catalog,
     database: node.relation.catalog,

@@ -1,4 +1,5 @@
-import type { ModelConfig, SeedConfig, TestConfig } from "../project/config.js";
+import type { Relation } from "../../trino/dialect.js";
+import type { ModelConfig, SeedConfig, TestConfig } from "./config.js";
 
 /**
  * `target/manifest.json`: the parsed project as data. Keys follow dbt's manifest (snake_case, `unique_id`,
@@ -9,11 +10,8 @@ export const MANIFEST_SCHEMA_VERSION = 1;
 
 export type ResourceType = "model" | "seed" | "test" | "source";
 
-export interface Relation {
-  readonly catalog: string;
-  readonly schema: string;
-  readonly identifier: string;
-}
+/** Where a node lives in Trino; quoted by `quoteRelation` in trino/dialect.ts, Floe's one place for quoting. */
+export type { Relation };
 
 export interface ColumnInfo {
   readonly name: string;
@@ -150,11 +148,9 @@ export function graphNode(manifest: Manifest, uniqueId: string): GraphNode | und
   return manifest.nodes[uniqueId] ?? manifest.sources[uniqueId];
 }
 
-/** `"catalog"."schema"."identifier"`, each part quoted for Trino (embedded quotes doubled). */
-export function renderRelation(relation: Relation): string {
-  return `${quoteIdentifier(relation.catalog)}.${quoteIdentifier(relation.schema)}.${quoteIdentifier(relation.identifier)}`;
-}
-
-export function quoteIdentifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
+/** The relation a node has in the warehouse: none for a test or an ephemeral model (inlined as a CTE). */
+export function relationOf(node: GraphNode | undefined): Relation | undefined {
+  if (!node || node.resource_type === "test") return undefined;
+  if (node.resource_type === "model" && node.config.materialized === "ephemeral") return undefined;
+  return node.relation;
 }

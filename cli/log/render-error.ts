@@ -1,4 +1,4 @@
-import { type FloeError, formatLocation, isFloeError } from "../core/errors.js";
+import { type FloeError, formatLocation, isFloeError } from "../../core/errors.js";
 
 /**
  * The one place errors become text. A FloeError is one line — location, message, fix — because that is what

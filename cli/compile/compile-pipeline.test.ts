@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { errorOf, writeProject } from "../testing/project-fixture.js";
 import { loadProject, renderNodes } from "./compile.js";
 import { loadProjectFast } from "./compile-pipeline.js";
-import { errorOf, writeProject } from "./testing/project-fixture.js";
 
 /**
  * The CLI's pipeline (fast parser, parse cache, templates re-parsed at render instead of kept) must give

@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 import type { z } from "zod";
 import { ConfigError } from "../../core/errors.js";
+import { BUILTIN_TESTS, type BuiltinTest } from "../data-tests/generic/builtin-tests.js";
 import { closestName } from "../graph/closest-name.js";
-import { type ConfigLayer, configHint, configLayerSchema } from "../project/config.js";
-import { yamlError } from "../project/yaml-file.js";
-import type { TestEntry } from "../project/yml-schema.js";
-import { BUILTIN_TESTS, type BuiltinTest } from "./generic/builtin-tests.js";
+import { type ConfigLayer, configHint, configLayerSchema } from "../manifest/config.js";
+import { yamlError } from "./yaml-file.js";
+import type { TestEntry } from "./yml-schema.js";
 
 /**
  * Turns one yml test entry (`- not_null`, `- accepted_values: {values: [...], config: {severity: warn}}`)

@@ -8,7 +8,7 @@
  * for (const id of topologicalOrder(manifest)) {                             // parents before children
  *   const node = manifest.nodes[id];                                         // undefined for sources
  *   if (node?.resource_type === "model") {
- *     node.relation;       // { catalog, schema, identifier }; renderRelation(node.relation) → "c"."s"."t"
+ *     node.relation;       // { catalog, schema, identifier }; quoteRelation(node.relation) → "c"."s"."t"
  *     node.config;         // ModelConfig: materialized, unique_key, incremental_strategy, on_schema_change,
  *                          // partitioned_by, sorted_by, format, properties, incremental_predicates, tags,
  *                          // schema, alias, full_refresh, ...
@@ -18,7 +18,7 @@
  *     renderNode(project, node);            // a query returning the failing rows
  *     node.config;                          // severity, where, limit, warn_if, error_if, store_failures
  *     node.attached_node;                   // the model/seed/source it tests (generic tests)
- *     testStatus(node.config, failures);    // "pass" | "warn" | "fail"
+ *     // grading its failing rows: testStatus(node.config, failures) in data-tests/grade.ts
  *   }
  *   if (node?.resource_type === "seed") seedFile(project, node);  // absolute CSV path; node.config.column_types
  * }
@@ -26,15 +26,17 @@
  * Everything except `loadProject` and `writeArtifacts` is pure.
  */
 import { join } from "node:path";
-import type { ManifestNode, ModelNode, SeedNode, TestNode } from "./artifacts/manifest.js";
-import { type BuildOptions, buildProject, type ParsedProject } from "./project/build-project.js";
-import type { TestConfig } from "./project/config.js";
-import { loadProfilesFile, loadProjectFiles } from "./project/load-project.js";
-import { resolveTarget } from "./project/profiles.js";
-import type { ProjectFiles } from "./project/project-files.js";
-import { NodeRenderer, type RenderOptions } from "./render-node.js";
-import { parseTemplate } from "./templating/parse-template.js";
+import type { ManifestNode, ModelNode, SeedNode, TestNode } from "../manifest/manifest.js";
+import { type BuildOptions, buildProject, type ParsedProject } from "../project/build-project.js";
+import { loadProfilesFile, loadProjectFiles } from "../project/load-project.js";
+import { resolveTarget } from "../project/profiles.js";
+import type { ProjectFiles } from "../project/project-files.js";
+import { NodeRenderer, type RenderOptions } from "../render/render-node.js";
+import { parseTemplate } from "../templating/parse-template.js";
 
+export { quoteIdentifier, quoteRelation } from "../../trino/dialect.js";
+export { ancestors, descendants, topologicalOrder } from "../graph/graph.js";
+export type { ModelConfig, SeedConfig, TestConfig } from "../manifest/config.js";
 export type {
   ColumnInfo,
   GraphNode,
@@ -45,13 +47,11 @@ export type {
   SeedNode,
   SourceNode,
   TestNode,
-} from "./artifacts/manifest.js";
-export { graphNode, MANIFEST_SCHEMA_VERSION, quoteIdentifier, renderRelation } from "./artifacts/manifest.js";
-export { ancestors, descendants, topologicalOrder } from "./graph/graph.js";
-export type { ParsedProject } from "./project/build-project.js";
-export type { ModelConfig, SeedConfig, TestConfig } from "./project/config.js";
-export type { TargetConfig } from "./project/profiles.js";
-export type { RenderOptions } from "./render-node.js";
+} from "../manifest/manifest.js";
+export { graphNode, MANIFEST_SCHEMA_VERSION } from "../manifest/manifest.js";
+export type { ParsedProject } from "../project/build-project.js";
+export type { TargetConfig } from "../project/profiles.js";
+export type { RenderOptions } from "../render/render-node.js";
 
 export interface LoadProjectOptions {
   /** Default: the current directory. */
@@ -160,38 +160,4 @@ export function isTest(node: ManifestNode | undefined): node is TestNode {
 }
 export function isSeed(node: ManifestNode | undefined): node is SeedNode {
   return node?.resource_type === "seed";
-}
-
-/**
- * A test's outcome from its number of failing rows, with dbt's rules: `error_if` is checked first (only
- * for severity error), then `warn_if`; both default to `!=0`.
- */
-export function testStatus(
-  config: Pick<TestConfig, "severity" | "warn_if" | "error_if">,
-  failures: number,
-): "pass" | "warn" | "fail" {
-  if (config.severity === "error" && compareThreshold(failures, config.error_if)) return "fail";
-  if (compareThreshold(failures, config.warn_if)) return "warn";
-  return "pass";
-}
-
-export function compareThreshold(value: number, condition: string): boolean {
-  const match = /^\s*(==|!=|>=|<=|>|<|=)\s*(\d+)\s*$/.exec(condition);
-  if (!match) return value !== 0;
-  const limit = Number(match[2]);
-  switch (match[1]) {
-    case "==":
-    case "=":
-      return value === limit;
-    case "!=":
-      return value !== limit;
-    case ">=":
-      return value >= limit;
-    case "<=":
-      return value <= limit;
-    case ">":
-      return value > limit;
-    default:
-      return value < limit;
-  }
 }

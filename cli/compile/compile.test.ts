@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { renderInline, renderNode, testStatus } from "./compile.js";
-import { errorOf, loadFixture } from "./testing/project-fixture.js";
+import { errorOf, loadFixture } from "../testing/project-fixture.js";
+import { renderInline, renderNode } from "./compile.js";
 
 const sql = (files: Record<string, string>, id: string, options = {}) => {
   const project = loadFixture(files);
@@ -99,15 +99,5 @@ describe("renderInline (floe show --inline)", () => {
     const missing = errorOf(() => renderInline(project(), 'select * from {{ref "b"}}'));
     expect(missing.message).toContain("no model or seed is named 'b'");
     expect(missing.hint).toContain('{{ref "a"}}');
-  });
-});
-
-describe("testStatus", () => {
-  it("applies error_if before warn_if, and severity warn never fails", () => {
-    const config = { severity: "error" as const, warn_if: "!=0", error_if: ">10" };
-    expect(testStatus(config, 0)).toBe("pass");
-    expect(testStatus(config, 3)).toBe("warn");
-    expect(testStatus(config, 11)).toBe("fail");
-    expect(testStatus({ ...config, severity: "warn" }, 11)).toBe("warn");
   });
 });

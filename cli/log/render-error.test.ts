@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, EnvironmentError } from "../core/errors.js";
+import { ConfigError, EnvironmentError } from "../../core/errors.js";
 import { renderError } from "./render-error.js";
 
 describe("renderError", () => {

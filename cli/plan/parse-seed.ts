@@ -1,6 +1,6 @@
 import { parse } from "csv-parse/sync";
 import { ConfigError } from "../../core/errors.js";
-import type { ColumnDef } from "../plan/steps.js";
+import type { ColumnDef } from "./steps.js";
 
 /** A parsed CSV seed: header names, typed columns, and rows of raw text (empty cell → NULL). */
 export interface SeedData {

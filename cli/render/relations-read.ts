@@ -1,4 +1,4 @@
-import type { Manifest } from "./artifacts/manifest.js";
+import type { Manifest } from "../manifest/manifest.js";
 
 /**
  * The relations a node's rendered SQL can name: its parents', and through ephemeral parents (inlined as

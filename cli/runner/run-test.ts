@@ -1,13 +1,14 @@
 import { quoteRelation } from "../../trino/dialect.js";
-import { type TestNode, testStatus } from "../compile.js";
+import type { TestNode } from "../compile/compile.js";
+import { testStatus } from "../data-tests/grade.js";
 import { executePlan } from "../execute/executor.js";
 import type { NodeQueries } from "../execute/node-queries.js";
 import { prepare } from "../plan/prepare-relation.js";
 import { renderPlanSql } from "../plan/render-step.js";
 import { plan } from "../plan/steps.js";
-import { errorOutcome } from "../runner/node-error.js";
-import type { NodeOutcome, RunContext } from "../runner/run-context.js";
-import { runPathOf } from "../runner/run-model.js";
+import { errorOutcome } from "./node-error.js";
+import type { NodeOutcome, RunContext } from "./run-context.js";
+import { runPathOf } from "./run-model.js";
 
 /** Failing rows shown when the test sets no `limit`. */
 export const DEFAULT_SAMPLE_ROWS = 5;
