@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { KafkaMessage } from "kafkajs";
 import { TOPIC_KINDS } from "./contracts.js";
 import { endpointsFromEnv, kafkaClient } from "./endpoints.js";
 import { type GenerateOptions, generateShop } from "./generator.js";
@@ -62,19 +63,16 @@ export async function topicMessageCount(topic: string): Promise<number> {
   }
 }
 
-/** Reads a whole topic once; returns each message's headers as strings. */
-export async function readDlq(topic: string): Promise<Record<string, string>[]> {
+/** Reads a whole topic once (every message there when called), mapping each message with `pick`. */
+export async function readTopic<T>(topic: string, pick: (message: KafkaMessage) => T): Promise<T[]> {
   const expected = await topicMessageCount(topic);
   const kafka = kafkaClient(endpointsFromEnv(), "floe-test");
   const consumer = kafka.consumer({ groupId: `${topic}-reader-${Date.now()}` });
-  const out: Record<string, string>[] = [];
+  const out: T[] = [];
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`read ${out.length} of ${expected} DLQ messages`)),
-      60_000,
-    );
+    const timer = setTimeout(() => reject(new Error(`read ${out.length} of ${expected} messages`)), 60_000);
     if (expected === 0) {
       clearTimeout(timer);
       resolve();
@@ -83,9 +81,7 @@ export async function readDlq(topic: string): Promise<Record<string, string>[]> 
     consumer
       .run({
         eachMessage: async ({ message }) => {
-          const headers: Record<string, string> = { value_bytes: String(message.value?.length ?? 0) };
-          for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
-          out.push(headers);
+          out.push(pick(message));
           if (out.length >= expected) {
             clearTimeout(timer);
             resolve();
@@ -96,6 +92,15 @@ export async function readDlq(topic: string): Promise<Record<string, string>[]> 
   });
   await consumer.disconnect();
   return out;
+}
+
+/** Reads a whole topic once; returns each message's headers as strings. */
+export function readDlq(topic: string): Promise<Record<string, string>[]> {
+  return readTopic(topic, (message) => {
+    const headers: Record<string, string> = { value_bytes: String(message.value?.length ?? 0) };
+    for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+    return headers;
+  });
 }
 
 export interface RawCheck {

@@ -1,25 +1,10 @@
-import { writeFileSync } from "node:fs";
 import { z } from "zod";
 import type { SinkEvent } from "../../ingest/sink.js";
 import { DURATION, parseFlags, readFlag } from "./flag-values.js";
 import type { FloeCommand } from "./floe-command.js";
+import { generateFlags } from "./ingest-flags.js";
 
 const num = z.coerce.number();
-const probability = num.min(0).max(1);
-
-const generateFlags = z.object({
-  events: num.int().positive(),
-  rate: num.positive().optional(),
-  seed: num.int().default(42),
-  duplicates: probability.default(0),
-  malformed: probability.default(0),
-  late: probability.default(0),
-  topicPrefix: z.string().default(""),
-  partitions: num.int().positive().default(3),
-  start: z.iso.datetime().optional(),
-  days: num.positive().default(3),
-  ledger: z.string().optional(),
-});
 
 const sinkFlags = z.object({
   topics: z.array(z.string().min(1)).optional(),
@@ -95,31 +80,16 @@ export function registerIngestCommands(program: FloeCommand): void {
     .option("--partitions <n>", "partitions for topics it creates", "3")
     .option("--start <iso>", "first simulated instant (default: midnight UTC two days ago)")
     .option("--days <d>", "simulated days the events spread over", "3")
-    .option("--ledger <file.json>", "write the generator's ledger (what it produced) to this file")
+    .option("--ledger <file.json>", "write the generator's ledger (what it published) to this file")
+    .option("--resume", "continue the interrupted run recorded in the checkpoint, without duplicates")
+    .option(
+      "--checkpoint <file.json>",
+      "the run's progress file (default: .floe/generate-<topic-prefix>checkpoint.json)",
+    )
     .handle(async (raw: Record<string, unknown>) => {
       const flags = parseFlags(generateFlags, raw, "ingest generate");
-      const { defaultTopicNames, publishShop } = await import("../../ingest/producer.js");
-      const ledger = await publishShop({
-        events: flags.events,
-        rate: flags.rate,
-        seed: flags.seed,
-        duplicates: flags.duplicates,
-        malformed: flags.malformed,
-        late: flags.late,
-        partitions: flags.partitions,
-        topics: defaultTopicNames(flags.topicPrefix),
-        start: flags.start ? new Date(flags.start) : undefined,
-        days: flags.days,
-        onProgress: (n) => io.stderr(`  published ${n.toLocaleString("en-US")}\r`),
-      });
-      io.stderr("\n");
-      if (flags.ledger) writeFileSync(flags.ledger, `${JSON.stringify(ledger, null, 2)}\n`);
-      const m = ledger.messages;
-      io.stdout(
-        `published ${m.total} messages: ${m.valid} valid (${m.uniqueEvents} events + ${m.duplicates} duplicates), ` +
-          `${m.malformed} malformed, ${m.late} late; ${ledger.orders.length} orders\n`,
-      );
-      return 0;
+      const { generate } = await import("./ingest-generate.js");
+      return generate(flags, io);
     });
 
   ingest
