@@ -12,7 +12,7 @@ export {
   type TopicKind,
   topicKindOf,
 } from "./contracts.js";
-export { type Endpoints, endpointsFromEnv } from "./endpoints.js";
+export { type Endpoints, endpointsFromEnv, trinoFromEnv } from "./endpoints.js";
 export {
   type GeneratedMessage,
   type GenerateOptions,
@@ -31,6 +31,14 @@ export {
   topicName,
 } from "./producer.js";
 export { RAW_COLUMNS, type RawColumn, TRINO_TYPES } from "./raw-schema.js";
+export {
+  DEFAULT_RAW_TARGET,
+  type RawTableTarget,
+  registerRawPartition,
+  registerRawTables,
+  type TrinoQuery,
+} from "./raw-tables.js";
+export { SINK_DEFAULTS } from "./sink/defaults.js";
 export {
   type DurableFile,
   objectKey,

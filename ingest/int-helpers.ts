@@ -1,12 +1,20 @@
 import { randomBytes } from "node:crypto";
 import { TOPIC_KINDS } from "./contracts.js";
-import { endpointsFromEnv, kafkaClient } from "./endpoints.js";
+import { endpointsFromEnv, kafkaClient, trinoFromEnv } from "./endpoints.js";
 import { type GenerateOptions, generateShop } from "./generator.js";
 import { defaultTopicNames, topicName } from "./producer.js";
 import { utcDate } from "./raw-schema.js";
-import { trinoQuery } from "./trino-query.js";
 
 /** Helpers shared by the ingest integration tests and benchmarks (real stack, unique names per run). */
+
+/** The Trino the tests and benchmarks check raw tables in (and their sinks register them in). */
+export const testTrino = trinoFromEnv();
+
+/** A query's rows as tuples, in column order. */
+export async function trinoQuery(sql: string): Promise<unknown[][]> {
+  const result = await testTrino.query(sql);
+  return result.rows.map((row) => result.columns.map((c) => row[c.name]));
+}
 
 export interface RunNames {
   readonly id: string;
@@ -36,7 +44,10 @@ export function uniqueRun(label: string): RunNames {
   };
 }
 
-/** The sink options that point a run's sink at its own topics, prefix, consumer group and raw schema. */
+/**
+ * The sink options that point a run's sink at its own topics, prefix, consumer group and raw schema (its
+ * raw tables registered in `testTrino`).
+ */
 export function sinkTargets(run: RunNames) {
   return {
     topics: run.topics,
@@ -44,6 +55,7 @@ export function sinkTargets(run: RunNames) {
     prefix: run.prefix,
     groupId: run.group,
     hiveSchema: run.schema,
+    trino: testTrino,
   };
 }
 
