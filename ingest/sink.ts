@@ -191,6 +191,14 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
   };
   options.signal?.addEventListener("abort", () => requestStop("signal"), { once: true });
   if (options.signal?.aborted) requestStop("signal");
+  // kafkajs gives up on a consumer whose error it deems permanent: stop with that error rather than go on
+  // ticking over partitions nobody fetches any more.
+  let crashed: unknown;
+  consumer.on(consumer.events.CRASH, (e) => {
+    if (e.payload.restart) return;
+    crashed = e.payload.error;
+    stopResolve();
+  });
 
   let ticking = false;
   let lastLagAt = 0;
@@ -244,6 +252,12 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
     await stopped;
     clearInterval(timer);
     while (ticking) await new Promise((r) => setTimeout(r, 50));
+    if (crashed !== undefined) {
+      throw new EnvironmentError("SINK_CONSUMER_CRASHED", `The Kafka consumer stopped: ${String(crashed)}`, {
+        hint: "start the sink again: it goes on from the committed offsets, and files already written are kept",
+        cause: crashed,
+      });
+    }
     // Stop fetching, let in-flight batches finish (they hold the partition locks), then flush + commit all.
     fetch.pauseTopics(options.topics);
     await drain();

@@ -1,10 +1,17 @@
 import type { KafkaMessage } from "kafkajs";
 import { describe, expect, it } from "vitest";
 import type { RetryPolicy } from "../../core/retry.js";
+import { decodeMessage } from "../contracts.js";
 import type { LineFileInput } from "../parquet-duckdb.js";
 import type { DeadLetter } from "./dead-letters.js";
 import type { DeadLetterRecord, ObjectMetadata, PartitionIO } from "./partition-io.js";
-import { objectKey, PartitionWorker, type WorkerConfig, type WorkerObserver } from "./partition-worker.js";
+import {
+  type Decoder,
+  objectKey,
+  PartitionWorker,
+  type WorkerConfig,
+  type WorkerObserver,
+} from "./partition-worker.js";
 import type { DurableFile } from "./types.js";
 
 const TOPIC = "t-user-events";
@@ -287,5 +294,41 @@ describe("PartitionWorker", () => {
     expect(io.commits[1]).toEqual({ offset: 0n, metadata: { w: {}, d: "4" } });
     expect(io.commits.at(-1)?.offset).toBe(5n);
     expect(io.uncovered).toEqual([]);
+  });
+});
+
+describe("PartitionWorker with hostile messages", () => {
+  it("dead-letters a message the decoder throws on, with the error as its reason, and routes the ones after it", async () => {
+    const decode: Decoder = (kind, value) => {
+      if (value?.toString() === "deep") throw new RangeError("Maximum call stack size exceeded");
+      return decodeMessage(kind, value);
+    };
+    const { clock, io, observer, worker, route } = setup({ decode });
+    route(0);
+    worker.route(message(1, "deep"), clock.now);
+    route(2, 3);
+    await worker.drain();
+    expect(io.letters.map((l) => [l.headers.source_offset, l.headers.error])).toEqual([
+      ["1", "the message could not be decoded: RangeError: Maximum call stack size exceeded"],
+    ]);
+    expect(observer.files.map((f) => f.records)).toEqual([3]);
+    expect(io.commits.at(-1)?.offset).toBe(4n);
+    expect(io.uncovered).toEqual([]);
+  });
+
+  it("dead-letters an event whose unknown field is JSON 5,000 levels deep", async () => {
+    const { clock, io, worker, route } = setup();
+    const nested = `${"[".repeat(5_000)}${"]".repeat(5_000)}`;
+    const deep = JSON.stringify(JSON.parse(message(1).value?.toString() ?? "")).replace(
+      /}$/,
+      `,"extra":${nested}}`,
+    );
+    route(0);
+    worker.route(message(1, deep), clock.now);
+    route(2);
+    await worker.drain();
+    expect(io.letters.map((l) => l.headers.source_offset)).toEqual(["1"]);
+    expect(io.letters[0]?.headers.error?.length).toBeGreaterThan(0);
+    expect(io.commits.at(-1)?.offset).toBe(3n);
   });
 });

@@ -165,20 +165,34 @@ export class PartitionWorker {
     this.apply({ type: "revoked" });
   }
 
-  /** The hot path: one message into its open file, or into the DLQ list. */
+  /**
+   * The hot path: one message into its open file, or into the DLQ list. No exception from one message may
+   * stop the consumer (an exception out of the batch callback crashed kafkajs' consumer and nothing more was
+   * consumed or dead-lettered): whatever makes decoding throw
+   * — say, JSON nested deeper than the stack — dead-letters the message with the error as its reason.
+   */
   route(message: KafkaMessage, now: number): void {
     const offset = BigInt(message.offset);
-    const parsed = this.decode(this.state.kind, message.value);
-    if (!parsed.ok) {
-      this.deadLetter(offset, message, parsed.reason);
+    let eventTime: string;
+    let eventType: string;
+    let row: string;
+    try {
+      const parsed = this.decode(this.state.kind, message.value);
+      if (!parsed.ok) {
+        this.deadLetter(offset, message, parsed.reason);
+        return;
+      }
+      eventTime = String(parsed.event.fields.event_time);
+      eventType = parsed.event.eventType;
+      row = rowLine(message.offset, parsed.event, parsed.text, Date.parse(eventTime), now);
+    } catch (error) {
+      this.deadLetter(offset, message, `the message could not be decoded: ${String(error)}`);
       return;
     }
-    const eventTime = String(parsed.event.fields.event_time);
-    const row = rowLine(message.offset, parsed.event, parsed.text, Date.parse(eventTime), now);
     // event_time passed the contract as ISO-8601 UTC ("…Z"), so its first 10 characters are the UTC date.
     const date = eventTime.slice(0, 10);
     const size = message.value?.length ?? 0;
-    if (!this.state.append(offset, date, parsed.event.eventType, row, size, Number(message.timestamp), now)) {
+    if (!this.state.append(offset, date, eventType, row, size, Number(message.timestamp), now)) {
       this.observer.skipped();
     }
   }
