@@ -12,7 +12,7 @@ export {
   type TopicKind,
   topicKindOf,
 } from "./contracts.js";
-export { type Endpoints, endpointsFromEnv } from "./endpoints.js";
+export { type Endpoints, endpointsFromEnv, trinoFromEnv } from "./endpoints.js";
 export { type GeneratedShop, type GenerateOptions, generateShop } from "./generator.js";
 export {
   ContractViolation,
@@ -36,6 +36,13 @@ export {
 } from "./publish-loop.js";
 export { RAW_COLUMNS, type RawColumn, TRINO_TYPES } from "./raw-schema.js";
 export {
+  DEFAULT_RAW_TARGET,
+  type RawTableTarget,
+  registerRawPartition,
+  registerRawTables,
+  type TrinoQuery,
+} from "./raw-tables.js";
+export {
   foldLedger,
   type LedgerEntry,
   LedgerFold,
@@ -46,6 +53,7 @@ export {
   type ShopLedger,
 } from "./shop-ledger.js";
 export { type ShopEvent, ShopSimulation } from "./shop-simulation.js";
+export { SINK_DEFAULTS } from "./sink/defaults.js";
 export {
   type DurableFile,
   objectKey,

@@ -1,13 +1,21 @@
 import { randomBytes } from "node:crypto";
 import type { KafkaMessage } from "kafkajs";
 import { TOPIC_KINDS } from "./contracts.js";
-import { endpointsFromEnv, kafkaClient } from "./endpoints.js";
+import { endpointsFromEnv, kafkaClient, trinoFromEnv } from "./endpoints.js";
 import { type GenerateOptions, generateShop } from "./generator.js";
 import { defaultTopicNames, topicName } from "./producer.js";
 import { utcDate } from "./raw-schema.js";
-import { trinoQuery } from "./trino-query.js";
 
 /** Helpers shared by the ingest integration tests and benchmarks (real stack, unique names per run). */
+
+/** The Trino the tests and benchmarks check raw tables in (and their sinks register them in). */
+export const testTrino = trinoFromEnv();
+
+/** A query's rows as tuples, in column order. */
+export async function trinoQuery(sql: string): Promise<unknown[][]> {
+  const result = await testTrino.query(sql);
+  return result.rows.map((row) => result.columns.map((c) => row[c.name]));
+}
 
 export interface RunNames {
   readonly id: string;
@@ -37,7 +45,10 @@ export function uniqueRun(label: string): RunNames {
   };
 }
 
-/** The sink options that point a run's sink at its own topics, prefix, consumer group and raw schema. */
+/**
+ * The sink options that point a run's sink at its own topics, prefix, consumer group and raw schema (its
+ * raw tables registered in `testTrino`).
+ */
 export function sinkTargets(run: RunNames) {
   return {
     topics: run.topics,
@@ -45,6 +56,7 @@ export function sinkTargets(run: RunNames) {
     prefix: run.prefix,
     groupId: run.group,
     hiveSchema: run.schema,
+    trino: testTrino,
   };
 }
 

@@ -1,11 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { TOPIC_KINDS } from "./contracts.js";
-import { sinkTargets, tableOf, testShop, uniqueRun } from "./int-helpers.js";
+import { sinkTargets, tableOf, testShop, trinoQuery, uniqueRun } from "./int-helpers.js";
 import { defaultTopicNames, publishShop, topicName } from "./producer.js";
 import { RAW_COLUMNS } from "./raw-schema.js";
 import { foldLedger, type LedgerEntry } from "./shop-ledger.js";
 import { runSink } from "./sink.js";
-import { trinoQuery } from "./trino-query.js";
 
 /** The event fields the ledger fold reads (`shop-ledger.ts`), where a topic's raw table has them. */
 const FOLDED = ["user_id", "session_id", "order_id", "customer_id", "amount", "currency", "country"];

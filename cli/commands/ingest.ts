@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SINK_DEFAULTS } from "../../ingest/sink/defaults.js";
 import type { SinkEvent } from "../../ingest/sink.js";
 import { DURATION, parseFlags, readFlag } from "./flag-values.js";
 import type { FloeCommand } from "./floe-command.js";
@@ -6,19 +7,30 @@ import { generateFlags } from "./ingest-flags.js";
 
 const num = z.coerce.number();
 
+/** The sink's defaults (ingest/sink/defaults.ts) as the flags' help text shows them. */
+const sinkDefault = {
+  bucket: SINK_DEFAULTS.bucket,
+  prefix: SINK_DEFAULTS.prefix,
+  group: SINK_DEFAULTS.groupId,
+  flushRecords: String(SINK_DEFAULTS.flushRecords),
+  flushInterval: `${SINK_DEFAULTS.flushIntervalMs / 1000}s`,
+  metricsPort: String(SINK_DEFAULTS.metricsPort),
+  schema: SINK_DEFAULTS.hiveSchema,
+};
+
 const sinkFlags = z.object({
   topics: z.array(z.string().min(1)).optional(),
   topicPrefix: z.string().default(""),
   dlqTopic: z.string().optional(),
-  bucket: z.string().min(1).default("warehouse"),
-  prefix: z.string().default("raw/"),
-  group: z.string().min(1).default("floe-sink"),
-  flushRecords: num.int().positive().default(100_000),
-  flushInterval: z.string().default("60s"),
+  bucket: z.string().min(1).default(SINK_DEFAULTS.bucket),
+  prefix: z.string().default(SINK_DEFAULTS.prefix),
+  group: z.string().min(1).default(SINK_DEFAULTS.groupId),
+  flushRecords: num.int().positive().default(SINK_DEFAULTS.flushRecords),
+  flushInterval: z.string().default(sinkDefault.flushInterval),
   untilIdle: z.boolean().default(false),
-  metricsPort: num.int().min(0).max(65_535).default(9464),
+  metricsPort: num.int().min(0).max(65_535).default(SINK_DEFAULTS.metricsPort),
   register: z.boolean().default(true),
-  schema: z.string().min(1).default("raw"),
+  schema: z.string().min(1).default(SINK_DEFAULTS.hiveSchema),
   verbose: z.boolean().default(false),
 });
 
@@ -98,15 +110,15 @@ export function registerIngestCommands(program: FloeCommand): void {
     .option("--topics <topics...>", "topics to consume (default: user-events product-metadata orders)")
     .option("--topic-prefix <prefix>", "prefix of the default topic names and of the DLQ topic", "")
     .option("--dlq-topic <topic>", "dead-letter topic (default: <topic-prefix>dlq)")
-    .option("--bucket <bucket>", "S3 bucket", "warehouse")
-    .option("--prefix <prefix>", "object key prefix", "raw/")
-    .option("--group <id>", "consumer group", "floe-sink")
-    .option("--flush-records <n>", "roll a file after this many records", "100000")
-    .option("--flush-interval <duration>", "roll a file after this age", "60s")
+    .option("--bucket <bucket>", "S3 bucket", sinkDefault.bucket)
+    .option("--prefix <prefix>", "object key prefix", sinkDefault.prefix)
+    .option("--group <id>", "consumer group", sinkDefault.group)
+    .option("--flush-records <n>", "roll a file after this many records", sinkDefault.flushRecords)
+    .option("--flush-interval <duration>", "roll a file after this age", sinkDefault.flushInterval)
     .option("--until-idle", "stop once caught up and idle")
-    .option("--metrics-port <port>", "Prometheus metrics port (0 = any free port)", "9464")
+    .option("--metrics-port <port>", "Prometheus metrics port (0 = any free port)", sinkDefault.metricsPort)
     .option("--no-register", "do not create raw tables or register partitions in Trino")
-    .option("--schema <name>", "Hive schema of the raw tables", "raw")
+    .option("--schema <name>", "Hive schema of the raw tables", sinkDefault.schema)
     .option("-v, --verbose", "print every file and registration")
     .handle(async (raw: Record<string, unknown>) => {
       const flags = parseFlags(sinkFlags, raw, "ingest sink");
@@ -116,9 +128,11 @@ export function registerIngestCommands(program: FloeCommand): void {
       process.once("SIGINT", onSignal);
       try {
         const { runSink } = await import("../../ingest/sink.js");
+        const { trinoFromEnv } = await import("../../ingest/endpoints.js");
+        const { defaultTopicNames } = await import("../../ingest/producer.js");
         const summary = await runSink({
           topics: flags.topics ?? (await defaultTopics(flags.topicPrefix)),
-          dlqTopic: flags.dlqTopic ?? `${flags.topicPrefix}dlq`,
+          dlqTopic: flags.dlqTopic ?? defaultTopicNames(flags.topicPrefix).dlq,
           bucket: flags.bucket,
           prefix: flags.prefix,
           groupId: flags.group,
@@ -126,7 +140,7 @@ export function registerIngestCommands(program: FloeCommand): void {
           flushIntervalMs: readFlag("--flush-interval", flags.flushInterval, DURATION),
           untilIdle: flags.untilIdle,
           metricsPort: flags.metricsPort,
-          register: flags.register,
+          ...(flags.register ? { trino: trinoFromEnv() } : {}),
           hiveSchema: flags.schema,
           signal: controller.signal,
           onEvent: (e) => {
@@ -150,9 +164,9 @@ export function registerIngestCommands(program: FloeCommand): void {
     .description("create the hive.raw.<topic> external tables and add the partitions already on S3")
     .option("--topics <topics...>", "topics (default: user-events product-metadata orders)")
     .option("--topic-prefix <prefix>", "prefix of the default topic names", "")
-    .option("--bucket <bucket>", "S3 bucket", "warehouse")
-    .option("--prefix <prefix>", "object key prefix", "raw/")
-    .option("--schema <name>", "Hive schema", "raw")
+    .option("--bucket <bucket>", "S3 bucket", sinkDefault.bucket)
+    .option("--prefix <prefix>", "object key prefix", sinkDefault.prefix)
+    .option("--schema <name>", "Hive schema", sinkDefault.schema)
     .handle(async (raw: Record<string, unknown>) => {
       const flags = parseFlags(
         z.object({
@@ -165,8 +179,10 @@ export function registerIngestCommands(program: FloeCommand): void {
         raw,
         "ingest register",
       );
-      const { DEFAULT_RAW_TARGET, registerRawTables } = await import("../../catalog/raw-tables.js");
+      const { DEFAULT_RAW_TARGET, registerRawTables } = await import("../../ingest/raw-tables.js");
+      const { trinoFromEnv } = await import("../../ingest/endpoints.js");
       const tables = await registerRawTables(
+        trinoFromEnv(),
         { ...DEFAULT_RAW_TARGET, bucket: flags.bucket, prefix: flags.prefix, schema: flags.schema },
         flags.topics ?? (await defaultTopics(flags.topicPrefix)),
       );
