@@ -232,7 +232,7 @@ export class TestBuilder {
     const configs = ctx.configs;
     const { config, hash: configHash } = configs.test([
       ...configs.testTree.layers([...ctx.foldersOf(file), name]),
-      ...configs.templateLayers(deps.configs, file.path),
+      ...configs.templateLayers(deps.configs, file.path, "test"),
     ]);
     if (!config.enabled) return;
     this.checkTestName(name, file.path);
