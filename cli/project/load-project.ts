@@ -4,11 +4,11 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { ConfigError } from "../../core/errors.js";
-import { closestName } from "../graph/closest-name.js";
 import { PROFILES_FILE } from "./profiles.js";
 import type { ProjectFiles, SeedFile, SourceText } from "./project-files.js";
-import { PROJECT_FILE, PROJECT_KEYS, projectSchema } from "./project-schema.js";
-import { parseYaml, validateYaml } from "./yaml-file.js";
+import { PROJECT_FILE, projectSchema } from "./project-schema.js";
+import { validateStrictYaml } from "./strict-yaml.js";
+import { parseYaml } from "./yaml-file.js";
 
 /**
  * The only part of compiling that reads the file system: floe_project.yml, then every file under the
@@ -64,14 +64,8 @@ export function loadProjectFiles(projectDir: string): ProjectFiles {
   }
   const { text, hash } = readTextFile(projectPath, PROJECT_FILE, { allowEmpty: true });
   const raw = parseYaml(text, PROJECT_FILE) ?? {};
-  const config = validateYaml(projectSchema, raw, PROJECT_FILE, text, (path, message) => {
-    const key = /Unrecognized key: "([^"]+)"/.exec(message)?.[1];
-    if (key) {
-      const suggestion = closestName(key, PROJECT_KEYS);
-      return suggestion
-        ? `did you mean '${suggestion}'?`
-        : `remove '${key}' (known keys: ${PROJECT_KEYS.join(", ")}).`;
-    }
+  // Unknown keys bring their own fix (the closest known key); see manifest/strict-keys.ts.
+  const config = validateStrictYaml(projectSchema, raw, PROJECT_FILE, text, (path) => {
     return `fix '${String(path[0] ?? "")}' in ${PROJECT_FILE}.`;
   });
   const files = {

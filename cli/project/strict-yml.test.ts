@@ -223,6 +223,24 @@ describe("a dbt key Floe does not support yet says so plainly", () => {
     expect(error.location).toMatchObject({ line: 5, column: 7, path: "models[0].config.contract" });
   });
 
+  it("at the top of floe_project.yml", () => {
+    const error = errorOf(() =>
+      loadFixture({
+        ...MODEL,
+        "floe_project.yml": "name: shop\nprofile: floe\non-run-start: ['select 1']\n",
+      }),
+    );
+    expect(error.message).toBe("dbt's `on-run-start` is not supported by Floe yet (in floe_project.yml).");
+    expect(error.location).toMatchObject({ file: "floe_project.yml", line: 3, path: "on-run-start" });
+    const version = errorOf(() =>
+      loadFixture({
+        ...MODEL,
+        "floe_project.yml": "name: shop\nprofile: floe\nrequire-dbt-version: '>=1.8'\n",
+      }),
+    );
+    expect(version.hint).toBe("remove `require-dbt-version`; use require-floe-version.");
+  });
+
   it("in the project tree and in {{config}}", () => {
     const tree = errorOf(() =>
       loadFixture({
