@@ -8,19 +8,30 @@ import { registerRunnerCommands } from "./commands/runner-commands.js";
 import { registerSourceCommands } from "./commands/source.js";
 import { registerStackCommands } from "./commands/stack.js";
 import { registerValidateCommand } from "./commands/validate.js";
-import { renderError } from "./log/render-error.js";
+import { renderError, renderErrorJson } from "./log/render-error.js";
 
 /**
  * The `floe` program. Commands are thin: they parse flags, call the programmatic API and render its
  * results. Each command module registers itself here; errors are rendered once, below.
  */
-export function buildProgram(): Command {
+export function buildProgram(options: { readonly json?: boolean } = {}): Command {
   const program = new Command("floe")
     .description("Floe — a lakehouse toolkit: Kafka → S3 → Trino → Iceberg, with dbt-style SQL models")
     .version("0.1.0")
-    .showHelpAfterError("(run with --help for usage)")
+    .showHelpAfterError(options.json ? false : "(run with --help for usage)")
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      // Commander's own usage errors (unknown option, missing argument) follow --log-format too.
+      ...(options.json
+        ? {
+            outputError: (message: string, write: (s: string) => void) =>
+              write(
+                `${renderErrorJson(new UsageError(message.trim().replace(/^error: /, ""), { hint: "run with --help for usage." })).text}\n`,
+              ),
+          }
+        : {}),
+    });
   registerStackCommands(program);
   registerCompileCommands(program);
   registerDemoCommands(program);
@@ -35,7 +46,8 @@ export function buildProgram(): Command {
 /** Runs the CLI and returns the exit code (0 ok, 1 a model/test/run failed, 2 usage or environment). */
 export async function main(argv: readonly string[]): Promise<number> {
   ignoreClosedStdout();
-  const program = buildProgram();
+  const json = logFormatOf(argv) === "json";
+  const program = buildProgram({ json });
   try {
     await program.parseAsync([...argv]);
     return typeof process.exitCode === "number" ? process.exitCode : 0;
@@ -44,12 +56,21 @@ export async function main(argv: readonly string[]): Promise<number> {
       // --help and --version end here with code 0; commander already printed its message otherwise.
       return error.exitCode === 0 ? 0 : 2;
     }
-    const { text, exitCode } = renderError(
-      error instanceof TypeError && isUsage(error) ? new UsageError(error.message) : error,
-    );
+    const shown = error instanceof TypeError && isUsage(error) ? new UsageError(error.message) : error;
+    const { text, exitCode } = json ? renderErrorJson(shown) : renderError(shown);
     process.stderr.write(`${text}\n`);
     return exitCode;
   }
+}
+
+/** `--log-format json` or `--log-format=json` anywhere in argv: known before commander has parsed it. */
+function logFormatOf(argv: readonly string[]): string | undefined {
+  let format: string | undefined;
+  argv.forEach((arg, i) => {
+    if (arg === "--log-format") format = argv[i + 1];
+    else if (arg.startsWith("--log-format=")) format = arg.slice("--log-format=".length);
+  });
+  return format;
 }
 
 function isUsage(error: Error): boolean {
