@@ -27,7 +27,11 @@ export const trinoOutputSchema = z.looseObject({
     .discriminatedUnion("method", [
       z.object({ method: z.literal("none") }),
       z.object({ method: z.literal("basic"), user: z.string().optional(), password: z.string() }),
-      z.object({ method: z.literal("jwt"), token: z.string() }),
+      z.object({
+        method: z.literal("jwt"),
+        // An unset {{env}} renders "", which Trino would only reject at the first query.
+        token: z.string().min(1, "the jwt token is empty (a JWT for Trino's JWT authenticator)"),
+      }),
     ])
     .optional(),
   session_properties: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
