@@ -14,22 +14,11 @@ afterAll(() => dropSchema(trino, schema));
 
 describe("a profile with auth: jwt", () => {
   it("runs a model", async () => {
-    const dir = writeRunnerProject(schema, {
-      "models/a.sql": "select 1 as id\n",
-      "profiles.yml": `floe:
-  target: dev
-  outputs:
-    dev:
-      type: trino
-      host: 127.0.0.1
-      port: ${testTrinoPort()}
-      user: floe-test
-      catalog: iceberg
-      schema: ${schema}
-      threads: 1
-      auth: {method: jwt, token: '{{env "FLOE_TEST_JWT" "header.payload.signature"}}'}
-`,
-    });
+    const dir = writeRunnerProject(
+      schema,
+      { "models/a.sql": "select 1 as id\n" },
+      { output: { auth: `{method: jwt, token: '{{env "FLOE_TEST_JWT" "header.payload.signature"}}'}` } },
+    );
     const result = await floe(dir, "run");
     expect(result.stderr).toBe("");
     expect(result.exitCode).toBe(0);
