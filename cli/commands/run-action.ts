@@ -10,6 +10,7 @@ import type { TrinoConnection } from "../../trino/connection.js";
 import { quoteRelation } from "../../trino/dialect.js";
 import { readStateManifest } from "../artifacts/read-state.js";
 import type { RunArgs } from "../artifacts/run-results.js";
+import { lockTarget } from "../artifacts/target-lock.js";
 import { writeFileAtomic, writeManifest } from "../artifacts/write-artifacts.js";
 import { loadProject, type ParsedProject, type Relation } from "../compile/compile.js";
 import { jsonLogger } from "../log/json-logger.js";
@@ -35,6 +36,8 @@ export async function executeTask(
   flags: RunCommandFlags,
   previousResults?: readonly { readonly unique_id: string }[],
 ): Promise<RunTaskResult> {
+  // Held until the artifacts are written: a second run in this target/ stops here (exit 2).
+  const lock = lockTarget(join(project.root, project.targetPath), kind, { display: project.targetPath });
   const connection = connectTarget(project.target);
   const controller = new AbortController();
   const release = cancelOnSigint(connection, controller);
@@ -79,6 +82,7 @@ export async function executeTask(
     return result;
   } finally {
     release();
+    lock.release();
   }
 }
 
