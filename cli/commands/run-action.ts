@@ -17,6 +17,7 @@ import { jsonLogger } from "../log/json-logger.js";
 import { textLogger } from "../log/text-logger.js";
 import { connectTarget, locationRootOf } from "../runner/connect.js";
 import { deferCandidates, resolveDeferred } from "../runner/defer.js";
+import { catalogsOf, preflight } from "../runner/preflight.js";
 import { buildRunGraph, type TaskKind } from "../runner/run-graph.js";
 import { DEFAULT_LOCATION_ROOT, type RunTaskResult, runTask } from "../runner/run-task.js";
 import { createLog, loadOptions, type ProjectFlags, type RunCommandFlags } from "./common-flags.js";
@@ -57,6 +58,9 @@ export async function executeTask(
     ...(flags.profilesDir === undefined ? {} : { profiles_dir: flags.profilesDir }),
   };
   try {
+    // S3 or the catalog down would hold every query for minutes: find out once, first (exit 2).
+    const catalogs = catalogsOf(project.manifest, selected, project.target);
+    await preflight(project.target, connection, catalogs, { signal: controller.signal });
     const deferred = flags.defer
       ? await deferredRelations(project, kind, selected, flags, connection, controller.signal)
       : undefined;

@@ -199,6 +199,20 @@ describe("project errors", () => {
     expect(empty.message).toContain("token is empty");
   });
 
+  it("storage_endpoint and catalog_uri must be http(s) URLs; empty means not declared", () => {
+    const profiles = (line: string) => ({
+      "profiles.yml": `floe:\n  target: dev\n  outputs:\n    dev:\n      type: trino\n      host: h\n      user: u\n      catalog: c\n      schema: s\n      ${line}\n`,
+      "models/a.sql": "select 1",
+    });
+    const bad = errorOf(() => loadFixture(profiles("storage_endpoint: 127.0.0.1:9000")));
+    expect(bad).toMatchObject({ code: "CONFIG", location: { path: "floe.outputs.dev.storage_endpoint" } });
+    expect(bad.message).toContain("e.g. http://127.0.0.1:9000");
+    expect(loadFixture(profiles("catalog_uri: ''")).target.catalog_uri).toBe("");
+    expect(loadFixture(profiles("catalog_uri: http://rest:8181")).target.catalog_uri).toBe(
+      "http://rest:8181",
+    );
+  });
+
   it("a yml entry for a missing model is a warning with the closest name", () => {
     const project = loadFixture({
       "models/orders.sql": "select 1",

@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TargetConfig } from "../compile/compile.js";
+import { testTarget } from "../testing/project-fixture.js";
 import { connectTarget } from "./connect.js";
 
 /**
@@ -24,19 +25,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 function target(auth: TargetConfig["auth"]): TargetConfig {
-  return {
-    type: "trino",
-    host: "127.0.0.1",
-    port,
-    user: "floe",
-    catalog: "iceberg",
-    schema: "s",
-    threads: 1,
-    http_scheme: "http",
-    name: "dev",
-    profile: "floe",
-    ...(auth ? { auth } : {}),
-  };
+  return testTarget({ port, ...(auth ? { auth } : {}) });
 }
 
 async function headersFor(auth: TargetConfig["auth"]): Promise<IncomingHttpHeaders> {
