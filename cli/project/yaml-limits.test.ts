@@ -1,3 +1,6 @@
+import { spawnSync } from "node:child_process";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../core/errors.js";
 import { loadProjectFast } from "../compile/compile-pipeline.js";
@@ -45,6 +48,23 @@ describe("YAML limits", () => {
       location: { file: "models/schema.yml" },
     });
     expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
+  it("`floe compile` on the full-size bomb: exit 2 and one line naming the file (was: 91 s, 4.2 GB, exit 134)", () => {
+    const dir = writeProject({ "models/a.sql": "select 1", "models/schema.yml": schemaWithBomb(9) });
+    const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+    const started = performance.now();
+    // A 512 MB heap: the old parser's expansion aborts within it at once instead of taking the machine's memory.
+    const result = spawnSync(process.execPath, [join(repo, "bin/floe.js"), "compile", "--project-dir", dir], {
+      encoding: "utf8",
+      env: { ...process.env, NODE_OPTIONS: "--max-old-space-size=512" },
+      timeout: 60_000,
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(
+      /^Error \[CONFIG\] models\/schema\.yml:\d+: the aliases in models\/schema\.yml expand to more than 100,000 nodes/,
+    );
+    expect(performance.now() - started).toBeLessThan(10_000);
   });
 
   it("a bomb in floe_project.yml or profiles.yml is caught the same way", () => {
