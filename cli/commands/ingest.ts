@@ -117,6 +117,8 @@ export function registerIngestCommands(program: Command): void {
     .option("--ledger <file.json>", "write the generator's ledger (what it produced) to this file")
     .action(async (raw: Record<string, unknown>) => {
       const flags = parseFlags(generateFlags, raw);
+      // The producer checks events against the contract, whose event-time bounds come from FLOE_EVENT_*.
+      (await import("../../ingest/event-time.js")).configuredEventTimeBounds();
       const { defaultTopicNames, publishShop } = await import("../../ingest/producer.js");
       const ledger = await publishShop({
         events: flags.events,
@@ -158,6 +160,8 @@ export function registerIngestCommands(program: Command): void {
     .option("-v, --verbose", "print every file and registration")
     .action(async (raw: Record<string, unknown>) => {
       const flags = parseFlags(sinkFlags, raw);
+      // A bad FLOE_EVENT_* variable fails here, before anything is consumed.
+      (await import("../../ingest/event-time.js")).configuredEventTimeBounds();
       const controller = new AbortController();
       const onSignal = () => controller.abort();
       process.once("SIGTERM", onSignal);
