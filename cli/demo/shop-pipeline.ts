@@ -204,13 +204,25 @@ export interface BuildShopOptions {
   readonly logger: RunLogger;
   readonly threads?: number;
   readonly writeArtifact?: (path: string, content: string) => void;
+  /** Only these models and the tests attached to them (default: the whole project). */
+  readonly models?: readonly string[];
 }
 
-/** `floe build` over the whole project (seeds, models, tests in DAG order). */
+/** `floe build` over the whole project (seeds, models, tests in DAG order), or over `options.models`. */
 export async function buildShop(project: ParsedProject, options: BuildShopOptions): Promise<RunTaskResult> {
   const connection = connectTarget(project.target);
   const threads = options.threads ?? project.target.threads;
-  const selected = new Set(Object.keys(project.manifest.nodes));
+  const { nodes } = project.manifest;
+  const models = options.models;
+  const inScope = (id: string): boolean => {
+    const n = nodes[id];
+    if (models === undefined) return true;
+    if (n?.resource_type === "model") return models.includes(n.name);
+    const tested = n?.resource_type === "test" && n.attached_node ? nodes[n.attached_node] : undefined;
+    return tested?.resource_type === "model" && models.includes(tested.name);
+  };
+  const selected = new Set(Object.keys(nodes).filter(inScope));
+
   return runTask({
     project,
     selected,

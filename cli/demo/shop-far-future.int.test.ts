@@ -1,0 +1,138 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type GeneratedMessage, generateShop } from "../../ingest/generator.js";
+import { readDlq } from "../../ingest/int-helpers.js";
+import { trinoQuery } from "../../ingest/trino-query.js";
+import { uniqueName } from "../../testing/local-stack.js";
+import type { ParsedProject } from "../compile.js";
+import type { RunLogger } from "../log/events.js";
+import type { RunTaskResult } from "../runner/run-task.js";
+import * as shop from "./shop-pipeline.js";
+
+/**
+ * Issue 12, defect 1, end to end: one event dated 9999-12-31 once made every later incremental staging
+ * load read nothing (`floe run -s stg_user_events` printed `OK … 0 rows`, exit 0), because the staging
+ * window started at the newest staged event_time. Now the contract dead-letters such an event, and even
+ * a row put into raw behind the contract's back (9999 too) cannot stop the next load: staging's watermark
+ * is ingestion time.
+ *
+ * Load 1 (60 % of a shop, plus a 9999 and a 1970 event) → sink → build stg_user_events → two rows
+ * inserted straight into the raw table, one dated 9999, one stamped as ingested in 9999 → build (stages
+ * them) → load 2 (the rest) → build: every user event the generator made must be in staging.
+ */
+const ns = shop.isolatedNamespace(uniqueName("shopfuture"));
+const quiet: RunLogger = { event: () => {} };
+const rawTable = `hive."${ns.rawSchema}"."user_events"`;
+const FAR_FUTURE = "9999-12-31T23:59:59Z";
+const TOO_OLD = "1970-01-01T00:00:00Z";
+const injectedId = randomUUID();
+const injectedLateId = randomUUID();
+let project: ParsedProject;
+let expectedIds: Set<string>;
+/** User events of load 2 that load 1 did not already have (its duplicates and late events excluded). */
+let newInLoad2: number;
+let dlqErrors: string[];
+let sinkDlq: number;
+const builds: RunTaskResult[] = [];
+
+/** A valid product_view in every field but event_time, published as raw bytes (the producer would refuse it). */
+function hostile(eventTime: string): GeneratedMessage {
+  const event = {
+    event_id: randomUUID(),
+    event_type: "product_view",
+    event_time: eventTime,
+    user_id: "u-hostile",
+    session_id: "s-hostile",
+    product_id: "p-1",
+  };
+  return { kind: "user-events", key: event.user_id, value: JSON.stringify(event) };
+}
+
+const userEventIds = (messages: readonly GeneratedMessage[]) =>
+  messages.flatMap((m) => (m.kind === "user-events" && m.event ? [String(m.event.event_id)] : []));
+
+const buildStaging = () => shop.buildShop(project, { logger: quiet, models: ["stg_user_events"] });
+
+beforeAll(async () => {
+  const all = [
+    ...generateShop({
+      events: 4_000,
+      seed: 21,
+      start: new Date("2026-03-01T00:00:00Z"),
+      days: 2,
+      duplicates: 0.02,
+      late: 0.02,
+    }).messages,
+  ];
+  const cut = Math.floor(all.length * 0.6);
+  expectedIds = new Set([...userEventIds(all), injectedId, injectedLateId]);
+  const first = new Set(userEventIds(all.slice(0, cut)));
+  newInLoad2 = new Set(userEventIds(all.slice(cut)).filter((id) => !first.has(id))).size;
+  project = shop.loadShopProject(process.cwd(), ns);
+
+  sinkDlq = (await shop.loadMessages(ns, [...all.slice(0, cut), hostile(FAR_FUTURE), hostile(TOO_OLD)])).dlq;
+  dlqErrors = (await readDlq(shop.dlqOf(ns))).map((headers) => headers.error ?? "");
+  builds.push(await buildStaging());
+
+  // Behind the contract's back: a raw row dated 9999, ingested now (what a bad backfill or a bug could do).
+  const ingestedAt = new Date().toISOString().replace("T", " ").replace("Z", "");
+  // And one stamped as ingested in 9999 (it was event-dated 2026-03-01, so it sits among real partitions).
+  await trinoQuery(
+    `INSERT INTO ${rawTable} (event_id, event_time, schema_version, user_id, session_id, product_id,
+       attributes, _kafka_partition, _kafka_offset, _ingested_at, event_date, event_type)
+     VALUES ('${injectedId}', TIMESTAMP '9999-12-31 23:59:59.000', 1, 'u-injected', 's-injected', 'p-1',
+       MAP(), 0, 999999999, TIMESTAMP '${ingestedAt}', '9999-12-31', 'product_view'),
+       ('${injectedLateId}', TIMESTAMP '2026-03-01 12:00:00.000', 1, 'u-injected', 's-injected', 'p-1',
+       MAP(), 0, 999999998, TIMESTAMP '9999-12-31 23:59:59.000', '2026-03-01', 'product_view')`,
+  );
+  builds.push(await buildStaging());
+
+  await shop.loadMessages(ns, all.slice(cut));
+  builds.push(await buildStaging());
+}, 900_000);
+
+afterAll(async () => {
+  if (project) await shop.dropShopNamespace(ns, [project]);
+}, 300_000);
+
+describe("a far-future event cannot stop staging", () => {
+  it("dead-letters events dated 9999 or before 2000 with the contract's reason", async () => {
+    expect(sinkDlq).toBe(2);
+    expect(dlqErrors).toHaveLength(2);
+    expect(dlqErrors).toContainEqual(
+      expect.stringMatching(
+        /^product_view v1: event_time: 9999-12-31T23:59:59Z is more than 7 days in the future/,
+      ),
+    );
+    expect(dlqErrors).toContainEqual(
+      expect.stringMatching(/^product_view v1: event_time: 1970-01-01T00:00:00Z is before 2000-01-01/),
+    );
+    const [[hostileRows]] = (await trinoQuery(
+      `SELECT count(*) FROM ${rawTable} WHERE user_id = 'u-hostile'`,
+    )) as [[number]];
+    expect(Number(hostileRows)).toBe(0);
+  });
+
+  it("builds stg_user_events and its tests successfully each time", () => {
+    expect(builds).toHaveLength(3);
+    for (const build of builds) {
+      expect(shop.unsuccessful(build)).toEqual([]);
+      expect(build.results.some((r) => r.displayName.endsWith("stg_user_events"))).toBe(true);
+    }
+  });
+
+  it("stages the rows injected into raw, and the next incremental load still loads every new event", async () => {
+    const staged = shop.martRelation(project, "stg_user_events");
+    const rows = await trinoQuery(`SELECT event_id, year(event_time) FROM ${staged}`);
+    const stagedIds = new Set(rows.map(([id]) => String(id)));
+    expect(rows.find(([id]) => id === injectedId)?.[1]).toBe(9999);
+    expect(rows.length).toBe(stagedIds.size);
+    // Everything the generator made (valid, deduplicated, late ones included) plus the injected row.
+    expect([...expectedIds].filter((id) => !stagedIds.has(id))).toEqual([]);
+    expect([...stagedIds].filter((id) => !expectedIds.has(id))).toEqual([]);
+    const last = builds[2]?.results.find((r) => r.displayName.endsWith("stg_user_events"));
+    // The issue's symptom was `OK … 0 rows` here.
+    expect(newInLoad2).toBeGreaterThan(500);
+    expect(last?.rowsAffected).toBe(newInLoad2);
+  });
+});
