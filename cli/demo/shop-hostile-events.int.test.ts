@@ -1,7 +1,10 @@
 import { randomUUID } from "node:crypto";
+import { Partitioners } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { endpointsFromEnv, kafkaClient } from "../../ingest/endpoints.js";
 import { type GeneratedMessage, generateShop } from "../../ingest/generator.js";
 import { readDlq } from "../../ingest/int-helpers.js";
+import { topicName } from "../../ingest/producer.js";
 import { trinoQuery } from "../../ingest/trino-query.js";
 import { uniqueName } from "../../testing/local-stack.js";
 import type { ParsedProject } from "../compile.js";
@@ -10,17 +13,22 @@ import type { RunTaskResult } from "../runner/run-task.js";
 import * as shop from "./shop-pipeline.js";
 
 /**
- * Issue 12, defect 1, end to end: one event dated 9999-12-31 once made every later incremental staging
- * load read nothing (`floe run -s stg_user_events` printed `OK … 0 rows`, exit 0), because the staging
- * window started at the newest staged event_time. Now the contract dead-letters such an event, and even
- * a row put into raw behind the contract's back (9999 too) cannot stop the next load: staging's watermark
- * is ingestion time.
+ * Issue 12's hostile events through the real sink and staging.
  *
- * Load 1 (60 % of a shop, plus a 9999 and a 1970 event) → sink → build stg_user_events → two rows
- * inserted straight into the raw table, one dated 9999, one stamped as ingested in 9999 → build (stages
- * them) → load 2 (the rest) → build: every user event the generator made must be in staging.
+ * Defect 1: one event dated 9999-12-31 once made every later incremental staging load read nothing
+ * (`floe run -s stg_user_events` printed `OK … 0 rows`, exit 0), because the staging window started at
+ * the newest staged event_time. Now the contract dead-letters such an event, and even a row put into raw
+ * behind the contract's back cannot stop the next load: staging's watermark is ingestion time.
+ * Defects 2 and 6: a message nested 10,000 levels deep threw out of the decoder and stopped the sink's
+ * consumer; invalid UTF-8 was stored as U+FFFD and `-1e400` as "null". Now each is a DLQ reason, and the
+ * events after them are consumed.
+ *
+ * Load 1 (the first 60 % of a shop with the hostile messages in its middle) → sink → build
+ * stg_user_events → two rows inserted straight into the raw table, one dated 9999, one stamped as
+ * ingested in 9999 → build (stages them) → load 2 (the rest) → build: every user event the generator
+ * made must be in staging.
  */
-const ns = shop.isolatedNamespace(uniqueName("shopfuture"));
+const ns = shop.isolatedNamespace(uniqueName("shophostile"));
 const quiet: RunLogger = { event: () => {} };
 const rawTable = `hive."${ns.rawSchema}"."user_events"`;
 const FAR_FUTURE = "9999-12-31T23:59:59Z";
@@ -33,6 +41,8 @@ let expectedIds: Set<string>;
 let newInLoad2: number;
 let dlqErrors: string[];
 let sinkDlq: number;
+/** Rows the raw user_events table must hold in the end: every valid user event message, duplicates too. */
+let rawRows: number;
 const builds: RunTaskResult[] = [];
 
 /** A valid product_view in every field but event_time, published as raw bytes (the producer would refuse it). */
@@ -46,6 +56,35 @@ function hostile(eventTime: string): GeneratedMessage {
     product_id: "p-1",
   };
   return { kind: "user-events", key: event.user_id, value: JSON.stringify(event) };
+}
+
+const view = (extra: string, eventId = randomUUID(), userId = "u-hostile") =>
+  `{"event_id":"${eventId}","event_type":"product_view","event_time":"2026-03-01T12:00:00Z",` +
+  `"user_id":"${userId}","session_id":"s-hostile","product_id":"p-1",${extra}}`;
+const deep = `${"[".repeat(10_000)}${"]".repeat(10_000)}`;
+/** `é` as the single byte 0xe9 (Latin-1), which is not UTF-8. */
+const latin1 = (text: string) => Buffer.from(text, "latin1");
+/** Bytes no JS string can carry (the shop's producer takes strings), produced straight to the topic. */
+const HOSTILE_BYTES: [Buffer, RegExp][] = [
+  [Buffer.from(view(`"payload":${deep}`)), /^product_view v1: payload: nesting deeper than 64 levels$/],
+  [latin1(view('"note":"café"')), /^invalid UTF-8 at byte \d+$/],
+  [Buffer.from(view('"score":-1e400')), /^product_view v1: score: number beyond the double range/],
+];
+// Valid, and its `__proto__` attribute must survive to the raw table (it used to vanish).
+const protoId = randomUUID();
+const PROTO_EVENT = view('"__proto__":"kept"', protoId, "u-proto");
+
+async function produceBytes(values: readonly Buffer[]): Promise<void> {
+  // The partitioner the shop's producer uses, so these land in the partition of the events keyed alike.
+  const kafka = kafkaClient(endpointsFromEnv(), "floe-test");
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  try {
+    const topic = topicName({ prefix: ns.topicPrefix }, "user-events");
+    await producer.send({ topic, acks: -1, messages: values.map((value) => ({ key: "u-hostile", value })) });
+  } finally {
+    await producer.disconnect();
+  }
 }
 
 const userEventIds = (messages: readonly GeneratedMessage[]) =>
@@ -65,12 +104,26 @@ beforeAll(async () => {
     }).messages,
   ];
   const cut = Math.floor(all.length * 0.6);
-  expectedIds = new Set([...userEventIds(all), injectedId, injectedLateId]);
+  expectedIds = new Set([...userEventIds(all), injectedId, injectedLateId, protoId]);
+  // + the __proto__ event and the two rows inserted into raw.
+  rawRows = all.filter((m) => m.kind === "user-events" && (m.event || m.duplicate)).length + 3;
   const first = new Set(userEventIds(all.slice(0, cut)));
   newInLoad2 = new Set(userEventIds(all.slice(cut)).filter((id) => !first.has(id))).size;
   project = shop.loadShopProject(process.cwd(), ns);
 
-  sinkDlq = (await shop.loadMessages(ns, [...all.slice(0, cut), hostile(FAR_FUTURE), hostile(TOO_OLD)])).dlq;
+  // The hostile messages go in the middle of load 1: the sink must go on consuming after them.
+  const middle = Math.floor(cut / 2);
+  await shop.publishMessages(ns, all.slice(0, middle));
+  await produceBytes(HOSTILE_BYTES.map(([bytes]) => bytes));
+  const protoMessage: GeneratedMessage = { kind: "user-events", key: "u-hostile", value: PROTO_EVENT };
+  await shop.publishMessages(ns, [
+    hostile(FAR_FUTURE),
+    hostile(TOO_OLD),
+    protoMessage,
+    ...all.slice(middle, cut),
+  ]);
+  sinkDlq = (await shop.sinkUntilIdle(ns)).dlq;
+  await shop.registerShopRawTables(ns);
   dlqErrors = (await readDlq(shop.dlqOf(ns))).map((headers) => headers.error ?? "");
   builds.push(await buildStaging());
 
@@ -95,10 +148,25 @@ afterAll(async () => {
   if (project) await shop.dropShopNamespace(ns, [project]);
 }, 300_000);
 
+describe("the sink dead-letters hostile bytes and keeps consuming", () => {
+  it("gives each its reason", () => {
+    for (const [, reason] of HOSTILE_BYTES) expect(dlqErrors).toContainEqual(expect.stringMatching(reason));
+  });
+
+  it("stores the events after them, and a __proto__ attribute as an attribute", async () => {
+    const rows = await trinoQuery(
+      `SELECT count(*), count_if(event_id = '${protoId}' AND attributes['__proto__'] = 'kept') FROM ${rawTable}`,
+    );
+    const [count, proto] = (rows[0] ?? []).map(Number);
+    expect(count).toBe(rawRows);
+    expect(proto).toBe(1);
+  });
+});
+
 describe("a far-future event cannot stop staging", () => {
   it("dead-letters events dated 9999 or before 2000 with the contract's reason", async () => {
-    expect(sinkDlq).toBe(2);
-    expect(dlqErrors).toHaveLength(2);
+    expect(sinkDlq).toBe(2 + HOSTILE_BYTES.length);
+    expect(dlqErrors).toHaveLength(2 + HOSTILE_BYTES.length);
     expect(dlqErrors).toContainEqual(
       expect.stringMatching(
         /^product_view v1: event_time: 9999-12-31T23:59:59Z is more than 7 days in the future/,
