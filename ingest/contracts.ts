@@ -237,8 +237,14 @@ function parseEventUsing(
       text = JSON.stringify(v);
     }
     // JSON.parse makes "__proto__" an own key; a plain assignment would set the prototype and drop it.
-    if (key === "__proto__") Object.defineProperty(attributes, key, { value: text, enumerable: true });
-    else attributes[key] = text;
+    if (key === "__proto__") {
+      Object.defineProperty(attributes, key, {
+        value: text,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else attributes[key] = text;
   }
   return {
     ok: true,
@@ -282,7 +288,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 /**
  * Decodes one Kafka message value for a topic: size limit, UTF-8, JSON, then the contract. The sink routes
  * `ok: false` results to the DLQ with `reason` as the `error` header. Never throws: a value no check
- * foresaw still becomes a reason (`internal decoder error`, which the property tests prove never occurs).
+ * foresaw still becomes a reason (`internal decoder error`; contracts.property.test.ts checks it never occurs).
  */
 export function decodeMessage(
   kind: TopicKind,
