@@ -1,26 +1,29 @@
-import { Command, CommanderError } from "commander";
+import { CommanderError } from "commander";
 import { UsageError } from "../core/errors.js";
 import { registerDemoCommands } from "./commands/demo.js";
 import { registerDocsCommands } from "./commands/docs.js";
+import { FloeCommand } from "./commands/floe-command.js";
 import { registerIngestCommands } from "./commands/ingest.js";
+import type { CliIO } from "./commands/io.js";
 import { registerCompileCommands } from "./commands/project-commands.js";
 import { registerRunnerCommands } from "./commands/runner-commands.js";
 import { registerSourceCommands } from "./commands/source.js";
 import { registerStackCommands } from "./commands/stack.js";
 import { registerValidateCommand } from "./commands/validate.js";
-import { renderError } from "./render-error.js";
+import { renderError } from "./log/render-error.js";
 
 /**
- * The `floe` program. Commands are thin: they parse flags, call the programmatic API and render its
- * results. Each command module registers itself here; errors are rendered once, below.
+ * The `floe` program. Commands are thin: they parse flags, call the programmatic API, write through
+ * `program.io` and return an exit code. Each command module registers itself here; errors are rendered once,
+ * below.
  */
-export function buildProgram(): Command {
-  const program = new Command("floe")
+export function buildProgram(io: CliIO): FloeCommand {
+  const program = new FloeCommand(io, "floe")
     .description("Floe — a lakehouse toolkit: Kafka → S3 → Trino → Iceberg, with dbt-style SQL models")
     .version("0.1.0")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   registerStackCommands(program);
   registerCompileCommands(program);
   registerDemoCommands(program);
@@ -32,13 +35,15 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Runs the CLI and returns the exit code (0 ok, 1 a model/test/run failed, 2 usage or environment). */
-export async function main(argv: readonly string[]): Promise<number> {
-  ignoreClosedStdout();
-  const program = buildProgram();
+/**
+ * Runs the CLI and returns the exit code (0 ok, 1 a model/test/run failed, 2 usage or environment).
+ * `io` defaults to this process's streams, environment and directory.
+ */
+export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
+  const program = buildProgram(io);
   try {
     await program.parseAsync([...argv]);
-    return typeof process.exitCode === "number" ? process.exitCode : 0;
+    return program.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version end here with code 0; commander already printed its message otherwise.
@@ -47,13 +52,28 @@ export async function main(argv: readonly string[]): Promise<number> {
     const { text, exitCode } = renderError(
       error instanceof TypeError && isUsage(error) ? new UsageError(error.message) : error,
     );
-    process.stderr.write(`${text}\n`);
+    io.stderr(`${text}\n`);
     return exitCode;
   }
 }
 
 function isUsage(error: Error): boolean {
   return error.message.startsWith("Invalid argument");
+}
+
+/** The real process's IO: the only place the CLI writes to process.stdout and process.stderr. */
+export function processIO(): CliIO {
+  ignoreClosedStdout();
+  return {
+    stdout: (text) => {
+      process.stdout.write(text);
+    },
+    stderr: (text) => {
+      process.stderr.write(text);
+    },
+    env: process.env,
+    cwd: process.cwd(),
+  };
 }
 
 /**

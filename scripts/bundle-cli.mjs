@@ -15,7 +15,7 @@ await build({
   input: {
     floe: "dist/cli/main.js",
     "write-worker": "dist/cli/artifacts/write-worker.js",
-    "templating/parse-worker": "dist/cli/templating/parse-worker.js",
+    "parse-worker": "dist/cli/templating/parse-worker.js",
   },
   platform: "node",
   external: [/^node:/, /^@aws-sdk\//, /^@duckdb\//, /^kafkajs/, /^prom-client/, /^hyparquet/, /^yaml$/],

@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { Manifest } from "../manifest/manifest.js";
 import { openCompiledSqlWriter, readIndex } from "./compiled-sql-writer.js";
-import type { Manifest } from "./manifest.js";
 
 /**
  * The writer's bookkeeping (under vitest it writes in place; the writer threads are exercised through the

@@ -2,7 +2,7 @@ import { hash } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import type { Manifest } from "./manifest.js";
+import type { Manifest } from "../manifest/manifest.js";
 import { artifactWriteError, writeFileAtomic } from "./write-artifacts.js";
 
 /**

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { UsageError } from "../../core/errors.js";
-import { MANIFEST_SCHEMA_VERSION, type Manifest } from "./manifest.js";
+import { MANIFEST_SCHEMA_VERSION, type Manifest } from "../manifest/manifest.js";
 
 /** Parses an artifact file as JSON; a broken file is a usage error naming it and how to regenerate it. */
 export function readJsonArtifact(path: string, regenerateHint: string): unknown {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, isFloeError } from "../../core/errors.js";
-import type { Manifest } from "./manifest.js";
+import type { Manifest } from "../manifest/manifest.js";
 import { artifactWriteError, whileWritingManifest } from "./write-artifacts.js";
 
 describe("whileWritingManifest", () => {

@@ -2,7 +2,7 @@ import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { EnvironmentError, isFloeError } from "../../core/errors.js";
-import type { Manifest } from "./manifest.js";
+import type { Manifest } from "../manifest/manifest.js";
 
 /**
  * Artifact writing, the output edge of a compile. The manifest and other JSON artifacts are written to a

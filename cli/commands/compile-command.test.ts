@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { loadProject, renderNodes } from "../compile.js";
+import { loadProject, renderNodes } from "../compile/compile.js";
 import { writeProject } from "../testing/project-fixture.js";
 
 /**

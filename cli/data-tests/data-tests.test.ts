@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderNode } from "../compile.js";
+import { renderNode } from "../compile/compile.js";
 import { errorOf, loadFixture } from "../testing/project-fixture.js";
 
 const MODELS = {

@@ -3,11 +3,10 @@ import { Partitioners } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { endpointsFromEnv, kafkaClient } from "../../ingest/endpoints.js";
 import { type GeneratedMessage, generateShop } from "../../ingest/generator.js";
-import { readDlq } from "../../ingest/int-helpers.js";
+import { readDlq, trinoQuery } from "../../ingest/int-helpers.js";
 import { topicName } from "../../ingest/producer.js";
-import { trinoQuery } from "../../ingest/trino-query.js";
-import { uniqueName } from "../../testing/local-stack.js";
-import type { ParsedProject } from "../compile.js";
+import { localTrino, uniqueName } from "../../testing/local-stack.js";
+import type { ParsedProject } from "../compile/compile.js";
 import type { RunLogger } from "../log/events.js";
 import type { RunTaskResult } from "../runner/run-task.js";
 import * as shop from "./shop-pipeline.js";
@@ -30,6 +29,7 @@ import * as shop from "./shop-pipeline.js";
  */
 const ns = shop.isolatedNamespace(uniqueName("shophostile"));
 const quiet: RunLogger = { event: () => {} };
+const trino = localTrino();
 const rawTable = `hive."${ns.rawSchema}"."user_events"`;
 const FAR_FUTURE = "9999-12-31T23:59:59Z";
 const TOO_OLD = "1970-01-01T00:00:00Z";
@@ -123,7 +123,7 @@ beforeAll(async () => {
     ...all.slice(middle, cut),
   ]);
   sinkDlq = (await shop.sinkUntilIdle(ns)).dlq;
-  await shop.registerShopRawTables(ns);
+  await shop.registerShopRawTables(ns, trino);
   dlqErrors = (await readDlq(shop.dlqOf(ns))).map((headers) => headers.error ?? "");
   builds.push(await buildStaging());
 
@@ -140,12 +140,12 @@ beforeAll(async () => {
   );
   builds.push(await buildStaging());
 
-  await shop.loadMessages(ns, all.slice(cut));
+  await shop.loadMessages(ns, all.slice(cut), trino);
   builds.push(await buildStaging());
 }, 900_000);
 
 afterAll(async () => {
-  if (project) await shop.dropShopNamespace(ns, [project]);
+  if (project) await shop.dropShopNamespace(ns, [project], trino);
 }, 300_000);
 
 describe("the sink dead-letters hostile bytes and keeps consuming", () => {

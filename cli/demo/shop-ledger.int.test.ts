@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateShop, type ShopLedger } from "../../ingest/generator.js";
 import { localTrino, uniqueName } from "../../testing/local-stack.js";
-import type { ParsedProject } from "../compile.js";
+import type { ParsedProject } from "../compile/compile.js";
 import type { RunLogger } from "../log/events.js";
 import type { RunTaskResult } from "../runner/run-task.js";
 import {
@@ -41,14 +41,14 @@ beforeAll(async () => {
     late: 0.01,
     malformed: 0.002,
   });
-  await loadMessages(ns, generated.messages);
+  await loadMessages(ns, generated.messages, trino);
   ledger = generated.ledger;
   project = loadShopProject(process.cwd(), ns);
   build = await buildShop(project, { logger: quiet });
 }, 900_000);
 
 afterAll(async () => {
-  if (project) await dropShopNamespace(ns, [project]);
+  if (project) await dropShopNamespace(ns, [project], trino);
 }, 300_000);
 
 describe("the shop marts against the generator's ledger", () => {

@@ -1,5 +1,5 @@
-import type { Manifest } from "../artifacts/manifest.js";
 import { topologicalOrder } from "../graph/graph.js";
+import type { Manifest } from "../manifest/manifest.js";
 
 /**
  * The lineage graph's geometry: a layered (Sugiyama-style) layout. Columns are the longest path from a

@@ -1,4 +1,4 @@
-import type { Manifest } from "../artifacts/manifest.js";
+import type { Manifest } from "../manifest/manifest.js";
 import type { Catalog } from "./catalog.js";
 import { type Layout, layeredLayout } from "./lineage-layout.js";
 import { SITE_SCRIPT } from "./site-script.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { FloeError } from "../../core/errors.js";
-import type { SourceNode } from "../artifacts/manifest.js";
+import type { SourceNode } from "../manifest/manifest.js";
 import { criteriaJson, formatAge, freshnessPlan, freshnessStatus } from "./criteria.js";
 
 function source(extra: Partial<SourceNode>): SourceNode {

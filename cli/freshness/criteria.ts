@@ -1,5 +1,5 @@
 import { ConfigError } from "../../core/errors.js";
-import type { SourceNode } from "../artifacts/manifest.js";
+import type { SourceNode } from "../manifest/manifest.js";
 
 /**
  * Source freshness rules, with dbt's semantics: a source table is checked when it has a `loaded_at_field`

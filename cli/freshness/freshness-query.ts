@@ -1,4 +1,5 @@
-import { renderRelation, type SourceNode } from "../artifacts/manifest.js";
+import { quoteRelation } from "../../trino/dialect.js";
+import type { SourceNode } from "../manifest/manifest.js";
 import type { FreshnessCriteria } from "./criteria.js";
 
 /**
@@ -13,7 +14,7 @@ export function freshnessSql(source: SourceNode, loadedAtField: string, criteria
   return `WITH freshness AS (
   SELECT CAST(max(${loadedAtField}) AS timestamp(6) with time zone) AS max_loaded_at,
          current_timestamp(6) AS snapshotted_at
-  FROM ${renderRelation(source.relation)}${where}
+  FROM ${quoteRelation(source.relation)}${where}
 )
 SELECT to_iso8601(max_loaded_at AT TIME ZONE 'UTC') AS max_loaded_at,
        to_iso8601(snapshotted_at AT TIME ZONE 'UTC') AS snapshotted_at,

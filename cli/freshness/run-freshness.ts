@@ -1,6 +1,7 @@
 import type { TrinoConnection } from "../../trino/connection.js";
+import { quoteRelation } from "../../trino/dialect.js";
 import { TrinoQueryError } from "../../trino/errors.js";
-import { type Manifest, renderRelation, type SourceNode } from "../artifacts/manifest.js";
+import type { Manifest, SourceNode } from "../manifest/manifest.js";
 import { type FreshnessCriteria, type FreshnessStatus, freshnessPlan, freshnessStatus } from "./criteria.js";
 import { freshnessSql, parseFreshnessRow } from "./freshness-query.js";
 
@@ -151,7 +152,7 @@ async function checkSource(
       queryId: error.queryId,
       error: {
         // Trino's "line 4:8:" points into the generated freshness query, not into the yml file.
-        message: `${error.message.replace(/^line \d+:\d+: /, "")} (querying ${renderRelation(source.relation)}; Trino query ${error.queryId})`,
+        message: `${error.message.replace(/^line \d+:\d+: /, "")} (querying ${quoteRelation(source.relation)}; Trino query ${error.queryId})`,
         code: error.code,
         file: source.original_file_path,
       },

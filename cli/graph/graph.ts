@@ -1,4 +1,4 @@
-import type { Manifest } from "../artifacts/manifest.js";
+import type { Manifest } from "../manifest/manifest.js";
 
 /**
  * Graph queries over a manifest's parent/child maps. Pure: the maps are data in the manifest.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseSeed } from "../seeds/parse-seed.js";
+import { parseSeed } from "./parse-seed.js";
 import { planSeed } from "./plan-seed.js";
 import { ABSENT, type RelationState } from "./relation-state.js";
 import { renderPlanSql } from "./render-step.js";

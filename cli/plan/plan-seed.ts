@@ -1,5 +1,5 @@
 import type { Relation } from "../../trino/dialect.js";
-import type { SeedData } from "../seeds/parse-seed.js";
+import type { SeedData } from "./parse-seed.js";
 import { prepare } from "./prepare-relation.js";
 import type { RelationState } from "./relation-state.js";
 import { type Plan, plan, type Source, type Step } from "./steps.js";

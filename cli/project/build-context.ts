@@ -1,13 +1,13 @@
 import { ConfigError } from "../../core/errors.js";
-import type { ManifestNode, Relation, SourceNode } from "../artifacts/manifest.js";
 import { closestName } from "../graph/closest-name.js";
+import type { ManifestNode, Relation, SourceNode } from "../manifest/manifest.js";
 import type { Program } from "../templating/ast.js";
 import { parseSimpleTemplate } from "../templating/fast-parse.js";
 import { parseTemplate, parseWithHandlebars } from "../templating/parse-template.js";
-import type { BuildOptions, NodeTemplate } from "./build-project.js";
 import { ConfigResolver } from "./config-resolver.js";
 import { MacroRegistry, type StaticRef, type StaticSource } from "./macro-registry.js";
 import { folders, location, relativeTo } from "./node-paths.js";
+import type { BuildOptions, NodeTemplate } from "./parsed-project.js";
 import type { ProjectFiles, SourceText } from "./project-files.js";
 
 /**

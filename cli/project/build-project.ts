@@ -1,18 +1,17 @@
-import { MANIFEST_SCHEMA_VERSION, type Manifest } from "../artifacts/manifest.js";
 import { buildChildMap, rememberOrder } from "../graph/graph.js";
-import type { Program } from "../templating/ast.js";
-import type { TemplateEnvironment } from "../templating/ast-render.js";
+import { MANIFEST_SCHEMA_VERSION, type Manifest } from "../manifest/manifest.js";
 import { createTemplateEnvironment } from "../templating/environment.js";
 import { BuildContext } from "./build-context.js";
 import { checkCycles } from "./graph-checks.js";
 import { addModel, addSeed, type PendingRefs, resolveDependencies } from "./model-nodes.js";
 import { stem } from "./node-paths.js";
-import type { TargetConfig } from "./profiles.js";
+import type { BuildOptions, ParsedProject } from "./parsed-project.js";
 import type { ProjectFiles } from "./project-files.js";
 import { addSources, loadPropertyFiles, warnUnmatched } from "./property-files.js";
 import { TestBuilder } from "./test-nodes.js";
 
 export { bodyFingerprint, sha256, shortHash, stableStringify } from "./hashing.js";
+export type { BuildOptions, NodeTemplate, ParsedProject } from "./parsed-project.js";
 export { parseRelationshipTarget, type RelationshipTarget } from "./relationship-target.js";
 
 /**
@@ -23,38 +22,6 @@ export { parseRelationshipTarget, type RelationshipTarget } from "./relationship
  * (`property-files.ts`), models and seeds (`model-nodes.ts`), tests (`test-nodes.ts`), the graph check
  * (`graph-checks.ts`); configs are resolved by `config-resolver.ts`, shared state lives in `build-context.ts`.
  */
-export type NodeTemplate =
-  | { readonly kind: "template"; readonly file: string; readonly ast: Program }
-  | { readonly kind: "builtin-test" }
-  | { readonly kind: "custom-test"; readonly file: string; readonly ast: Program };
-
-export interface ParsedProject {
-  /** The project directory (absolute): where seeds are read from and artifacts written to. */
-  readonly root: string;
-  readonly manifest: Manifest;
-  readonly target: TargetConfig;
-  readonly targetPath: string;
-  readonly vars: Readonly<Record<string, unknown>>;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly environment: TemplateEnvironment;
-  readonly templates: ReadonlyMap<string, NodeTemplate>;
-  /** Things worth telling the user that do not stop the compile (a yml entry for a missing model). */
-  readonly warnings: readonly string[];
-}
-
-export interface BuildOptions {
-  readonly target: TargetConfig;
-  /** `--vars`, over the project's `vars:`. */
-  readonly vars?: Readonly<Record<string, unknown>>;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  /** ASTs parsed ahead of time (worker threads, cache), by file content hash. */
-  readonly parsedTemplates?: ReadonlyMap<string, Program>;
-  /** Parsed YAML property files, by content hash. */
-  readonly parsedYaml?: ReadonlyMap<string, unknown>;
-  readonly generatedAt?: string;
-  readonly floeVersion?: string;
-}
-
 export function buildProject(files: ProjectFiles, options: BuildOptions): ParsedProject {
   const ctx = new BuildContext(files, options);
   ctx.macros.load(files.macros, (file) => ctx.parse(file));

@@ -1,6 +1,4 @@
 import { ConfigError } from "../../core/errors.js";
-import type { CallNode } from "../templating/ast.js";
-import { readConfigCalls } from "../templating/template-config.js";
 import {
   type ConfigLayer,
   configHint,
@@ -12,7 +10,9 @@ import {
   toModelConfig,
   toSeedConfig,
   toTestConfig,
-} from "./config.js";
+} from "../manifest/config.js";
+import type { CallNode } from "../templating/ast.js";
+import { readConfigCalls } from "../templating/template-config.js";
 import { ConfigTree } from "./config-tree.js";
 import { shortHash, stableStringify } from "./hashing.js";
 import type { ProjectFiles, SourceText } from "./project-files.js";

@@ -1,4 +1,4 @@
-import { type ConfigLayer, configHint, configLayerSchema } from "./config.js";
+import { type ConfigLayer, configHint, configLayerSchema } from "../manifest/config.js";
 import { yamlError } from "./yaml-file.js";
 
 /**

@@ -1,7 +1,7 @@
 import { ConfigError } from "../../core/errors.js";
-import type { ManifestNode } from "../artifacts/manifest.js";
 import { findCycle } from "../graph/cycles.js";
 import { levelOrder } from "../graph/graph.js";
+import type { ManifestNode } from "../manifest/manifest.js";
 
 /**
  * Refuses a project whose models depend on each other in a cycle, else returns every id in dependency

@@ -1,6 +1,6 @@
 import { ConfigError } from "../../core/errors.js";
-import type { MacroNode } from "../artifacts/manifest.js";
 import { closestName } from "../graph/closest-name.js";
+import type { MacroNode } from "../manifest/manifest.js";
 import type { Program, SourceLocation } from "../templating/ast.js";
 import { templateDependencies } from "../templating/dependencies.js";
 import { bodyFingerprint } from "./hashing.js";

@@ -1,5 +1,5 @@
 import { ConfigError } from "../../core/errors.js";
-import type { ModelNode, SeedNode } from "../artifacts/manifest.js";
+import type { ModelNode, SeedNode } from "../manifest/manifest.js";
 import { type TemplateDependencies, templateDependencies } from "../templating/dependencies.js";
 import type { BuildContext } from "./build-context.js";
 import type { Patch } from "./config-resolver.js";

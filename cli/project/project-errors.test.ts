@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadProject, renderNode } from "../compile.js";
+import { loadProject, renderNode } from "../compile/compile.js";
 import { errorOf, loadFixture, writeProject } from "../testing/project-fixture.js";
 
 /** Every error names the file (and line where known) and says how to fix it. */

@@ -1,5 +1,5 @@
-import type { ColumnInfo, Relation } from "../artifacts/manifest.js";
 import { closestName } from "../graph/closest-name.js";
+import type { ColumnInfo, Relation } from "../manifest/manifest.js";
 import type { BuildContext } from "./build-context.js";
 import type { Patch } from "./config-resolver.js";
 import { shortHash, stableStringify } from "./hashing.js";

@@ -1,22 +1,17 @@
-import type { TestNode } from "../artifacts/manifest.js";
 import { BUILTIN_TESTS } from "../data-tests/generic/builtin-tests.js";
-import {
-  duplicateTestError,
-  type GenericTestSpec,
-  parseTestEntry,
-  type TestTarget,
-} from "../data-tests/parse-test-entries.js";
 import { closestName } from "../graph/closest-name.js";
+import type { TestNode } from "../manifest/manifest.js";
 import type { Program, SourceLocation } from "../templating/ast.js";
 import { templateDependencies } from "../templating/dependencies.js";
 import type { BuildContext } from "./build-context.js";
-import type { NodeTemplate } from "./build-project.js";
 import { bodyFingerprint, sha256, shortHash, stableStringify } from "./hashing.js";
 import { staticReferences } from "./model-nodes.js";
 import { relativeTo, stem } from "./node-paths.js";
+import type { NodeTemplate } from "./parsed-project.js";
 import type { SourceText } from "./project-files.js";
 import type { PropertyFiles } from "./property-files.js";
 import { parseRelationshipTarget } from "./relationship-target.js";
+import { duplicateTestError, type GenericTestSpec, parseTestEntry, type TestTarget } from "./test-entries.js";
 import { yamlError } from "./yaml-file.js";
 import type { ColumnEntry, TestEntry } from "./yml-schema.js";
 

@@ -1,7 +1,7 @@
 import { ConfigError } from "../../core/errors.js";
 import { cancelOnSigint } from "../../trino/cancel-on-sigint.js";
 import { createTrinoConnection, type TrinoConnection } from "../../trino/connection.js";
-import type { TargetConfig } from "../compile.js";
+import type { TargetConfig } from "../compile/compile.js";
 
 /** The Trino connection a profile target describes (`timeZone` pins the session time zone). */
 export function connectTarget(target: TargetConfig, options: { timeZone?: string } = {}): TrinoConnection {
@@ -42,15 +42,16 @@ export function locationRootOf(target: TargetConfig): string | undefined {
 }
 
 /**
- * Runs `work` with Ctrl-C wired to cancel the connection's queries (and abort the signal); without a
- * connection (e.g. --no-engine) it just runs.
+ * Runs `work` with Ctrl-C wired to cancel the connection's queries (and abort the signal), telling the
+ * user through `notice`; without a connection (e.g. --no-engine) it just runs.
  */
 export async function withSigintCancel<T>(
   connection: TrinoConnection | undefined,
+  notice: (text: string) => void,
   work: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const controller = new AbortController();
-  const release = connection ? cancelOnSigint(connection, controller) : () => {};
+  const release = connection ? cancelOnSigint(connection, controller, notice) : () => {};
   try {
     return await work(controller.signal);
   } finally {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { renderNode } from "../compile.js";
-import { NodeRenderer } from "../render-node.js";
+import { renderNode } from "../compile/compile.js";
+import { NodeRenderer } from "../render/render-node.js";
 import { loadFixture } from "../testing/project-fixture.js";
 import { deferCandidates } from "./defer.js";
 

@@ -1,8 +1,8 @@
 import type { TrinoConnection } from "../../trino/connection.js";
-import type { Manifest, Relation } from "../artifacts/manifest.js";
 import { NodeQueries } from "../execute/node-queries.js";
 import { RelationCache } from "../execute/relation-cache.js";
-import { upstreamRelations } from "../relations-read.js";
+import type { Manifest, Relation } from "../manifest/manifest.js";
+import { upstreamRelations } from "../render/relations-read.js";
 
 /**
  * `--defer --state <dir>` with dbt's semantics: when a node that runs now refs a model or seed that does

@@ -1,7 +1,7 @@
 import type { TrinoConnection } from "../../trino/connection.js";
-import type { ParsedProject } from "../compile.js";
+import type { ParsedProject } from "../compile/compile.js";
 import type { ExecutionContext } from "../execute/executor.js";
-import type { NodeRenderer } from "../render-node.js";
+import type { NodeRenderer } from "../render/render-node.js";
 
 /** Everything a node needs while a run lasts (passed in, never global). */
 export interface RunContext {

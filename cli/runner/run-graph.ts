@@ -1,5 +1,5 @@
-import type { Manifest, ManifestNode } from "../compile.js";
-import { topologicalOrder } from "../compile.js";
+import type { Manifest, ManifestNode } from "../compile/compile.js";
+import { topologicalOrder } from "../compile/compile.js";
 
 export type TaskKind = "run" | "test" | "seed" | "build";
 

@@ -1,4 +1,4 @@
-import type { ModelNode } from "../compile.js";
+import type { ModelNode } from "../compile/compile.js";
 import { executePlan, StepFailedError } from "../execute/executor.js";
 import type { NodeQueries } from "../execute/node-queries.js";
 import { isIncrementalRun, planModel } from "../plan/plan-model.js";

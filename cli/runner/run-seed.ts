@@ -1,9 +1,9 @@
-import type { SeedNode } from "../compile.js";
+import type { SeedNode } from "../compile/compile.js";
 import { executePlan } from "../execute/executor.js";
 import type { NodeQueries } from "../execute/node-queries.js";
+import { parseSeed } from "../plan/parse-seed.js";
 import { planSeed } from "../plan/plan-seed.js";
 import { renderPlanSql } from "../plan/render-step.js";
-import { parseSeed } from "../seeds/parse-seed.js";
 import { errorOutcome } from "./node-error.js";
 import type { NodeOutcome, RunContext } from "./run-context.js";
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { CancelledError } from "../../core/errors.js";
 import type { QueryOptions, QueryResult, TrinoConnection } from "../../trino/connection.js";
 import { writeFileAtomic } from "../artifacts/write-artifacts.js";
-import { loadProject } from "../compile.js";
+import { loadProject } from "../compile/compile.js";
 import type { RunEvent } from "../log/events.js";
 import { writeRunnerProject } from "../testing/run-fixture.js";
 import { runTask } from "./run-task.js";

@@ -2,19 +2,19 @@ import { join } from "node:path";
 import type { TrinoConnection } from "../../trino/connection.js";
 import { quoteRelation } from "../../trino/dialect.js";
 import { type RunArgs, runResultsJson, writeRunResults } from "../artifacts/run-results.js";
-import type { ManifestNode, ParsedProject, Relation } from "../compile.js";
-import { runDataTest } from "../data-tests/run-test.js";
+import type { ManifestNode, ParsedProject, Relation } from "../compile/compile.js";
 import type { ExecutionContext } from "../execute/executor.js";
 import { NodeQueries } from "../execute/node-queries.js";
 import type { FinalStatus } from "../execute/node-state.js";
 import { RelationCache } from "../execute/relation-cache.js";
 import { runScheduler } from "../execute/scheduler.js";
 import type { NodeRef, NodeResult, RunLogger } from "../log/events.js";
-import { NodeRenderer } from "../render-node.js";
+import { NodeRenderer } from "../render/render-node.js";
 import type { NodeOutcome, RunContext } from "./run-context.js";
 import { buildRunGraph, type TaskKind } from "./run-graph.js";
 import { runModel } from "./run-model.js";
 import { runSeed } from "./run-seed.js";
+import { runDataTest } from "./run-test.js";
 
 export interface RunTaskOptions {
   readonly project: ParsedProject;

@@ -1,6 +1,6 @@
 import { UsageError } from "../../core/errors.js";
-import type { GraphNode, Manifest } from "../artifacts/manifest.js";
 import { ancestors, descendants } from "../graph/graph.js";
+import type { GraphNode, Manifest } from "../manifest/manifest.js";
 import type { Selector, SelectorAtom } from "./parse-selector.js";
 import { stateMatches } from "./state.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Manifest } from "../artifacts/manifest.js";
+import type { Manifest } from "../manifest/manifest.js";
 import { errorOf, loadFixture } from "../testing/project-fixture.js";
 import { selectNodes } from "./apply-selector.js";
 import { parseSelector } from "./parse-selector.js";

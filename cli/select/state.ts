@@ -1,4 +1,4 @@
-import type { Fingerprint, GraphNode, Manifest } from "../artifacts/manifest.js";
+import type { Fingerprint, GraphNode, Manifest } from "../manifest/manifest.js";
 
 /**
  * `state:` comparison against a previous manifest (`--state <dir>`). A node is modified when it is new or

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { type LoadProjectOptions, loadProject, type ParsedProject } from "../compile.js";
+import { type LoadProjectOptions, loadProject, type ParsedProject } from "../compile/compile.js";
 
 /** Test support: a throw-away project directory with the given files, plus a default project and profile. */
 export const DEFAULT_PROJECT = "name: shop\nprofile: floe\n";

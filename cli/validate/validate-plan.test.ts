@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { upstreamRelations } from "../relations-read.js";
+import { upstreamRelations } from "../render/relations-read.js";
 import { loadFixture } from "../testing/project-fixture.js";
 import { inlineRelations } from "./inline-upstream.js";
 import { planEngineChecks, renderProject } from "./validate-project.js";

@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, EnvironmentError } from "../../core/errors.js";
+import { renderError } from "./render-error.js";
+
+describe("renderError", () => {
+  it("renders a FloeError as one line with location and fix", () => {
+    const error = new ConfigError("`threads` must be a positive integer.", {
+      location: { file: "profiles.yml", line: 4, path: "shop.outputs.dev.threads" },
+      hint: "set threads: 4",
+    });
+    const { text, exitCode } = renderError(error);
+    expect(text).toBe(
+      "Error [CONFIG] profiles.yml:4 (at shop.outputs.dev.threads): `threads` must be a positive integer. Fix: set threads: 4",
+    );
+    expect(text.includes("\n")).toBe(false);
+    expect(exitCode).toBe(2);
+  });
+
+  it("keeps the exit code of the error", () => {
+    expect(renderError(new EnvironmentError("PORT_IN_USE", "Port 8080 is taken.")).exitCode).toBe(2);
+  });
+
+  it("shows a stack for unexpected errors", () => {
+    const { text } = renderError(new TypeError("boom"));
+    expect(text).toContain("internal error");
+    expect(text).toContain("TypeError: boom");
+  });
+});

@@ -1,0 +1,273 @@
+import { ConfigError } from "../../core/errors.js";
+import { quoteIdentifier, quoteRelation } from "../../trino/dialect.js";
+import { BUILTIN_TESTS } from "../data-tests/generic/builtin-tests.js";
+import { closestName } from "../graph/closest-name.js";
+import type { ManifestNode, ModelNode, Relation, SeedNode, TestNode } from "../manifest/manifest.js";
+import type { ParsedProject } from "../project/build-project.js";
+import { parseRelationshipTarget } from "../project/relationship-target.js";
+import type { Program } from "../templating/ast.js";
+import { renderTemplate } from "../templating/ast-render.js";
+import type { RenderState } from "../templating/render-state.js";
+
+/**
+ * Renders nodes to SQL. Pure: a function of the parsed project and the options. Ephemeral models are
+ * inlined as CTEs (`"__floe_cte__<name>"`) at the top of every query that refs them, nested ephemerals first.
+ */
+export interface RenderOptions {
+  /** Render `{{#if (is_incremental)}}` branches (the runner passes true when the table exists). */
+  readonly isIncremental?: boolean;
+}
+
+export const EPHEMERAL_PREFIX = "__floe_cte__";
+
+export class NodeRenderer {
+  /** Rendered ephemeral bodies (without their own CTEs), shared by every node of one compile. */
+  private readonly ephemeralBodies = new Map<string, { sql: string; ephemerals: readonly string[] }>();
+  private readonly relations = new Map<string, string>();
+
+  /**
+   * `deferred`: unique_id → the relation to render for `{{ref}}` instead of the node's own (`--defer`:
+   * unselected, unbuilt upstream nodes read from the --state manifest's relations).
+   */
+  constructor(
+    private readonly project: ParsedProject,
+    private readonly deferred: ReadonlyMap<string, Relation> = new Map(),
+  ) {}
+
+  render(node: ManifestNode, options: RenderOptions = {}): string {
+    const { sql: body, ephemerals } = this.renderBody(node, options);
+    // Lines holding only `{{config ...}}` would otherwise open the compiled SQL with blank lines.
+    const sql = body.replace(/^(?:[ \t]*\r?\n)+/, "");
+    return ephemerals.length === 0 ? sql : injectCtes(sql, this.cteList(ephemerals));
+  }
+
+  /**
+   * Ad-hoc SQL (`floe show --inline`) rendered against the project: refs, sources, vars, macros and
+   * ephemeral CTEs work as in a model; it declares no dependencies, so any ref is allowed.
+   */
+  renderInline(ast: Program, file: string): string {
+    const ephemerals: string[] = [];
+    const subject: RenderSubject = { resource_type: "inline", name: file, depends_on: { nodes: [] } };
+    const state = this.state(subject, ephemerals, {});
+    const sql = renderTemplate(this.project.environment, ast, file, {}, { floe: state });
+    return ephemerals.length === 0 ? sql : injectCtes(sql, this.cteList(ephemerals));
+  }
+
+  private cteList(direct: readonly string[]): string[] {
+    // Depth-first so an ephemeral's own ephemerals come before it; each CTE once.
+    const ordered: string[] = [];
+    const seen = new Set<string>();
+    const visit = (id: string) => {
+      if (seen.has(id)) return;
+      seen.add(id);
+      const body = this.ephemeralBody(id);
+      for (const inner of body.ephemerals) visit(inner);
+      ordered.push(
+        `${quoteIdentifier(EPHEMERAL_PREFIX + (this.project.manifest.nodes[id]?.name ?? id))} as (\n${body.sql.trim()}\n)`,
+      );
+    };
+    for (const id of direct) visit(id);
+    return ordered;
+  }
+
+  private ephemeralBody(id: string): { sql: string; ephemerals: readonly string[] } {
+    let body = this.ephemeralBodies.get(id);
+    if (!body) {
+      const node = this.project.manifest.nodes[id];
+      if (!node) throw new Error(`unknown node ${id}`);
+      body = this.renderBody(node, {});
+      this.ephemeralBodies.set(id, body);
+    }
+    return body;
+  }
+
+  private renderBody(
+    node: ManifestNode,
+    options: RenderOptions,
+  ): { sql: string; ephemerals: readonly string[] } {
+    const template = this.project.templates.get(node.unique_id);
+    const ephemerals: string[] = [];
+    if (node.resource_type === "seed") return { sql: "", ephemerals };
+    const state = this.state(node, ephemerals, options);
+    if (!template) throw new Error(`no template for ${node.unique_id}`);
+    switch (template.kind) {
+      case "template": {
+        const context =
+          node.resource_type === "model" ? modelContext(node, options.isIncremental === true) : {};
+        const sql = renderTemplate(this.project.environment, template.ast, template.file, context, {
+          floe: state,
+        });
+        return { sql: applyTestWrapping(node, sql), ephemerals };
+      }
+      case "builtin-test": {
+        const test = node as TestNode;
+        const builtin = BUILTIN_TESTS[test.test_metadata?.name ?? ""];
+        if (!builtin || !test.test_metadata) throw new Error(`unknown builtin test for ${node.unique_id}`);
+        const sql = builtin.sql({
+          model: this.testModel(test, state),
+          ...(test.column_name === undefined ? {} : { column: test.column_name }),
+          kwargs: test.test_metadata.kwargs,
+          resolve: (to) => {
+            const target = parseRelationshipTarget(to);
+            return target.kind === "source"
+              ? state.source(target.source, target.table)
+              : state.ref(target.name, undefined);
+          },
+        });
+        return { sql: applyTestWrapping(node, sql), ephemerals };
+      }
+      case "custom-test": {
+        const test = node as TestNode;
+        const context = {
+          ...(test.test_metadata?.kwargs ?? {}),
+          model: this.testModel(test, state),
+          column_name: test.column_name,
+        };
+        const sql = renderTemplate(this.project.environment, template.ast, template.file, context, {
+          floe: state,
+        });
+        return { sql: applyTestWrapping(node, sql), ephemerals };
+      }
+    }
+  }
+
+  /** `"catalog"."schema"."identifier"` of a model or seed, quoted once per compile (tens of thousands of refs). */
+  private relationSql(node: ModelNode | SeedNode): string {
+    let sql = this.relations.get(node.unique_id);
+    if (sql === undefined) {
+      sql = quoteRelation(this.deferred.get(node.unique_id) ?? node.relation);
+      this.relations.set(node.unique_id, sql);
+    }
+    return sql;
+  }
+
+  /** The relation a generic test reads: its attached node, filtered by `where` as dbt does. */
+  private testModel(test: TestNode, state: RenderState): string {
+    const attached = test.attached_node ?? "";
+    const source = this.project.manifest.sources[attached];
+    const relation = source
+      ? quoteRelation(source.relation)
+      : state.ref(this.project.manifest.nodes[attached]?.name ?? attached, undefined);
+    return test.config.where
+      ? `(select * from ${relation} where ${test.config.where}) floe_subquery`
+      : relation;
+  }
+
+  private state(node: RenderSubject, ephemerals: string[], options: RenderOptions): RenderState {
+    const manifest = this.project.manifest;
+    const projectName = manifest.metadata.project_name;
+    // depends_on.nodes is short and sorted: `includes` beats building a Set per rendered node.
+    const declared = node.depends_on.nodes;
+    return {
+      vars: this.project.vars,
+      env: this.project.env,
+      isIncremental:
+        options.isIncremental === true &&
+        node.resource_type === "model" &&
+        node.config?.materialized === "incremental",
+      ref: (name, packageName) => {
+        if (packageName !== undefined && packageName !== projectName) {
+          throw new ConfigError(
+            `{{ref "${packageName}" "${name}"}}: package '${packageName}' is not this project.`,
+            {
+              hint: `write {{ref "${name}"}} (Floe has no packages yet).`,
+            },
+          );
+        }
+        const target =
+          manifest.nodes[`model.${projectName}.${name}`] ?? manifest.nodes[`seed.${projectName}.${name}`];
+        if (!target || target.resource_type === "test") {
+          const names = Object.values(manifest.nodes)
+            .filter((n) => n.resource_type !== "test")
+            .map((n) => n.name);
+          const suggestion = closestName(name, names);
+          throw new ConfigError(`{{ref "${name}"}}: no model or seed is named '${name}'.`, {
+            hint: suggestion
+              ? `did you mean {{ref "${suggestion}"}}?`
+              : `create models/${name}.sql or fix the name.`,
+          });
+        }
+        if (
+          node.resource_type !== "test" &&
+          node.resource_type !== "inline" &&
+          !declared.includes(target.unique_id)
+        ) {
+          throw new ConfigError(
+            `{{ref "${name}"}} is computed at render time, so '${node.name}' does not declare it as a dependency.`,
+            {
+              hint: `add a line \`-- depends_on: {{ref "${name}"}}\` to ${node.original_file_path}.`,
+            },
+          );
+        }
+        if (target.resource_type === "model" && target.config.materialized === "ephemeral") {
+          if (!ephemerals.includes(target.unique_id)) ephemerals.push(target.unique_id);
+          return quoteIdentifier(EPHEMERAL_PREFIX + target.name);
+        }
+        return this.relationSql(target);
+      },
+      source: (sourceName, tableName) => {
+        const source = manifest.sources[`source.${projectName}.${sourceName}.${tableName}`];
+        if (!source) {
+          const suggestion = closestName(
+            `${sourceName}.${tableName}`,
+            Object.values(manifest.sources).map((s) => s.name),
+          );
+          throw new ConfigError(
+            `{{source "${sourceName}" "${tableName}"}}: no such source table is declared.`,
+            {
+              hint: suggestion
+                ? `did you mean '${suggestion}'?`
+                : "declare it under sources: in a .yml file.",
+            },
+          );
+        }
+        return quoteRelation(source.relation);
+      },
+    };
+  }
+}
+
+/** What rendering needs of the node being rendered: a manifest node, or `floe show --inline`'s query. */
+type RenderSubject =
+  | ManifestNode
+  | {
+      readonly resource_type: "inline";
+      readonly name: string;
+      readonly depends_on: { readonly nodes: readonly string[] };
+      readonly config?: undefined;
+      readonly original_file_path?: undefined;
+    };
+
+/** The root context of a model template: `{{this}}` renders its relation; `{{this.schema}}` etc. work too. */
+function modelContext(node: ModelNode, isIncremental: boolean): object {
+  const relation = quoteRelation(node.relation);
+  return {
+    catalog: node.relation.catalog,
+    database: node.relation.catalog,
+    schema: node.relation.schema,
+    identifier: node.relation.identifier,
+    name: node.name,
+    is_incremental: isIncremental && node.config.materialized === "incremental",
+    toString: () => relation,
+  };
+}
+
+/** `limit` caps the failing rows a test returns (dbt appends it the same way). */
+function applyTestWrapping(node: ManifestNode, sql: string): string {
+  if (node.resource_type !== "test" || node.config.limit === undefined) return sql;
+  return `${sql.trimEnd()}\nlimit ${node.config.limit}`;
+}
+
+/**
+ * Puts CTEs in front of a query: merged into its own leading `with` (after any leading comments), or as a
+ * new `with` clause.
+ */
+export function injectCtes(sql: string, ctes: readonly string[]): string {
+  const leading = /^(\s*(?:--[^\n]*\n|\/\*[\s\S]*?\*\/)?)*\s*/.exec(sql)?.[0] ?? "";
+  const rest = sql.slice(leading.length);
+  const withMatch = /^with(\s+recursive)?\s+/i.exec(rest);
+  if (withMatch) {
+    return `${leading}${withMatch[0]}${ctes.join(",\n")},\n${rest.slice(withMatch[0].length)}`;
+  }
+  return `${leading}with ${ctes.join(",\n")}\n${rest}`;
+}

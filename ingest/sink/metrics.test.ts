@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { SinkMetrics } from "./metrics.js";
+
+describe("SinkMetrics", () => {
+  it("serves the sink's metrics in Prometheus text format", async () => {
+    const metrics = new SinkMetrics();
+    metrics.records.inc({ topic: "orders" }, 3);
+    metrics.dlq.inc({ topic: "orders" });
+    metrics.lag.set({ topic: "orders", partition: "0" }, 7);
+    metrics.eventToFileSeconds.observe(42);
+    const server = await metrics.serve(0);
+    try {
+      const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+      expect(text).toContain('floe_sink_records_total{topic="orders"} 3');
+      expect(text).toContain('floe_sink_dlq_total{topic="orders"} 1');
+      expect(text).toContain('floe_sink_consumer_lag{topic="orders",partition="0"} 7');
+      expect(text).toContain("floe_sink_event_to_file_seconds_count 1");
+      expect(text).toContain("floe_sink_flush_seconds_bucket");
+      expect(text).toContain("floe_sink_bytes_total");
+      expect(text).toContain("floe_sink_files_total");
+      expect((await fetch(`http://127.0.0.1:${server.port}/other`)).status).toBe(404);
+    } finally {
+      await server.close();
+    }
+  });
+});
