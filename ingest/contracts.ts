@@ -4,7 +4,7 @@ import { clip, configuredEventTimeBounds, type EventTimeBounds } from "./event-t
 import { invalidUtf8Offset, NON_FINITE_REASON, storedValueProblem } from "./json-limits.js";
 
 /**
- * Event contracts (DESIGN.md § Ingest). One zod schema per (topic, event_type, schema_version); v2 only
+ * Event contracts (ingest/README.md, "Contracts"). One zod schema per (topic, event_type, schema_version); v2 only
  * adds optional fields, so a v2 reader accepts every v1 event. Fields a schema does not know are never a
  * reason to reject: `parseEvent` moves them into `attributes` (values JSON-encoded unless strings).
  * Beyond the zod shapes, the contract bounds `event_time` (event-time.ts) and what an attribute may hold

@@ -10,7 +10,7 @@ import { flagParser, invalidFlag, oneOf, passExample, positiveInt } from "./flag
 import type { CliIO } from "./io.js";
 
 /**
- * The flags every transform command shares (DESIGN.md "Common flags"), defined once so parse/compile/ls
+ * The flags every transform command shares (README.md, "The CLI at a glance"), defined once so parse/compile/ls
  * and the runner commands (run, test, seed, build, retry, show) accept exactly the same spelling.
  */
 export interface ProjectFlags {
