@@ -4,14 +4,14 @@
  * its queries spent waiting on Trino (target ≤ 20 ms). `--fake` swaps Trino for a zero-latency in-memory
  * fake, which isolates the engine's cost from the stack's. Prints figures; asserts nothing.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { writeFileAtomic } from "../cli/artifacts/write-artifacts.js";
 import { loadProject } from "../cli/compile/compile.js";
 import type { NodeResult, RunLogger } from "../cli/log/events.js";
 import { textLogger } from "../cli/log/text-logger.js";
 import { connectTarget } from "../cli/runner/connect.js";
+import { runTaskOptions } from "../cli/runner/run-options.js";
 import { runTask } from "../cli/runner/run-task.js";
 import { testTrinoPort } from "../cli/testing/run-fixture.js";
 import { dropSchema } from "../cli/testing/warehouse.js";
@@ -81,19 +81,9 @@ async function buildOnce(dir: string, threads: number, connection: TrinoConnecti
   // Render every log line as the CLI does, into a sink: formatting is part of the engine's cost.
   const sink = textLogger(() => {});
   const logger: RunLogger = { event: (e) => sink.event(e) };
-  const result = await runTask({
-    project,
-    selected,
-    kind: "run",
-    args: { which: "run", full_refresh: false, store_failures: false, threads, target: "dev" },
-    connection,
-    logger,
-    threads,
-    fullRefresh: false,
-    storeFailures: false,
-    writeArtifact: (path, content) => writeFileAtomic(join(project.root, path), content),
-    readProjectFile: (path) => readFileSync(join(project.root, path), "utf8"),
-  });
+  const result = await runTask(
+    runTaskOptions({ project, kind: "run", selected, connection, logger, threads }),
+  );
   const overheads = result.results
     .map((r: NodeResult) => r.executionTime * 1000 - r.trinoMillis)
     .sort((a, b) => a - b);

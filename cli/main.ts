@@ -1,8 +1,10 @@
-import { Command, CommanderError } from "commander";
+import { CommanderError } from "commander";
 import { UsageError } from "../core/errors.js";
 import { registerDemoCommands } from "./commands/demo.js";
 import { registerDocsCommands } from "./commands/docs.js";
+import { FloeCommand } from "./commands/floe-command.js";
 import { registerIngestCommands } from "./commands/ingest.js";
+import type { CliIO } from "./commands/io.js";
 import { registerCompileCommands } from "./commands/project-commands.js";
 import { registerRunnerCommands } from "./commands/runner-commands.js";
 import { registerSourceCommands } from "./commands/source.js";
@@ -11,17 +13,19 @@ import { registerValidateCommand } from "./commands/validate.js";
 import { renderError, renderErrorJson } from "./log/render-error.js";
 
 /**
- * The `floe` program. Commands are thin: they parse flags, call the programmatic API and render its
- * results. Each command module registers itself here; errors are rendered once, below.
+ * The `floe` program. Commands are thin: they parse flags, call the programmatic API, write through
+ * `program.io` and return an exit code. Each command module registers itself here; errors are rendered once,
+ * below.
  */
-export function buildProgram(options: { readonly json?: boolean } = {}): Command {
-  const program = new Command("floe")
+export function buildProgram(io: CliIO, options: { readonly json?: boolean } = {}): FloeCommand {
+  const program = new FloeCommand(io, "floe")
     .description("Floe — a lakehouse toolkit: Kafka → S3 → Trino → Iceberg, with dbt-style SQL models")
     .version("0.1.0")
     .showHelpAfterError(options.json ? false : "(run with --help for usage)")
     .exitOverride()
     .configureOutput({
-      writeErr: (s) => process.stderr.write(s),
+      writeOut: io.stdout,
+      writeErr: io.stderr,
       // Commander's own usage errors (unknown option, missing argument) follow --log-format too.
       ...(options.json
         ? {
@@ -43,14 +47,16 @@ export function buildProgram(options: { readonly json?: boolean } = {}): Command
   return program;
 }
 
-/** Runs the CLI and returns the exit code (0 ok, 1 a model/test/run failed, 2 usage or environment). */
-export async function main(argv: readonly string[]): Promise<number> {
-  ignoreClosedStdout();
+/**
+ * Runs the CLI and returns the exit code (0 ok, 1 a model/test/run failed, 2 usage or environment).
+ * `io` defaults to this process's streams, environment and directory.
+ */
+export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
   const json = logFormatOf(argv) === "json";
-  const program = buildProgram({ json });
+  const program = buildProgram(io, { json });
   try {
     await program.parseAsync([...argv]);
-    return typeof process.exitCode === "number" ? process.exitCode : 0;
+    return program.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version end here with code 0; commander already printed its message otherwise.
@@ -58,7 +64,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const shown = error instanceof TypeError && isUsage(error) ? new UsageError(error.message) : error;
     const { text, exitCode } = json ? renderErrorJson(shown) : renderError(shown);
-    process.stderr.write(`${text}\n`);
+    io.stderr(`${text}\n`);
     return exitCode;
   }
 }
@@ -75,6 +81,21 @@ function logFormatOf(argv: readonly string[]): string | undefined {
 
 function isUsage(error: Error): boolean {
   return error.message.startsWith("Invalid argument");
+}
+
+/** The real process's IO: the only place the CLI writes to process.stdout and process.stderr. */
+export function processIO(): CliIO {
+  ignoreClosedStdout();
+  return {
+    stdout: (text) => {
+      process.stdout.write(text);
+    },
+    stderr: (text) => {
+      process.stderr.write(text);
+    },
+    env: process.env,
+    cwd: process.cwd(),
+  };
 }
 
 /**

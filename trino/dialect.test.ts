@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { quoteIdentifier, quoteLiteral, quoteRelation, quoteString, stringArray } from "./dialect.js";
+import {
+  informationSchema,
+  quoteIdentifier,
+  quoteLiteral,
+  quoteRelation,
+  quoteSchema,
+  quoteString,
+  stringArray,
+} from "./dialect.js";
 
 describe("Trino dialect", () => {
   it("quotes identifiers, doubling embedded quotes", () => {
@@ -11,6 +19,10 @@ describe("Trino dialect", () => {
     expect(quoteRelation({ catalog: "iceberg", schema: "marts", identifier: "fct_orders" })).toBe(
       '"iceberg"."marts"."fct_orders"',
     );
+  });
+  it("quotes schemas and a catalog's information_schema views", () => {
+    expect(quoteSchema({ catalog: "iceberg", schema: 'we"ird' })).toBe('"iceberg"."we""ird"');
+    expect(informationSchema("hive", "tables")).toBe('"hive"."information_schema"."tables"');
   });
   it("quotes literals", () => {
     expect(quoteString("it's")).toBe("'it''s'");

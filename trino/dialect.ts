@@ -18,6 +18,19 @@ export function quoteRelation(relation: Relation): string {
   return [relation.catalog, relation.schema, relation.identifier].map(quoteIdentifier).join(".");
 }
 
+/** `"catalog"."schema"`: where CREATE/DROP SCHEMA point. */
+export function quoteSchema(schema: Pick<Relation, "catalog" | "schema">): string {
+  return `${quoteIdentifier(schema.catalog)}.${quoteIdentifier(schema.schema)}`;
+}
+
+/** `"catalog"."information_schema"."<view>"`: what a catalog says it holds (schemata, tables, columns). */
+export function informationSchema(
+  catalog: string,
+  view: "schemata" | "tables" | "columns" | "views",
+): string {
+  return quoteRelation({ catalog, schema: "information_schema", identifier: view });
+}
+
 /** A SQL string literal: single-quoted, embedded quotes doubled. */
 export function quoteString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;

@@ -9,9 +9,11 @@ export {
   type TrinoConnectionOptions,
 } from "./connection.js";
 export {
+  informationSchema,
   quoteIdentifier,
   quoteLiteral,
   quoteRelation,
+  quoteSchema,
   quoteString,
   type Relation,
   stringArray,

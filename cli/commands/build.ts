@@ -1,7 +1,7 @@
-import type { Command } from "commander";
+import type { FloeCommand } from "./floe-command.js";
 import { registerRunCommand } from "./run.js";
 
 /** `floe build`: the shared run command with the build task. */
-export function registerBuildCommand(program: Command): void {
+export function registerBuildCommand(program: FloeCommand): void {
   registerRunCommand(program, "build");
 }

@@ -6,9 +6,11 @@ import { readRunResults, readStateManifest } from "../artifacts/read-state.js";
 import type { LoadProjectOptions, ParsedProject } from "../compile/compile.js";
 import { selectNodes } from "../select/apply-selector.js";
 import { parseSelector, usesResults, usesState } from "../select/parse-selector.js";
+import { flagParser, invalidFlag, oneOf, passExample, positiveInt } from "./flag-values.js";
+import type { CliIO } from "./io.js";
 
 /**
- * The flags every transform command shares (DESIGN.md "Common flags"), defined once so parse/compile/ls
+ * The flags every transform command shares (README.md, "The CLI at a glance"), defined once so parse/compile/ls
  * and the runner commands (run, test, seed, build, retry, show) accept exactly the same spelling.
  */
 export interface ProjectFlags {
@@ -34,7 +36,7 @@ export interface RunFlags {
 /** The flags of `floe run|test|seed|build`: declared here so the command and its action share them. */
 export type RunCommandFlags = ProjectFlags & SelectionFlags & RunFlags & { readonly storeFailures?: boolean };
 
-export function addProjectFlags(command: Command): Command {
+export function addProjectFlags<C extends Command>(command: C): C {
   return command
     .option("--project-dir <dir>", "the Floe project directory (holds floe_project.yml)")
     .option("--profiles-dir <dir>", "where profiles.yml is (default: the project dir, then ~/.floe/)")
@@ -43,11 +45,13 @@ export function addProjectFlags(command: Command): Command {
     .addOption(
       new Option("--log-format <format>", "text, or json (one event per line)")
         .choices(["text", "json"])
-        .default("text"),
+        .default("text")
+        // After choices(), which lists them in --help: a wrong one is reported like every other bad flag.
+        .argParser(flagParser("--log-format", oneOf(["text", "json"], "json"))),
     );
 }
 
-export function addSelectionFlags(command: Command): Command {
+export function addSelectionFlags<C extends Command>(command: C): C {
   return command
     .option(
       "-s, --select <selector...>",
@@ -60,26 +64,17 @@ export function addSelectionFlags(command: Command): Command {
     );
 }
 
-export function addRunFlags(command: Command): Command {
+export function addRunFlags<C extends Command>(command: C): C {
   return command
-    .option(
-      "--threads <n>",
-      "how many nodes to run at once (default: the profile's threads)",
-      parsePositiveInt,
-    )
+    .option("--threads <n>", "how many nodes to run at once (default: the profile's threads)", parseThreads)
     .option("--full-refresh", "rebuild incremental models and seeds from scratch")
     .option("--defer", "resolve refs to unselected nodes against the --state manifest");
 }
 
-export function parsePositiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new UsageError(`--threads must be a positive integer, got '${value}'.`, {
-      hint: "pass e.g. --threads 4.",
-    });
-  }
-  return n;
-}
+/** `--threads <n>` of run, test, seed, build, retry, source freshness and validate. */
+export const parseThreads = flagParser("--threads", positiveInt("4"));
+
+const VARS_EXPECTED = "a YAML mapping of names to values";
 
 export function parseVars(text: string | undefined): Record<string, unknown> {
   if (text === undefined) return {};
@@ -87,28 +82,28 @@ export function parseVars(text: string | undefined): Record<string, unknown> {
   try {
     value = jsYaml.load(text);
   } catch (error) {
-    throw new UsageError(
-      `--vars is not valid YAML: ${(error as { reason?: string }).reason ?? String(error)}.`,
-      {
-        hint: `quote it for the shell: --vars '{name: value}'.`,
-      },
+    throw invalidFlag(
+      "--vars",
+      VARS_EXPECTED,
+      text,
+      `${passExample("--vars", "'{name: value}'")} Quote it for the shell.`,
+      `not valid YAML: ${(error as { reason?: string }).reason ?? String(error)}`,
     );
   }
   if (value === null || value === undefined) return {};
   if (typeof value !== "object" || Array.isArray(value)) {
-    throw new UsageError("--vars must be a mapping of names to values.", {
-      hint: `write --vars '{name: value}'.`,
-    });
+    throw invalidFlag("--vars", VARS_EXPECTED, text, passExample("--vars", "'{name: value}'"));
   }
   return value as Record<string, unknown>;
 }
 
-export function loadOptions(flags: ProjectFlags): LoadProjectOptions {
+export function loadOptions(flags: ProjectFlags, io: CliIO): LoadProjectOptions {
   return {
-    ...(flags.projectDir === undefined ? {} : { projectDir: flags.projectDir }),
+    projectDir: flags.projectDir ?? io.cwd,
     ...(flags.profilesDir === undefined ? {} : { profilesDir: flags.profilesDir }),
     ...(flags.target === undefined ? {} : { target: flags.target }),
     vars: parseVars(flags.vars),
+    env: io.env,
   };
 }
 
@@ -138,17 +133,16 @@ export function selectFromFlags(project: ParsedProject, root: string, flags: Sel
 }
 
 /** One line per event: plain text, or a JSON object with `event` and the data (for --log-format json). */
-export function createLog(format: "text" | "json") {
+export function createLog(format: "text" | "json", io: CliIO) {
   return {
     info(event: string, text: string, data: Record<string, unknown> = {}): void {
       if (format === "json")
-        process.stdout.write(`${JSON.stringify({ event, level: "info", message: text, ...data })}\n`);
-      else process.stdout.write(`${text}\n`);
+        io.stdout(`${JSON.stringify({ event, level: "info", message: text, ...data })}\n`);
+      else io.stdout(`${text}\n`);
     },
     warn(event: string, text: string): void {
-      if (format === "json")
-        process.stderr.write(`${JSON.stringify({ event, level: "warn", message: text })}\n`);
-      else process.stderr.write(`Warning: ${text}\n`);
+      if (format === "json") io.stderr(`${JSON.stringify({ event, level: "warn", message: text })}\n`);
+      else io.stderr(`Warning: ${text}\n`);
     },
   };
 }

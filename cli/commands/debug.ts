@@ -1,17 +1,18 @@
-import type { Command } from "commander";
 import { isFloeError } from "../../core/errors.js";
 import { renderError } from "../log/render-error.js";
 import { addProjectFlags, type ProjectFlags } from "./common-flags.js";
+import type { FloeCommand } from "./floe-command.js";
 
 /** `floe debug`: shows the project, the resolved target (secrets hidden) and checks the Trino connection. */
-export function registerDebugCommand(program: Command): void {
+export function registerDebugCommand(program: FloeCommand): void {
   addProjectFlags(
     program.command("debug").description("show the configuration and check the connection to Trino"),
-  ).action(async (flags: ProjectFlags) => {
+  ).handle(async (flags: ProjectFlags) => {
     const { loadRunProject } = await import("./run-action.js");
     const { connectTarget } = await import("../runner/connect.js");
-    const out = (line: string) => process.stdout.write(`${line}\n`);
-    const project = loadRunProject(flags);
+    const { quoteString } = await import("../../trino/dialect.js");
+    const out = (line: string) => program.io.stdout(`${line}\n`);
+    const project = loadRunProject(flags, program.io);
     const t = project.target;
     out(`floe version: 0.1.0 (node ${process.version})`);
     out(`project: ${project.manifest.metadata.project_name} at ${project.root}`);
@@ -27,7 +28,7 @@ export function registerDebugCommand(program: Command): void {
     try {
       const connection = connectTarget(t);
       const result = await connection.query<{ version: string; catalog_ok: boolean }>(
-        `SELECT version() AS version, count(*) > 0 AS catalog_ok FROM system.metadata.catalogs WHERE catalog_name = '${t.catalog.replaceAll("'", "''")}'`,
+        `SELECT version() AS version, count(*) > 0 AS catalog_ok FROM system.metadata.catalogs WHERE catalog_name = ${quoteString(t.catalog)}`,
       );
       const row = result.rows[0];
       out(
@@ -37,16 +38,16 @@ export function registerDebugCommand(program: Command): void {
         out(
           `catalog '${t.catalog}': NOT FOUND in Trino. Fix: set catalog in profiles.yml to an existing catalog.`,
         );
-        process.exitCode = 2;
-        return;
+        return 2;
       }
       out(`catalog '${t.catalog}': OK`);
       out("All checks passed!");
+      return 0;
     } catch (error) {
       if (!isFloeError(error)) throw error;
       const { text, exitCode } = renderError(error);
       out(`connection: FAILED\n${text}`);
-      process.exitCode = exitCode;
+      return exitCode;
     }
   });
 }

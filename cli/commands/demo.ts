@@ -1,11 +1,11 @@
-import { join } from "node:path";
-import type { Command } from "commander";
+import { join, resolve } from "node:path";
 import { z } from "zod";
 import { PORTS } from "../../stack/services.js";
 import { writeFileAtomic } from "../artifacts/write-artifacts.js";
 import { renderDemoReport } from "../demo/render-demo-report.js";
 import { textLogger } from "../log/text-logger.js";
-import { parseFlags } from "./ingest.js";
+import { parseFlags } from "./flag-values.js";
+import type { FloeCommand } from "./floe-command.js";
 import { renderStatusLine } from "./stack.js";
 
 const demoFlags = z.object({
@@ -21,7 +21,8 @@ const demoFlags = z.object({
  * shop through Kafka and the sink into raw tables, `floe build`, and a short report. The logic lives in
  * `cli/demo/run-demo.ts`.
  */
-export function registerDemoCommands(program: Command): void {
+export function registerDemoCommands(program: FloeCommand): void {
+  const { io } = program;
   program
     .command("demo")
     .description("start the local stack and run the shop pipeline end to end (what `npm start` runs)")
@@ -30,43 +31,39 @@ export function registerDemoCommands(program: Command): void {
     .option("--reload", "reload the events even when the same demo load is already there")
     .option("--threads <n>", "models/tests built at once (default: the profile's threads)")
     .option("--project-dir <dir>", "the Floe project to build", ".")
-    .action(async (raw: Record<string, unknown>) => {
-      const flags = parseFlags(demoFlags, raw);
+    .handle(async (raw: Record<string, unknown>) => {
+      const flags = parseFlags(demoFlags, raw, "demo");
       const began = performance.now();
-      process.stderr.write(
-        "Starting the local stack (the first run downloads ~700 MB from Maven Central)…\n",
-      );
+      io.stderr("Starting the local stack (the first run downloads ~700 MB from Maven Central)…\n");
       // Imported here so other commands do not load the launcher, kafkajs or the AWS SDK at startup.
       const { stackUp } = await import("../../stack/launcher.js");
       const { runDemo } = await import("../demo/run-demo.js");
       const statuses = await stackUp({
         onEvent: (e) => {
-          if (e.kind === "install" && e.phase === "download")
-            process.stderr.write(`  fetching ${e.service}…\n`);
-          if (e.kind === "install" && e.phase === "done") process.stderr.write(`  installed ${e.service}\n`);
-          if (e.kind === "waiting") process.stderr.write(`  waiting for ${e.pending.join(", ")}…\n`);
+          if (e.kind === "install" && e.phase === "download") io.stderr(`  fetching ${e.service}…\n`);
+          if (e.kind === "install" && e.phase === "done") io.stderr(`  installed ${e.service}\n`);
+          if (e.kind === "waiting") io.stderr(`  waiting for ${e.pending.join(", ")}…\n`);
         },
       });
-      for (const s of statuses) process.stdout.write(`${renderStatusLine(s)}\n`);
+      for (const s of statuses) io.stdout(`${renderStatusLine(s)}\n`);
       const stackSeconds = (performance.now() - began) / 1000;
 
+      const projectDir = resolve(io.cwd, flags.projectDir);
       const result = await runDemo({
-        projectDir: flags.projectDir,
+        projectDir,
         settings: { events: flags.events, seed: flags.seed },
         reload: flags.reload,
         ...(flags.threads !== undefined ? { threads: flags.threads } : {}),
-        logger: textLogger(),
-        writeArtifact: (path, content) => writeFileAtomic(join(flags.projectDir, path), content),
+        logger: textLogger(io.stdout),
+        writeArtifact: (path, content) => writeFileAtomic(join(projectDir, path), content),
         onEvent: (e) => {
-          if (e.kind === "phase") process.stderr.write(`\n== ${e.phase}\n`);
-          else if (e.kind === "info") process.stderr.write(`  ${e.message}\n`);
-          else process.stderr.write(`  ${e.phase} took ${e.seconds.toFixed(1)}s\n`);
+          if (e.kind === "phase") io.stderr(`\n== ${e.phase}\n`);
+          else if (e.kind === "info") io.stderr(`  ${e.message}\n`);
+          else io.stderr(`  ${e.phase} took ${e.seconds.toFixed(1)}s\n`);
         },
       });
       const total = (performance.now() - began) / 1000;
-      process.stdout.write(
-        renderDemoReport(result, { stackSeconds, totalSeconds: total, trinoPort: PORTS.trino }),
-      );
-      process.exitCode = result.build.exitCode;
+      io.stdout(renderDemoReport(result, { stackSeconds, totalSeconds: total, trinoPort: PORTS.trino }));
+      return result.build.exitCode;
     });
 }

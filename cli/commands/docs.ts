@@ -1,4 +1,3 @@
-import type { Command } from "commander";
 import { UsageError } from "../../core/errors.js";
 import { writeCompiledSql } from "../artifacts/compiled-sql-writer.js";
 import {
@@ -7,6 +6,8 @@ import {
   type ProjectFlags,
   type SelectionFlags,
 } from "./common-flags.js";
+import { flagParser, PORT } from "./flag-values.js";
+import type { FloeCommand } from "./floe-command.js";
 
 type GenerateFlags = ProjectFlags &
   SelectionFlags & { readonly compile: boolean; readonly emptyCatalog?: boolean; readonly threads?: number };
@@ -15,7 +16,8 @@ type GenerateFlags = ProjectFlags &
  * `floe docs generate`: manifest.json, compiled SQL, catalog.json (columns and stats from Trino) and the
  * one-file site index.html with a lineage graph. `floe docs serve`: the target folder over HTTP.
  */
-export function registerDocsCommands(program: Command): void {
+export function registerDocsCommands(program: FloeCommand): void {
+  const { io } = program;
   const docs = program.command("docs").description("generate and serve the project's documentation site");
 
   addSelectionFlags(
@@ -27,19 +29,19 @@ export function registerDocsCommands(program: Command): void {
   )
     .option("--no-compile", "do not render SQL (the site then shows no compiled SQL)")
     .option("--empty-catalog", "do not query Trino: write an empty catalog.json")
-    .action(async (flags: GenerateFlags) => {
+    .handle(async (flags: GenerateFlags) => {
       const { join, relative } = await import("node:path");
       const { loadRunProject } = await import("./run-action.js");
       const { selectFromFlags, createLog } = await import("./common-flags.js");
       const { writeFileAtomic, writeManifest } = await import("../artifacts/write-artifacts.js");
       const { connectTarget, withSigintCancel } = await import("../runner/connect.js");
       const { generateDocs } = await import("../docs/generate-docs.js");
-      const log = createLog(flags.logFormat);
+      const log = createLog(flags.logFormat, io);
       const started = performance.now();
-      const project = loadRunProject(flags);
+      const project = loadRunProject(flags, io);
       const selected = selectFromFlags(project, project.root, flags);
       const connection = flags.emptyCatalog ? undefined : connectTarget(project.target);
-      const docs = await withSigintCancel(connection, (signal) =>
+      const docs = await withSigintCancel(connection, io.stderr, (signal) =>
         generateDocs({
           project,
           selected,
@@ -64,7 +66,7 @@ export function registerDocsCommands(program: Command): void {
       }
       writeFileAtomic(join(target, "catalog.json"), `${JSON.stringify(docs.catalog, null, 2)}\n`);
       writeFileAtomic(join(target, "index.html"), docs.html);
-      const shown = (file: string) => relative(process.cwd(), join(target, file)) || file;
+      const shown = (file: string) => relative(io.cwd, join(target, file)) || file;
       const relations = Object.keys(docs.catalog.nodes).length + Object.keys(docs.catalog.sources).length;
       if (docs.notBuilt.length > 0) {
         log.info(
@@ -87,20 +89,25 @@ export function registerDocsCommands(program: Command): void {
           compiled: docs.compiled.size,
         },
       );
+      return 0;
     });
 
   docs
     .command("serve")
     .description("serve target/ (the docs site) over HTTP on localhost; Ctrl-C stops it")
     .option("--project-dir <dir>", "the Floe project directory")
-    .option("--port <port>", "the port (default 8580: Trino owns dbt's default 8080 here)", parsePort)
+    .option(
+      "--port <port>",
+      "the port (default 8580: Trino owns dbt's default 8080 here)",
+      flagParser("--port", PORT),
+    )
     .option("--host <host>", "the address to listen on", "127.0.0.1")
-    .action(async (flags: { projectDir?: string; port?: number; host: string }) => {
+    .handle(async (flags: { projectDir?: string; port?: number; host: string }) => {
       const { existsSync } = await import("node:fs");
       const { resolve, join } = await import("node:path");
       const { loadProjectFiles } = await import("../project/load-project.js");
       const { DEFAULT_DOCS_PORT, serveDocs } = await import("../docs/serve-docs.js");
-      const files = loadProjectFiles(flags.projectDir ?? process.cwd());
+      const files = loadProjectFiles(flags.projectDir ?? io.cwd);
       const root = resolve(files.root, files.config["target-path"]);
       if (!existsSync(join(root, "index.html"))) {
         throw new UsageError(`${join(root, "index.html")} does not exist.`, {
@@ -112,29 +119,20 @@ export function registerDocsCommands(program: Command): void {
       const address = server.address();
       const actualPort = typeof address === "object" && address ? address.port : port;
       const shownHost = flags.host === "0.0.0.0" || flags.host === "::" ? "localhost" : flags.host;
-      process.stdout.write(
+      io.stdout(
         `Serving docs from ${root} at http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${actualPort}/ — press Ctrl-C to stop.\n`,
       );
       await new Promise<void>((done) => {
         const stop = () => {
           process.off("SIGINT", stop);
           process.off("SIGTERM", stop);
-          process.stdout.write("Stopped serving docs.\n");
+          io.stdout("Stopped serving docs.\n");
           server.close(() => done());
           server.closeAllConnections();
         };
         process.on("SIGINT", stop);
         process.on("SIGTERM", stop);
       });
+      return 0;
     });
-}
-
-function parsePort(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65_535) {
-    throw new UsageError(`--port must be a port number (0–65535), got '${value}'.`, {
-      hint: "pass e.g. --port 8580 (0 picks a free port).",
-    });
-  }
-  return n;
 }

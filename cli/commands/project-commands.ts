@@ -1,6 +1,5 @@
 import { rmSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
-import type { Command } from "commander";
 import { UsageError } from "../../core/errors.js";
 import { writeCompiledSql } from "../artifacts/compiled-sql-writer.js";
 import { whileWritingManifest, writeManifest } from "../artifacts/write-artifacts.js";
@@ -18,21 +17,26 @@ import {
   type SelectionFlags,
   selectFromFlags,
 } from "./common-flags.js";
+import { flagListParser, flagParser, oneOf } from "./flag-values.js";
+import type { FloeCommand } from "./floe-command.js";
+import type { CliIO } from "./io.js";
 
 /**
  * `floe parse`, `compile`, `ls`, `init`, `clean`: the commands that need no engine. Thin: flags in, the
  * compile API, text out.
  */
-export function registerCompileCommands(program: Command): void {
+export function registerCompileCommands(program: FloeCommand): void {
+  const { io } = program;
   addProjectFlags(
     program.command("parse").description("validate the project and write target/manifest.json"),
-  ).action(async (flags: ProjectFlags) => {
-    const log = createLog(flags.logFormat);
+  ).handle(async (flags: ProjectFlags) => {
+    const log = createLog(flags.logFormat, io);
     const started = performance.now();
-    const project = await loadFast(flags, log);
+    const project = await loadFast(flags, io, log);
     writeManifest(project.root, project.targetPath, project.manifest);
     const c = counts(project);
     log.info("parse.done", `Parsed ${summary(c)} in ${seconds(started)}.`, c);
+    return 0;
   });
 
   addSelectionFlags(
@@ -41,10 +45,10 @@ export function registerCompileCommands(program: Command): void {
         .command("compile")
         .description("render every selected model and test to SQL in target/compiled/"),
     ),
-  ).action(async (flags: ProjectFlags & SelectionFlags) => {
-    const log = createLog(flags.logFormat);
+  ).handle(async (flags: ProjectFlags & SelectionFlags) => {
+    const log = createLog(flags.logFormat, io);
     const started = performance.now();
-    const project = await loadFast(flags, log);
+    const project = await loadFast(flags, io, log);
     const selected = selectFromFlags(project, project.root, flags);
     if (selected.size === 0) log.warn("select.empty", "no nodes selected.");
     const order = topologicalOrder(project.manifest).filter((id) => selected.has(id));
@@ -72,61 +76,57 @@ export function registerCompileCommands(program: Command): void {
         elapsed_s: (performance.now() - started) / 1000,
       },
     );
+    return 0;
   });
 
   addSelectionFlags(
     addProjectFlags(program.command("ls").alias("list").description("list the selected resources")),
   )
-    .option("--resource-type <type...>", "only these: model, seed, test, source (repeatable)")
-    .option("--output <format>", "name, path, selector or json", "name")
-    .action(async (flags: ProjectFlags & SelectionFlags & { resourceType?: string[]; output: string }) => {
-      const outputs = ["name", "path", "selector", "json"];
-      if (!outputs.includes(flags.output)) {
-        throw new UsageError(`--output ${flags.output} is not one of ${outputs.join(", ")}.`, {
-          hint: "use --output name|path|selector|json.",
-        });
-      }
+    .option(
+      "--resource-type <type...>",
+      "only these: model, seed, test, source (repeatable)",
+      flagListParser("--resource-type", oneOf(["model", "seed", "test", "source", "all"], "model")),
+    )
+    .option(
+      "--output <format>",
+      "name, path, selector or json",
+      flagParser("--output", oneOf(["name", "path", "selector", "json"], "path")),
+      "name",
+    )
+    .handle(async (flags: ProjectFlags & SelectionFlags & { resourceType?: string[]; output: string }) => {
       const types = new Set(flags.resourceType ?? []);
-      for (const type of types) {
-        if (!["model", "seed", "test", "source", "all"].includes(type)) {
-          throw new UsageError(`--resource-type ${type} is not a resource type.`, {
-            hint: "use model, seed, test, source or all.",
-          });
-        }
-      }
-      // `floe ls | head` closes the pipe early: that is the reader's choice, not an error.
-      process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-        if (error.code === "EPIPE") process.exit(0);
-        throw error;
-      });
-      const project = await loadFast({ ...flags, logFormat: "text" }, createLog("text"), true);
+      // `floe ls | head` closes the pipe early: main's IO then drops the rest, and ls still exits 0.
+      const log = createLog("text", io);
+      const project = await loadFast({ ...flags, logFormat: "text" }, io, log, true);
       const selected = selectFromFlags(project, project.root, flags);
-      if (selected.size === 0) createLog("text").warn("select.empty", "no nodes selected.");
+      if (selected.size === 0) log.warn("select.empty", "no nodes selected.");
       const manifest = project.manifest;
       for (const id of [...selected].sort()) {
         const node: GraphNode | undefined = manifest.nodes[id] ?? manifest.sources[id];
         if (!node || (types.size > 0 && !types.has("all") && !types.has(node.resource_type))) continue;
-        process.stdout.write(`${listLine(node, flags.output)}\n`);
+        io.stdout(`${listLine(node, flags.output)}\n`);
       }
+      return 0;
     });
 
   program
     .command("init")
     .description("create a starter Floe project in <dir>")
     .argument("<dir>", "the folder to create (or an empty existing one)")
-    .action((dir: string) => {
-      const created = initProject(resolve(dir));
-      process.stdout.write(
+    .handle((dir: string) => {
+      const created = initProject(resolve(io.cwd, dir));
+      io.stdout(
         `Created a Floe project in ${dir} (${created.length} files). Next: cd ${dir} && floe compile\n`,
       );
+      return 0;
     });
 
   program
     .command("clean")
     .description("delete the clean-targets of floe_project.yml (default: target/)")
     .option("--project-dir <dir>", "the Floe project directory")
-    .action((flags: { projectDir?: string }) => {
-      const files = loadProjectFiles(flags.projectDir ?? process.cwd());
+    .handle((flags: { projectDir?: string }) => {
+      const files = loadProjectFiles(flags.projectDir ?? io.cwd);
       const targets = files.config["clean-targets"] ?? [files.config["target-path"]];
       for (const target of targets) {
         const path = resolve(files.root, target);
@@ -140,13 +140,14 @@ export function registerCompileCommands(program: Command): void {
           );
         }
         rmSync(path, { recursive: true, force: true });
-        process.stdout.write(`Cleaned ${inside}\n`);
+        io.stdout(`Cleaned ${inside}\n`);
       }
+      return 0;
     });
 }
 
-async function loadFast(flags: ProjectFlags, log: Log, quiet = false): Promise<ParsedProject> {
-  const { project } = await loadProjectFast(loadOptions(flags));
+async function loadFast(flags: ProjectFlags, io: CliIO, log: Log, quiet = false): Promise<ParsedProject> {
+  const { project } = await loadProjectFast(loadOptions(flags, io));
   if (!quiet) for (const warning of project.warnings) log.warn("project.warning", warning);
   return project;
 }

@@ -1,7 +1,7 @@
 import { join } from "node:path";
-import type { Command } from "commander";
 import type { RunCommandFlags } from "./common-flags.js";
 import { addProjectFlags, addRunFlags, createLog } from "./common-flags.js";
+import type { FloeCommand } from "./floe-command.js";
 
 const RETRIED = new Set(["error", "fail", "skipped"]);
 
@@ -11,17 +11,18 @@ const RETRIED = new Set(["error", "fail", "skipped"]);
  * Flags given to retry override the recorded ones (`--vars`, `--threads`, `--full-refresh`, `--defer
  * --state`).
  */
-export function registerRetryCommand(program: Command): void {
+export function registerRetryCommand(program: FloeCommand): void {
+  const { io } = program;
   addRunFlags(
     addProjectFlags(
       program.command("retry").description("re-run what failed or was skipped in the last run"),
     ),
   )
     .option("--state <dir>", "with --defer: the manifest.json to defer to (default: the one recorded)")
-    .action(async (flags: RunCommandFlags) => {
+    .handle(async (flags: RunCommandFlags) => {
       const { executeTask, loadRunProject } = await import("./run-action.js");
       const { readPreviousRunResults } = await import("../artifacts/run-results.js");
-      const first = loadRunProject(flags);
+      const first = loadRunProject(flags, io);
       const previous = readPreviousRunResults(join(first.root, first.targetPath));
       const args = previous.args as {
         vars?: unknown;
@@ -34,17 +35,17 @@ export function registerRetryCommand(program: Command): void {
       // The previous --vars shape the SQL; keep them unless given anew.
       const project =
         flags.vars === undefined && typeof args.vars === "string"
-          ? loadRunProject({ ...flags, vars: args.vars })
+          ? loadRunProject({ ...flags, vars: args.vars }, io)
           : first;
       const ids = previous.results
         .filter((r) => RETRIED.has(r.status) && project.manifest.nodes[r.unique_id] !== undefined)
         .map((r) => r.unique_id);
       if (ids.length === 0) {
-        createLog(flags.logFormat).info(
+        createLog(flags.logFormat, io).info(
           "retry.nothing",
           `Nothing to retry: the last ${previous.args.which} had no errors, failures or skipped nodes.`,
         );
-        return;
+        return 0;
       }
       const result = await executeTask(
         project,
@@ -61,8 +62,9 @@ export function registerRetryCommand(program: Command): void {
             ? { threads: args.threads }
             : {}),
         },
+        io,
         previous.raw.results as { unique_id: string }[],
       );
-      process.exitCode = result.exitCode;
+      return result.exitCode;
     });
 }

@@ -2,29 +2,29 @@
  * What `floe run/test/seed/build/retry` do once their flags are parsed. Loaded only when one of them runs,
  * so `floe --help` and the compile commands do not pay for the engine's modules.
  */
-import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { UsageError } from "../../core/errors.js";
 import { cancelOnSigint } from "../../trino/cancel-on-sigint.js";
 import type { TrinoConnection } from "../../trino/connection.js";
 import { quoteRelation } from "../../trino/dialect.js";
 import { readStateManifest } from "../artifacts/read-state.js";
-import type { RunArgs } from "../artifacts/run-results.js";
 import { lockTarget } from "../artifacts/target-lock.js";
-import { writeFileAtomic, writeManifest } from "../artifacts/write-artifacts.js";
+import { writeManifest } from "../artifacts/write-artifacts.js";
 import { loadProject, type ParsedProject, type Relation } from "../compile/compile.js";
 import { jsonLogger } from "../log/json-logger.js";
 import { textLogger } from "../log/text-logger.js";
-import { connectTarget, locationRootOf } from "../runner/connect.js";
+import { connectTarget } from "../runner/connect.js";
 import { deferCandidates, resolveDeferred } from "../runner/defer.js";
 import { catalogsOf, preflight } from "../runner/preflight.js";
 import { buildRunGraph, type TaskKind } from "../runner/run-graph.js";
-import { DEFAULT_LOCATION_ROOT, type RunTaskResult, runTask } from "../runner/run-task.js";
+import { runTaskOptions } from "../runner/run-options.js";
+import { type RunTaskResult, runTask } from "../runner/run-task.js";
 import { createLog, loadOptions, type ProjectFlags, type RunCommandFlags } from "./common-flags.js";
+import { flagNeeds } from "./flag-values.js";
+import type { CliIO } from "./io.js";
 
-export function loadRunProject(flags: ProjectFlags): ParsedProject {
-  const project = loadProject(loadOptions(flags));
-  const log = createLog(flags.logFormat);
+export function loadRunProject(flags: ProjectFlags, io: CliIO): ParsedProject {
+  const project = loadProject(loadOptions(flags, io));
+  const log = createLog(flags.logFormat, io);
   for (const warning of project.warnings) log.warn("project.warning", warning);
   return project;
 }
@@ -35,52 +35,40 @@ export async function executeTask(
   kind: TaskKind,
   selected: ReadonlySet<string>,
   flags: RunCommandFlags,
+  io: CliIO,
   previousResults?: readonly { readonly unique_id: string }[],
 ): Promise<RunTaskResult> {
   // Held until the artifacts are written: a second run in this target/ stops here (exit 2).
   const lock = lockTarget(join(project.root, project.targetPath), kind, { display: project.targetPath });
   const connection = connectTarget(project.target);
   const controller = new AbortController();
-  const release = cancelOnSigint(connection, controller);
-  const threads = flags.threads ?? project.target.threads;
-  const args: RunArgs = {
-    which: kind,
-    ...(flags.select ? { select: flags.select } : {}),
-    ...(flags.exclude ? { exclude: flags.exclude } : {}),
-    full_refresh: flags.fullRefresh === true,
-    store_failures: flags.storeFailures === true,
-    threads,
-    target: project.target.name,
-    ...(flags.vars === undefined ? {} : { vars: flags.vars }),
-    ...(flags.defer ? { defer: true } : {}),
-    ...(flags.defer && flags.state !== undefined ? { state: resolve(flags.state) } : {}),
-    ...(flags.projectDir === undefined ? {} : { project_dir: flags.projectDir }),
-    ...(flags.profilesDir === undefined ? {} : { profiles_dir: flags.profilesDir }),
-  };
+  const release = cancelOnSigint(connection, controller, io.stderr);
   try {
     // S3 or the catalog down would hold every query for minutes: find out once, first (exit 2).
     const catalogs = catalogsOf(project.manifest, selected, project.target);
     await preflight(project.target, connection, catalogs, { signal: controller.signal });
     const deferred = flags.defer
-      ? await deferredRelations(project, kind, selected, flags, connection, controller.signal)
+      ? await deferredRelations(project, kind, selected, flags, io, connection, controller.signal)
       : undefined;
-    const result = await runTask({
-      project,
-      selected,
-      kind,
-      args,
-      connection,
-      logger: flags.logFormat === "json" ? jsonLogger() : textLogger(),
-      signal: controller.signal,
-      threads,
-      fullRefresh: flags.fullRefresh === true,
-      storeFailures: flags.storeFailures === true,
-      locationRoot: locationRootOf(project.target) ?? DEFAULT_LOCATION_ROOT,
-      writeArtifact: (path, content) => writeFileAtomic(join(project.root, path), content),
-      readProjectFile: (path) => readFileSync(join(project.root, path), "utf8"),
-      ...(previousResults ? { previousResults } : {}),
-      ...(deferred ? { deferred } : {}),
-    });
+    const result = await runTask(
+      runTaskOptions({
+        project,
+        kind,
+        selected,
+        connection,
+        logger: flags.logFormat === "json" ? jsonLogger(io.stdout) : textLogger(io.stdout),
+        signal: controller.signal,
+        threads: flags.threads,
+        fullRefresh: flags.fullRefresh,
+        storeFailures: flags.storeFailures,
+        commandLine: {
+          ...flags,
+          ...(flags.state === undefined ? {} : { state: resolve(flags.state) }),
+        },
+        deferred,
+        previousResults,
+      }),
+    );
     // As dbt does: a run leaves the manifest it ran with, so its target/ can serve as --state later.
     writeManifest(project.root, project.targetPath, project.manifest);
     return result;
@@ -99,19 +87,23 @@ async function deferredRelations(
   kind: TaskKind,
   selected: ReadonlySet<string>,
   flags: RunCommandFlags,
+  io: CliIO,
   connection: TrinoConnection,
   signal: AbortSignal,
 ): Promise<Map<string, Relation>> {
   if (!flags.state) {
-    throw new UsageError("--defer needs --state <dir>: the manifest.json to defer to.", {
-      hint: "pass --state path/to/prod-target (a folder holding the production manifest.json).",
-    });
+    throw flagNeeds(
+      "--defer",
+      "--state <dir>",
+      "the manifest.json to defer to",
+      "pass --state path/to/prod-target (a folder holding the production manifest.json).",
+    );
   }
   const state = readStateManifest(flags.state);
   const executed = new Set(buildRunGraph(project.manifest, selected, kind).order);
   const candidates = deferCandidates(project.manifest, executed, state);
   const deferred = await resolveDeferred(candidates, connection, signal);
-  const log = createLog(flags.logFormat);
+  const log = createLog(flags.logFormat, io);
   for (const d of deferred.values()) {
     log.info(
       "defer",

@@ -1,6 +1,6 @@
-import type { Command } from "commander";
 import type { TaskKind } from "../runner/run-graph.js";
 import { addProjectFlags, addRunFlags, addSelectionFlags, type RunCommandFlags } from "./common-flags.js";
+import type { FloeCommand } from "./floe-command.js";
 
 const DESCRIPTIONS: Record<TaskKind, string> = {
   run: "build the selected models in Trino (views, Iceberg tables, incrementals) in DAG order",
@@ -10,19 +10,19 @@ const DESCRIPTIONS: Record<TaskKind, string> = {
 };
 
 /** `floe run`, `floe test`, `floe seed`, `floe build`: flags → runTask → exit code. */
-export function registerRunCommand(program: Command, kind: TaskKind): void {
+export function registerRunCommand(program: FloeCommand, kind: TaskKind): void {
   let command = addRunFlags(
     addSelectionFlags(addProjectFlags(program.command(kind).description(DESCRIPTIONS[kind]))),
   );
   if (kind === "test" || kind === "build") {
     command = command.option("--store-failures", "write each test's failing rows to its audit table");
   }
-  command.action(async (flags: RunCommandFlags) => {
+  command.handle(async (flags: RunCommandFlags) => {
     const { executeTask, loadRunProject } = await import("./run-action.js");
     const { selectFromFlags } = await import("./common-flags.js");
-    const project = loadRunProject(flags);
+    const project = loadRunProject(flags, program.io);
     const selected = selectFromFlags(project, project.root, flags);
-    const result = await executeTask(project, kind, selected, flags);
-    process.exitCode = result.exitCode;
+    const result = await executeTask(project, kind, selected, flags, program.io);
+    return result.exitCode;
   });
 }

@@ -1,6 +1,6 @@
-import type { Command } from "commander";
 import { registerBuildCommand } from "./build.js";
 import { registerDebugCommand } from "./debug.js";
+import type { FloeCommand } from "./floe-command.js";
 import { registerRetryCommand } from "./retry.js";
 import { registerRunCommand } from "./run.js";
 import { registerSeedCommand } from "./seed.js";
@@ -8,7 +8,7 @@ import { registerShowCommand } from "./show.js";
 import { registerTestCommand } from "./test.js";
 
 /** The commands that run against Trino: run, test, seed, build, retry, show, debug. */
-export function registerRunnerCommands(program: Command): void {
+export function registerRunnerCommands(program: FloeCommand): void {
   registerRunCommand(program, "run");
   registerTestCommand(program);
   registerSeedCommand(program);

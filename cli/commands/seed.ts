@@ -1,7 +1,7 @@
-import type { Command } from "commander";
+import type { FloeCommand } from "./floe-command.js";
 import { registerRunCommand } from "./run.js";
 
 /** `floe seed`: the shared run command with the seed task. */
-export function registerSeedCommand(program: Command): void {
+export function registerSeedCommand(program: FloeCommand): void {
   registerRunCommand(program, "seed");
 }

@@ -1,4 +1,3 @@
-import type { Command } from "commander";
 import { UsageError } from "../../core/errors.js";
 import {
   addProjectFlags,
@@ -7,20 +6,23 @@ import {
   type SelectionFlags,
   selectFromFlags,
 } from "./common-flags.js";
+import { flagParser, positiveInt } from "./flag-values.js";
+import type { FloeCommand } from "./floe-command.js";
 
 /** `floe show -s model --limit N`: runs the model's compiled SELECT and prints the first rows as a table. */
-export function registerShowCommand(program: Command): void {
+export function registerShowCommand(program: FloeCommand): void {
+  const { io } = program;
   addSelectionFlags(
     addProjectFlags(program.command("show").description("preview the rows of a model's (or test's) query")),
   )
-    .option("--limit <n>", "rows to print", (v) => positive(v), 10)
+    .option("--limit <n>", "rows to print", flagParser("--limit", positiveInt("20")), 10)
     .option("--inline <sql>", "preview this SQL instead of a node ({{ref}}, {{source}}, macros work)")
-    .action(async (flags: ProjectFlags & SelectionFlags & { limit: number; inline?: string }) => {
+    .handle(async (flags: ProjectFlags & SelectionFlags & { limit: number; inline?: string }) => {
       const { loadRunProject } = await import("./run-action.js");
       const { formatTable } = await import("../log/format-table.js");
       const { NodeRenderer } = await import("../render/render-node.js");
       const { connectTarget } = await import("../runner/connect.js");
-      const project = loadRunProject(flags);
+      const project = loadRunProject(flags, io);
       let sql: string;
       let label: string;
       if (flags.inline !== undefined) {
@@ -54,23 +56,12 @@ export function registerShowCommand(program: Command): void {
       const columns = result.columns.map((c) => c.name);
       const rows = result.rows.map((r) => columns.map((c) => (r as Record<string, unknown>)[c]));
       if (flags.logFormat === "json") {
-        process.stdout.write(
+        io.stdout(
           `${JSON.stringify({ event: "show", node: label, columns, rows, query_id: result.queryId })}\n`,
         );
-        return;
+        return 0;
       }
-      process.stdout.write(
-        `Previewing ${label} (first ${flags.limit} rows):\n${formatTable(columns, rows)}\n`,
-      );
+      io.stdout(`Previewing ${label} (first ${flags.limit} rows):\n${formatTable(columns, rows)}\n`);
+      return 0;
     });
-}
-
-function positive(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new UsageError(`--limit must be a positive integer, got '${value}'.`, {
-      hint: "pass e.g. --limit 20.",
-    });
-  }
-  return n;
 }

@@ -1,11 +1,11 @@
-import type { Command } from "commander";
 import {
   addProjectFlags,
   addSelectionFlags,
   type ProjectFlags,
-  parsePositiveInt,
+  parseThreads,
   type SelectionFlags,
 } from "./common-flags.js";
+import type { FloeCommand } from "./floe-command.js";
 
 type FreshnessFlags = ProjectFlags & SelectionFlags & { readonly threads?: number; readonly output?: string };
 
@@ -14,7 +14,8 @@ type FreshnessFlags = ProjectFlags & SelectionFlags & { readonly threads?: numbe
  * `max(loaded_at_field)` → pass/warn/error, a dbt-like log line each, and `target/sources.json`. Exit 1
  * when a source is stale past `error_after` or its query fails; warnings exit 0.
  */
-export function registerSourceCommands(program: Command): void {
+export function registerSourceCommands(program: FloeCommand): void {
+  const { io } = program;
   const source = program.command("source").description("commands about sources (freshness)");
   addSelectionFlags(
     addProjectFlags(
@@ -23,9 +24,9 @@ export function registerSourceCommands(program: Command): void {
         .description("check how recently each selected source was loaded; write target/sources.json"),
     ),
   )
-    .option("--threads <n>", "sources to check at once (default: the profile's threads)", parsePositiveInt)
+    .option("--threads <n>", "sources to check at once (default: the profile's threads)", parseThreads)
     .option("-o, --output <path>", "where to write the results (default: <target-path>/sources.json)")
-    .action(async (flags: FreshnessFlags) => {
+    .handle(async (flags: FreshnessFlags) => {
       const { join, isAbsolute, relative } = await import("node:path");
       const { loadRunProject } = await import("./run-action.js");
       const { selectFromFlags } = await import("./common-flags.js");
@@ -37,29 +38,29 @@ export function registerSourceCommands(program: Command): void {
       const { sourcesJson } = await import("../freshness/sources-json.js");
       const { freshnessLogger } = await import("../freshness/freshness-log.js");
 
-      const project = loadRunProject(flags);
+      const project = loadRunProject(flags, io);
       const selected = selectFromFlags(project, project.root, flags);
       const { checks, skipped } = planFreshness(project.manifest, selected);
       const output = flags.output ?? join(project.targetPath, "sources.json");
       const outputPath = isAbsolute(output) ? output : join(project.root, output);
-      const shownPath = isAbsolute(output) ? output : relative(process.cwd(), outputPath) || output;
+      const shownPath = isAbsolute(output) ? output : relative(io.cwd, outputPath) || output;
       // UTC session: naive timestamps in loaded_at_field are read as UTC, as dbt does.
       const connection = connectTarget(project.target, { timeZone: "UTC" });
       const started = performance.now();
       const generatedAt = new Date().toISOString();
-      await withSigintCancel(connection, async (signal) => {
+      return withSigintCancel(connection, io.stderr, async (signal) => {
         const results = await runFreshness({
           checks,
           skipped,
           connection,
           threads: flags.threads ?? project.target.threads,
           signal,
-          onEvent: freshnessLogger(flags.logFormat),
+          onEvent: freshnessLogger(flags.logFormat, io.stdout),
           sourcesPath: shownPath,
         });
         const json = sourcesJson(results, (performance.now() - started) / 1000, generatedAt);
         writeFileAtomic(outputPath, `${JSON.stringify(json, null, 2)}\n`);
-        process.exitCode = signal.aborted ? 1 : freshnessExitCode(results);
+        return signal.aborted ? 1 : freshnessExitCode(results);
       });
     });
 }

@@ -1,9 +1,11 @@
 import { spawn } from "node:child_process";
-import type { Command } from "commander";
+import { Option } from "commander";
 import { UsageError } from "../../core/errors.js";
 import type { ServiceStatus, StackEvent } from "../../stack/launcher.js";
 import { stackPaths } from "../../stack/paths.js";
 import { SERVICES, serviceByName } from "../../stack/services.js";
+import { flagParser, positiveInt } from "./flag-values.js";
+import type { FloeCommand } from "./floe-command.js";
 
 /**
  * The launcher (and through it kafkajs, for health checks) loads only when a stack command runs: every
@@ -42,7 +44,8 @@ function renderEvent(e: StackEvent): string | undefined {
   }
 }
 
-export function registerStackCommands(program: Command): void {
+export function registerStackCommands(program: FloeCommand): void {
+  const { io } = program;
   const stack = program
     .command("stack")
     .description("the local lakehouse stack: S3, Iceberg REST, Kafka, Trino");
@@ -50,69 +53,75 @@ export function registerStackCommands(program: Command): void {
   stack
     .command("up")
     .description("download (once), start and health-check every service; idempotent")
-    .action(async () => {
-      const timeout = Number(process.env.FLOE_STACK_TIMEOUT ?? 240);
+    .handle(async () => {
+      const timeout = Number(io.env.FLOE_STACK_TIMEOUT ?? 240);
       const statuses = await (await launcher()).stackUp({
         timeoutMs: timeout * 1000,
         onEvent: (e) => {
           const line = renderEvent(e);
-          if (line) process.stderr.write(`${line}\n`);
+          if (line) io.stderr(`${line}\n`);
         },
       });
-      for (const s of statuses) process.stdout.write(`${renderStatusLine(s)}\n`);
+      for (const s of statuses) io.stdout(`${renderStatusLine(s)}\n`);
+      return 0;
     });
 
   stack
     .command("down")
     .description("stop the services started by `stack up` (data is kept)")
     .option("--purge", "also delete all stack data (tables, topics, files)")
-    .action(async (opts: { purge?: boolean }) => {
+    .handle(async (opts: { purge?: boolean }) => {
       const results = await (await launcher()).stackDown({ purge: opts.purge === true });
-      for (const r of results) process.stdout.write(`${r.name.padEnd(13)} ${r.result}\n`);
-      if (opts.purge) process.stdout.write("stack data deleted\n");
+      for (const r of results) io.stdout(`${r.name.padEnd(13)} ${r.result}\n`);
+      if (opts.purge) io.stdout("stack data deleted\n");
+      return 0;
     });
 
   stack
     .command("reset")
     .description("stop the stack and delete its data (downloads are kept)")
-    .action(async () => {
+    .handle(async () => {
       await (await launcher()).stackDown({ purge: true });
-      process.stdout.write("stack stopped and data deleted\n");
+      io.stdout("stack stopped and data deleted\n");
+      return 0;
     });
 
   stack
     .command("status")
     .description("one line per service; exits 1 unless all are healthy")
     .option("--json", "print JSON")
-    .action(async (opts: { json?: boolean }) => {
+    .handle(async (opts: { json?: boolean }) => {
       const statuses = await (await launcher()).stackStatus();
-      if (opts.json) process.stdout.write(`${JSON.stringify(statuses, null, 2)}\n`);
-      else for (const s of statuses) process.stdout.write(`${renderStatusLine(s)}\n`);
-      if (statuses.some((s) => s.state !== "healthy")) process.exitCode = 1;
+      if (opts.json) io.stdout(`${JSON.stringify(statuses, null, 2)}\n`);
+      else for (const s of statuses) io.stdout(`${renderStatusLine(s)}\n`);
+      return statuses.some((s) => s.state !== "healthy") ? 1 : 0;
     });
 
   stack
     .command("logs")
     .description("print (or follow) a service's log")
     .argument("[service]", `one of ${SERVICES.map((s) => s.name).join(", ")}`, "trino")
-    .option("-n, --lines <n>", "lines to print", "50")
+    .addOption(
+      new Option("-n, --lines <n>", "lines to print")
+        .default("50")
+        .argParser(flagParser("--lines", positiveInt("200"))),
+    )
     .option("-f, --follow", "keep printing new lines")
-    .action(async (service: string, opts: { lines: string; follow?: boolean }) => {
+    .handle(async (service: string, opts: { lines: number | string; follow?: boolean }) => {
       const spec = serviceByName(service);
       if (!spec) {
         throw new UsageError(`Unknown service "${service}".`, {
           hint: `use one of ${SERVICES.map((s) => s.name).join(", ")}`,
         });
       }
-      const file = (await launcher()).logFile(stackPaths(), spec.name);
-      const args = [
-        "-n",
-        String(Number.parseInt(opts.lines, 10) || 50),
-        ...(opts.follow ? ["-F"] : []),
-        file,
-      ];
-      await new Promise<void>((resolve) =>
-        spawn("tail", args, { stdio: "inherit" }).on("close", () => resolve()),
-      );
+      const file = (await launcher()).logFile(stackPaths(io.env), spec.name);
+      const args = ["-n", String(opts.lines), ...(opts.follow ? ["-F"] : []), file];
+      await new Promise<void>((resolve) => {
+        const tail = spawn("tail", args, { stdio: ["ignore", "pipe", "pipe"] });
+        tail.stdout.setEncoding("utf8").on("data", io.stdout);
+        tail.stderr.setEncoding("utf8").on("data", io.stderr);
+        tail.on("close", () => resolve());
+      });
+      return 0;
     });
 }

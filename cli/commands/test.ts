@@ -1,7 +1,7 @@
-import type { Command } from "commander";
+import type { FloeCommand } from "./floe-command.js";
 import { registerRunCommand } from "./run.js";
 
 /** `floe test`: the shared run command with the test task. */
-export function registerTestCommand(program: Command): void {
+export function registerTestCommand(program: FloeCommand): void {
   registerRunCommand(program, "test");
 }

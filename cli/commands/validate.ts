@@ -1,11 +1,11 @@
-import type { Command } from "commander";
 import {
   addProjectFlags,
   addSelectionFlags,
   type ProjectFlags,
-  parsePositiveInt,
+  parseThreads,
   type SelectionFlags,
 } from "./common-flags.js";
+import type { FloeCommand } from "./floe-command.js";
 
 type ValidateFlags = ProjectFlags & SelectionFlags & { readonly engine: boolean; readonly threads?: number };
 
@@ -14,7 +14,8 @@ type ValidateFlags = ProjectFlags & SelectionFlags & { readonly engine: boolean;
  * reachable, `EXPLAIN (TYPE VALIDATE)` each selected model and test. Exit 2 on project errors, 1 on SQL
  * errors, 0 otherwise.
  */
-export function registerValidateCommand(program: Command): void {
+export function registerValidateCommand(program: FloeCommand): void {
+  const { io } = program;
   addSelectionFlags(
     addProjectFlags(
       program
@@ -25,8 +26,8 @@ export function registerValidateCommand(program: Command): void {
     ),
   )
     .option("--no-engine", "only parse and render; do not ask Trino")
-    .option("--threads <n>", "EXPLAINs to run at once (default: the profile's threads)", parsePositiveInt)
-    .action(async (flags: ValidateFlags) => {
+    .option("--threads <n>", "EXPLAINs to run at once (default: the profile's threads)", parseThreads)
+    .handle(async (flags: ValidateFlags) => {
       const { readFileSync } = await import("node:fs");
       const { join } = await import("node:path");
       const { loadRunProject } = await import("./run-action.js");
@@ -34,20 +35,20 @@ export function registerValidateCommand(program: Command): void {
       const { connectTarget, withSigintCancel } = await import("../runner/connect.js");
       const { validateProject } = await import("../validate/validate-project.js");
       const { validateLogger } = await import("../validate/validate-log.js");
-      const project = loadRunProject(flags);
+      const project = loadRunProject(flags, io);
       const selected = selectFromFlags(project, project.root, flags);
       const connection = flags.engine ? connectTarget(project.target) : undefined;
-      const result = await withSigintCancel(connection, (signal) =>
+      const result = await withSigintCancel(connection, io.stderr, (signal) =>
         validateProject({
           project,
           selected,
           connection,
           threads: flags.threads ?? project.target.threads,
           signal,
-          onEvent: validateLogger(flags.logFormat),
+          onEvent: validateLogger(flags.logFormat, io.stdout),
           readProjectFile: (path) => readFileSync(join(project.root, path), "utf8"),
         }),
       );
-      process.exitCode = result.exitCode;
+      return result.exitCode;
     });
 }

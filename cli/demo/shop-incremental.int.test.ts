@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateShop } from "../../ingest/generator.js";
 import { localTrino, uniqueName } from "../../testing/local-stack.js";
+import { informationSchema, quoteIdentifier, quoteString } from "../../trino/dialect.js";
 import type { ParsedProject } from "../compile/compile.js";
 import type { RunLogger } from "../log/events.js";
 import type { RunTaskResult } from "../runner/run-task.js";
@@ -36,16 +37,16 @@ beforeAll(async () => {
   incremental = shop.loadShopProject(process.cwd(), ns);
   full = shop.loadShopProject(process.cwd(), { ...ns, targetSchema: `${id}_full` });
 
-  await shop.loadMessages(ns, all.slice(0, cut));
+  await shop.loadMessages(ns, all.slice(0, cut), trino);
   builds.push(await shop.buildShop(incremental, { logger: quiet }));
 
-  await shop.loadMessages(ns, all.slice(cut));
+  await shop.loadMessages(ns, all.slice(cut), trino);
   builds.push(await shop.buildShop(incremental, { logger: quiet }));
   builds.push(await shop.buildShop(full, { logger: quiet, fullRefresh: true }));
 }, 1_200_000);
 
 afterAll(async () => {
-  if (incremental && full) await shop.dropShopNamespace(ns, [incremental, full]);
+  if (incremental && full) await shop.dropShopNamespace(ns, [incremental, full], trino);
 }, 300_000);
 
 const models = () =>
@@ -59,11 +60,11 @@ async function comparableColumns(project: ParsedProject, model: string): Promise
   const node = Object.values(project.manifest.nodes).find((n) => n.name === model);
   if (node?.resource_type !== "model") throw new Error(model);
   const { rows } = await trino.query<{ column_name: string; data_type: string }>(
-    `select column_name, data_type from "${node.relation.catalog}".information_schema.columns
-     where table_schema = '${node.relation.schema}' and table_name = '${node.relation.identifier}'
+    `select column_name, data_type from ${informationSchema(node.relation.catalog, "columns")}
+     where table_schema = ${quoteString(node.relation.schema)} and table_name = ${quoteString(node.relation.identifier)}
      order by ordinal_position`,
   );
-  return rows.filter((r) => !r.data_type.startsWith("map(")).map((r) => `"${r.column_name}"`);
+  return rows.filter((r) => !r.data_type.startsWith("map(")).map((r) => quoteIdentifier(r.column_name));
 }
 
 describe("two incremental builds with new events in between", () => {

@@ -1,4 +1,4 @@
-import type { GraphNode, Manifest, Relation } from "../manifest/manifest.js";
+import { type Manifest, type Relation, relationOf } from "../manifest/manifest.js";
 
 /**
  * `target/catalog.json` in dbt's shape: for every model, seed and source whose relation exists, its
@@ -90,12 +90,6 @@ export function catalogTargets(
     byCatalog.set(catalog, entry);
   }
   return byCatalog;
-}
-
-export function relationOf(node: GraphNode | undefined): Relation | undefined {
-  if (!node || node.resource_type === "test") return undefined;
-  if (node.resource_type === "model" && node.config.materialized === "ephemeral") return undefined;
-  return node.relation;
 }
 
 export function buildCatalog(input: {

@@ -1,5 +1,5 @@
 import type { TrinoConnection } from "../../trino/connection.js";
-import { quoteIdentifier, quoteString } from "../../trino/dialect.js";
+import { informationSchema, quoteRelation, quoteString } from "../../trino/dialect.js";
 import { TrinoQueryError } from "../../trino/errors.js";
 import type { Manifest } from "../manifest/manifest.js";
 import {
@@ -88,13 +88,13 @@ export async function listRelations(
     const where = `WHERE table_schema IN (${[...schemas].map(quoteString).join(", ")}) AND table_name IN (${[...names].map(quoteString).join(", ")})`;
     try {
       const t = await connection.query<TableRow>(
-        `SELECT table_catalog, table_schema, table_name, table_type FROM ${quoteIdentifier(catalog)}.information_schema.tables ${where}`,
+        `SELECT table_catalog, table_schema, table_name, table_type FROM ${informationSchema(catalog, "tables")} ${where}`,
         options,
       );
       tables.push(...t.rows);
       if (withColumns) {
         const c = await connection.query<ColumnRow>(
-          `SELECT table_catalog, table_schema, table_name, column_name, ordinal_position, data_type FROM ${quoteIdentifier(catalog)}.information_schema.columns ${where}`,
+          `SELECT table_catalog, table_schema, table_name, column_name, ordinal_position, data_type FROM ${informationSchema(catalog, "columns")} ${where}`,
           options,
         );
         columns.push(...c.rows);
@@ -126,7 +126,12 @@ async function icebergStats(
   table: TableRow,
   options: { signal?: AbortSignal },
 ): Promise<TableStats | undefined> {
-  const snapshots = `${quoteIdentifier(table.table_catalog)}.${quoteIdentifier(table.table_schema)}.${quoteIdentifier(`${table.table_name}$snapshots`)}`;
+  // Iceberg's metadata table `<table>$snapshots`, named like a table of the same schema.
+  const snapshots = quoteRelation({
+    catalog: table.table_catalog,
+    schema: table.table_schema,
+    identifier: `${table.table_name}$snapshots`,
+  });
   try {
     const result = await connection.query<{
       rows: string | null;

@@ -1,6 +1,7 @@
 import type { TrinoConnection } from "../../trino/connection.js";
 import { type ParsedProject, renderNodes, topologicalOrder } from "../compile/compile.js";
-import { type Catalog, emptyCatalog, relationOf } from "./catalog.js";
+import { relationOf } from "../manifest/manifest.js";
+import { type Catalog, emptyCatalog } from "./catalog.js";
 import { fetchCatalog } from "./fetch-catalog.js";
 import { lineageLayout } from "./lineage-layout.js";
 import { docsSiteHtml } from "./site.js";

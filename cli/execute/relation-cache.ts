@@ -1,4 +1,4 @@
-import { quoteIdentifier, quoteString, type Relation } from "../../trino/dialect.js";
+import { informationSchema, quoteString, type Relation } from "../../trino/dialect.js";
 import type { RelationState } from "../plan/relation-state.js";
 import type { ColumnDef, Step } from "../plan/steps.js";
 import type { NodeQueries } from "./node-queries.js";
@@ -24,13 +24,12 @@ export class RelationCache {
     }
     for (const [catalog, schemas] of byCatalog) {
       const list = [...schemas].map(quoteString).join(", ");
-      const cat = quoteIdentifier(catalog);
       const [existing, tables] = await Promise.all([
         q.query<{ schema_name: string }>(
-          `SELECT schema_name FROM ${cat}.information_schema.schemata WHERE schema_name IN (${list})`,
+          `SELECT schema_name FROM ${informationSchema(catalog, "schemata")} WHERE schema_name IN (${list})`,
         ),
         q.query<{ table_schema: string; table_name: string; table_type: string }>(
-          `SELECT table_schema, table_name, table_type FROM ${cat}.information_schema.tables WHERE table_schema IN (${list})`,
+          `SELECT table_schema, table_name, table_type FROM ${informationSchema(catalog, "tables")} WHERE table_schema IN (${list})`,
         ),
       ]);
       for (const { schema_name } of existing.rows) this.schemas.set(key(catalog, schema_name), new Map());
@@ -56,7 +55,7 @@ export class RelationCache {
 
   async columns(relation: Relation, q: NodeQueries): Promise<ColumnDef[]> {
     const result = await q.query<{ column_name: string; data_type: string }>(
-      `SELECT column_name, data_type FROM ${quoteIdentifier(relation.catalog)}.information_schema.columns ` +
+      `SELECT column_name, data_type FROM ${informationSchema(relation.catalog, "columns")} ` +
         `WHERE table_schema = ${quoteString(relation.schema.toLowerCase())} AND table_name = ${quoteString(relation.identifier.toLowerCase())} ORDER BY ordinal_position`,
     );
     return result.rows.map((r) => ({ name: r.column_name, type: r.data_type }));

@@ -5,7 +5,7 @@ import type { FreshnessEvent, SourceFreshnessResult } from "./run-freshness.js";
 /** dbt-like live lines for `floe source freshness`, or one JSON object per event (`--log-format json`). */
 export function freshnessLogger(
   format: "text" | "json",
-  write: (text: string) => void = (t) => process.stdout.write(t),
+  write: (text: string) => void,
 ): (event: FreshnessEvent) => void {
   if (format === "json") {
     return (event) => {

@@ -1,7 +1,7 @@
 import type { RunEvent, RunLogger } from "./events.js";
 
 /** `--log-format json`: one JSON object per event and line, with a timestamp and level. */
-export function jsonLogger(write: (line: string) => void = (l) => process.stdout.write(l)): RunLogger {
+export function jsonLogger(write: (line: string) => void): RunLogger {
   return {
     event(event: RunEvent) {
       const level =

@@ -4,7 +4,7 @@ import { formatTable } from "./format-table.js";
 const WIDTH = 80;
 
 /** The live, dbt-like log: one START and one result line per node, then a summary. */
-export function textLogger(write: (text: string) => void = (t) => process.stdout.write(t)): RunLogger {
+export function textLogger(write: (text: string) => void): RunLogger {
   const out = (text: string) => write(`${clock()}  ${text}\n`);
   return {
     event(event: RunEvent) {

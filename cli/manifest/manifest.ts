@@ -147,3 +147,10 @@ export type GraphNode = ManifestNode | SourceNode;
 export function graphNode(manifest: Manifest, uniqueId: string): GraphNode | undefined {
   return manifest.nodes[uniqueId] ?? manifest.sources[uniqueId];
 }
+
+/** The relation a node has in the warehouse: none for a test or an ephemeral model (inlined as a CTE). */
+export function relationOf(node: GraphNode | undefined): Relation | undefined {
+  if (!node || node.resource_type === "test") return undefined;
+  if (node.resource_type === "model" && node.config.materialized === "ephemeral") return undefined;
+  return node.relation;
+}

@@ -1,4 +1,4 @@
-import { quoteIdentifier, quoteRelation, quoteString } from "../../trino/dialect.js";
+import { quoteIdentifier, quoteRelation, quoteSchema, quoteString } from "../../trino/dialect.js";
 import { keyMatch } from "./key-match.js";
 import type { Plan, Source, Step, TableProperties } from "./steps.js";
 
@@ -16,7 +16,7 @@ export function renderStep(step: Step): RenderedStep {
   switch (step.kind) {
     case "create-schema":
       return plain(
-        `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(step.catalog)}.${quoteIdentifier(step.schema)}` +
+        `CREATE SCHEMA IF NOT EXISTS ${quoteSchema(step)}` +
           (step.location === undefined ? "" : ` WITH (location = ${quoteString(step.location)})`),
       );
     case "create-view":

@@ -39,15 +39,16 @@ export function locationRootOf(target: TargetConfig): string | undefined {
 }
 
 /**
- * Runs `work` with Ctrl-C wired to cancel the connection's queries (and abort the signal); without a
- * connection (e.g. --no-engine) it just runs.
+ * Runs `work` with Ctrl-C wired to cancel the connection's queries (and abort the signal), telling the
+ * user through `notice`; without a connection (e.g. --no-engine) it just runs.
  */
 export async function withSigintCancel<T>(
   connection: TrinoConnection | undefined,
+  notice: (text: string) => void,
   work: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const controller = new AbortController();
-  const release = connection ? cancelOnSigint(connection, controller) : () => {};
+  const release = connection ? cancelOnSigint(connection, controller, notice) : () => {};
   try {
     return await work(controller.signal);
   } finally {

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { localTrino, uniqueName } from "../../testing/local-stack.js";
+import { informationSchema, quoteString } from "../../trino/dialect.js";
 import { floe, testTrinoPort, write, writeRunnerProject } from "../testing/run-fixture.js";
 import { dropSchema, rows, showCreateTable } from "../testing/warehouse.js";
 
@@ -62,7 +63,7 @@ describe("view, table and seed", () => {
     );
     const views = await rows(
       trino,
-      `SELECT table_name FROM iceberg.information_schema.views WHERE table_schema = '${s}'`,
+      `SELECT table_name FROM ${informationSchema("iceberg", "views")} WHERE table_schema = ${quoteString(s)}`,
     );
     expect(views).toEqual([{ table_name: "stg_countries" }]);
 
@@ -77,7 +78,7 @@ describe("view, table and seed", () => {
     expect(second.exitCode).toBe(0);
     const tables = await rows(
       trino,
-      `SELECT table_name, table_type FROM iceberg.information_schema.tables WHERE table_schema = '${s}' ORDER BY 1`,
+      `SELECT table_name, table_type FROM ${informationSchema("iceberg", "tables")} WHERE table_schema = ${quoteString(s)} ORDER BY 1`,
     );
     expect(tables).toEqual([
       { table_name: "countries", table_type: "BASE TABLE" },
@@ -201,7 +202,7 @@ describe("incremental", () => {
     expect(
       await rows(
         trino,
-        `SELECT count(*) AS n FROM iceberg.information_schema.tables WHERE table_schema = '${s}' AND table_name LIKE '%floe_tmp%'`,
+        `SELECT count(*) AS n FROM ${informationSchema("iceberg", "tables")} WHERE table_schema = ${quoteString(s)} AND table_name LIKE '%floe_tmp%'`,
       ),
     ).toEqual([{ n: 0 }]);
 

@@ -2,7 +2,7 @@ import { CancelledError, formatLocation, isFloeError } from "../../core/errors.j
 import { TrinoQueryError } from "../../trino/errors.js";
 import type { ManifestNode } from "../compile/compile.js";
 import { StepFailedError } from "../execute/executor.js";
-import { mapCompiledLine } from "../execute/map-error-location.js";
+import { bodyLineAt, describeNodeLocation, trinoErrorText } from "../execute/map-error-location.js";
 import type { NodeOutcome, RunContext } from "./run-context.js";
 
 /** Where a node's SQL came from, to point Trino's line:column back at the file the user edits. */
@@ -56,29 +56,23 @@ function trinoErrorOutcome(
   origin: SqlOrigin,
   ctx: RunContext,
 ): NodeOutcome {
-  const message = `${error.message.replace(/^line \d+:\d+: /, "")} (Trino query ${error.queryId})`;
-  const base = { status: "error" as const, message, errorCode: error.code };
+  const base = { status: "error" as const, message: trinoErrorText(error), errorCode: error.code };
   const position = error.position;
   const { node, compiledSql } = origin;
-  if (position && bodyLine !== undefined && compiledSql !== undefined && position.line >= bodyLine) {
-    const compiledLine = position.line - bodyLine + 1;
-    if (compiledLine <= compiledSql.split("\n").length) {
-      let sourceLine: number | undefined;
-      try {
-        sourceLine = mapCompiledLine(ctx.readProjectFile(node.original_file_path), compiledSql, compiledLine);
-      } catch {
-        sourceLine = undefined;
-      }
-      const compiledAt =
-        "compiled_path" in node
-          ? `; compiled SQL ${node.compiled_path}:${compiledLine}:${position.column}`
-          : "";
-      const where =
-        sourceLine === undefined
-          ? `${node.original_file_path}${compiledAt}`
-          : `${node.original_file_path}:${sourceLine}:${position.column}${compiledAt}`;
-      return { ...base, location: where };
-    }
+  const compiledLine =
+    position && bodyLine !== undefined && compiledSql !== undefined
+      ? bodyLineAt(position, bodyLine, compiledSql)
+      : undefined;
+  if (position && compiledSql !== undefined && compiledLine !== undefined) {
+    const location = describeNodeLocation({
+      file: node.original_file_path,
+      compiledSql,
+      compiledLine,
+      column: position.column,
+      compiledFile: "compiled_path" in node ? { path: node.compiled_path, column: true } : undefined,
+      readProjectFile: ctx.readProjectFile,
+    });
+    return { ...base, location };
   }
   const at =
     position && origin.runPath

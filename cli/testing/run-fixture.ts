@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { PORTS } from "../../stack/services.js";
 import { main } from "../main.js";
+import { recordingIO } from "./recording-io.js";
 
 /**
  * Integration-test support for the runner: a throw-away Floe project whose profile points at the local
@@ -61,30 +62,11 @@ export interface FloeOutput {
   readonly stderr: string;
 }
 
-/** Runs `floe <args> --project-dir <dir>` in this process and captures what it prints. */
+/** Runs `floe <args> --project-dir <dir>` in this process, with a recording IO, and returns what it printed. */
 export async function floe(dir: string, ...args: string[]): Promise<FloeOutput> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const stdout = process.stdout.write.bind(process.stdout);
-  const stderr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    out.push(String(chunk));
-    return true;
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    err.push(String(chunk));
-    return true;
-  }) as typeof process.stderr.write;
-  const previous = process.exitCode;
-  process.exitCode = undefined;
-  try {
-    const exitCode = await main(["node", "floe", ...args, "--project-dir", dir]);
-    return { exitCode, stdout: out.join(""), stderr: err.join("") };
-  } finally {
-    process.stdout.write = stdout;
-    process.stderr.write = stderr;
-    process.exitCode = previous;
-  }
+  const io = recordingIO();
+  const exitCode = await main(["node", "floe", ...args, "--project-dir", dir], io);
+  return { exitCode, stdout: io.stdoutText(), stderr: io.stderrText() };
 }
 
 /** The events a `--log-format json` run printed, one JSON object per line. */

@@ -1,5 +1,5 @@
 import type { TrinoConnection } from "../../trino/connection.js";
-import { quoteIdentifier } from "../../trino/dialect.js";
+import { informationSchema, quoteRelation, quoteSchema, quoteString } from "../../trino/dialect.js";
 
 /** Integration-test helpers over the local stack's iceberg catalog. */
 export async function rows(trino: TrinoConnection, sql: string): Promise<Record<string, unknown>[]> {
@@ -12,7 +12,7 @@ export async function showCreateTable(
   table: string,
 ): Promise<string> {
   const result = await trino.query<{ "Create Table": string }>(
-    `SHOW CREATE TABLE iceberg.${quoteIdentifier(schema)}.${quoteIdentifier(table)}`,
+    `SHOW CREATE TABLE ${quoteRelation({ catalog: "iceberg", schema, identifier: table })}`,
   );
   return result.rows[0]?.["Create Table"] ?? "";
 }
@@ -22,15 +22,15 @@ export async function dropSchema(trino: TrinoConnection, schema: string): Promis
   try {
     const tables = await rows(
       trino,
-      `SELECT table_name, table_type FROM iceberg.information_schema.tables WHERE table_schema = '${schema}'`,
+      `SELECT table_name, table_type FROM ${informationSchema("iceberg", "tables")} WHERE table_schema = ${quoteString(schema)}`,
     );
     for (const t of tables) {
       const kind = t.table_type === "VIEW" ? "VIEW" : "TABLE";
       await trino.query(
-        `DROP ${kind} IF EXISTS iceberg.${quoteIdentifier(schema)}.${quoteIdentifier(String(t.table_name))}`,
+        `DROP ${kind} IF EXISTS ${quoteRelation({ catalog: "iceberg", schema, identifier: String(t.table_name) })}`,
       );
     }
-    await trino.query(`DROP SCHEMA IF EXISTS iceberg.${quoteIdentifier(schema)}`);
+    await trino.query(`DROP SCHEMA IF EXISTS ${quoteSchema({ catalog: "iceberg", schema })}`);
   } catch {
     // Leave it; unique names keep later runs apart.
   }

@@ -1,10 +1,10 @@
 import { clock, dots, plural } from "../log/text-logger.js";
-import type { NodeValidation, ValidateEvent } from "./validate-project.js";
+import type { NodeValidation, ValidateEvent } from "./validate-events.js";
 
 /** dbt-like live lines for `floe validate`, or one JSON object per event (`--log-format json`). */
 export function validateLogger(
   format: "text" | "json",
-  write: (text: string) => void = (t) => process.stdout.write(t),
+  write: (text: string) => void,
 ): (event: ValidateEvent) => void {
   if (format === "json") {
     return (event) => {

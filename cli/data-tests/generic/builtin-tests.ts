@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { quoteString } from "../../../trino/dialect.js";
 
 /**
  * The built-in generic tests. Each returns a query whose rows are the failures (for accepted_values: the
@@ -26,10 +27,6 @@ const none = z.strictObject({});
 
 function column(input: GenericTestInput): string {
   return input.column ?? "";
-}
-
-export function sqlString(value: unknown): string {
-  return `'${String(value).replaceAll("'", "''")}'`;
 }
 
 const INTERVAL = /^\s*(\d+)\s*(second|minute|hour|day|week|month|year)s?\s*$/i;
@@ -69,7 +66,9 @@ export const BUILTIN_TESTS: Readonly<Record<string, BuiltinTest>> = {
     nameSuffix: (k) => (k.values as unknown[]).map(String),
     sql: (i) => {
       const quote = i.kwargs.quote !== false;
-      const values = (i.kwargs.values as unknown[]).map((v) => (quote ? sqlString(v) : String(v))).join(", ");
+      const values = (i.kwargs.values as unknown[])
+        .map((v) => (quote ? quoteString(String(v)) : String(v)))
+        .join(", ");
       return `with all_values as (\n    select ${column(i)} as value_field, count(*) as n_records\n    from ${i.model}\n    group by ${column(i)}\n)\nselect *\nfrom all_values\nwhere value_field not in (${values})`;
     },
   },
@@ -120,7 +119,7 @@ export const BUILTIN_TESTS: Readonly<Record<string, BuiltinTest>> = {
     sql: (i) => {
       const field = (i.kwargs.field as string | undefined) ?? column(i);
       const age = parseMaxAge(String(i.kwargs.max_age)) ?? { count: 1, unit: "day" };
-      const threshold = `current_timestamp(6) - interval '${age.count}' ${age.unit}`;
+      const threshold = `current_timestamp(6) - interval ${quoteString(String(age.count))} ${age.unit}`;
       return `with recency as (\n    select max(${field}) as most_recent\n    from ${i.model}\n)\nselect most_recent, ${threshold} as threshold\nfrom recency\nwhere most_recent is null or most_recent < ${threshold}`;
     },
   },
