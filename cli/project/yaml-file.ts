@@ -42,6 +42,7 @@ export function parseYaml(text: string, file: string): unknown {
     throw new ConfigError(`invalid YAML: ${reason}.`, {
       location: mark ? { file, line: mark.line + 1, column: mark.column + 1 } : { file },
       hint: "fix the YAML syntax (indentation, quotes, unique keys) at this position.",
+      cause: error,
     });
   }
 }
