@@ -16,11 +16,10 @@ import parquet from "parquetjs-lite";
 import { parseEvent } from "../ingest/contracts.js";
 import { endpointsFromEnv, kafkaClient, s3Client } from "../ingest/endpoints.js";
 import { generateShop } from "../ingest/generator.js";
-import { TEST_SCHEMA, uniqueRun } from "../ingest/int-helpers.js";
+import { TEST_SCHEMA, trinoQuery, uniqueRun } from "../ingest/int-helpers.js";
 import { encodeParquet } from "../ingest/parquet-file.js";
 import { defaultTopicNames, publishShop } from "../ingest/producer.js";
 import { RAW_COLUMNS, type RawRow, toRawRow } from "../ingest/raw-schema.js";
-import { trinoQuery } from "../ingest/trino-query.js";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 300_000);

@@ -40,6 +40,16 @@ describe("isRetriable", () => {
     });
     expect(isRetriable(gaveUp)).toBe(true);
   });
+
+  it("reads the cause of kafkajs's non-retriable wrapper: nested retries giving up on a refused connection", () => {
+    const refused = Object.assign(new Error("refused"), { name: "KafkaJSConnectionError", retriable: true });
+    const wrapper = (cause?: Error) =>
+      Object.assign(new Error("wrapped"), { name: "KafkaJSNonRetriableError", retriable: false, cause });
+    expect(isRetriable(wrapper(refused))).toBe(true);
+    const denied = Object.assign(new Error("denied"), { name: "KafkaJSProtocolError", retriable: false });
+    expect(isRetriable(wrapper(denied))).toBe(false);
+    expect(isRetriable(wrapper())).toBe(false);
+  });
 });
 
 describe("withRetry", () => {

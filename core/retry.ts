@@ -75,6 +75,11 @@ export function isRetriable(error: unknown): boolean {
   // kafkajs gives up after its own retries with a non-retriable wrapper; the broker may be back by our
   // next attempt, so the wrapped cause decides.
   if (e.name === "KafkaJSNumberOfRetriesExceeded") return e.cause === undefined || isRetriable(e.cause);
+  // Its retriers nest (a send retries a metadata refresh that retries a connect): when the inner one gives
+  // up, the outer one wraps that as non-retriable, with the first error (a refused connection) as cause.
+  if (e.name === "KafkaJSNonRetriableError") {
+    return e.cause !== undefined && e.cause !== error && isRetriable(e.cause);
+  }
   if (typeof e.retriable === "boolean") return e.retriable;
   if (e.cause !== undefined && e.cause !== error) return isRetriable(e.cause);
   return true;

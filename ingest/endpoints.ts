@@ -1,6 +1,7 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import { Kafka, logLevel } from "kafkajs";
 import { PORTS, S3_ACCESS_KEY, S3_SECRET_KEY, WAREHOUSE_BUCKET } from "../stack/services.js";
+import { createTrinoConnection, type TrinoConnection } from "../trino/connection.js";
 
 /**
  * Where ingest finds Kafka and S3. The defaults are the local stack's (so `npm start` works on a fresh
@@ -23,6 +24,20 @@ export function endpointsFromEnv(env: NodeJS.ProcessEnv = process.env): Endpoint
     s3SecretKey: env.FLOE_S3_SECRET_KEY ?? S3_SECRET_KEY,
     bucket: WAREHOUSE_BUCKET,
   };
+}
+
+/**
+ * The Trino that ingest registers raw tables in: `FLOE_TRINO_HOST`, `FLOE_TRINO_PORT`, `FLOE_TRINO_USER`
+ * (default the local stack's). Called by the edges (the CLI, the demo); the sink and the registration take
+ * the connection they are given.
+ */
+export function trinoFromEnv(env: NodeJS.ProcessEnv = process.env): TrinoConnection {
+  return createTrinoConnection({
+    host: env.FLOE_TRINO_HOST ?? "127.0.0.1",
+    port: Number(env.FLOE_TRINO_PORT ?? PORTS.trino),
+    user: env.FLOE_TRINO_USER ?? "floe",
+    source: "floe-ingest",
+  });
 }
 
 export function kafkaClient(endpoints: Endpoints, clientId: string): Kafka {

@@ -12,25 +12,48 @@ export {
   type TopicKind,
   topicKindOf,
 } from "./contracts.js";
-export { type Endpoints, endpointsFromEnv } from "./endpoints.js";
-export {
-  type GeneratedMessage,
-  type GenerateOptions,
-  generateShop,
-  type LedgerOrder,
-  type MalformedKind,
-  type ShopLedger,
-} from "./generator.js";
+export { type Endpoints, endpointsFromEnv, trinoFromEnv } from "./endpoints.js";
+export { type GeneratedShop, type GenerateOptions, generateShop } from "./generator.js";
 export {
   ContractViolation,
   defaultTopicNames,
+  PUBLISH_RETRY,
   type PublishOptions,
   publishShop,
+  publishShopRun,
   ShopProducer,
   type TopicNames,
   topicName,
 } from "./producer.js";
+export { type Checkpoint, type CheckpointStore, fileCheckpointStore } from "./publish-checkpoint.js";
+export {
+  type PublishEvent,
+  PublishFailed,
+  type PublishIO,
+  type PublishOutcome,
+  type PublishPhase,
+  publishStream,
+} from "./publish-loop.js";
 export { RAW_COLUMNS, type RawColumn, TRINO_TYPES } from "./raw-schema.js";
+export {
+  DEFAULT_RAW_TARGET,
+  type RawTableTarget,
+  registerRawPartition,
+  registerRawTables,
+  type TrinoQuery,
+} from "./raw-tables.js";
+export {
+  foldLedger,
+  type LedgerEntry,
+  LedgerFold,
+  type LedgerHeader,
+  type LedgerOrder,
+  ledgerEntryOfRecord,
+  type MalformedKind,
+  type ShopLedger,
+} from "./shop-ledger.js";
+export { type ShopEvent, ShopSimulation } from "./shop-simulation.js";
+export { SINK_DEFAULTS } from "./sink/defaults.js";
 export {
   type DurableFile,
   objectKey,
@@ -39,3 +62,4 @@ export {
   type SinkOptions,
   type SinkSummary,
 } from "./sink.js";
+export { type GeneratedMessage, ledgerEntryOf, mixStream } from "./stream-mixer.js";

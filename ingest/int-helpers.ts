@@ -1,12 +1,21 @@
 import { randomBytes } from "node:crypto";
+import type { KafkaMessage } from "kafkajs";
 import { TOPIC_KINDS } from "./contracts.js";
-import { endpointsFromEnv, kafkaClient } from "./endpoints.js";
+import { endpointsFromEnv, kafkaClient, trinoFromEnv } from "./endpoints.js";
 import { type GenerateOptions, generateShop } from "./generator.js";
 import { defaultTopicNames, topicName } from "./producer.js";
 import { utcDate } from "./raw-schema.js";
-import { trinoQuery } from "./trino-query.js";
 
 /** Helpers shared by the ingest integration tests and benchmarks (real stack, unique names per run). */
+
+/** The Trino the tests and benchmarks check raw tables in (and their sinks register them in). */
+export const testTrino = trinoFromEnv();
+
+/** A query's rows as tuples, in column order. */
+export async function trinoQuery(sql: string): Promise<unknown[][]> {
+  const result = await testTrino.query(sql);
+  return result.rows.map((row) => result.columns.map((c) => row[c.name]));
+}
 
 export interface RunNames {
   readonly id: string;
@@ -36,7 +45,10 @@ export function uniqueRun(label: string): RunNames {
   };
 }
 
-/** The sink options that point a run's sink at its own topics, prefix, consumer group and raw schema. */
+/**
+ * The sink options that point a run's sink at its own topics, prefix, consumer group and raw schema (its
+ * raw tables registered in `testTrino`).
+ */
 export function sinkTargets(run: RunNames) {
   return {
     topics: run.topics,
@@ -44,6 +56,7 @@ export function sinkTargets(run: RunNames) {
     prefix: run.prefix,
     groupId: run.group,
     hiveSchema: run.schema,
+    trino: testTrino,
   };
 }
 
@@ -62,19 +75,16 @@ export async function topicMessageCount(topic: string): Promise<number> {
   }
 }
 
-/** Reads a whole topic once; returns each message's headers as strings. */
-export async function readDlq(topic: string): Promise<Record<string, string>[]> {
+/** Reads a whole topic once (every message there when called), mapping each message with `pick`. */
+export async function readTopic<T>(topic: string, pick: (message: KafkaMessage) => T): Promise<T[]> {
   const expected = await topicMessageCount(topic);
   const kafka = kafkaClient(endpointsFromEnv(), "floe-test");
   const consumer = kafka.consumer({ groupId: `${topic}-reader-${Date.now()}` });
-  const out: Record<string, string>[] = [];
+  const out: T[] = [];
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`read ${out.length} of ${expected} DLQ messages`)),
-      60_000,
-    );
+    const timer = setTimeout(() => reject(new Error(`read ${out.length} of ${expected} messages`)), 60_000);
     if (expected === 0) {
       clearTimeout(timer);
       resolve();
@@ -83,9 +93,7 @@ export async function readDlq(topic: string): Promise<Record<string, string>[]> 
     consumer
       .run({
         eachMessage: async ({ message }) => {
-          const headers: Record<string, string> = { value_bytes: String(message.value?.length ?? 0) };
-          for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
-          out.push(headers);
+          out.push(pick(message));
           if (out.length >= expected) {
             clearTimeout(timer);
             resolve();
@@ -96,6 +104,15 @@ export async function readDlq(topic: string): Promise<Record<string, string>[]> 
   });
   await consumer.disconnect();
   return out;
+}
+
+/** Reads a whole topic once; returns each message's headers as strings. */
+export function readDlq(topic: string): Promise<Record<string, string>[]> {
+  return readTopic(topic, (message) => {
+    const headers: Record<string, string> = { value_bytes: String(message.value?.length ?? 0) };
+    for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+    return headers;
+  });
 }
 
 export interface RawCheck {

@@ -1,9 +1,28 @@
-import type { Admin, Producer } from "kafkajs";
+import type { Admin, Kafka, Producer } from "kafkajs";
 import { Partitioners } from "kafkajs";
-import { EnvironmentError, FloeError } from "../core/errors.js";
-import { DLQ_TOPIC, parseEvent, TOPIC_KINDS, type TopicKind } from "./contracts.js";
+import { EnvironmentError } from "../core/errors.js";
+import { type RetryPolicy, withRetry } from "../core/retry.js";
+import { DLQ_TOPIC, TOPIC_KINDS, type TopicKind } from "./contracts.js";
 import { type Endpoints, endpointsFromEnv, kafkaClient } from "./endpoints.js";
-import { type GeneratedMessage, type GenerateOptions, generateShop, type ShopLedger } from "./generator.js";
+import { defaultStart, type GenerateOptions, type ShopLedger } from "./generator.js";
+import {
+  type Checkpoint,
+  type CheckpointStore,
+  checkResumable,
+  type EndOffsets,
+  fileCheckpointStore,
+  type GeneratorSettings,
+  partitionKey,
+} from "./publish-checkpoint.js";
+import {
+  assertContract,
+  type PublishEvent,
+  type PublishIO,
+  type PublishOutcome,
+  publishStream,
+} from "./publish-loop.js";
+
+export { ContractViolation } from "./publish-loop.js";
 
 /** Physical topic names: `<prefix><kind>`; the prefix keeps test runs and parallel work apart. */
 export interface TopicNames {
@@ -33,23 +52,12 @@ export async function ensureTopics(
   });
 }
 
-/** Raised when the producer is handed an event that breaks its contract: it never reaches Kafka. */
-export class ContractViolation extends FloeError {
-  constructor(kind: TopicKind, reason: string) {
-    super("CONTRACT", `refusing to publish an invalid ${kind} event: ${reason}`, {
-      hint: "fix the event so it matches ingest/contracts.ts",
-      exitCode: 1,
-    });
-  }
-}
-
 /**
  * A contract-checking publisher. `send` validates every event before it is queued; `sendRaw` bypasses
  * the contract and exists only so the generator can exercise the DLQ with malformed bytes.
  */
 export class ShopProducer {
-  private readonly pending = new Map<string, { key: string; value: string }[]>();
-  private queued = 0;
+  private pending: { topic: string; key: string; value: string }[] = [];
 
   constructor(
     private readonly producer: Producer,
@@ -58,29 +66,37 @@ export class ShopProducer {
   ) {}
 
   async send(kind: TopicKind, key: string, event: Record<string, unknown>): Promise<void> {
-    const result = parseEvent(kind, event);
-    if (!result.ok) throw new ContractViolation(kind, result.reason);
+    assertContract(kind, event);
     await this.sendRaw(kind, key, JSON.stringify(event));
   }
 
   async sendRaw(kind: TopicKind, key: string, value: string): Promise<void> {
-    const topic = topicName(this.names, kind);
-    let list = this.pending.get(topic);
-    if (!list) {
-      list = [];
-      this.pending.set(topic, list);
-    }
-    list.push({ key, value });
-    if (++this.queued >= this.batchSize) await this.flush();
+    this.pending.push({ topic: topicName(this.names, kind), key, value });
+    if (this.pending.length >= this.batchSize) await this.flush();
   }
 
   async flush(): Promise<void> {
-    if (this.queued === 0) return;
-    const topicMessages = [...this.pending].map(([topic, messages]) => ({ topic, messages }));
-    this.pending.clear();
-    this.queued = 0;
-    await this.producer.sendBatch({ topicMessages, acks: -1 });
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    await this.producer.sendBatch({ topicMessages: topicMessagesOf(batch), acks: -1 });
   }
+}
+
+/** A batch as kafkajs takes it: per topic, in order of first appearance, each topic's messages in order. */
+function topicMessagesOf(
+  batch: readonly { topic: string; key: string; value: string; partition?: number }[],
+): { topic: string; messages: { key: string; value: string; partition?: number }[] }[] {
+  const byTopic = new Map<string, { key: string; value: string; partition?: number }[]>();
+  for (const { topic, ...message } of batch) {
+    let list = byTopic.get(topic);
+    if (!list) {
+      list = [];
+      byTopic.set(topic, list);
+    }
+    list.push(message);
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }
 
 export interface PublishOptions extends GenerateOptions {
@@ -90,17 +106,59 @@ export interface PublishOptions extends GenerateOptions {
   readonly partitions?: number;
   readonly endpoints?: Endpoints;
   readonly onProgress?: (published: number) => void;
+  /** Where the run records its progress (default: in memory, so it cannot be resumed). */
+  readonly checkpoint?: string | CheckpointStore;
+  /** Continue the run recorded in `checkpoint`; `start` defaults to the recorded one. */
+  readonly resume?: boolean;
+  /** Stops after the batch in flight; the outcome is then `stopped` (and resumable). */
+  readonly signal?: AbortSignal;
+  readonly retry?: RetryPolicy;
+  readonly onEvent?: (e: PublishEvent) => void;
+  /** The Kafka client (default: one for `endpoints`); tests pass one whose connections they can cut. */
+  readonly kafka?: Kafka;
 }
+
+/**
+ * Long enough to ride out a broker restart: about 1.5 minutes of backoff (0.5 s doubling to 10 s) between
+ * 10 attempts, each of which kafkajs itself retries for a few seconds.
+ */
+export const PUBLISH_RETRY: RetryPolicy = { attempts: 10, baseMs: 500, maxMs: 10_000 };
 
 /** Generates the shop and publishes it; resolves with the ledger of what was published. */
 export async function publishShop(options: PublishOptions): Promise<ShopLedger> {
+  return (await publishShopRun(options)).ledger;
+}
+
+/** Generates the shop and publishes it (or the rest of an interrupted run), exactly once per message. */
+export async function publishShopRun(options: PublishOptions): Promise<PublishOutcome> {
   const endpoints = options.endpoints ?? endpointsFromEnv();
   const names = options.topics ?? defaultTopicNames();
-  const kafka = kafkaClient(endpoints, "floe-generator");
+  const store =
+    typeof options.checkpoint === "string"
+      ? fileCheckpointStore(options.checkpoint)
+      : (options.checkpoint ?? memoryCheckpointStore());
+  const recorded = options.resume ? await store.read() : undefined;
+  const settings: GeneratorSettings = {
+    events: Math.max(0, Math.floor(options.events)),
+    seed: options.seed ?? 42,
+    start: (options.start ?? (recorded ? new Date(recorded.settings.start) : defaultStart())).toISOString(),
+    days: options.days ?? 3,
+    duplicates: options.duplicates ?? 0,
+    malformed: options.malformed ?? 0,
+    late: options.late ?? 0,
+    oversized: options.oversized ?? true,
+    topicPrefix: names.prefix,
+  };
+  // A resume of another stream (or of nothing) is a usage error, found before Kafka is touched.
+  if (options.resume) checkResumable(recorded, settings, store.path);
+  const kafka = options.kafka ?? kafkaClient(endpoints, "floe-generator");
   const admin = kafka.admin();
+  // Idempotent: a batch sent again after a lost ack is dropped by the broker instead of written twice.
   const producer = kafka.producer({
     createPartitioner: Partitioners.DefaultPartitioner,
     allowAutoTopicCreation: false,
+    idempotent: true,
+    maxInFlightRequests: 1,
   });
   try {
     await admin.connect();
@@ -112,35 +170,70 @@ export async function publishShop(options: PublishOptions): Promise<ShopLedger> 
     });
   }
   try {
-    const topics = [...TOPIC_KINDS.map((k) => topicName(names, k)), names.dlq];
-    await ensureTopics(admin, topics, options.partitions ?? 3);
-    const { messages, ledger } = generateShop(options);
-    // A rate-limited run flushes small batches so events leave close to their scheduled time.
+    const topics = TOPIC_KINDS.map((k) => topicName(names, k));
+    const retry = options.retry ?? PUBLISH_RETRY;
+    await withRetry(retry, () => ensureTopics(admin, [...topics, names.dlq], options.partitions ?? 3));
+    const io = await kafkaPublishIO(admin, producer, topics);
+    // A rate-limited run sends small batches so events leave close to their scheduled time.
     const batch = options.rate ? Math.max(1, Math.min(2_000, Math.floor(options.rate / 10))) : 2_000;
-    const shop = new ShopProducer(producer, names, batch);
-    const began = Date.now();
-    let published = 0;
-    for (const message of messages) {
-      await publishOne(shop, message);
-      published++;
-      if (published % 10_000 === 0) options.onProgress?.(published);
-      if (options.rate && published % batch === 0) {
-        const due = began + (published / options.rate) * 1000;
-        const wait = due - Date.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      }
-    }
-    await shop.flush();
-    options.onProgress?.(published);
-    return ledger;
+    return await publishStream(
+      {
+        settings,
+        topicOf: (kind) => topicName(names, kind),
+        batch,
+        ...(options.rate ? { rate: options.rate } : {}),
+        resume: options.resume === true,
+        retry,
+        ...(options.signal ? { signal: options.signal } : {}),
+        onEvent: (e) => {
+          if (e.kind === "progress") options.onProgress?.(e.published);
+          options.onEvent?.(e);
+        },
+      },
+      io,
+      store,
+    );
   } finally {
     await producer.disconnect().catch(() => {});
     await admin.disconnect().catch(() => {});
   }
 }
 
-function publishOne(shop: ShopProducer, message: GeneratedMessage): Promise<void> {
-  // Malformed messages and duplicates (already validated once) go out as their original bytes.
-  if (message.event && !message.duplicate) return shop.send(message.kind, message.key, message.event);
-  return shop.sendRaw(message.kind, message.key, message.value);
+/** The loop's I/O on kafkajs: partitions placed as kafkajs' default partitioner would (murmur2 of the key). */
+async function kafkaPublishIO(
+  admin: Admin,
+  producer: Producer,
+  topics: readonly string[],
+): Promise<PublishIO> {
+  const { topics: metadata } = await admin.fetchTopicMetadata({ topics: [...topics] });
+  const partitionsOf = new Map(metadata.map((t) => [t.name, t.partitions]));
+  const partitioner = Partitioners.DefaultPartitioner();
+  return {
+    partitionOf(topic, key) {
+      const partitionMetadata = partitionsOf.get(topic) ?? [];
+      return partitioner({ topic, partitionMetadata, message: { key, value: null } });
+    },
+    async endOffsets() {
+      const offsets: EndOffsets = {};
+      for (const topic of topics) {
+        for (const p of await admin.fetchTopicOffsets(topic))
+          offsets[partitionKey(topic, p.partition)] = Number(p.high);
+      }
+      return offsets;
+    },
+    async send(batch) {
+      await producer.sendBatch({ topicMessages: topicMessagesOf(batch), acks: -1 });
+    },
+  };
+}
+
+function memoryCheckpointStore(): CheckpointStore {
+  let saved: Checkpoint | undefined;
+  return {
+    path: "(in memory)",
+    read: async () => saved,
+    write: async (checkpoint) => {
+      saved = checkpoint;
+    },
+  };
 }

@@ -5,12 +5,12 @@ import {
   tableOf,
   testShop,
   topicMessageCount,
+  trinoQuery,
   uniqueRun,
   verifyRawTables,
 } from "./int-helpers.js";
 import { defaultTopicNames, publishShop } from "./producer.js";
 import { runSink } from "./sink.js";
-import { trinoQuery } from "./trino-query.js";
 
 // The contract's figures: 200,000 events, 1% duplicates, 0.5% malformed, 2% late.
 const SHOP = testShop(200_000, 2026);

@@ -1,39 +1,36 @@
-import { writeFileSync } from "node:fs";
 import { z } from "zod";
+import { SINK_DEFAULTS } from "../../ingest/sink/defaults.js";
 import type { SinkEvent } from "../../ingest/sink.js";
 import { DURATION, parseFlags, readFlag } from "./flag-values.js";
 import type { FloeCommand } from "./floe-command.js";
+import { generateFlags } from "./ingest-flags.js";
 
 const num = z.coerce.number();
-const probability = num.min(0).max(1);
 
-const generateFlags = z.object({
-  events: num.int().positive(),
-  rate: num.positive().optional(),
-  seed: num.int().default(42),
-  duplicates: probability.default(0),
-  malformed: probability.default(0),
-  late: probability.default(0),
-  topicPrefix: z.string().default(""),
-  partitions: num.int().positive().default(3),
-  start: z.iso.datetime().optional(),
-  days: num.positive().default(3),
-  ledger: z.string().optional(),
-});
+/** The sink's defaults (ingest/sink/defaults.ts) as the flags' help text shows them. */
+const sinkDefault = {
+  bucket: SINK_DEFAULTS.bucket,
+  prefix: SINK_DEFAULTS.prefix,
+  group: SINK_DEFAULTS.groupId,
+  flushRecords: String(SINK_DEFAULTS.flushRecords),
+  flushInterval: `${SINK_DEFAULTS.flushIntervalMs / 1000}s`,
+  metricsPort: String(SINK_DEFAULTS.metricsPort),
+  schema: SINK_DEFAULTS.hiveSchema,
+};
 
 const sinkFlags = z.object({
   topics: z.array(z.string().min(1)).optional(),
   topicPrefix: z.string().default(""),
   dlqTopic: z.string().optional(),
-  bucket: z.string().min(1).default("warehouse"),
-  prefix: z.string().default("raw/"),
-  group: z.string().min(1).default("floe-sink"),
-  flushRecords: num.int().positive().default(100_000),
-  flushInterval: z.string().default("60s"),
+  bucket: z.string().min(1).default(SINK_DEFAULTS.bucket),
+  prefix: z.string().default(SINK_DEFAULTS.prefix),
+  group: z.string().min(1).default(SINK_DEFAULTS.groupId),
+  flushRecords: num.int().positive().default(SINK_DEFAULTS.flushRecords),
+  flushInterval: z.string().default(sinkDefault.flushInterval),
   untilIdle: z.boolean().default(false),
-  metricsPort: num.int().min(0).max(65_535).default(9464),
+  metricsPort: num.int().min(0).max(65_535).default(SINK_DEFAULTS.metricsPort),
   register: z.boolean().default(true),
-  schema: z.string().min(1).default("raw"),
+  schema: z.string().min(1).default(SINK_DEFAULTS.hiveSchema),
   verbose: z.boolean().default(false),
 });
 
@@ -95,31 +92,18 @@ export function registerIngestCommands(program: FloeCommand): void {
     .option("--partitions <n>", "partitions for topics it creates", "3")
     .option("--start <iso>", "first simulated instant (default: midnight UTC two days ago)")
     .option("--days <d>", "simulated days the events spread over", "3")
-    .option("--ledger <file.json>", "write the generator's ledger (what it produced) to this file")
+    .option("--ledger <file.json>", "write the generator's ledger (what it published) to this file")
+    .option("--resume", "continue the interrupted run recorded in the checkpoint, without duplicates")
+    .option(
+      "--checkpoint <file.json>",
+      "the run's progress file (default: .floe/generate-<topic-prefix>checkpoint.json)",
+    )
     .handle(async (raw: Record<string, unknown>) => {
       const flags = parseFlags(generateFlags, raw, "ingest generate");
-      const { defaultTopicNames, publishShop } = await import("../../ingest/producer.js");
-      const ledger = await publishShop({
-        events: flags.events,
-        rate: flags.rate,
-        seed: flags.seed,
-        duplicates: flags.duplicates,
-        malformed: flags.malformed,
-        late: flags.late,
-        partitions: flags.partitions,
-        topics: defaultTopicNames(flags.topicPrefix),
-        start: flags.start ? new Date(flags.start) : undefined,
-        days: flags.days,
-        onProgress: (n) => io.stderr(`  published ${n.toLocaleString("en-US")}\r`),
-      });
-      io.stderr("\n");
-      if (flags.ledger) writeFileSync(flags.ledger, `${JSON.stringify(ledger, null, 2)}\n`);
-      const m = ledger.messages;
-      io.stdout(
-        `published ${m.total} messages: ${m.valid} valid (${m.uniqueEvents} events + ${m.duplicates} duplicates), ` +
-          `${m.malformed} malformed, ${m.late} late; ${ledger.orders.length} orders\n`,
-      );
-      return 0;
+      // The producer checks events against the contract, whose event-time bounds come from FLOE_EVENT_*.
+      (await import("../../ingest/event-time.js")).configuredEventTimeBounds();
+      const { generate } = await import("./ingest-generate.js");
+      return generate(flags, io);
     });
 
   ingest
@@ -128,27 +112,31 @@ export function registerIngestCommands(program: FloeCommand): void {
     .option("--topics <topics...>", "topics to consume (default: user-events product-metadata orders)")
     .option("--topic-prefix <prefix>", "prefix of the default topic names and of the DLQ topic", "")
     .option("--dlq-topic <topic>", "dead-letter topic (default: <topic-prefix>dlq)")
-    .option("--bucket <bucket>", "S3 bucket", "warehouse")
-    .option("--prefix <prefix>", "object key prefix", "raw/")
-    .option("--group <id>", "consumer group", "floe-sink")
-    .option("--flush-records <n>", "roll a file after this many records", "100000")
-    .option("--flush-interval <duration>", "roll a file after this age", "60s")
+    .option("--bucket <bucket>", "S3 bucket", sinkDefault.bucket)
+    .option("--prefix <prefix>", "object key prefix", sinkDefault.prefix)
+    .option("--group <id>", "consumer group", sinkDefault.group)
+    .option("--flush-records <n>", "roll a file after this many records", sinkDefault.flushRecords)
+    .option("--flush-interval <duration>", "roll a file after this age", sinkDefault.flushInterval)
     .option("--until-idle", "stop once caught up and idle")
-    .option("--metrics-port <port>", "Prometheus metrics port (0 = any free port)", "9464")
+    .option("--metrics-port <port>", "Prometheus metrics port (0 = any free port)", sinkDefault.metricsPort)
     .option("--no-register", "do not create raw tables or register partitions in Trino")
-    .option("--schema <name>", "Hive schema of the raw tables", "raw")
+    .option("--schema <name>", "Hive schema of the raw tables", sinkDefault.schema)
     .option("-v, --verbose", "print every file and registration")
     .handle(async (raw: Record<string, unknown>) => {
       const flags = parseFlags(sinkFlags, raw, "ingest sink");
+      // A bad FLOE_EVENT_* variable fails here, before anything is consumed.
+      (await import("../../ingest/event-time.js")).configuredEventTimeBounds();
       const controller = new AbortController();
       const onSignal = () => controller.abort();
       process.once("SIGTERM", onSignal);
       process.once("SIGINT", onSignal);
       try {
         const { runSink } = await import("../../ingest/sink.js");
+        const { trinoFromEnv } = await import("../../ingest/endpoints.js");
+        const { defaultTopicNames } = await import("../../ingest/producer.js");
         const summary = await runSink({
           topics: flags.topics ?? (await defaultTopics(flags.topicPrefix)),
-          dlqTopic: flags.dlqTopic ?? `${flags.topicPrefix}dlq`,
+          dlqTopic: flags.dlqTopic ?? defaultTopicNames(flags.topicPrefix).dlq,
           bucket: flags.bucket,
           prefix: flags.prefix,
           groupId: flags.group,
@@ -156,7 +144,7 @@ export function registerIngestCommands(program: FloeCommand): void {
           flushIntervalMs: readFlag("--flush-interval", flags.flushInterval, DURATION),
           untilIdle: flags.untilIdle,
           metricsPort: flags.metricsPort,
-          register: flags.register,
+          ...(flags.register ? { trino: trinoFromEnv() } : {}),
           hiveSchema: flags.schema,
           signal: controller.signal,
           onEvent: (e) => {
@@ -180,9 +168,9 @@ export function registerIngestCommands(program: FloeCommand): void {
     .description("create the hive.raw.<topic> external tables and add the partitions already on S3")
     .option("--topics <topics...>", "topics (default: user-events product-metadata orders)")
     .option("--topic-prefix <prefix>", "prefix of the default topic names", "")
-    .option("--bucket <bucket>", "S3 bucket", "warehouse")
-    .option("--prefix <prefix>", "object key prefix", "raw/")
-    .option("--schema <name>", "Hive schema", "raw")
+    .option("--bucket <bucket>", "S3 bucket", sinkDefault.bucket)
+    .option("--prefix <prefix>", "object key prefix", sinkDefault.prefix)
+    .option("--schema <name>", "Hive schema", sinkDefault.schema)
     .handle(async (raw: Record<string, unknown>) => {
       const flags = parseFlags(
         z.object({
@@ -195,8 +183,10 @@ export function registerIngestCommands(program: FloeCommand): void {
         raw,
         "ingest register",
       );
-      const { DEFAULT_RAW_TARGET, registerRawTables } = await import("../../catalog/raw-tables.js");
+      const { DEFAULT_RAW_TARGET, registerRawTables } = await import("../../ingest/raw-tables.js");
+      const { trinoFromEnv } = await import("../../ingest/endpoints.js");
       const tables = await registerRawTables(
+        trinoFromEnv(),
         { ...DEFAULT_RAW_TARGET, bucket: flags.bucket, prefix: flags.prefix, schema: flags.schema },
         flags.topics ?? (await defaultTopics(flags.topicPrefix)),
       );

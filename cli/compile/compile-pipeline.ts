@@ -19,7 +19,8 @@ import { type LoadProjectOptions, type ParsedProject, parseProject } from "./com
  * split with one worker thread (the machines have 2 cores). The cache is only an accelerator: a missing or
  * corrupt cache file means a full parse, never a wrong result.
  */
-const CACHE_VERSION = 2;
+// 3: YAML values are bounded when parsed (yaml-file.ts); an entry written before that is never reused.
+const CACHE_VERSION = 3;
 const WORKER_THRESHOLD = 400;
 
 interface ParseCache {

@@ -1,7 +1,8 @@
 import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand } from "@aws-sdk/client-s3";
 import { z } from "zod";
-import { endpointsFromEnv, kafkaClient, s3Client } from "../../ingest/endpoints.js";
+import { endpointsFromEnv, kafkaClient, s3Client, trinoFromEnv } from "../../ingest/endpoints.js";
 import { type GenerateOptions, generateShop, type ShopLedger } from "../../ingest/generator.js";
+import { SINK_DEFAULTS } from "../../ingest/sink/defaults.js";
 import type { RunLogger } from "../log/events.js";
 import { connectTarget } from "../runner/connect.js";
 import type { RunTaskResult } from "../runner/run-task.js";
@@ -35,8 +36,8 @@ import {
  */
 export const DEMO_NAMESPACE: ShopNamespace = {
   topicPrefix: "",
-  s3Prefix: "raw/",
-  rawSchema: "raw",
+  s3Prefix: SINK_DEFAULTS.prefix,
+  rawSchema: SINK_DEFAULTS.hiveSchema,
   targetSchema: process.env.FLOE_TRINO_SCHEMA ?? "analytics",
   sinkGroup: "floe-demo-sink",
 };
@@ -138,6 +139,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     return out;
   };
 
+  // Where the raw tables are registered: the environment's Trino, as `floe ingest register` uses.
+  const rawTrino = trinoFromEnv();
   const marker = await readMarker(ns);
   const offsets = await endOffsets(ns);
   const reusable =
@@ -153,14 +156,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       kind: "info",
       message: `reusing the demo load of ${marker.loadedAt} (same settings, same offsets)`,
     });
-    await registerShopRawTables(ns);
+    await registerShopRawTables(ns, rawTrino);
   } else {
     await timed("reset", async () => {
       // The marker goes first: a load cut short must never look complete to the next run.
       await deleteMarker(ns);
       await deleteShopTopics(ns);
       const objects = await deleteShopRawObjects(ns);
-      await dropRawTables(ns);
+      await dropRawTables(ns, rawTrino);
       emit({ kind: "info", message: `cleared the demo's topics, ${objects} raw objects and raw tables` });
     });
     const generated = generateShop(generatorOptions(settings));
@@ -177,7 +180,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         message: `sink wrote ${summary.records.toLocaleString("en-US")} rows in ${summary.files} files, ${summary.dlq} to the DLQ`,
       });
     });
-    await timed("register", () => registerShopRawTables(ns));
+    await timed("register", () => registerShopRawTables(ns, rawTrino));
     const l = generated.ledger;
     ledger = {
       orders: l.orders.length,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateShop } from "../../ingest/generator.js";
-import { uniqueName } from "../../testing/local-stack.js";
+import { localTrino, uniqueName } from "../../testing/local-stack.js";
 import type { ParsedProject } from "../compile/compile.js";
 import {
   freshnessExitCode,
@@ -39,12 +39,12 @@ beforeAll(async () => {
     start: new Date("2026-01-05T00:00:00Z"),
     days: 1,
   });
-  await loadMessages(ns, messages);
+  await loadMessages(ns, messages, localTrino());
   project = loadShopProject(process.cwd(), ns);
 }, 600_000);
 
 afterAll(async () => {
-  if (project) await dropShopNamespace(ns, [project]);
+  if (project) await dropShopNamespace(ns, [project], localTrino());
 }, 300_000);
 
 describe("source freshness and validate on the shop project", () => {

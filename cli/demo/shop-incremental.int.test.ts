@@ -37,16 +37,16 @@ beforeAll(async () => {
   incremental = shop.loadShopProject(process.cwd(), ns);
   full = shop.loadShopProject(process.cwd(), { ...ns, targetSchema: `${id}_full` });
 
-  await shop.loadMessages(ns, all.slice(0, cut));
+  await shop.loadMessages(ns, all.slice(0, cut), trino);
   builds.push(await shop.buildShop(incremental, { logger: quiet }));
 
-  await shop.loadMessages(ns, all.slice(cut));
+  await shop.loadMessages(ns, all.slice(cut), trino);
   builds.push(await shop.buildShop(incremental, { logger: quiet }));
   builds.push(await shop.buildShop(full, { logger: quiet, fullRefresh: true }));
 }, 1_200_000);
 
 afterAll(async () => {
-  if (incremental && full) await shop.dropShopNamespace(ns, [incremental, full]);
+  if (incremental && full) await shop.dropShopNamespace(ns, [incremental, full], trino);
 }, 300_000);
 
 const models = () =>

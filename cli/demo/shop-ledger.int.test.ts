@@ -41,14 +41,14 @@ beforeAll(async () => {
     late: 0.01,
     malformed: 0.002,
   });
-  await loadMessages(ns, generated.messages);
+  await loadMessages(ns, generated.messages, trino);
   ledger = generated.ledger;
   project = loadShopProject(process.cwd(), ns);
   build = await buildShop(project, { logger: quiet });
 }, 900_000);
 
 afterAll(async () => {
-  if (project) await dropShopNamespace(ns, [project]);
+  if (project) await dropShopNamespace(ns, [project], trino);
 }, 300_000);
 
 describe("the shop marts against the generator's ledger", () => {

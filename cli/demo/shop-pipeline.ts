@@ -1,15 +1,20 @@
 import { DeleteObjectsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { Partitioners } from "kafkajs";
-import { DEFAULT_RAW_TARGET, type RawTableTarget, registerRawTables } from "../../catalog/raw-tables.js";
 import { EnvironmentError } from "../../core/errors.js";
 import { TOPIC_KINDS } from "../../ingest/contracts.js";
 import { type Endpoints, endpointsFromEnv, kafkaClient, s3Client } from "../../ingest/endpoints.js";
 import type { GeneratedMessage } from "../../ingest/generator.js";
 import { defaultTopicNames, ensureTopics, ShopProducer, topicName } from "../../ingest/producer.js";
+import {
+  DEFAULT_RAW_TARGET,
+  dropTableSql,
+  type RawTableTarget,
+  registerRawTables,
+  type TrinoQuery,
+} from "../../ingest/raw-tables.js";
 import { runSink, type SinkEvent, type SinkSummary } from "../../ingest/sink.js";
-import { trinoQuery } from "../../ingest/trino-query.js";
 import type { TrinoConnection } from "../../trino/connection.js";
-import { quoteRelation } from "../../trino/dialect.js";
+import { quoteIdentifier, quoteRelation } from "../../trino/dialect.js";
 import { loadProject, type ParsedProject } from "../compile/compile.js";
 import type { RunLogger } from "../log/events.js";
 import { connectTarget } from "../runner/connect.js";
@@ -99,9 +104,8 @@ export function sinkUntilIdle(
     idleMs: 3_000,
     flushIntervalMs: 10_000,
     metricsPort: null,
-    // The sink would name tables after the (prefixed) topics; the project's sources expect the bare
-    // names, so registration happens in registerShopRawTables.
-    register: false,
+    // No Trino connection: the sink would name tables after the (prefixed) topics; the project's sources
+    // expect the bare names, so registration happens in registerShopRawTables.
     ...(options.endpoints ? { endpoints: options.endpoints } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   });
@@ -112,20 +116,17 @@ export function sinkUntilIdle(
  * adds the partitions on S3. Naming the table by the topic kind while pointing the location at the prefixed
  * topic folder is what lets any namespace feed the same project.
  */
-export async function registerShopRawTables(ns: ShopNamespace): Promise<string[]> {
-  const target: RawTableTarget = {
-    ...DEFAULT_RAW_TARGET,
-    schema: ns.rawSchema,
-    prefix: `${ns.s3Prefix}${ns.topicPrefix}`,
-  };
-  return registerRawTables(target, [...TOPIC_KINDS]);
+export async function registerShopRawTables(ns: ShopNamespace, trino: TrinoQuery): Promise<string[]> {
+  return registerRawTables(trino, rawTargetOf(ns), [...TOPIC_KINDS]);
+}
+
+function rawTargetOf(ns: ShopNamespace): RawTableTarget {
+  return { ...DEFAULT_RAW_TARGET, schema: ns.rawSchema, prefix: `${ns.s3Prefix}${ns.topicPrefix}` };
 }
 
 /** Drops the raw tables (external: their files stay), so stale partitions go with them. */
-export async function dropRawTables(ns: ShopNamespace): Promise<void> {
-  for (const kind of TOPIC_KINDS) {
-    await trinoQuery(`DROP TABLE IF EXISTS hive."${ns.rawSchema}"."${kind.replaceAll("-", "_")}"`);
-  }
+export async function dropRawTables(ns: ShopNamespace, trino: TrinoQuery): Promise<void> {
+  for (const kind of TOPIC_KINDS) await trino.query(dropTableSql(rawTargetOf(ns), kind));
 }
 
 /** Deletes the namespace's topics (and its DLQ) and sink consumer group; missing ones are fine. */
@@ -205,17 +206,28 @@ export interface BuildShopOptions {
   readonly logger: RunLogger;
   readonly threads?: number;
   readonly writeArtifact?: (path: string, content: string) => void;
+  /** Only these models and the tests attached to them (default: the whole project). */
+  readonly models?: readonly string[];
   /** Default: the profile target's Trino. */
   readonly connection?: TrinoConnection;
 }
 
-/** `floe build` over the whole project (seeds, models, tests in DAG order). */
+/** `floe build` over the whole project (seeds, models, tests in DAG order), or over `options.models`. */
 export async function buildShop(project: ParsedProject, options: BuildShopOptions): Promise<RunTaskResult> {
+  const { nodes } = project.manifest;
+  const models = options.models;
+  const inScope = (id: string): boolean => {
+    const n = nodes[id];
+    if (models === undefined) return true;
+    if (n?.resource_type === "model") return models.includes(n.name);
+    const tested = n?.resource_type === "test" && n.attached_node ? nodes[n.attached_node] : undefined;
+    return tested?.resource_type === "model" && models.includes(tested.name);
+  };
   return runTask(
     runTaskOptions({
       project,
       kind: "build",
-      selected: new Set(Object.keys(project.manifest.nodes)),
+      selected: new Set(Object.keys(nodes).filter(inScope)),
       connection: options.connection ?? connectTarget(project.target),
       logger: options.logger,
       threads: options.threads,
@@ -306,23 +318,30 @@ export function isolatedNamespace(id: string): ShopNamespace {
   };
 }
 
-/** Removes everything a namespace created: model tables and schemas, raw tables, topics and raw objects. */
+/**
+ * Removes everything a namespace created: model tables and schemas (on each project's target), raw tables
+ * and their schema (on `trino`), topics and raw objects.
+ */
 export async function dropShopNamespace(
   ns: ShopNamespace,
   projects: readonly ParsedProject[],
+  trino: TrinoQuery,
 ): Promise<void> {
   for (const project of projects) {
-    const trino = connectTarget(project.target);
+    const connection = connectTarget(project.target);
     const schemas = new Set<string>();
     for (const node of Object.values(project.manifest.nodes)) {
       if (node.resource_type !== "model" && node.resource_type !== "seed") continue;
       schemas.add(`"${node.relation.catalog}"."${node.relation.schema}"`);
-      await trino.query(`DROP TABLE IF EXISTS ${quoteRelation(node.relation)}`).catch(() => {});
+      await connection.query(`DROP TABLE IF EXISTS ${quoteRelation(node.relation)}`).catch(() => {});
     }
-    for (const schema of schemas) await trino.query(`DROP SCHEMA IF EXISTS ${schema}`).catch(() => {});
+    for (const schema of schemas) await connection.query(`DROP SCHEMA IF EXISTS ${schema}`).catch(() => {});
   }
-  await dropRawTables(ns).catch(() => {});
-  await trinoQuery(`DROP SCHEMA IF EXISTS hive."${ns.rawSchema}"`).catch(() => {});
+  await dropRawTables(ns, trino).catch(() => {});
+  const raw = rawTargetOf(ns);
+  await trino
+    .query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(raw.catalog)}.${quoteIdentifier(raw.schema)}`)
+    .catch(() => {});
   await deleteShopTopics(ns);
   await deleteShopRawObjects(ns);
 }
@@ -331,10 +350,11 @@ export async function dropShopNamespace(
 export async function loadMessages(
   ns: ShopNamespace,
   messages: Iterable<GeneratedMessage>,
+  trino: TrinoQuery,
 ): Promise<SinkSummary> {
   await publishMessages(ns, messages);
   const summary = await sinkUntilIdle(ns);
-  await registerShopRawTables(ns);
+  await registerShopRawTables(ns, trino);
   return summary;
 }
 

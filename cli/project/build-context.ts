@@ -37,6 +37,7 @@ export class BuildContext {
     this.vars = { ...config.vars, ...(options.vars ?? {}) };
     this.macros = new MacroRegistry(this.projectName);
     this.configs = new ConfigResolver(files, { vars: this.vars, env: options.env });
+    this.warnings.push(...(files.warnings ?? []));
   }
 
   /** ASTs from the fast parser, which `template` does not keep (they are cheap to make again). */

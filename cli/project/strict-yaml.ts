@@ -52,13 +52,18 @@ function keyPosition(
     "yaml",
   ) as typeof YamlModule;
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: false });
-  const parentPath = path.slice(0, -1);
-  const parent = parentPath.length === 0 ? doc.contents : doc.getIn(parentPath as unknown[], true);
-  if (!isMap(parent)) return undefined;
-  const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === key);
-  const range = isScalar(pair?.key) ? pair.key.range : undefined;
-  if (!range) return undefined;
-  const pos = lineCounter.linePos(range[0]);
-  return { line: pos.line, column: pos.col };
+  try {
+    const doc = parseDocument(text, { lineCounter, uniqueKeys: false });
+    const parentPath = path.slice(0, -1);
+    const parent = parentPath.length === 0 ? doc.contents : doc.getIn(parentPath as unknown[], true);
+    if (!isMap(parent)) return undefined;
+    const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === key);
+    const range = isScalar(pair?.key) ? pair.key.range : undefined;
+    if (!range) return undefined;
+    const pos = lineCounter.linePos(range[0]);
+    return { line: pos.line, column: pos.col };
+  } catch {
+    // As in lineOf: the line is a courtesy, so an unlocatable key is still reported by file and path.
+    return undefined;
+  }
 }

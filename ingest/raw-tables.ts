@@ -1,12 +1,15 @@
 import { UsageError } from "../core/errors.js";
-import { TOPIC_KINDS, type TopicKind, topicKindOf } from "../ingest/contracts.js";
-import { RAW_COLUMNS, TRINO_TYPES } from "../ingest/raw-schema.js";
-import { trinoQuery } from "../ingest/trino-query.js";
+import type { TrinoConnection } from "../trino/connection.js";
+import { quoteIdentifier, quoteRelation, quoteString, stringArray } from "../trino/dialect.js";
+import { TOPIC_KINDS, type TopicKind, topicKindOf } from "./contracts.js";
+import { RAW_COLUMNS, TRINO_TYPES } from "./raw-schema.js";
+import { SINK_DEFAULTS } from "./sink/defaults.js";
 
 /**
  * Raw external tables over the sink's files: `hive.<schema>.<topic_with_underscores>`, Parquet, partitioned
  * by event_date and event_type (the object path's `event_date=…/event_type=…`). The statements are built
- * by pure functions; `registerRawTables` and `registerRawPartition` run them.
+ * by pure functions; `registerRawTables` and `registerRawPartition` run them on the Trino connection the
+ * caller made (the CLI, the demo, a test): this module reads no environment and keeps no connection.
  */
 
 export interface RawTableTarget {
@@ -19,18 +22,20 @@ export interface RawTableTarget {
 
 export const DEFAULT_RAW_TARGET: RawTableTarget = {
   catalog: "hive",
-  schema: "raw",
-  bucket: "warehouse",
-  prefix: "raw/",
+  schema: SINK_DEFAULTS.hiveSchema,
+  bucket: SINK_DEFAULTS.bucket,
+  prefix: SINK_DEFAULTS.prefix,
 };
+
+/** What registration needs of a Trino connection (tests pass a recording fake). */
+export type TrinoQuery = Pick<TrinoConnection, "query">;
+
+const PARTITION_COLUMNS = ["event_date", "event_type"];
 
 export const tableNameOf = (topic: string) => topic.replace(/[^A-Za-z0-9_]/g, "_").toLowerCase();
 
-const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
-const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
-
 export function qualifiedTable(target: RawTableTarget, topic: string): string {
-  return `${ident(target.catalog)}.${ident(target.schema)}.${ident(tableNameOf(topic))}`;
+  return quoteRelation({ catalog: target.catalog, schema: target.schema, identifier: tableNameOf(topic) });
 }
 
 export function topicLocation(target: RawTableTarget, topic: string): string {
@@ -38,18 +43,18 @@ export function topicLocation(target: RawTableTarget, topic: string): string {
 }
 
 export function createSchemaSql(target: RawTableTarget): string {
-  return `CREATE SCHEMA IF NOT EXISTS ${ident(target.catalog)}.${ident(target.schema)}`;
+  return `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(target.catalog)}.${quoteIdentifier(target.schema)}`;
 }
 
 export function createTableSql(target: RawTableTarget, topic: string, kind: TopicKind): string {
-  const columns = RAW_COLUMNS[kind].map((c) => `  ${ident(c.name)} ${TRINO_TYPES[c.type]}`);
-  columns.push(`  "event_date" varchar`, `  "event_type" varchar`);
+  const columns = RAW_COLUMNS[kind].map((c) => `  ${quoteIdentifier(c.name)} ${TRINO_TYPES[c.type]}`);
+  columns.push(...PARTITION_COLUMNS.map((c) => `  ${quoteIdentifier(c)} varchar`));
   return [
     `CREATE TABLE IF NOT EXISTS ${qualifiedTable(target, topic)} (`,
     columns.join(",\n"),
     ")",
-    `WITH (external_location = ${quote(topicLocation(target, topic))}, format = 'PARQUET',`,
-    "  partitioned_by = ARRAY['event_date', 'event_type'])",
+    `WITH (external_location = ${quoteString(topicLocation(target, topic))}, format = 'PARQUET',`,
+    `  partitioned_by = ${stringArray(PARTITION_COLUMNS)})`,
   ].join("\n");
 }
 
@@ -60,13 +65,18 @@ export function registerPartitionSql(
   eventType: string,
 ): string {
   return (
-    `CALL ${ident(target.catalog)}.system.register_partition(${quote(target.schema)}, ${quote(tableNameOf(topic))}, ` +
-    `ARRAY['event_date', 'event_type'], ARRAY[${quote(eventDate)}, ${quote(eventType)}])`
+    `CALL ${quoteIdentifier(target.catalog)}.system.register_partition(${quoteString(target.schema)}, ` +
+    `${quoteString(tableNameOf(topic))}, ${stringArray(PARTITION_COLUMNS)}, ${stringArray([eventDate, eventType])})`
   );
 }
 
 export function syncPartitionsSql(target: RawTableTarget, topic: string): string {
-  return `CALL ${ident(target.catalog)}.system.sync_partition_metadata(${quote(target.schema)}, ${quote(tableNameOf(topic))}, 'ADD')`;
+  return `CALL ${quoteIdentifier(target.catalog)}.system.sync_partition_metadata(${quoteString(target.schema)}, ${quoteString(tableNameOf(topic))}, 'ADD')`;
+}
+
+/** `DROP TABLE IF EXISTS` for a raw table (external: its files stay). */
+export function dropTableSql(target: RawTableTarget, topic: string): string {
+  return `DROP TABLE IF EXISTS ${qualifiedTable(target, topic)}`;
 }
 
 export function kindOrThrow(topic: string): TopicKind {
@@ -81,16 +91,17 @@ export function kindOrThrow(topic: string): TopicKind {
 
 /** Creates the schema and one table per topic (idempotent) and adds partitions already on S3. */
 export async function registerRawTables(
+  trino: TrinoQuery,
   target: RawTableTarget,
   topics: readonly string[],
   sync = true,
 ): Promise<string[]> {
   const kinds = topics.map((topic) => [topic, kindOrThrow(topic)] as const); // all names checked first
-  await trinoQuery(createSchemaSql(target));
+  await trino.query(createSchemaSql(target));
   const tables: string[] = [];
   for (const [topic, kind] of kinds) {
-    await trinoQuery(createTableSql(target, topic, kind));
-    if (sync) await trinoQuery(syncPartitionsSql(target, topic));
+    await trino.query(createTableSql(target, topic, kind));
+    if (sync) await trino.query(syncPartitionsSql(target, topic));
     tables.push(`${target.catalog}.${target.schema}.${tableNameOf(topic)}`);
   }
   return tables;
@@ -98,13 +109,14 @@ export async function registerRawTables(
 
 /** Adds one partition; an already registered partition is success. */
 export async function registerRawPartition(
+  trino: TrinoQuery,
   target: RawTableTarget,
   topic: string,
   eventDate: string,
   eventType: string,
 ): Promise<void> {
   try {
-    await trinoQuery(registerPartitionSql(target, topic, eventDate, eventType));
+    await trino.query(registerPartitionSql(target, topic, eventDate, eventType));
   } catch (error) {
     // Trino 476 says "Partition [...] is already registered with location ..."; older ones "already exists".
     if (error instanceof Error && /already (exists|registered)/i.test(error.message)) return;

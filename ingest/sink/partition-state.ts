@@ -1,12 +1,12 @@
-import type { TopicKind } from "./contracts.js";
-import { RowBuffer } from "./row-buffer.js";
+import type { TopicKind } from "../contracts.js";
+import { RowBuffer } from "../row-buffer.js";
 
 /**
  * The bookkeeping of one Kafka partition inside the sink, kept pure so the exactly-once rules can be unit
  * tested without Kafka or S3.
  *
- * Exactly-once raw files (research/sink.md §6, after Confluent's conditional writes and Lenses' per-writer
- * watermarks):
+ * Exactly-once raw files (ingest/README.md "Sink", after Confluent's conditional writes and Lenses'
+ * per-writer watermarks):
  * - one open file per (event_date, event_type) of the partition; its object key is fixed by its first
  *   offset, and the upload is `If-None-Match: *`, so an object, once written, never changes;
  * - a file rolls on records, bytes or age. Age is wall clock, so after a crash a file with the same first

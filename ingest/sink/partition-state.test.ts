@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PartitionState, type RollLimits } from "./sink-state.js";
+import { PartitionState, type RollLimits } from "./partition-state.js";
 
 const limits: RollLimits = { maxRecords: 3, maxBytes: 1e9, maxAgeMs: 60_000 };
 const row = (offset: number) => `{"o":${offset}}`;

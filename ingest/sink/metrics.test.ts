@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SinkMetrics } from "./sink-metrics.js";
+import { SinkMetrics } from "./metrics.js";
 
 describe("SinkMetrics", () => {
   it("serves the sink's metrics in Prometheus text format", async () => {

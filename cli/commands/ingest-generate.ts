@@ -1,0 +1,96 @@
+import { writeFileSync } from "node:fs";
+import { CancelledError } from "../../core/errors.js";
+import { defaultTopicNames, publishShopRun } from "../../ingest/producer.js";
+import { fileCheckpointStore } from "../../ingest/publish-checkpoint.js";
+import { type PublishEvent, PublishFailed, type PublishOutcome } from "../../ingest/publish-loop.js";
+import type { ShopLedger } from "../../ingest/shop-ledger.js";
+import type { GenerateFlags } from "./ingest-flags.js";
+import type { CliIO, ExitCode } from "./io.js";
+
+/**
+ * `floe ingest generate`: publish the shop, retrying through a broker outage; on Ctrl-C (or SIGTERM) stop
+ * after the batch in flight. Whatever the end — complete, stopped, failed — the ledger written and the
+ * summary printed are those of what Kafka acknowledged, and the checkpoint lets `--resume` publish the rest.
+ */
+export async function generate(flags: GenerateFlags, io: CliIO): Promise<ExitCode> {
+  const checkpoint = flags.checkpoint ?? `.floe/generate-${flags.topicPrefix}checkpoint.json`;
+  if (!flags.resume) await noteInterruptedRun(checkpoint, io);
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once("SIGTERM", onSignal);
+  process.once("SIGINT", onSignal);
+  let outcome: PublishOutcome;
+  try {
+    outcome = await publishShopRun({
+      events: flags.events,
+      rate: flags.rate,
+      seed: flags.seed,
+      duplicates: flags.duplicates,
+      malformed: flags.malformed,
+      late: flags.late,
+      partitions: flags.partitions,
+      topics: defaultTopicNames(flags.topicPrefix),
+      start: flags.start ? new Date(flags.start) : undefined,
+      days: flags.days,
+      checkpoint,
+      resume: flags.resume,
+      signal: controller.signal,
+      onEvent: (e) => {
+        const line = renderPublishEvent(e);
+        if (line) io.stderr(line);
+      },
+    });
+  } catch (error) {
+    if (error instanceof PublishFailed) report(flags, error.outcome.ledger, io);
+    throw error;
+  } finally {
+    process.off("SIGTERM", onSignal);
+    process.off("SIGINT", onSignal);
+  }
+  report(flags, outcome.ledger, io);
+  if (outcome.state === "stopped") {
+    throw new CancelledError(
+      `Stopped after ${outcome.published} of ${outcome.total} messages; run the same command with --resume to publish the rest.`,
+    );
+  }
+  return 0;
+}
+
+function report(flags: GenerateFlags, ledger: ShopLedger, io: CliIO): void {
+  io.stderr("\n");
+  if (flags.ledger) writeFileSync(flags.ledger, `${JSON.stringify(ledger, null, 2)}\n`);
+  const m = ledger.messages;
+  io.stdout(
+    `published ${m.total} messages: ${m.valid} valid (${m.uniqueEvents} events + ${m.duplicates} duplicates), ` +
+      `${m.malformed} malformed, ${m.late} late; ${ledger.orders.length} orders\n`,
+  );
+}
+
+function renderPublishEvent(e: PublishEvent): string | undefined {
+  switch (e.kind) {
+    case "progress":
+      return `  published ${e.published.toLocaleString("en-US")}\r`;
+    case "retry":
+      return `\n  retry ${e.attempt} of send in ${e.waitMs} ms: ${e.error}\n`;
+    case "resumed":
+      return (
+        `  resuming at message ${e.from.toLocaleString("en-US")} of ${e.total.toLocaleString("en-US")}` +
+        `${e.landed ? ` (${e.landed} of the interrupted batch were already in Kafka)` : ""}\n`
+      );
+    case "phase":
+      return e.phase === "stopping" ? "\n  stopping after the batch in flight\n" : undefined;
+  }
+}
+
+/** A run started afresh over an unfinished one is allowed (topics may have been reset), but said. */
+async function noteInterruptedRun(path: string, io: CliIO): Promise<void> {
+  const previous = await fileCheckpointStore(path)
+    .read()
+    .catch(() => undefined);
+  if (previous && previous.published < previous.settings.events) {
+    io.stderr(
+      `  note: ${path} records an unfinished run (${previous.published} of ${previous.settings.events} published); ` +
+        "this run starts over (--resume would continue it)\n",
+    );
+  }
+}

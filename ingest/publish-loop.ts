@@ -1,0 +1,304 @@
+import { FloeError } from "../core/errors.js";
+import { isRetriable, type RetryPolicy, withRetry } from "../core/retry.js";
+import { parseEvent, type TopicKind } from "./contracts.js";
+import { shopStream } from "./generator.js";
+import {
+  type Checkpoint,
+  type CheckpointStore,
+  checkResumable,
+  type EndOffsets,
+  type GeneratorSettings,
+  landedOfPending,
+  partitionKey,
+} from "./publish-checkpoint.js";
+import { LedgerFold, type ShopLedger } from "./shop-ledger.js";
+import { type GeneratedMessage, ledgerEntryOf } from "./stream-mixer.js";
+
+/**
+ * Publishing the generated stream, as a loop over batches with its I/O injected (`PublishIO`): the Kafka
+ * wiring lives in `producer.ts`, tests pass a recording fake. Each batch is sent with acks=all and retried
+ * with the one backoff policy (`core/retry.ts`) through a broker outage; only after its ack does it count
+ * as published, go into the ledger (a fold of exactly what Kafka acknowledged) and move the checkpoint
+ * (`publish-checkpoint.ts`), so a stopped, failed or killed run resumes without a duplicate.
+ */
+
+export interface OutgoingMessage {
+  readonly topic: string;
+  readonly partition: number;
+  readonly key: string;
+  readonly value: string;
+}
+
+export interface PublishIO {
+  /**
+   * One produce request, acks=all: resolves when every message is acknowledged. A failed batch is sent
+   * again as it was (the idempotent producer lets the broker drop what an earlier attempt wrote).
+   */
+  send(batch: readonly OutgoingMessage[]): Promise<void>;
+  /** End offsets of every partition of the run's topics. */
+  endOffsets(): Promise<EndOffsets>;
+  /** The partition a keyed message goes to (fixed by the topic's partition count). */
+  partitionOf(topic: string, key: string): number;
+}
+
+/** The generator's loop, explicitly: where it is and where it may go from there. */
+export type PublishPhase =
+  | "starting"
+  | "publishing"
+  | "retrying"
+  | "stopping"
+  | "complete"
+  | "stopped"
+  | "failed";
+
+const NEXT: Record<PublishPhase, readonly PublishPhase[]> = {
+  starting: ["publishing", "retrying", "stopping", "failed"],
+  publishing: ["retrying", "stopping", "complete", "failed"],
+  retrying: ["publishing", "stopping", "failed"],
+  stopping: ["stopped"],
+  complete: [],
+  stopped: [],
+  failed: [],
+};
+
+export type PublishEvent =
+  | { readonly kind: "phase"; readonly phase: PublishPhase }
+  | { readonly kind: "progress"; readonly published: number; readonly total: number }
+  | { readonly kind: "retry"; readonly attempt: number; readonly waitMs: number; readonly error: string }
+  | { readonly kind: "resumed"; readonly from: number; readonly total: number; readonly landed: number };
+
+export interface PublishRun {
+  readonly settings: GeneratorSettings;
+  readonly topicOf: (kind: TopicKind) => string;
+  /** Messages per produce request. */
+  readonly batch: number;
+  /** Messages per second; undefined = as fast as possible. */
+  readonly rate?: number;
+  /** Continue the run recorded in the checkpoint instead of starting one. */
+  readonly resume: boolean;
+  readonly retry: RetryPolicy;
+  /** Stops the run after the batch in flight (resumable). */
+  readonly signal?: AbortSignal;
+  readonly onEvent?: (e: PublishEvent) => void;
+}
+
+export interface PublishOutcome {
+  readonly state: "complete" | "stopped";
+  /** Messages of the stream in Kafka (from this run and the runs it resumed). */
+  readonly published: number;
+  readonly total: number;
+  /** The fold of exactly those messages. */
+  readonly ledger: ShopLedger;
+}
+
+/** Kafka did not acknowledge a batch within the retry policy; carries what was published until then. */
+export class PublishFailed extends FloeError {
+  override readonly name: string = "PublishFailed";
+  constructor(
+    readonly outcome: Omit<PublishOutcome, "state">,
+    checkpointPath: string,
+    cause: unknown,
+  ) {
+    super(
+      "KAFKA_PUBLISH_FAILED",
+      `Kafka did not acknowledge the generator's messages (${messageOf(cause)}); ` +
+        `${outcome.published} of ${outcome.total} messages are published`,
+      {
+        hint: `once Kafka is back (\`floe stack status\`), run the same command with --resume: the checkpoint ${checkpointPath} records what was published`,
+        exitCode: 2,
+        retriable: true,
+        cause,
+      },
+    );
+  }
+}
+
+class Stopped extends Error {}
+
+interface Entry {
+  readonly message: GeneratedMessage;
+  readonly out: OutgoingMessage;
+  /** Already in Kafka (an interrupted batch's part that landed): counted, not sent. */
+  readonly landed: boolean;
+}
+
+const PROGRESS_EVERY = 10_000;
+
+export async function publishStream(
+  run: PublishRun,
+  io: PublishIO,
+  store: CheckpointStore,
+): Promise<PublishOutcome> {
+  const total = run.settings.events;
+  const emit = run.onEvent ?? (() => {});
+  let phase: PublishPhase = "starting";
+  const enter = (next: PublishPhase) => {
+    if (next === phase) return;
+    if (!NEXT[phase].includes(next)) throw new Error(`generator: no way from ${phase} to ${next}`);
+    phase = next;
+    emit({ kind: "phase", phase });
+  };
+  const { messages, header } = shopStream({
+    events: total,
+    seed: run.settings.seed,
+    start: new Date(run.settings.start),
+    days: run.settings.days,
+    duplicates: run.settings.duplicates,
+    malformed: run.settings.malformed,
+    late: run.settings.late,
+    oversized: run.settings.oversized,
+  });
+  const fold = new LedgerFold(header);
+  let published = 0;
+  const stopRequested = () => run.signal?.aborted === true;
+
+  /** A Kafka call under the retry policy; gives up as `Stopped` on a stop request, else `PublishFailed`. */
+  const kafka = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await withRetry(
+        run.retry,
+        async () => {
+          if (stopRequested()) throw new Stopped();
+          const result = await fn();
+          if (phase === "retrying") enter("publishing");
+          return result;
+        },
+        (attempt, error, waitMs) => {
+          enter("retrying");
+          emit({ kind: "retry", attempt, waitMs, error: messageOf(error) });
+        },
+        (error) => !stopRequested() && isRetriable(error),
+      );
+    } catch (error) {
+      if (error instanceof Stopped || stopRequested()) throw new Stopped();
+      enter("failed");
+      throw new PublishFailed({ published, total, ledger: fold.ledger() }, store.path, error);
+    }
+  };
+  const partitionOf = (message: GeneratedMessage) => {
+    const topic = run.topicOf(message.kind);
+    return { topic, partition: io.partitionOf(topic, message.key) };
+  };
+  const take = (n: number): Entry[] => {
+    const entries: Entry[] = [];
+    for (let i = 0; i < n; i++) {
+      const next = messages.next();
+      if (next.done) break;
+      entries.push({
+        message: next.value,
+        out: outgoing(next.value, partitionOf(next.value)),
+        landed: false,
+      });
+    }
+    return entries;
+  };
+
+  /** A new run: the topics' end offsets now are its baseline. */
+  const start = async (): Promise<{ checkpoint: Checkpoint; batch: Entry[] }> => {
+    const baseline = await kafka(() => io.endOffsets());
+    const checkpoint: Checkpoint = {
+      version: 1,
+      settings: run.settings,
+      baseline,
+      published: 0,
+      sendingTo: Math.min(run.batch, total),
+      updatedAt: new Date().toISOString(),
+    };
+    await store.write(checkpoint);
+    return { checkpoint, batch: take(checkpoint.sendingTo) };
+  };
+
+  /** The recorded run: replays its published part, then finds what of its interrupted batch landed. */
+  const resume = async (): Promise<{ checkpoint: Checkpoint; batch: Entry[] }> => {
+    const checkpoint = checkResumable(await store.read(), run.settings, store.path);
+    const accounted: EndOffsets = { ...checkpoint.baseline };
+    for (; published < checkpoint.published; published++) {
+      const next = messages.next();
+      if (next.done) break;
+      fold.add(ledgerEntryOf(next.value));
+      const { topic, partition } = partitionOf(next.value);
+      const key = partitionKey(topic, partition);
+      accounted[key] = (accounted[key] ?? 0) + 1;
+    }
+    const pending = take(checkpoint.sendingTo - checkpoint.published);
+    const current = await kafka(() => io.endOffsets());
+    const keys = pending.map((e) => partitionKey(e.out.topic, e.out.partition));
+    const landed = landedOfPending(accounted, current, keys);
+    emit({ kind: "resumed", from: published, total, landed: landed.filter(Boolean).length });
+    return { checkpoint, batch: pending.map((e, i) => ({ ...e, landed: landed[i] === true })) };
+  };
+
+  try {
+    let { checkpoint, batch } = run.resume ? await resume() : await start();
+    enter("publishing");
+    const began = Date.now();
+    const from = published;
+    while (batch.length > 0) {
+      if (stopRequested()) throw new Stopped();
+      const send = batch.filter((e) => !e.landed).map((e) => e.out);
+      if (send.length > 0) await kafka(() => io.send(send));
+      for (const e of batch) fold.add(ledgerEntryOf(e.message));
+      const before = published;
+      published += batch.length;
+      checkpoint = {
+        ...checkpoint,
+        published,
+        sendingTo: Math.min(published + run.batch, total),
+        updatedAt: new Date().toISOString(),
+      };
+      await store.write(checkpoint);
+      if (Math.floor(published / PROGRESS_EVERY) > Math.floor(before / PROGRESS_EVERY)) {
+        emit({ kind: "progress", published, total });
+      }
+      if (run.rate) await pause(began + ((published - from) / run.rate) * 1000 - Date.now(), run.signal);
+      batch = take(checkpoint.sendingTo - published);
+    }
+  } catch (error) {
+    if (!(error instanceof Stopped)) throw error;
+    enter("stopping");
+    enter("stopped");
+    return { state: "stopped", published, total, ledger: fold.ledger() };
+  }
+  enter("complete");
+  emit({ kind: "progress", published, total });
+  return { state: "complete", published, total, ledger: fold.ledger() };
+}
+
+/** The message as it goes out; a valid first copy must pass its contract first. */
+function outgoing(message: GeneratedMessage, to: { topic: string; partition: number }): OutgoingMessage {
+  // Duplicates and malformed messages go out as their bytes: they exist to test the sink.
+  if (message.event && !message.duplicate) assertContract(message.kind, message.event);
+  return { ...to, key: message.key, value: message.value };
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** The producer refuses to publish an event that breaks its contract. */
+export function assertContract(kind: TopicKind, event: Record<string, unknown>): void {
+  const result = parseEvent(kind, event);
+  if (!result.ok) throw new ContractViolation(kind, result.reason);
+}
+
+/** Raised when the producer is handed an event that breaks its contract: it never reaches Kafka. */
+export class ContractViolation extends FloeError {
+  constructor(kind: TopicKind, reason: string) {
+    super("CONTRACT", `refusing to publish an invalid ${kind} event: ${reason}`, {
+      hint: "fix the event so it matches ingest/contracts.ts",
+      exitCode: 1,
+    });
+  }
+}
+
+/** Waits, but not past a stop request. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (ms <= 0 || signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}

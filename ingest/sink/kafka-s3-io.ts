@@ -1,0 +1,74 @@
+import { HeadObjectCommand, PutObjectCommand, type S3Client, S3ServiceException } from "@aws-sdk/client-s3";
+import type { Consumer, Producer } from "kafkajs";
+import type { LineFileInput } from "../parquet-duckdb.js";
+import type { PartitionIO } from "./partition-io.js";
+
+/** The one place the sink stops and restarts fetching (`consumer.pause/resume`). */
+export class FetchControl {
+  constructor(private readonly consumer: Pick<Consumer, "pause" | "resume">) {}
+
+  pause(topic: string, partition: number): void {
+    this.consumer.pause([{ topic, partitions: [partition] }]);
+  }
+
+  resume(topic: string, partition: number): void {
+    this.consumer.resume([{ topic, partitions: [partition] }]);
+  }
+
+  /** Stops fetching every partition of these topics (shutdown: in-flight batches finish, then the drain). */
+  pauseTopics(topics: readonly string[]): void {
+    this.consumer.pause(topics.map((topic) => ({ topic })));
+  }
+}
+
+/** The clients a sink shares between its partitions. */
+export interface SinkClients {
+  readonly s3: S3Client;
+  readonly bucket: string;
+  readonly encoder: { encode(input: LineFileInput): Promise<Uint8Array> };
+  readonly producer: Producer;
+  readonly dlqTopic: string;
+  readonly consumer: Consumer;
+  readonly fetch: FetchControl;
+}
+
+/** A partition's I/O on the real services: DuckDB, S3 (conditional puts), the DLQ producer, the consumer. */
+export function partitionIO(clients: SinkClients, topic: string, partition: number): PartitionIO {
+  const { s3, bucket, producer, dlqTopic } = clients;
+  return {
+    encode: (input) => clients.encoder.encode(input),
+    async put(key, body, metadata) {
+      try {
+        await s3.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Body: body,
+            IfNoneMatch: "*",
+            ContentType: "application/vnd.apache.parquet",
+            Metadata: { ...metadata },
+          }),
+        );
+        return "written";
+      } catch (error) {
+        if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 412) return "exists";
+        throw error;
+      }
+    },
+    async head(key) {
+      const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      return head.Metadata ?? {};
+    },
+    async sendDeadLetters(letters) {
+      await producer.send({
+        topic: dlqTopic,
+        acks: -1,
+        messages: letters.map((l) => ({ key: l.key, value: l.value, headers: { ...l.headers } })),
+      });
+    },
+    commit: (offset, metadata) =>
+      clients.consumer.commitOffsets([{ topic, partition, offset: offset.toString(), metadata }]),
+    pause: () => clients.fetch.pause(topic, partition),
+    resume: () => clients.fetch.resume(topic, partition),
+  };
+}

@@ -1,0 +1,36 @@
+import type { LineFileInput } from "../parquet-duckdb.js";
+
+/**
+ * Everything a partition worker does outside its own memory, as one small interface per partition: the
+ * real one is `kafka-s3-io.ts` (DuckDB, S3, the DLQ producer, the consumer), the unit tests pass a
+ * recording fake. Retries are the worker's (it owns the policy and the pause after the last attempt), so
+ * each call here is one attempt.
+ */
+export interface PartitionIO {
+  /** Encodes one sealed file's rows as Parquet. */
+  encode(input: LineFileInput): Promise<Uint8Array>;
+  /**
+   * Stores the object only if its key is free (`If-None-Match: *`). `"exists"` when the key is taken (an
+   * HTTP 412: an earlier attempt made it durable); other failures throw.
+   */
+  put(key: string, body: Uint8Array, metadata: ObjectMetadata): Promise<"written" | "exists">;
+  /** The user metadata of a stored object. */
+  head(key: string): Promise<ObjectMetadata>;
+  /** Produces to the DLQ topic (acks from all replicas). */
+  sendDeadLetters(letters: readonly DeadLetterRecord[]): Promise<void>;
+  /** Commits this partition's offset with the watermarks in its metadata. */
+  commit(offset: bigint, metadata: string): Promise<void>;
+  /** Stops fetching this partition (buffers are kept). */
+  pause(): void;
+  /** Fetches this partition again. */
+  resume(): void;
+}
+
+export type ObjectMetadata = Readonly<Record<string, string>>;
+
+/** One message for the DLQ topic: the original key and bytes, and headers saying why and where from. */
+export interface DeadLetterRecord {
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: Readonly<Record<string, string>>;
+}

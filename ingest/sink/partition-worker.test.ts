@@ -1,0 +1,334 @@
+import type { KafkaMessage } from "kafkajs";
+import { describe, expect, it } from "vitest";
+import type { RetryPolicy } from "../../core/retry.js";
+import { decodeMessage } from "../contracts.js";
+import type { LineFileInput } from "../parquet-duckdb.js";
+import type { DeadLetter } from "./dead-letters.js";
+import type { DeadLetterRecord, ObjectMetadata, PartitionIO } from "./partition-io.js";
+import {
+  type Decoder,
+  objectKey,
+  PartitionWorker,
+  type WorkerConfig,
+  type WorkerObserver,
+} from "./partition-worker.js";
+import type { DurableFile } from "./types.js";
+
+const TOPIC = "t-user-events";
+const PREFIX = "raw/";
+const PAUSE_MS = 10_000;
+/** Five attempts as in production, without the backoff waits. */
+const RETRY: RetryPolicy = { attempts: 5, baseMs: 0, maxMs: 0 };
+
+const keyAt = (start: number) => objectKey(PREFIX, TOPIC, 0, "2026-03-01", "product_view", BigInt(start));
+
+function message(offset: number, value?: string): KafkaMessage {
+  const event = {
+    event_id: `00000000-0000-4000-8000-${String(offset).padStart(12, "0")}`,
+    event_type: "product_view",
+    event_time: "2026-03-01T10:00:00.000Z",
+    user_id: "u1",
+    session_id: "s1",
+    product_id: "p1",
+  };
+  return {
+    key: null,
+    value: Buffer.from(value ?? JSON.stringify(event)),
+    offset: String(offset),
+    timestamp: "1772359200000",
+    attributes: 0,
+    headers: {},
+  } as KafkaMessage;
+}
+
+const transient = () => Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" });
+
+/**
+ * A recording fake of the worker's I/O. `log` keeps every call in order; the object store checks, at each
+ * commit, that every offset below the committed one sits in a stored object or was dead-lettered.
+ */
+class FakeIO implements PartitionIO {
+  readonly log: string[] = [];
+  readonly objects = new Map<string, ObjectMetadata>();
+  readonly commits: { offset: bigint; metadata: { w: Record<string, string>; d?: string } }[] = [];
+  readonly letters: DeadLetterRecord[] = [];
+  /** Offsets a commit passed that were neither in a stored object nor in the DLQ. */
+  readonly uncovered: bigint[] = [];
+  putAttempts = 0;
+  /** Puts that fail (with a retriable error) before one succeeds. */
+  failPuts = 0;
+  /** When set, a put waits for it (an upload in flight). */
+  putGate: Promise<void> | undefined;
+  onPut: (() => void) | undefined;
+
+  async encode(input: LineFileInput): Promise<Uint8Array> {
+    this.log.push(`encode ${input.metadata["floe.start_offset"]}-${input.metadata["floe.end_offset"]}`);
+    return input.rows.data()[0] ?? Buffer.alloc(0);
+  }
+
+  async put(key: string, _body: Uint8Array, metadata: ObjectMetadata): Promise<"written" | "exists"> {
+    this.putAttempts++;
+    this.log.push(`put ${key}`);
+    this.onPut?.();
+    await this.putGate;
+    if (this.failPuts > 0) {
+      this.failPuts--;
+      throw transient();
+    }
+    if (this.objects.has(key)) return "exists";
+    this.objects.set(key, metadata);
+    return "written";
+  }
+
+  async head(key: string): Promise<ObjectMetadata> {
+    this.log.push(`head ${key}`);
+    const metadata = this.objects.get(key);
+    if (!metadata) throw new Error(`no object ${key}`);
+    return metadata;
+  }
+
+  async sendDeadLetters(letters: readonly DeadLetterRecord[]): Promise<void> {
+    this.log.push(`dlq ${letters.map((l) => l.headers.source_offset).join(",")}`);
+    this.letters.push(...letters);
+  }
+
+  async commit(offset: bigint, metadata: string): Promise<void> {
+    this.log.push(`commit ${offset}`);
+    this.commits.push({ offset, metadata: JSON.parse(metadata) });
+    for (let o = 0n; o < offset; o++) if (!this.covers(o)) this.uncovered.push(o);
+  }
+
+  pause(): void {
+    this.log.push("pause");
+  }
+
+  resume(): void {
+    this.log.push("resume");
+  }
+
+  private covers(offset: bigint): boolean {
+    if (this.letters.some((l) => l.headers.source_offset === offset.toString())) return true;
+    for (const m of this.objects.values()) {
+      if (BigInt(m["start-offset"] ?? -1) <= offset && offset <= BigInt(m["end-offset"] ?? -1)) return true;
+    }
+    return false;
+  }
+}
+
+class RecordingObserver implements WorkerObserver {
+  readonly files: DurableFile[] = [];
+  readonly pauses: { resumeInMs: number; first: boolean }[] = [];
+  resumes = 0;
+  readonly dlq: string[] = [];
+  skipped() {}
+  retry() {}
+  durable(file: DurableFile) {
+    this.files.push(file);
+  }
+  deadLettered(letters: readonly DeadLetter[]) {
+    this.dlq.push(...letters.map((l) => l.offset.toString()));
+  }
+  paused(_error: unknown, resumeInMs: number, first: boolean) {
+    this.pauses.push({ resumeInMs, first });
+  }
+  resumed() {
+    this.resumes++;
+  }
+}
+
+function setup(overrides: Partial<WorkerConfig> = {}) {
+  const clock = { now: 1_000_000 };
+  const io = new FakeIO();
+  const observer = new RecordingObserver();
+  const worker = new PartitionWorker(
+    {
+      topic: TOPIC,
+      partition: 0,
+      kind: "user-events",
+      prefix: PREFIX,
+      limits: { maxRecords: 1_000, maxBytes: 1e9, maxAgeMs: 60_000 },
+      retry: RETRY,
+      pauseMs: PAUSE_MS,
+      clock: () => clock.now,
+      ...overrides,
+    },
+    io,
+    observer,
+  );
+  worker.restore(undefined);
+  const route = (...offsets: number[]) => {
+    for (const o of offsets) worker.route(message(o), clock.now);
+  };
+  return { clock, io, observer, worker, route };
+}
+
+describe("PartitionWorker", () => {
+  it("commits an offset only once the rows below it are in a durable object", async () => {
+    const { clock, io, worker, route } = setup();
+    route(0, 1, 2, 3, 4);
+    io.failPuts = 5; // the whole first round of attempts fails
+    await worker.drain();
+    expect(io.commits).toEqual([]);
+
+    clock.now += PAUSE_MS;
+    expect(worker.wantsCycle(clock.now)).toBe(true);
+    await worker.requestCycle();
+    expect(io.uncovered).toEqual([]);
+    expect(io.log.slice(-3)).toEqual([`put ${keyAt(0)}`, "commit 5", "resume"]);
+    expect(io.commits.map((c) => c.offset)).toEqual([5n]);
+  });
+
+  it("adopts the object an earlier attempt wrote (412 → head → its end offset) and re-keys the rest", async () => {
+    const { io, observer, worker, route } = setup();
+    // Before a crash, an earlier attempt made offsets 0–2 durable under the same first offset.
+    io.objects.set(keyAt(0), { "start-offset": "0", "end-offset": "2", records: "3" });
+    route(0, 1, 2, 3, 4);
+    await worker.drain();
+    expect(io.log).toEqual([
+      "encode 0-4",
+      `put ${keyAt(0)}`,
+      `head ${keyAt(0)}`,
+      "encode 3-4",
+      `put ${keyAt(3)}`,
+      "commit 5",
+    ]);
+    expect(observer.files.map((f) => [f.key, f.outcome, f.records])).toEqual([
+      [keyAt(0), "existing", 3],
+      [keyAt(3), "written", 2],
+    ]);
+    expect(io.objects.get(keyAt(3))).toMatchObject({ "start-offset": "3", "end-offset": "4", records: "2" });
+    expect(io.uncovered).toEqual([]);
+  });
+
+  it("pauses the partition after the fifth failed attempt and resumes it when a later cycle succeeds", async () => {
+    const { clock, io, observer, worker, route } = setup();
+    route(0, 1, 2);
+    io.failPuts = 100;
+    await worker.drain();
+    expect(io.putAttempts).toBe(5);
+    expect(io.log.filter((l) => l === "pause")).toHaveLength(1);
+    expect(worker.lifecycleState).toEqual({ kind: "paused", until: clock.now + PAUSE_MS });
+    expect(worker.accepting).toBe(false);
+    expect(observer.pauses).toEqual([{ resumeInMs: PAUSE_MS, first: true }]);
+
+    // Still failing on the next round: paused a while longer, fetching was already stopped.
+    expect(worker.wantsCycle(clock.now + PAUSE_MS - 1)).toBe(false);
+    clock.now += PAUSE_MS;
+    await worker.requestCycle();
+    expect(io.putAttempts).toBe(10);
+    expect(observer.pauses).toEqual([
+      { resumeInMs: PAUSE_MS, first: true },
+      { resumeInMs: PAUSE_MS, first: false },
+    ]);
+    expect(io.log).not.toContain("resume");
+
+    io.failPuts = 0;
+    clock.now += PAUSE_MS;
+    await worker.requestCycle();
+    expect(io.log.slice(-3)).toEqual([`put ${keyAt(0)}`, "commit 3", "resume"]);
+    expect(io.log.filter((l) => l === "pause")).toHaveLength(1);
+    expect(observer.resumes).toBe(1);
+    expect(worker.lifecycleState).toEqual({ kind: "active" });
+    expect(worker.accepting).toBe(true);
+  });
+
+  it("never commits after a revoke that comes while its upload is in flight", async () => {
+    const { io, observer, worker, route } = setup();
+    route(0, 1, 2);
+    let release: () => void = () => {};
+    io.putGate = new Promise((resolve) => {
+      release = resolve;
+    });
+    const putStarted = new Promise<void>((resolve) => {
+      io.onPut = resolve;
+    });
+    const cycle = worker.drain();
+    await putStarted;
+    worker.revoke();
+    release();
+    await cycle;
+    // The upload itself may finish (same key, If-None-Match): only the commit is the new owner's.
+    expect(io.objects.has(keyAt(0))).toBe(true);
+    expect(observer.files).toHaveLength(1);
+    expect(io.commits).toEqual([]);
+    expect(io.log).not.toContain("pause");
+    expect(io.log).not.toContain("resume");
+    expect(worker.lifecycleState).toEqual({ kind: "revoked" });
+  });
+
+  it("resumes a paused partition as it is revoked, and a revoked one neither pauses nor commits again", async () => {
+    const { clock, io, worker, route } = setup();
+    route(0, 1);
+    io.failPuts = 5;
+    await worker.drain();
+    expect(io.log.at(-1)).toBe("pause");
+    worker.revoke();
+    expect(io.log.at(-1)).toBe("resume");
+    io.failPuts = 5;
+    clock.now += PAUSE_MS;
+    await worker.requestCycle();
+    expect(io.log.filter((l) => l === "pause" || l === "resume")).toEqual(["pause", "resume"]);
+    io.failPuts = 0;
+    await worker.drain();
+    expect(io.commits).toEqual([]);
+  });
+
+  it("commits the DLQ watermark right after each DLQ send, before any upload of the cycle", async () => {
+    const { clock, io, worker } = setup();
+    const send = (offset: number, bad: boolean) =>
+      worker.route(message(offset, bad ? "{not json" : undefined), clock.now);
+    send(0, false);
+    send(1, true);
+    io.failPuts = 5; // the upload after the DLQ send fails: the watermark must be committed already
+    await worker.drain();
+    expect(io.log.slice(0, 3)).toEqual(["dlq 1", "commit 0", "encode 0-0"]);
+    expect(io.commits).toEqual([{ offset: 0n, metadata: { w: {}, d: "1" } }]);
+
+    clock.now += PAUSE_MS;
+    send(2, true);
+    send(3, false);
+    send(4, true);
+    await worker.drain();
+    const i = io.log.indexOf("dlq 2,4");
+    expect(io.log.slice(i, i + 3)).toEqual(["dlq 2,4", "commit 0", "encode 0-0"]);
+    expect(io.commits[1]).toEqual({ offset: 0n, metadata: { w: {}, d: "4" } });
+    expect(io.commits.at(-1)?.offset).toBe(5n);
+    expect(io.uncovered).toEqual([]);
+  });
+});
+
+describe("PartitionWorker with hostile messages", () => {
+  it("dead-letters a message the decoder throws on, with the error as its reason, and routes the ones after it", async () => {
+    const decode: Decoder = (kind, value) => {
+      if (value?.toString() === "deep") throw new RangeError("Maximum call stack size exceeded");
+      return decodeMessage(kind, value);
+    };
+    const { clock, io, observer, worker, route } = setup({ decode });
+    route(0);
+    worker.route(message(1, "deep"), clock.now);
+    route(2, 3);
+    await worker.drain();
+    expect(io.letters.map((l) => [l.headers.source_offset, l.headers.error])).toEqual([
+      ["1", "the message could not be decoded: RangeError: Maximum call stack size exceeded"],
+    ]);
+    expect(observer.files.map((f) => f.records)).toEqual([3]);
+    expect(io.commits.at(-1)?.offset).toBe(4n);
+    expect(io.uncovered).toEqual([]);
+  });
+
+  it("dead-letters an event whose unknown field is JSON 5,000 levels deep", async () => {
+    const { clock, io, worker, route } = setup();
+    const nested = `${"[".repeat(5_000)}${"]".repeat(5_000)}`;
+    const deep = JSON.stringify(JSON.parse(message(1).value?.toString() ?? "")).replace(
+      /}$/,
+      `,"extra":${nested}}`,
+    );
+    route(0);
+    worker.route(message(1, deep), clock.now);
+    route(2);
+    await worker.drain();
+    expect(io.letters.map((l) => l.headers.source_offset)).toEqual(["1"]);
+    expect(io.letters[0]?.headers.error?.length).toBeGreaterThan(0);
+    expect(io.commits.at(-1)?.offset).toBe(3n);
+  });
+});

@@ -1,0 +1,70 @@
+import type { RetryPolicy } from "../../core/retry.js";
+import type { Endpoints } from "../endpoints.js";
+import type { TrinoQuery } from "../raw-tables.js";
+
+/** The sink's programmatic API: what `runSink` takes, reports while it runs, and returns. */
+
+export interface SinkOptions {
+  readonly topics: readonly string[];
+  readonly dlqTopic?: string;
+  readonly bucket?: string;
+  readonly prefix?: string;
+  readonly groupId?: string;
+  readonly flushRecords?: number;
+  readonly flushBytes?: number;
+  readonly flushIntervalMs?: number;
+  /** Drain and stop once every partition is caught up and nothing arrived for `idleMs`. */
+  readonly untilIdle?: boolean;
+  readonly idleMs?: number;
+  /** Prometheus port; null disables the endpoint, 0 picks a free port. */
+  readonly metricsPort?: number | null;
+  /**
+   * Where raw tables and new partitions are registered (a Trino connection the caller made); without one
+   * nothing is registered (`--no-register`).
+   */
+  readonly trino?: TrinoQuery;
+  readonly hiveSchema?: string;
+  readonly endpoints?: Endpoints;
+  readonly retry?: RetryPolicy;
+  /** How long a paused partition waits before its next round of attempts. */
+  readonly pauseMs?: number;
+  readonly signal?: AbortSignal;
+  /** DuckDB threads encoding Parquet (they run beside the consume loop's thread). */
+  readonly encoderThreads?: number;
+  readonly onEvent?: (event: SinkEvent) => void;
+  /** Called when a file is durable, with its rows' Kafka timestamps (benchmarks measure age with it). */
+  readonly onDurable?: (file: DurableFile) => void;
+}
+
+export interface DurableFile {
+  readonly key: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly eventDate: string;
+  readonly eventType: string;
+  readonly records: number;
+  readonly outcome: "written" | "existing";
+  readonly kafkaTimestamps: readonly number[];
+  readonly durableAt: number;
+}
+
+export type SinkEvent =
+  | { kind: "started"; topics: readonly string[]; metricsPort?: number }
+  | { kind: "file"; file: DurableFile }
+  | { kind: "dlq"; topic: string; partition: number; offset: string; reason: string }
+  | { kind: "retry"; operation: string; attempt: number; error: string; waitMs: number }
+  | { kind: "paused"; topic: string; partition: number; error: string; resumeInMs: number }
+  | { kind: "resumed"; topic: string; partition: number }
+  | { kind: "registered"; table: string; partition?: { eventDate: string; eventType: string } }
+  | { kind: "warning"; message: string }
+  /** The group rebalanced: in-memory buffers were dropped and are re-read from the committed offsets. */
+  | { kind: "rebalance"; assigned: number }
+  | { kind: "stopping"; reason: "signal" | "idle" };
+
+export interface SinkSummary {
+  records: number;
+  files: number;
+  existingFiles: number;
+  dlq: number;
+  skipped: number;
+}
