@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { closestName } from "../graph/closest-name.js";
+import { closestName } from "../../core/closest-name.js";
 
 /**
  * Strict keys for the yml Floe reads. A key Floe does not know is an error, never silently dropped: a

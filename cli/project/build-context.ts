@@ -1,5 +1,5 @@
+import { closestName } from "../../core/closest-name.js";
 import { ConfigError } from "../../core/errors.js";
-import { closestName } from "../graph/closest-name.js";
 import type { ManifestNode, Relation, SourceNode } from "../manifest/manifest.js";
 import type { Program } from "../templating/ast.js";
 import { parseSimpleTemplate } from "../templating/fast-parse.js";

@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { closestName } from "../../core/closest-name.js";
 import { ConfigError } from "../../core/errors.js";
-import { closestName } from "../graph/closest-name.js";
 import { type HelperFn, renderTemplate } from "../templating/ast-render.js";
 import { envHelper } from "../templating/helpers/var.js";
 import { parseTemplate } from "../templating/parse-template.js";

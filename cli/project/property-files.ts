@@ -1,4 +1,4 @@
-import { closestName } from "../graph/closest-name.js";
+import { closestName } from "../../core/closest-name.js";
 import type { ColumnInfo, Relation } from "../manifest/manifest.js";
 import type { BuildContext } from "./build-context.js";
 import type { Patch } from "./config-resolver.js";

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import type { z } from "zod";
+import { closestName } from "../../core/closest-name.js";
 import { ConfigError } from "../../core/errors.js";
 import { BUILTIN_TESTS, type BuiltinTest } from "../data-tests/generic/builtin-tests.js";
-import { closestName } from "../graph/closest-name.js";
 import { CONFIG_KEYS, type ConfigLayer, configHint, configSchemaFor } from "../manifest/config.js";
 import { issueHint } from "../manifest/strict-keys.js";
 import { yamlKeyError } from "./strict-yaml.js";

@@ -1,5 +1,5 @@
+import { closestName } from "../../core/closest-name.js";
 import { UsageError } from "../../core/errors.js";
-import { closestName } from "../graph/closest-name.js";
 
 /**
  * Selector syntax, as in dbt: space = union, comma = intersection; each atom is

@@ -1,5 +1,5 @@
+import { closestName } from "../../core/closest-name.js";
 import { ConfigError, type ErrorLocation, FloeError, isFloeError } from "../../core/errors.js";
-import { closestName } from "../graph/closest-name.js";
 import type {
   BlockStatement,
   CallNode,
