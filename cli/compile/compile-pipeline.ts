@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { writeFileAtomic } from "../artifacts/write-artifacts.js";
+import { writeFileAtomic } from "../../core/write-file-atomic.js";
 import { loadProjectFiles } from "../project/load-project.js";
 import type { ProjectFiles, SourceText } from "../project/project-files.js";
 import { parseYaml } from "../project/yaml-file.js";
