@@ -5,7 +5,6 @@ import { DEFAULT_RETRY, withRetry } from "../core/retry.js";
 import { DLQ_TOPIC, type TopicKind, topicKindOf } from "./contracts.js";
 import { endpointsFromEnv, kafkaClient, s3Client } from "./endpoints.js";
 import { DuckParquetEncoder } from "./parquet-duckdb.js";
-import { ensureTopics } from "./producer.js";
 import { DEFAULT_RAW_TARGET } from "./raw-tables.js";
 import { SINK_DEFAULTS } from "./sink/defaults.js";
 import { FetchControl, partitionIO, type SinkClients } from "./sink/kafka-s3-io.js";
@@ -14,6 +13,7 @@ import { SinkMetrics } from "./sink/metrics.js";
 import type { RollLimits } from "./sink/partition-state.js";
 import { PartitionWorker, type WorkerConfig } from "./sink/partition-worker.js";
 import { RegistrationQueue } from "./sink/registration-queue.js";
+import { checkSourceTopics, ensureDeadLetterTopic } from "./sink/topics.js";
 import type { SinkOptions, SinkSummary } from "./sink/types.js";
 import { workerObserver } from "./sink/worker-observer.js";
 
@@ -231,7 +231,9 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
   };
 
   try {
-    await ensureTopics(admin, [dlqTopic], 1);
+    await checkSourceTopics(admin, options.topics, endpoints.brokers);
+    const dlqWarning = await ensureDeadLetterTopic(admin, dlqTopic, options.topics);
+    if (dlqWarning) emit({ kind: "warning", message: dlqWarning });
     if (options.metricsPort !== null) {
       metricsServer = await metrics.serve(options.metricsPort ?? SINK_DEFAULTS.metricsPort);
     }
