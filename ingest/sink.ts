@@ -13,7 +13,7 @@ import { SinkMetrics } from "./sink/metrics.js";
 import type { RollLimits } from "./sink/partition-state.js";
 import { PartitionWorker, type WorkerConfig } from "./sink/partition-worker.js";
 import { RegistrationQueue } from "./sink/registration-queue.js";
-import { checkSourceTopics, ensureDeadLetterTopic } from "./sink/topics.js";
+import { DEFAULT_TOPIC_WAIT, ensureDeadLetterTopic, waitForSourceTopics } from "./sink/topics.js";
 import type { SinkOptions, SinkSummary } from "./sink/types.js";
 import { workerObserver } from "./sink/worker-observer.js";
 
@@ -231,7 +231,11 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
   };
 
   try {
-    await checkSourceTopics(admin, options.topics, endpoints.brokers);
+    await waitForSourceTopics(admin, options.topics, endpoints.brokers, {
+      ...DEFAULT_TOPIC_WAIT,
+      onWaiting: (missing) =>
+        emit({ kind: "warning", message: `waiting for topic ${missing.join(", ")} to be created` }),
+    });
     const dlqWarning = await ensureDeadLetterTopic(admin, dlqTopic, options.topics);
     if (dlqWarning) emit({ kind: "warning", message: dlqWarning });
     if (options.metricsPort !== null) {

@@ -1,7 +1,7 @@
 import type { Admin, ConfigResourceTypes } from "kafkajs";
 import { describe, expect, it } from "vitest";
 import { FloeError } from "../../core/errors.js";
-import { checkSourceTopics, DLQ_HEADROOM_BYTES, ensureDeadLetterTopic } from "./topics.js";
+import { DLQ_HEADROOM_BYTES, ensureDeadLetterTopic, waitForSourceTopics } from "./topics.js";
 
 /** A fake admin over topics with their max.message.bytes; records the topics it is asked to create. */
 function fakeAdmin(limits: Record<string, number>) {
@@ -35,19 +35,28 @@ function fakeAdmin(limits: Record<string, number>) {
 }
 
 describe("the sink's topics", () => {
-  it("refuses topics that do not exist, naming each and the fix", async () => {
+  it("waits for missing topics, then refuses them naming each and the fix", async () => {
     const { admin } = fakeAdmin({ "user-events": 1_000 });
-    const error = await checkSourceTopics(
-      admin,
-      ["user-events", "x-orders", "x-product-metadata"],
-      ["k:9092"],
-    ).catch((e: unknown) => e);
+    const waiting: string[][] = [];
+    const wait = { timeoutMs: 30, pollMs: 5, onWaiting: (m: readonly string[]) => waiting.push([...m]) };
+    const topics = ["user-events", "x-orders", "x-product-metadata"];
+    const error = await waitForSourceTopics(admin, topics, ["k:9092"], wait).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FloeError);
     expect(error).toMatchObject({ code: "SINK_TOPIC_MISSING", exitCode: 2 });
     expect((error as FloeError).message).toContain('"x-orders", "x-product-metadata"');
     expect((error as FloeError).message).not.toContain('"user-events"');
     expect((error as FloeError).hint).toContain("floe ingest generate");
-    await expect(checkSourceTopics(admin, ["user-events"], ["k:9092"])).resolves.toBeUndefined();
+    expect(waiting).toEqual([["x-orders", "x-product-metadata"]]);
+  });
+
+  it("goes on as soon as the topics exist (a producer started beside the sink creates them)", async () => {
+    const limits: Record<string, number> = {};
+    const { admin } = fakeAdmin(limits);
+    setTimeout(() => {
+      limits["user-events"] = 1_000;
+    }, 20);
+    const wait = { timeoutMs: 5_000, pollMs: 5 };
+    await expect(waitForSourceTopics(admin, ["user-events"], ["k:9092"], wait)).resolves.toBeUndefined();
   });
 
   it("creates the DLQ topic able to hold a letter of the largest source message", async () => {

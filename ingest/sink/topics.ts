@@ -1,11 +1,16 @@
-import { type Admin, ConfigResourceTypes } from "kafkajs";
+import kafkajs, { type Admin } from "kafkajs";
 import { EnvironmentError } from "../../core/errors.js";
+
+// Not a named export under Node's ESM loader (kafkajs' CommonJS index spreads its errors before it).
+const { ConfigResourceTypes } = kafkajs;
 
 /**
  * The topics around the sink. It never creates the topics it consumes: their partition count sets the
  * parallelism and the per-key order of what producers write, which is the producers' decision, and a
  * mistyped `--topics` or `--topic-prefix` would otherwise leave the sink waiting on a new, empty topic
- * forever. It does create its DLQ topic, large enough for a letter of any message the sources can hold.
+ * forever. It waits a little for them (a sink is often started beside the producer that creates them) and
+ * then stops with an error naming them. It does create its DLQ topic, large enough for a letter of any
+ * message the sources can hold.
  */
 
 /** What a letter adds to its original message: the headers (reason, source topic, partition, offset). */
@@ -13,19 +18,43 @@ export const DLQ_HEADROOM_BYTES = 64 * 1024;
 
 type TopicAdmin = Pick<Admin, "listTopics" | "createTopics" | "describeConfigs">;
 
-/** Throws an error naming every missing topic and the fix, before the consumer subscribes. */
-export async function checkSourceTopics(
+export interface TopicWait {
+  /** How long to wait for missing topics to be created. */
+  readonly timeoutMs: number;
+  readonly pollMs: number;
+  /** Called once, when topics are missing at the first look. */
+  readonly onWaiting?: (missing: readonly string[]) => void;
+}
+
+export const DEFAULT_TOPIC_WAIT: TopicWait = { timeoutMs: 15_000, pollMs: 500 };
+
+/**
+ * Resolves once every topic exists; throws an error naming the missing ones and the fix when they are still
+ * missing after `timeoutMs` (kafkajs would otherwise fail the subscription with "This server does not host
+ * this topic-partition" and a stack).
+ */
+export async function waitForSourceTopics(
   admin: Pick<Admin, "listTopics">,
   topics: readonly string[],
   brokers: readonly string[],
+  wait: TopicWait = DEFAULT_TOPIC_WAIT,
 ): Promise<void> {
-  const existing = new Set(await admin.listTopics());
-  const missing = topics.filter((topic) => !existing.has(topic));
-  if (missing.length === 0) return;
+  const deadline = Date.now() + wait.timeoutMs;
+  for (let first = true; ; first = false) {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((topic) => !existing.has(topic));
+    if (missing.length === 0) return;
+    if (Date.now() >= deadline) throw missingTopics(missing, brokers, wait.timeoutMs);
+    if (first) wait.onWaiting?.(missing);
+    await new Promise((r) => setTimeout(r, wait.pollMs));
+  }
+}
+
+function missingTopics(missing: readonly string[], brokers: readonly string[], waitedMs: number) {
   const names = missing.map((t) => `"${t}"`).join(", ");
-  throw new EnvironmentError(
+  return new EnvironmentError(
     "SINK_TOPIC_MISSING",
-    `Kafka at ${brokers.join(",")} has no topic ${names} to consume (the sink does not create the topics it reads).`,
+    `Kafka at ${brokers.join(",")} has no topic ${names} to consume (waited ${waitedMs / 1000} s; the sink does not create the topics it reads).`,
     {
       hint:
         "create them first — `floe ingest generate` creates the shop's topics (use the same --topic-prefix) — " +
