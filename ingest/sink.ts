@@ -7,6 +7,7 @@ import { endpointsFromEnv, kafkaClient, s3Client } from "./endpoints.js";
 import { DuckParquetEncoder } from "./parquet-duckdb.js";
 import { DEFAULT_RAW_TARGET } from "./raw-tables.js";
 import { SINK_DEFAULTS } from "./sink/defaults.js";
+import { awaitWithHeartbeats } from "./sink/heartbeats.js";
 import { FetchControl, partitionIO, type SinkClients } from "./sink/kafka-s3-io.js";
 import { type Assignment, memberLag } from "./sink/member-lag.js";
 import { SinkMetrics } from "./sink/metrics.js";
@@ -275,24 +276,5 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
     await metricsServer?.close();
     await encoder.close();
     s3.destroy();
-  }
-}
-
-/** Awaits `work`, sending a heartbeat every 3 s meanwhile (kafkajs heartbeats only between batches). */
-async function awaitWithHeartbeats(work: Promise<unknown>, heartbeat: () => Promise<void>): Promise<void> {
-  for (;;) {
-    let timer: NodeJS.Timeout | undefined;
-    const finished = await Promise.race([
-      work.then(
-        () => true,
-        () => true,
-      ),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(resolve, 3_000, false);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (finished) return;
-    await heartbeat();
   }
 }
