@@ -10,20 +10,32 @@ import { registerRunnerCommands } from "./commands/runner-commands.js";
 import { registerSourceCommands } from "./commands/source.js";
 import { registerStackCommands } from "./commands/stack.js";
 import { registerValidateCommand } from "./commands/validate.js";
-import { renderError } from "./log/render-error.js";
+import { renderError, renderErrorJson } from "./log/render-error.js";
 
 /**
  * The `floe` program. Commands are thin: they parse flags, call the programmatic API, write through
  * `program.io` and return an exit code. Each command module registers itself here; errors are rendered once,
  * below.
  */
-export function buildProgram(io: CliIO): FloeCommand {
+export function buildProgram(io: CliIO, options: { readonly json?: boolean } = {}): FloeCommand {
   const program = new FloeCommand(io, "floe")
     .description("Floe — a lakehouse toolkit: Kafka → S3 → Trino → Iceberg, with dbt-style SQL models")
     .version("0.1.0")
-    .showHelpAfterError("(run with --help for usage)")
+    .showHelpAfterError(options.json ? false : "(run with --help for usage)")
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    .configureOutput({
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      // Commander's own usage errors (unknown option, missing argument) follow --log-format too.
+      ...(options.json
+        ? {
+            outputError: (message: string, write: (s: string) => void) =>
+              write(
+                `${renderErrorJson(new UsageError(message.trim().replace(/^error: /, ""), { hint: "run with --help for usage." })).text}\n`,
+              ),
+          }
+        : {}),
+    });
   registerStackCommands(program);
   registerCompileCommands(program);
   registerDemoCommands(program);
@@ -40,7 +52,8 @@ export function buildProgram(io: CliIO): FloeCommand {
  * `io` defaults to this process's streams, environment and directory.
  */
 export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
-  const program = buildProgram(io);
+  const json = logFormatOf(argv) === "json";
+  const program = buildProgram(io, { json });
   try {
     await program.parseAsync([...argv]);
     return program.exitCode;
@@ -49,12 +62,21 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
       // --help and --version end here with code 0; commander already printed its message otherwise.
       return error.exitCode === 0 ? 0 : 2;
     }
-    const { text, exitCode } = renderError(
-      error instanceof TypeError && isUsage(error) ? new UsageError(error.message) : error,
-    );
+    const shown = error instanceof TypeError && isUsage(error) ? new UsageError(error.message) : error;
+    const { text, exitCode } = json ? renderErrorJson(shown) : renderError(shown);
     io.stderr(`${text}\n`);
     return exitCode;
   }
+}
+
+/** `--log-format json` or `--log-format=json` anywhere in argv: known before commander has parsed it. */
+function logFormatOf(argv: readonly string[]): string | undefined {
+  let format: string | undefined;
+  argv.forEach((arg, i) => {
+    if (arg === "--log-format") format = argv[i + 1];
+    else if (arg.startsWith("--log-format=")) format = arg.slice("--log-format=".length);
+  });
+  return format;
 }
 
 function isUsage(error: Error): boolean {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { compileFastCheck } from "./contract-check.js";
 import { CONTRACTS, parseEvent, parseEventWithZod, TOPIC_KINDS, type TopicKind } from "./contracts.js";
+import { EventTimeBounds } from "./event-time.js";
 import { generateShop } from "./generator.js";
 import { Random } from "./random.js";
 
@@ -146,6 +147,33 @@ describe("fast contract checks", () => {
     expect(compared).toBeGreaterThan(50_000);
     expect(accepted).toBeGreaterThan(5_000);
     expect(compared - accepted).toBeGreaterThan(20_000);
+  });
+
+  it("agree with zod at and beyond the event-time bounds (checked after either path)", () => {
+    const now = Date.parse("2026-03-05T00:00:00Z");
+    const options = { now, eventTime: new EventTimeBounds() };
+    const times = {
+      "2000-01-01T00:00:00Z": true,
+      "1999-12-31T23:59:59.999Z": false,
+      "0000-01-01T00:00:00Z": false,
+      "2026-03-12T00:00:00Z": true,
+      "2026-03-12T00:00:00.001Z": false,
+      "9999-12-31T23:59:59Z": false,
+    };
+    const messages = [
+      ...generateShop({ events: 400, seed: 5, start: new Date("2026-03-01T00:00:00Z"), days: 1 }).messages,
+    ].filter((m) => m.event);
+    const verdicts: boolean[] = [];
+    for (const m of messages) {
+      for (const [event_time, valid] of Object.entries(times)) {
+        const value = { ...JSON.parse(m.value), event_time };
+        const fast = parseEvent(m.kind, value, options);
+        expect(fast).toStrictEqual(parseEventWithZod(m.kind, value, options));
+        expect(fast.ok, `${m.kind} ${event_time}`).toBe(valid);
+        verdicts.push(fast.ok);
+      }
+    }
+    expect(verdicts.filter(Boolean).length).toBe(messages.length * 2);
   });
 
   it("decline (leave it to zod) for schema features they do not implement", () => {

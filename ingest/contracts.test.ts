@@ -88,3 +88,93 @@ describe("decodeMessage (what the sink dead-letters, and why)", () => {
     expect(decodeMessage("user-events", bytes(view)).ok).toBe(true);
   });
 });
+
+/**
+ * Issue 12's hostile events: each of these was accepted (or threw) before the decoder was hardened. The
+ * property tests in contracts.property.test.ts generalise them.
+ */
+describe("hostile events go to the DLQ with a reason, never through and never as an exception", () => {
+  const bytes = (value: unknown) => Buffer.from(typeof value === "string" ? value : JSON.stringify(value));
+  const reason = (r: ReturnType<typeof decodeMessage>) => (r.ok ? "ok" : r.reason);
+  const now = Date.parse("2026-01-05T12:00:00Z");
+  const at = (event_time: string) => ({ ...view, event_time });
+
+  it("rejects an event_time far in the future (9999-12-31) whatever the clock says", () => {
+    expect(reason(decodeMessage("user-events", bytes(at("9999-12-31T23:59:59Z"))))).toMatch(
+      /^product_view v1: event_time: 9999-12-31T23:59:59Z is more than 7 days in the future \(now: /,
+    );
+    expect(parseEvent("orders", { ...at("9999-12-31T23:59:59Z"), event_type: "order_paid" }).ok).toBe(false);
+  });
+
+  it("bounds event_time to [2000-01-01, now + the allowed skew], both ends inclusive", () => {
+    const verdict = (t: string) => {
+      const r = parseEvent("user-events", at(t), { now });
+      return r.ok ? "ok" : r.reason;
+    };
+    expect(verdict("2026-01-12T12:00:00Z")).toBe("ok");
+    expect(verdict("2026-01-12T12:00:00.000999Z")).toBe("ok");
+    expect(verdict("2026-01-12T12:00:00.001Z")).toBe(
+      "product_view v1: event_time: 2026-01-12T12:00:00.001Z is more than 7 days in the future " +
+        "(now: 2026-01-05T12:00:00.000Z; the limit is FLOE_EVENT_MAX_FUTURE_SKEW)",
+    );
+    expect(verdict("2000-01-01T00:00:00Z")).toBe("ok");
+    expect(verdict("1999-12-31T23:59:59.999Z")).toBe(
+      "product_view v1: event_time: 1999-12-31T23:59:59.999Z is before 2000-01-01T00:00:00.000Z, " +
+        "the earliest event time accepted (FLOE_EVENT_MIN_TIME)",
+    );
+    expect(verdict("0000-01-01T00:00:00Z")).toMatch(/is before 2000-01-01/);
+  });
+
+  it("rejects nesting deeper than 64 levels instead of overflowing the stack", () => {
+    for (const depth of [65, 5_000, 100_000]) {
+      const arrays = `${"[".repeat(depth)}${"]".repeat(depth)}`;
+      const objects = `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
+      for (const deep of [arrays, objects]) {
+        const text = `${JSON.stringify(view).slice(0, -1)},"payload":${deep}}`;
+        expect(reason(decodeMessage("user-events", bytes(text))), `depth ${depth}`).toBe(
+          "product_view v1: payload: nesting deeper than 64 levels",
+        );
+      }
+    }
+    // The event is level 1, so an attribute may hold 63 levels.
+    const ok = `${JSON.stringify(view).slice(0, -1)},"payload":${"[".repeat(63)}${"]".repeat(63)}}`;
+    expect(reason(decodeMessage("user-events", bytes(ok)))).toBe("ok");
+    const deepType = `{"event_type":${"[".repeat(10_000)}${"]".repeat(10_000)}}`;
+    expect(reason(decodeMessage("user-events", bytes(deepType)))).toMatch(/^unknown event_type \(an array\)/);
+  });
+
+  it("rejects invalid UTF-8 instead of rewriting it to U+FFFD", () => {
+    const text = JSON.stringify({ ...view, user_id: "u-\u0001" });
+    const at1 = text.indexOf("\\u0001");
+    const withBytes = (bad: number[]) =>
+      Buffer.concat([Buffer.from(text.slice(0, at1)), Buffer.from(bad), Buffer.from(text.slice(at1 + 6))]);
+    expect(reason(decodeMessage("user-events", withBytes([0xff])))).toBe(`invalid UTF-8 at byte ${at1}`);
+    expect(reason(decodeMessage("user-events", withBytes([0xc0, 0xaf])))).toBe(
+      `invalid UTF-8 at byte ${at1}`,
+    );
+    expect(reason(decodeMessage("user-events", withBytes([0xed, 0xa0, 0x80])))).toBe(
+      `invalid UTF-8 at byte ${at1}`,
+    );
+    expect(reason(decodeMessage("user-events", withBytes([0x61, 0xe2, 0x82])))).toBe(
+      `invalid UTF-8 at byte ${at1 + 1}`,
+    );
+    const valid = decodeMessage("user-events", withBytes([0xe2, 0x82, 0xac]));
+    expect(valid.ok && valid.event.fields.user_id).toBe("u-€");
+  });
+
+  it("rejects numbers beyond the double range instead of storing them as null", () => {
+    const with_ = (extra: string) => bytes(`${JSON.stringify(view).slice(0, -1)},${extra}}`);
+    expect(reason(decodeMessage("user-events", with_('"score":-1e400')))).toBe(
+      "product_view v1: score: number beyond the double range (±1.8e308)",
+    );
+    expect(reason(decodeMessage("user-events", with_('"scores":{"a":[1,2,1e999]}')))).toBe(
+      "product_view v1: scores: number beyond the double range (±1.8e308)",
+    );
+    expect(reason(decodeMessage("user-events", with_('"price":1e400')))).toMatch(/^product_view v1: price: /);
+    expect(reason(decodeMessage("user-events", with_('"schema_version":1e400')))).toBe(
+      "schema_version must be 1 or 2, got Infinity",
+    );
+    const fine = decodeMessage("user-events", with_('"score":-1.7e308'));
+    expect(fine.ok && fine.event.attributes).toEqual({ score: "-1.7e+308" });
+  });
+});

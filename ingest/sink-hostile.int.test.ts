@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { Admin, Producer } from "kafkajs";
 import { describe, expect, it } from "vitest";
+import { FloeError } from "../core/errors.js";
 import { endpointsFromEnv, kafkaClient } from "./endpoints.js";
 import { type RunNames, readDlq, uniqueRun } from "./int-helpers.js";
+import { maxMessageBytes } from "./sink/topics.js";
 import { runSink, type SinkEvent, type SinkSummary } from "./sink.js";
 
 /** A valid user-events event, as JSON text; `extra` becomes one of its unknown fields. */
@@ -84,5 +86,51 @@ describe("floe ingest sink with hostile messages", () => {
     expect(more).toEqual([]);
     expect(letter?.source_offset).toBe("2");
     expect(letter?.error?.length).toBeGreaterThan(0);
+  });
+
+  it("dead-letters a message just under the source topic's size limit: in full into a DLQ it creates, truncated into one as small as the source", {
+    timeout: 300_000,
+  }, async () => {
+    for (const dlqExists of [false, true]) {
+      const run = uniqueRun(dlqExists ? "nearlimit" : "nearlimitnew");
+      await createTopics(run, dlqExists);
+      const source = run.topics[0] ?? "";
+      const limit = (await withKafka((admin) => maxMessageBytes(admin, [source]))).get(source) ?? 0;
+      expect(limit).toBeGreaterThan(1_000_000);
+      // Fits the source topic with its batch framing; its DLQ copy adds ~200 bytes of headers.
+      const big = Buffer.alloc(limit - 128, "x");
+      await publish(run, [event(), big, event()]);
+      const events: SinkEvent[] = [];
+      const summary = await sink(run, events);
+      expect(summary.records).toBe(2);
+      expect(summary.dlq).toBe(1);
+      const [letter, ...more] = await readDlq(run.dlq);
+      expect(more).toEqual([]);
+      expect(letter?.source_topic).toBe(run.topics[0]);
+      expect(letter?.source_partition).toBe("0");
+      expect(letter?.source_offset).toBe("1");
+      expect(letter?.error).toContain(`message is ${big.length} bytes`);
+      if (dlqExists) {
+        expect(letter?.truncated).toBe("true");
+        expect(letter?.original_value_bytes).toBe(String(big.length));
+        expect(Number(letter?.value_bytes)).toBeLessThan(10_000);
+        expect(events.some((e) => e.kind === "warning" && e.message.includes("truncated copy"))).toBe(true);
+      } else {
+        expect(letter?.truncated).toBeUndefined();
+        expect(letter?.value_bytes).toBe(String(big.length));
+      }
+    }
+  });
+
+  it("refuses to start on a topic that does not exist, naming it and the fix", async () => {
+    const run = uniqueRun("missing");
+    const error = await sink(run).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(FloeError);
+    expect((error as FloeError).code).toBe("SINK_TOPIC_MISSING");
+    expect((error as FloeError).message).toContain(`"${run.topics[0]}"`);
+    expect((error as FloeError).hint).toContain("floe ingest generate");
   });
 });

@@ -5,15 +5,16 @@ import { DEFAULT_RETRY, withRetry } from "../core/retry.js";
 import { DLQ_TOPIC, type TopicKind, topicKindOf } from "./contracts.js";
 import { endpointsFromEnv, kafkaClient, s3Client } from "./endpoints.js";
 import { DuckParquetEncoder } from "./parquet-duckdb.js";
-import { ensureTopics } from "./producer.js";
 import { DEFAULT_RAW_TARGET } from "./raw-tables.js";
 import { SINK_DEFAULTS } from "./sink/defaults.js";
+import { awaitWithHeartbeats } from "./sink/heartbeats.js";
 import { FetchControl, partitionIO, type SinkClients } from "./sink/kafka-s3-io.js";
 import { type Assignment, memberLag } from "./sink/member-lag.js";
 import { SinkMetrics } from "./sink/metrics.js";
 import type { RollLimits } from "./sink/partition-state.js";
 import { PartitionWorker, type WorkerConfig } from "./sink/partition-worker.js";
 import { RegistrationQueue } from "./sink/registration-queue.js";
+import { DEFAULT_TOPIC_WAIT, ensureDeadLetterTopic, waitForSourceTopics } from "./sink/topics.js";
 import type { SinkOptions, SinkSummary } from "./sink/types.js";
 import { workerObserver } from "./sink/worker-observer.js";
 
@@ -231,7 +232,13 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
   };
 
   try {
-    await ensureTopics(admin, [dlqTopic], 1);
+    await waitForSourceTopics(admin, options.topics, endpoints.brokers, {
+      ...DEFAULT_TOPIC_WAIT,
+      onWaiting: (missing) =>
+        emit({ kind: "warning", message: `waiting for topic ${missing.join(", ")} to be created` }),
+    });
+    const dlqWarning = await ensureDeadLetterTopic(admin, dlqTopic, options.topics);
+    if (dlqWarning) emit({ kind: "warning", message: dlqWarning });
     if (options.metricsPort !== null) {
       metricsServer = await metrics.serve(options.metricsPort ?? SINK_DEFAULTS.metricsPort);
     }
@@ -269,24 +276,5 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
     await metricsServer?.close();
     await encoder.close();
     s3.destroy();
-  }
-}
-
-/** Awaits `work`, sending a heartbeat every 3 s meanwhile (kafkajs heartbeats only between batches). */
-async function awaitWithHeartbeats(work: Promise<unknown>, heartbeat: () => Promise<void>): Promise<void> {
-  for (;;) {
-    let timer: NodeJS.Timeout | undefined;
-    const finished = await Promise.race([
-      work.then(
-        () => true,
-        () => true,
-      ),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(resolve, 3_000, false);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (finished) return;
-    await heartbeat();
   }
 }

@@ -16,6 +16,8 @@ await build({
     floe: "dist/cli/main.js",
     "write-worker": "dist/cli/artifacts/write-worker.js",
     "parse-worker": "dist/cli/templating/parse-worker.js",
+    // Run as its own process beside each stack service (stack/process.ts finds it next to its chunk).
+    "log-writer": "dist/stack/log-writer.js",
   },
   platform: "node",
   external: [/^node:/, /^@aws-sdk\//, /^@duckdb\//, /^kafkajs/, /^prom-client/, /^hyparquet/, /^yaml$/],

@@ -9,7 +9,7 @@ import { type InstallProgress, installDir, installServices } from "./install.js"
 import { chooseJava, discoverJdks, type JavaChoice } from "./java.js";
 import { type StackPaths, stackPaths } from "./paths.js";
 import { isOurProcess, launchDetached, readPid, residentBytes, stopProcess } from "./process.js";
-import { SERVICES, type ServiceName, type ServiceSpec } from "./services.js";
+import { S3_SECRET_KEY, SERVICES, type ServiceName, type ServiceSpec } from "./services.js";
 import { dataDir, kafkaConfig, processMarker, startCommand } from "./start-commands.js";
 
 const run = promisify(execFile);
@@ -110,6 +110,8 @@ export async function stackUp(options: StackOptions = {}): Promise<ServiceStatus
       ...command,
       logFile: logFile(paths, spec.name),
       pidFile: pidFile(paths, spec.name),
+      // S3Proxy reads the secret from its config file, not its environment: name it for masking.
+      secrets: [S3_SECRET_KEY],
     });
     running.set(spec.name, pid);
     launchedAt.set(spec.name, Date.now());

@@ -1,5 +1,10 @@
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Writable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { LOG_KEEP, LOG_MAX_BYTES, makePrivate, secretsOf } from "./log-file.js";
+import { packageRoot } from "./paths.js";
 
 /**
  * Background processes identified by PID file *and* a marker in their command line, so that a recycled PID
@@ -13,24 +18,68 @@ export interface LaunchSpec {
   readonly env: NodeJS.ProcessEnv;
   readonly logFile: string;
   readonly pidFile: string;
+  /** Values to mask in the log besides the environment's secret-named variables (e.g. a config file's). */
+  readonly secrets?: readonly string[];
+  /** The log writer script (tests); default: `logWriterScript()`. */
+  readonly logWriter?: string;
 }
 
+/**
+ * Starts the service detached, its output piped through the log writer (secrets masked, 0600, rotated;
+ * see log-file.ts), which ends when the service does. Without a built log writer (running from the
+ * TypeScript sources before any build) the output goes straight to the log, still 0600.
+ */
 export function launchDetached(spec: LaunchSpec): number {
-  const log = openSync(spec.logFile, "a");
+  const writer = spec.logWriter ?? logWriterScript();
+  if (writer === undefined) return launchToFile(spec);
+  const pump = spawn(process.execPath, [writer, spec.logFile, String(LOG_MAX_BYTES), String(LOG_KEEP)], {
+    detached: true,
+    stdio: ["pipe", "ignore", "ignore"],
+    env: { FLOE_LOG_SECRETS: JSON.stringify(secretsOf(spec.env, spec.secrets)) },
+  });
   try {
-    const child = spawn(spec.command, spec.args, {
-      cwd: spec.cwd,
-      env: spec.env,
-      detached: true,
-      stdio: ["ignore", log, log],
-    });
-    if (child.pid === undefined) throw new Error(`could not start ${spec.command}`);
-    child.unref();
-    writeFileSync(spec.pidFile, `${child.pid}\n`);
-    return child.pid;
+    // The service writes into the writer's stdin; once this process lets go of that pipe, the service
+    // holds its only write end, so the writer sees the end of input exactly when the service exits.
+    return spawnService(spec, pump.stdin ?? "ignore");
+  } finally {
+    pump.stdin?.destroy();
+    pump.unref();
+  }
+}
+
+function launchToFile(spec: LaunchSpec): number {
+  makePrivate(spec.logFile, LOG_KEEP);
+  const log = openSync(spec.logFile, "a", 0o600);
+  try {
+    return spawnService(spec, log);
   } finally {
     closeSync(log);
   }
+}
+
+function spawnService(spec: LaunchSpec, output: number | Writable | "ignore"): number {
+  const child = spawn(spec.command, spec.args, {
+    cwd: spec.cwd,
+    env: spec.env,
+    detached: true,
+    stdio: ["ignore", output, output],
+  });
+  if (child.pid === undefined) throw new Error(`could not start ${spec.command}`);
+  child.unref();
+  writeFileSync(spec.pidFile, `${child.pid}\n`);
+  return child.pid;
+}
+
+/**
+ * The log writer, beside this module: `dist/stack/log-writer.js` from tsc's output, `dist/bundle/` when
+ * bundled (scripts/bundle-cli.mjs emits it there); from the sources, the built one if there is one.
+ */
+export function logWriterScript(): string | undefined {
+  const candidates = [
+    fileURLToPath(new URL("./log-writer.js", import.meta.url)),
+    join(packageRoot(), "dist", "stack", "log-writer.js"),
+  ];
+  return candidates.find((path) => existsSync(path));
 }
 
 export function readPid(pidFile: string): number | undefined {

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { installDir, trinoHome } from "./install.js";
 import type { JavaChoice } from "./java.js";
@@ -41,6 +41,8 @@ function read(paths: StackPaths, file: string): string {
 function renderConfig(paths: StackPaths, file: string, values: Record<string, string | number>): string {
   const out = join(paths.run, file.replaceAll("/", "_"));
   writeFileSync(out, renderTemplate(read(paths, file), values, file));
+  // S3Proxy's holds the S3 secret: readable by its owner only (mode applies to new files, so chmod).
+  chmodSync(out, 0o600);
   return out;
 }
 

@@ -24,6 +24,8 @@ export interface TrinoConnectionOptions {
   readonly user: string;
   readonly httpScheme?: "http" | "https";
   readonly password?: string;
+  /** A JWT for Trino's JWT authenticator, sent as `Authorization: Bearer` (instead of a password). */
+  readonly accessToken?: string;
   readonly catalog?: string;
   readonly schema?: string;
   readonly sessionProperties?: Readonly<Record<string, string>>;
@@ -92,7 +94,9 @@ export function createTrinoConnection(options: TrinoConnectionOptions): TrinoCon
   if (options.sessionProperties && Object.keys(options.sessionProperties).length > 0) {
     headers["X-Trino-Session"] = sessionHeader(options.sessionProperties);
   }
-  if (options.password !== undefined) {
+  if (options.accessToken !== undefined) {
+    headers.Authorization = `Bearer ${options.accessToken}`;
+  } else if (options.password !== undefined) {
     headers.Authorization = `Basic ${Buffer.from(`${options.user}:${options.password}`).toString("base64")}`;
   }
 

@@ -2,8 +2,9 @@ import { hash } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
+import { writeFileAtomic } from "../../core/write-file-atomic.js";
 import type { Manifest } from "../manifest/manifest.js";
-import { artifactWriteError, writeFileAtomic } from "./write-artifacts.js";
+import { artifactWriteError } from "./write-artifacts.js";
 
 /**
  * Writes each node's compiled SQL to its `compiled_path` while the compile is still rendering, so creating

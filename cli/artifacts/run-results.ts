@@ -2,9 +2,9 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { UsageError } from "../../core/errors.js";
+import { writeFileAtomic } from "../../core/write-file-atomic.js";
 import type { NodeResult } from "../log/events.js";
 import { readJsonArtifact } from "./read-state.js";
-import { writeFileAtomic } from "./write-artifacts.js";
 
 /**
  * `target/run_results.json`, in dbt's shape (results[].unique_id/status/timing/execution_time/message/

@@ -1,21 +1,15 @@
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { EnvironmentError, isFloeError } from "../../core/errors.js";
+import { writeFileAtomic } from "../../core/write-file-atomic.js";
 import type { Manifest } from "../manifest/manifest.js";
 
 /**
  * Artifact writing, the output edge of a compile. The manifest and other JSON artifacts are written to a
- * temporary name and renamed into place, so an interrupted compile never leaves a half-written one. (Compiled
+ * temporary name and renamed into place (`writeFileAtomic`, core/), so an interrupted compile never leaves a half-written one. (Compiled
  * SQL files: see compiled-sql-writer.ts.)
  */
-export function writeFileAtomic(path: string, content: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temporary = `${path}.tmp-${process.pid}`;
-  writeFileSync(temporary, content);
-  renameSync(temporary, path);
-}
-
 export function writeManifest(root: string, targetPath: string, manifest: Manifest): string {
   const path = join(root, targetPath, "manifest.json");
   try {

@@ -1,16 +1,16 @@
 import { join } from "node:path";
 import { type Command, Option } from "commander";
-import jsYaml from "js-yaml";
 import { UsageError } from "../../core/errors.js";
 import { readRunResults, readStateManifest } from "../artifacts/read-state.js";
 import type { LoadProjectOptions, ParsedProject } from "../compile/compile.js";
+import { parseYaml } from "../project/yaml-file.js";
 import { selectNodes } from "../select/apply-selector.js";
 import { parseSelector, usesResults, usesState } from "../select/parse-selector.js";
 import { flagParser, invalidFlag, oneOf, passExample, positiveInt } from "./flag-values.js";
 import type { CliIO } from "./io.js";
 
 /**
- * The flags every transform command shares (DESIGN.md "Common flags"), defined once so parse/compile/ls
+ * The flags every transform command shares (README.md, "The CLI at a glance"), defined once so parse/compile/ls
  * and the runner commands (run, test, seed, build, retry, show) accept exactly the same spelling.
  */
 export interface ProjectFlags {
@@ -80,14 +80,16 @@ export function parseVars(text: string | undefined): Record<string, unknown> {
   if (text === undefined) return {};
   let value: unknown;
   try {
-    value = jsYaml.load(text);
+    // The project's YAML parser: the same alias, nesting and size limits as the project's files.
+    value = parseYaml(text, "--vars");
   } catch (error) {
+    const syntax = (error as { cause?: { reason?: string } }).cause?.reason;
     throw invalidFlag(
       "--vars",
       VARS_EXPECTED,
       text,
       `${passExample("--vars", "'{name: value}'")} Quote it for the shell.`,
-      `not valid YAML: ${(error as { reason?: string }).reason ?? String(error)}`,
+      syntax === undefined ? (error as Error).message : `not valid YAML: ${syntax}`,
     );
   }
   if (value === null || value === undefined) return {};

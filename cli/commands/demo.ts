@@ -1,7 +1,7 @@
 import { join, resolve } from "node:path";
 import { z } from "zod";
+import { writeFileAtomic } from "../../core/write-file-atomic.js";
 import { PORTS } from "../../stack/services.js";
-import { writeFileAtomic } from "../artifacts/write-artifacts.js";
 import { renderDemoReport } from "../demo/render-demo-report.js";
 import { textLogger } from "../log/text-logger.js";
 import { parseFlags } from "./flag-values.js";

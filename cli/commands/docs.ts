@@ -33,7 +33,8 @@ export function registerDocsCommands(program: FloeCommand): void {
       const { join, relative } = await import("node:path");
       const { loadRunProject } = await import("./run-action.js");
       const { selectFromFlags, createLog } = await import("./common-flags.js");
-      const { writeFileAtomic, writeManifest } = await import("../artifacts/write-artifacts.js");
+      const { writeFileAtomic } = await import("../../core/write-file-atomic.js");
+      const { writeManifest } = await import("../artifacts/write-artifacts.js");
       const { connectTarget, withSigintCancel } = await import("../runner/connect.js");
       const { generateDocs } = await import("../docs/generate-docs.js");
       const log = createLog(flags.logFormat, io);

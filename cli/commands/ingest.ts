@@ -100,6 +100,8 @@ export function registerIngestCommands(program: FloeCommand): void {
     )
     .handle(async (raw: Record<string, unknown>) => {
       const flags = parseFlags(generateFlags, raw, "ingest generate");
+      // The producer checks events against the contract, whose event-time bounds come from FLOE_EVENT_*.
+      (await import("../../ingest/event-time.js")).configuredEventTimeBounds();
       const { generate } = await import("./ingest-generate.js");
       return generate(flags, io);
     });
@@ -122,6 +124,8 @@ export function registerIngestCommands(program: FloeCommand): void {
     .option("-v, --verbose", "print every file and registration")
     .handle(async (raw: Record<string, unknown>) => {
       const flags = parseFlags(sinkFlags, raw, "ingest sink");
+      // A bad FLOE_EVENT_* variable fails here, before anything is consumed.
+      (await import("../../ingest/event-time.js")).configuredEventTimeBounds();
       const controller = new AbortController();
       const onSignal = () => controller.abort();
       process.once("SIGTERM", onSignal);

@@ -2,17 +2,19 @@
  * What `floe run/test/seed/build/retry` do once their flags are parsed. Loaded only when one of them runs,
  * so `floe --help` and the compile commands do not pay for the engine's modules.
  */
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { cancelOnSigint } from "../../trino/cancel-on-sigint.js";
 import type { TrinoConnection } from "../../trino/connection.js";
 import { quoteRelation } from "../../trino/dialect.js";
 import { readStateManifest } from "../artifacts/read-state.js";
+import { lockTarget } from "../artifacts/target-lock.js";
 import { writeManifest } from "../artifacts/write-artifacts.js";
 import { loadProject, type ParsedProject, type Relation } from "../compile/compile.js";
 import { jsonLogger } from "../log/json-logger.js";
 import { textLogger } from "../log/text-logger.js";
 import { connectTarget } from "../runner/connect.js";
 import { deferCandidates, resolveDeferred } from "../runner/defer.js";
+import { catalogsOf, preflight } from "../runner/preflight.js";
 import { buildRunGraph, type TaskKind } from "../runner/run-graph.js";
 import { runTaskOptions } from "../runner/run-options.js";
 import { type RunTaskResult, runTask } from "../runner/run-task.js";
@@ -36,10 +38,15 @@ export async function executeTask(
   io: CliIO,
   previousResults?: readonly { readonly unique_id: string }[],
 ): Promise<RunTaskResult> {
+  // Held until the artifacts are written: a second run in this target/ stops here (exit 2).
+  const lock = lockTarget(join(project.root, project.targetPath), kind, { display: project.targetPath });
   const connection = connectTarget(project.target);
   const controller = new AbortController();
   const release = cancelOnSigint(connection, controller, io.stderr);
   try {
+    // S3 or the catalog down would hold every query for minutes: find out once, first (exit 2).
+    const catalogs = catalogsOf(project.manifest, selected, project.target);
+    await preflight(project.target, connection, catalogs, { signal: controller.signal });
     const deferred = flags.defer
       ? await deferredRelations(project, kind, selected, flags, io, connection, controller.signal)
       : undefined;
@@ -67,6 +74,7 @@ export async function executeTask(
     return result;
   } finally {
     release();
+    lock.release();
   }
 }
 

@@ -31,7 +31,7 @@ export function registerSourceCommands(program: FloeCommand): void {
       const { loadRunProject } = await import("./run-action.js");
       const { selectFromFlags } = await import("./common-flags.js");
       const { connectTarget, withSigintCancel } = await import("../runner/connect.js");
-      const { writeFileAtomic } = await import("../artifacts/write-artifacts.js");
+      const { writeFileAtomic } = await import("../../core/write-file-atomic.js");
       const { planFreshness, runFreshness, freshnessExitCode } = await import(
         "../freshness/run-freshness.js"
       );

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { writeFileAtomic } from "../artifacts/write-artifacts.js";
+import { writeFileAtomic } from "../../core/write-file-atomic.js";
 import { loadProjectFiles } from "../project/load-project.js";
 import type { ProjectFiles, SourceText } from "../project/project-files.js";
 import { parseYaml } from "../project/yaml-file.js";
@@ -19,7 +19,8 @@ import { type LoadProjectOptions, type ParsedProject, parseProject } from "./com
  * split with one worker thread (the machines have 2 cores). The cache is only an accelerator: a missing or
  * corrupt cache file means a full parse, never a wrong result.
  */
-const CACHE_VERSION = 2;
+// 3: YAML values are bounded when parsed (yaml-file.ts); an entry written before that is never reused.
+const CACHE_VERSION = 3;
 const WORKER_THRESHOLD = 400;
 
 interface ParseCache {

@@ -206,17 +206,28 @@ export interface BuildShopOptions {
   readonly logger: RunLogger;
   readonly threads?: number;
   readonly writeArtifact?: (path: string, content: string) => void;
+  /** Only these models and the tests attached to them (default: the whole project). */
+  readonly models?: readonly string[];
   /** Default: the profile target's Trino. */
   readonly connection?: TrinoConnection;
 }
 
-/** `floe build` over the whole project (seeds, models, tests in DAG order). */
+/** `floe build` over the whole project (seeds, models, tests in DAG order), or over `options.models`. */
 export async function buildShop(project: ParsedProject, options: BuildShopOptions): Promise<RunTaskResult> {
+  const { nodes } = project.manifest;
+  const models = options.models;
+  const inScope = (id: string): boolean => {
+    const n = nodes[id];
+    if (models === undefined) return true;
+    if (n?.resource_type === "model") return models.includes(n.name);
+    const tested = n?.resource_type === "test" && n.attached_node ? nodes[n.attached_node] : undefined;
+    return tested?.resource_type === "model" && models.includes(tested.name);
+  };
   return runTask(
     runTaskOptions({
       project,
       kind: "build",
-      selected: new Set(Object.keys(project.manifest.nodes)),
+      selected: new Set(Object.keys(nodes).filter(inScope)),
       connection: options.connection ?? connectTarget(project.target),
       logger: options.logger,
       threads: options.threads,

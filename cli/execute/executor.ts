@@ -70,7 +70,9 @@ async function executeStep(step: Step, q: NodeQueries, ctx: ExecutionContext): P
     case "delete-insert":
     case "add-column":
     case "drop-column":
-    case "set-column-type": {
+    case "set-column-type":
+    case "comment-relation":
+    case "comment-column": {
       const count = await run(step, q);
       ctx.relations.apply(step);
       return count;

@@ -88,6 +88,8 @@ export class RelationCache {
       case "add-column":
       case "drop-column":
       case "set-column-type":
+      case "comment-relation":
+      case "comment-column":
         return;
     }
   }

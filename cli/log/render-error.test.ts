@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, EnvironmentError } from "../../core/errors.js";
-import { renderError } from "./render-error.js";
+import { renderError, renderErrorJson } from "./render-error.js";
 
 describe("renderError", () => {
   it("renders a FloeError as one line with location and fix", () => {
@@ -24,5 +24,26 @@ describe("renderError", () => {
     const { text } = renderError(new TypeError("boom"));
     expect(text).toContain("internal error");
     expect(text).toContain("TypeError: boom");
+  });
+
+  it("renders as one JSON line for --log-format json, internal errors included", () => {
+    const error = new ConfigError("bad.", { location: { file: "f.yml", line: 2 }, hint: "fix it." });
+    const { text, exitCode } = renderErrorJson(error, new Date("2026-01-01T00:00:00Z"));
+    expect(text.includes("\n")).toBe(false);
+    expect(JSON.parse(text)).toEqual({
+      ts: "2026-01-01T00:00:00.000Z",
+      level: "error",
+      event: "error",
+      code: "CONFIG",
+      message: "bad.",
+      location: { file: "f.yml", line: 2 },
+      hint: "fix it.",
+      exitCode: 2,
+      retriable: false,
+    });
+    expect(exitCode).toBe(2);
+    const internal = JSON.parse(renderErrorJson(new TypeError("boom")).text);
+    expect(internal).toMatchObject({ code: "INTERNAL", level: "error", exitCode: 2 });
+    expect(internal.stack).toContain("TypeError: boom");
   });
 });

@@ -1,10 +1,12 @@
 import { z } from "zod";
+import { checkKeys, unsupportedKeys } from "./strict-keys.js";
 
 /**
  * Node configuration: the keys dbt users know (`materialized`, `unique_key`, `partitioned_by`, ...), validated
  * per layer so an error names the layer's file. Layers merge with the precedence project tree < yml `config:`
- * < `{{config}}` in the template; `tags` accumulate and dict-valued keys (`properties`, `meta`) merge, as in dbt.
- * Unknown keys are kept (selectable with `config.<key>:`).
+ * < `{{config}}` in the template; `tags` accumulate and dict-valued keys (`properties`, `meta`, `persist_docs`)
+ * merge, as in dbt. Each kind of node takes its own keys (`configSchemaFor`): an unknown key is an error naming
+ * the closest known one, a dbt key Floe does not implement says so, and custom keys go under `meta:`.
  */
 
 export const MATERIALIZATIONS = ["view", "table", "incremental", "ephemeral"] as const;
@@ -90,17 +92,123 @@ export const configLayerSchema = z
     warn_if: z.string().regex(THRESHOLD, 'warn_if must be a comparison like ">0" or ">=10"'),
     error_if: z.string().regex(THRESHOLD, 'error_if must be a comparison like "!=0" or ">100"'),
     store_failures: bool,
+    persist_docs: z.strictObject(
+      { relation: bool.optional(), columns: bool.optional() },
+      { error: "persist_docs must be a mapping like {relation: true, columns: true}" },
+    ),
   })
   .partial()
   .loose();
 
 export type ConfigLayer = z.output<typeof configLayerSchema>;
 
+export type ConfigKind = "model" | "seed" | "test";
+
+const NODE_KEYS = ["enabled", "tags", "meta", "schema", "alias", "catalog", "database"] as const;
+const TABLE_KEYS = ["partitioned_by", "sorted_by", "format", "properties", "full_refresh", "persist_docs"];
+
+/** The config keys each kind of node reads. */
+export const CONFIG_KEYS: Readonly<Record<ConfigKind, readonly string[]>> = {
+  model: [
+    ...NODE_KEYS,
+    "materialized",
+    "unique_key",
+    "incremental_strategy",
+    "on_schema_change",
+    "incremental_predicates",
+    ...TABLE_KEYS,
+  ],
+  seed: [...NODE_KEYS, "column_types", ...TABLE_KEYS],
+  test: [
+    "enabled",
+    "tags",
+    "meta",
+    "schema",
+    "alias",
+    "severity",
+    "where",
+    "limit",
+    "warn_if",
+    "error_if",
+    "store_failures",
+  ],
+};
+
+/** dbt (and dbt-trino) config keys Floe does not implement yet, with what to do meanwhile. */
+export const DBT_CONFIG_KEYS_NOT_SUPPORTED = unsupportedKeys({
+  contract: "",
+  constraints: "",
+  grants: "",
+  docs: "",
+  access: "",
+  group: "",
+  pre_hook: "",
+  post_hook: "",
+  "pre-hook": "",
+  "post-hook": "",
+  sql_header: "",
+  quoting: "",
+  event_time: "",
+  batch_size: "",
+  lookback: "",
+  begin: "",
+  concurrent_batches: "",
+  strategy: "",
+  updated_at: "",
+  check_cols: "",
+  hard_deletes: "",
+  invalidate_hard_deletes: "",
+  snapshot_meta_column_names: "",
+  dbt_valid_to_current: "",
+  target_schema: "use schema:.",
+  target_database: "use catalog:.",
+  merge_update_columns: "",
+  merge_exclude_columns: "",
+  on_table_exists:
+    "Floe always replaces a table atomically (CREATE OR REPLACE, dbt-trino's on_table_exists: replace).",
+  view_security: "",
+  delimiter: "seeds are read as comma-separated.",
+  quote_columns: "",
+  fail_calc: "",
+  store_failures_as: "",
+  deprecation_date: "",
+});
+
+const configSchemas = new Map<ConfigKind, z.ZodType<ConfigLayer>>();
+
+/**
+ * One layer of `kind`'s config: the keys checked first (an issue at `[key]` with its fix in
+ * `params.hint`, see strict-keys.ts), then the values.
+ */
+export function configSchemaFor(kind: ConfigKind): z.ZodType<ConfigLayer> {
+  let schema = configSchemas.get(kind);
+  if (!schema) {
+    const rules = {
+      known: new Set(CONFIG_KEYS[kind]),
+      unsupported: DBT_CONFIG_KEYS_NOT_SUPPORTED,
+      otherwise: "custom keys go under meta:",
+    };
+    const what = `${kind} config`;
+    schema = z
+      .unknown()
+      .superRefine((value, ctx) => checkKeys(value, ctx, () => what, rules))
+      .pipe(configLayerSchema);
+    configSchemas.set(kind, schema);
+  }
+  return schema;
+}
+
 export interface NodeConfigBase {
   enabled: boolean;
   tags: string[];
   meta: Record<string, unknown>;
   [key: string]: unknown;
+}
+
+/** dbt's `persist_docs`: write descriptions as COMMENTs on the relation and its columns after a build. */
+export interface PersistDocs {
+  readonly relation?: boolean | undefined;
+  readonly columns?: boolean | undefined;
 }
 
 export interface ModelConfig extends NodeConfigBase {
@@ -117,6 +225,7 @@ export interface ModelConfig extends NodeConfigBase {
   properties: Record<string, string>;
   incremental_predicates: string[];
   full_refresh?: boolean | null;
+  persist_docs?: PersistDocs;
 }
 
 export interface SeedConfig extends NodeConfigBase {
@@ -130,6 +239,7 @@ export interface SeedConfig extends NodeConfigBase {
   format?: string;
   properties: Record<string, string>;
   full_refresh?: boolean | null;
+  persist_docs?: PersistDocs;
 }
 
 export interface TestConfig extends NodeConfigBase {
@@ -143,7 +253,13 @@ export interface TestConfig extends NodeConfigBase {
   schema?: string;
 }
 
-const MERGED_DICTS = new Set(["properties", "meta", "column_types"]);
+/** Config keys whose value is a mapping; layers merge them key by key. */
+export const MERGED_DICTS: ReadonlySet<string> = new Set([
+  "properties",
+  "meta",
+  "column_types",
+  "persist_docs",
+]);
 
 /** Merges layers, lowest precedence first. */
 export function mergeLayers(layers: readonly ConfigLayer[]): ConfigLayer {

@@ -1,4 +1,5 @@
 import type { Relation } from "../../trino/dialect.js";
+import type { NodeDocs, PersistDocsConfig } from "./plan-docs.js";
 import type { RelationState } from "./relation-state.js";
 import type { ColumnDef } from "./steps.js";
 import type { TablePropertyConfig } from "./table-properties.js";
@@ -12,6 +13,7 @@ export interface ModelPlanConfig extends TablePropertyConfig {
   readonly incremental_strategy?: "append" | "merge" | "delete+insert" | undefined;
   readonly on_schema_change?: "ignore" | "fail" | "append_new_columns" | "sync_all_columns" | undefined;
   readonly incremental_predicates?: readonly string[];
+  readonly persist_docs?: PersistDocsConfig | undefined;
 }
 
 export interface ModelPlanInput {
@@ -20,8 +22,13 @@ export interface ModelPlanInput {
   /** The compiled SQL: rendered with is_incremental() true iff `isIncrementalRun(...)` said so. */
   readonly sql: string;
   readonly state: RelationState;
-  /** The model query's output columns; needed for an incremental run on an existing table. */
+  /**
+   * The model query's output columns; needed for an incremental run on an existing table, and for
+   * persist_docs' column comments (`wantsColumnDocs`).
+   */
   readonly modelColumns?: readonly ColumnDef[];
+  /** The yml descriptions persist_docs writes. */
+  readonly docs?: NodeDocs;
   readonly fullRefresh: boolean;
   /** `s3://warehouse` → new schemas get `location = 's3://warehouse/<schema>'`. */
   readonly locationRoot: string | undefined;

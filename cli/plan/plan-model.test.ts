@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ModelPlanConfig, ModelPlanInput } from "./model-plan-input.js";
+import type { NodeDocs } from "./plan-docs.js";
 import { isIncrementalRun, planModel } from "./plan-model.js";
 import { ABSENT, ABSENT_NO_SCHEMA, type RelationState } from "./relation-state.js";
 import { renderPlanSql } from "./render-step.js";
@@ -297,5 +298,131 @@ describe("ephemeral", () => {
         locationRoot: undefined,
       }).steps,
     ).toEqual([]);
+  });
+});
+
+describe("persist_docs: COMMENT steps after the build", () => {
+  const BOTH = { relation: true, columns: true };
+  const docs: NodeDocs = {
+    description: "One row per order.\n",
+    columns: [
+      { name: "order_id", description: "The order's id." },
+      { name: "Status", description: "Latest status:\n'paid' or 'shipped'." },
+      { name: "gone", description: "A column the model no longer has." },
+      { name: "amount_note", description: "" },
+    ],
+  };
+  const withDocs = { modelColumns: TABLE_COLS, docs };
+
+  it("a table: the relation's comment, then its described columns (quotes doubled, newlines kept)", () => {
+    expect(sqlFor({ materialized: "table", persist_docs: BOTH }, ABSENT, withDocs)).toMatchInlineSnapshot(`
+      "CREATE OR REPLACE TABLE "iceberg"."marts"."fct_orders" AS
+      select order_id, amount, status from src;
+
+      COMMENT ON TABLE "iceberg"."marts"."fct_orders" IS 'One row per order.';
+
+      COMMENT ON COLUMN "iceberg"."marts"."fct_orders"."order_id" IS 'The order''s id.';
+
+      COMMENT ON COLUMN "iceberg"."marts"."fct_orders"."status" IS 'Latest status:
+      ''paid'' or ''shipped''.';
+      "
+    `);
+  });
+
+  it("a view: COMMENT ON VIEW (Trino refuses COMMENT ON TABLE for one); column comments work on views", () => {
+    expect(
+      sqlFor({ materialized: "view", persist_docs: BOTH }, { kind: "view" }, withDocs),
+    ).toMatchInlineSnapshot(`
+      "CREATE OR REPLACE VIEW "iceberg"."marts"."fct_orders" AS
+      select order_id, amount, status from src;
+
+      COMMENT ON VIEW "iceberg"."marts"."fct_orders" IS 'One row per order.';
+
+      COMMENT ON COLUMN "iceberg"."marts"."fct_orders"."order_id" IS 'The order''s id.';
+
+      COMMENT ON COLUMN "iceberg"."marts"."fct_orders"."status" IS 'Latest status:
+      ''paid'' or ''shipped''.';
+      "
+    `);
+  });
+
+  it("relation only, columns only, or off", () => {
+    const relationOnly = sqlFor(
+      { materialized: "table", persist_docs: { relation: true } },
+      ABSENT,
+      withDocs,
+    );
+    expect(relationOnly).toContain('COMMENT ON TABLE "iceberg"."marts"."fct_orders" IS');
+    expect(relationOnly).not.toContain("COMMENT ON COLUMN");
+    const columnsOnly = sqlFor({ materialized: "table", persist_docs: { columns: true } }, ABSENT, withDocs);
+    expect(columnsOnly).not.toContain("COMMENT ON TABLE");
+    expect(columnsOnly).toContain("COMMENT ON COLUMN");
+    expect(sqlFor({ materialized: "table" }, ABSENT, withDocs)).not.toContain("COMMENT");
+    expect(
+      sqlFor({ materialized: "table", persist_docs: { relation: false, columns: false } }, ABSENT, withDocs),
+    ).not.toContain("COMMENT");
+  });
+
+  it("an incremental run keeps the table: a listed column without a description is cleared, added columns count", () => {
+    const older: RelationState = {
+      kind: "table",
+      columns: [
+        { name: "order_id", type: "bigint" },
+        { name: "amount_note", type: "varchar" },
+      ],
+    };
+    expect(
+      sqlFor(
+        { materialized: "incremental", on_schema_change: "append_new_columns", persist_docs: BOTH },
+        older,
+        { ...withDocs, docs: { ...docs, description: "" } },
+      ),
+    ).toMatchInlineSnapshot(`
+      "CREATE OR REPLACE TABLE "iceberg"."marts"."fct_orders__floe_tmp" AS
+      select order_id, amount, status from src;
+
+      ALTER TABLE "iceberg"."marts"."fct_orders" ADD COLUMN "amount" double;
+
+      ALTER TABLE "iceberg"."marts"."fct_orders" ADD COLUMN "status" varchar;
+
+      INSERT INTO "iceberg"."marts"."fct_orders" ("order_id", "amount", "status")
+      SELECT "order_id", "amount", "status"
+      FROM "iceberg"."marts"."fct_orders__floe_tmp" AS DBT_INTERNAL_SOURCE;
+
+      COMMENT ON TABLE "iceberg"."marts"."fct_orders" IS NULL;
+
+      COMMENT ON COLUMN "iceberg"."marts"."fct_orders"."order_id" IS 'The order''s id.';
+
+      COMMENT ON COLUMN "iceberg"."marts"."fct_orders"."status" IS 'Latest status:
+      ''paid'' or ''shipped''.';
+
+      COMMENT ON COLUMN "iceberg"."marts"."fct_orders"."amount_note" IS NULL;
+
+      -- cleanup (always runs)
+
+      DROP TABLE IF EXISTS "iceberg"."marts"."fct_orders__floe_tmp";
+      "
+    `);
+  });
+
+  it("an existing relation whose description was removed has its comment cleared; a new one gets none", () => {
+    const none = { ...docs, description: "  " };
+    expect(
+      sqlFor(
+        { materialized: "table", persist_docs: { relation: true } },
+        { kind: "table", columns: undefined },
+        { ...withDocs, docs: none },
+      ),
+    ).toContain('COMMENT ON TABLE "iceberg"."marts"."fct_orders" IS NULL;');
+    expect(
+      sqlFor({ materialized: "table", persist_docs: { relation: true } }, ABSENT, {
+        ...withDocs,
+        docs: none,
+      }),
+    ).not.toContain("COMMENT");
+  });
+
+  it("an ephemeral model has no plan, so no comments", () => {
+    expect(sqlFor({ materialized: "ephemeral", persist_docs: BOTH }, ABSENT, withDocs)).toBe("\n");
   });
 });

@@ -1,5 +1,6 @@
 import type { Relation } from "../../trino/dialect.js";
 import type { SeedData } from "./parse-seed.js";
+import { appendSteps, type NodeDocs, type PersistDocsConfig, planDocs } from "./plan-docs.js";
 import { prepare } from "./prepare-relation.js";
 import type { RelationState } from "./relation-state.js";
 import { type Plan, plan, type Source, type Step } from "./steps.js";
@@ -7,13 +8,31 @@ import { type TablePropertyConfig, tableProperties } from "./table-properties.js
 
 export interface SeedPlanInput {
   readonly relation: Relation;
-  readonly config: TablePropertyConfig;
+  readonly config: TablePropertyConfig & { readonly persist_docs?: PersistDocsConfig | undefined };
   readonly data: SeedData;
   readonly state: RelationState;
   readonly fullRefresh: boolean;
   readonly locationRoot: string | undefined;
   /** Rows per statement (dbt-trino uses 1000; Trino caps a statement's text). */
   readonly batchSize: number;
+  /** The yml descriptions persist_docs writes. */
+  readonly docs?: NodeDocs;
+}
+
+/** A seed's load, then persist_docs' COMMENTs (the table is always replaced, so only described columns). */
+export function planSeed(input: SeedPlanInput): Plan {
+  return appendSteps(
+    planSeedLoad(input),
+    planDocs({
+      relation: input.relation,
+      relationType: "table",
+      persistDocs: input.config.persist_docs,
+      docs: input.docs,
+      columns: input.data.columns.map((c) => c.name),
+      existed: input.state.kind !== "absent",
+      keepsTable: false,
+    }),
+  );
 }
 
 /**
@@ -23,7 +42,7 @@ export interface SeedPlanInput {
  * --full-refresh drops the table right before the publish (for a column type change that REPLACE cannot
  * commit, trino#25005).
  */
-export function planSeed(input: SeedPlanInput): Plan {
+function planSeedLoad(input: SeedPlanInput): Plan {
   const { relation, data } = input;
   const properties = tableProperties(input.config);
   const steps: Step[] = [...prepare(input, "table")];

@@ -76,7 +76,21 @@ export function renderStep(step: Step): RenderedStep {
       return plain(
         `ALTER TABLE ${quoteRelation(step.relation)} ALTER COLUMN ${quoteIdentifier(step.column.name)} SET DATA TYPE ${step.column.type}`,
       );
+    case "comment-relation":
+      // Trino refuses COMMENT ON TABLE for a view ("did you mean COMMENT ON VIEW").
+      return plain(
+        `COMMENT ON ${step.relationType === "view" ? "VIEW" : "TABLE"} ${quoteRelation(step.relation)} IS ${commentText(step.comment)}`,
+      );
+    case "comment-column":
+      return plain(
+        `COMMENT ON COLUMN ${quoteRelation(step.relation)}.${quoteIdentifier(step.column)} IS ${commentText(step.comment)}`,
+      );
   }
+}
+
+/** A description as a string literal (quotes doubled; newlines kept, Trino stores them), or NULL. */
+function commentText(comment: string | null): string {
+  return comment === null ? "NULL" : quoteString(comment);
 }
 
 /**

@@ -85,7 +85,21 @@ export type Step =
     }
   | { readonly kind: "add-column"; readonly relation: Relation; readonly column: ColumnDef }
   | { readonly kind: "drop-column"; readonly relation: Relation; readonly column: string }
-  | { readonly kind: "set-column-type"; readonly relation: Relation; readonly column: ColumnDef };
+  | { readonly kind: "set-column-type"; readonly relation: Relation; readonly column: ColumnDef }
+  | {
+      /** persist_docs: the relation's description as its COMMENT; null clears a stale one. */
+      readonly kind: "comment-relation";
+      readonly relation: Relation;
+      readonly relationType: "table" | "view";
+      readonly comment: string | null;
+    }
+  | {
+      /** persist_docs: a column's description as its COMMENT; null clears a stale one. */
+      readonly kind: "comment-column";
+      readonly relation: Relation;
+      readonly column: string;
+      readonly comment: string | null;
+    };
 
 export type StepKind = Step["kind"];
 

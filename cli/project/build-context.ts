@@ -1,5 +1,5 @@
+import { closestName } from "../../core/closest-name.js";
 import { ConfigError } from "../../core/errors.js";
-import { closestName } from "../graph/closest-name.js";
 import type { ManifestNode, Relation, SourceNode } from "../manifest/manifest.js";
 import type { Program } from "../templating/ast.js";
 import { parseSimpleTemplate } from "../templating/fast-parse.js";
@@ -37,6 +37,7 @@ export class BuildContext {
     this.vars = { ...config.vars, ...(options.vars ?? {}) };
     this.macros = new MacroRegistry(this.projectName);
     this.configs = new ConfigResolver(files, { vars: this.vars, env: options.env });
+    this.warnings.push(...(files.warnings ?? []));
   }
 
   /** ASTs from the fast parser, which `template` does not keep (they are cheap to make again). */

@@ -1,8 +1,9 @@
 import { ConfigError } from "../../core/errors.js";
 import {
+  type ConfigKind,
   type ConfigLayer,
   configHint,
-  configLayerSchema,
+  configSchemaFor,
   type ModelConfig,
   mergeLayers,
   type SeedConfig,
@@ -11,11 +12,13 @@ import {
   toSeedConfig,
   toTestConfig,
 } from "../manifest/config.js";
+import { issueHint } from "../manifest/strict-keys.js";
 import type { CallNode } from "../templating/ast.js";
 import { readConfigCalls } from "../templating/template-config.js";
 import { ConfigTree } from "./config-tree.js";
 import { shortHash, stableStringify } from "./hashing.js";
 import type { ProjectFiles, SourceText } from "./project-files.js";
+import { yamlKeyError } from "./strict-yaml.js";
 import { yamlError } from "./yaml-file.js";
 import type { NodeEntry } from "./yml-schema.js";
 
@@ -59,12 +62,13 @@ export class ConfigResolver {
     const projectName = config.name;
     const projectFile = files.project.path;
     const text = files.project.text;
-    this.modelTree = new ConfigTree(config.models, "models", projectName, projectFile, text);
-    this.seedTree = new ConfigTree(config.seeds, "seeds", projectName, projectFile, text);
+    this.modelTree = new ConfigTree(config.models, "models", "model", projectName, projectFile, text);
+    this.seedTree = new ConfigTree(config.seeds, "seeds", "seed", projectName, projectFile, text);
     const testTreeKey = Object.keys(config.data_tests).length > 0 ? "data_tests" : "tests";
     this.testTree = new ConfigTree(
       testTreeKey === "data_tests" ? config.data_tests : config.tests,
       testTreeKey,
+      "test",
       projectName,
       projectFile,
       text,
@@ -92,39 +96,54 @@ export class ConfigResolver {
     return layer;
   }
 
-  /** The yml `config:` of a model or seed entry, validated. */
-  ymlLayer(patch: Patch | undefined): ConfigLayer[] {
-    if (!patch?.entry.config) return [];
-    const result = configLayerSchema.safeParse(patch.entry.config);
+  /**
+   * The yml `config:` of a model or seed entry, validated, with the entry's own `tags:` and `meta:` (dbt
+   * reads them beside `config:` too; `config:` wins for a meta key, tags accumulate).
+   */
+  ymlLayer(patch: Patch | undefined, kind: "model" | "seed"): ConfigLayer[] {
+    const entry = patch?.entry;
+    if (!patch || !entry || (!entry.config && entry.tags === undefined && entry.meta === undefined))
+      return [];
+    const result = configSchemaFor(kind).safeParse(entry.config ?? {});
     if (!result.success) {
       const issue = result.error.issues[0];
       const key = issue?.path[0];
+      const path = [...patch.path, "config", ...(issue?.path ?? [])];
+      const message = issue?.message ?? "invalid config";
+      const keyHint = issueHint(issue);
+      if (keyHint) throw yamlKeyError(patch.file.path, patch.file.text, path, message, keyHint);
       throw yamlError(
         patch.file.path,
         patch.file.text,
-        [...patch.path, "config", ...(issue?.path ?? [])],
-        issue?.message ?? "invalid config",
+        path,
+        message,
         configHint(typeof key === "string" ? key : undefined),
       );
     }
-    return [result.data];
+    const layer = result.data;
+    if (entry.tags === undefined && entry.meta === undefined) return [layer];
+    const own = configSchemaFor(kind).parse({
+      ...(entry.tags === undefined ? {} : { tags: entry.tags }),
+      ...(entry.meta === undefined ? {} : { meta: entry.meta }),
+    });
+    return [own, layer];
   }
 
   /** The layers of a template's `{{config}}` calls, in order. */
-  templateLayers(configs: readonly CallNode[], file: string): ConfigLayer[] {
+  templateLayers(configs: readonly CallNode[], file: string, kind: ConfigKind): ConfigLayer[] {
     if (configs.length === 0) return [];
     return readConfigCalls(configs, file, this.state).map((call) => {
       // Thousands of models share a handful of distinct {{config}} calls: validate each distinct one once.
-      const key = stableStringify(call.values);
+      const key = `${kind}:${stableStringify(call.values)}`;
       const cached = this.templateLayerCache.get(key);
       if (cached) return cached;
-      const result = configLayerSchema.safeParse(call.values);
+      const result = configSchemaFor(kind).safeParse(call.values);
       if (!result.success) {
         const issue = result.error.issues[0];
         const configKey = issue?.path[0];
         throw new ConfigError(`{{config}}: ${issue?.message ?? "invalid value"}.`, {
           location: { file, line: call.line, column: call.column },
-          hint: configHint(typeof configKey === "string" ? configKey : undefined),
+          hint: issueHint(issue) ?? configHint(typeof configKey === "string" ? configKey : undefined),
         });
       }
       this.templateLayerCache.set(key, result.data);

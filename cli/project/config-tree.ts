@@ -1,4 +1,13 @@
-import { type ConfigLayer, configHint, configLayerSchema } from "../manifest/config.js";
+import {
+  CONFIG_KEYS,
+  type ConfigKind,
+  type ConfigLayer,
+  configHint,
+  configSchemaFor,
+  MERGED_DICTS,
+} from "../manifest/config.js";
+import { issueHint } from "../manifest/strict-keys.js";
+import { yamlKeyError } from "./strict-yaml.js";
 import { yamlError } from "./yaml-file.js";
 
 /**
@@ -6,29 +15,11 @@ import { yamlError } from "./yaml-file.js";
  * keys descend into folders (the first level may also be the project name, as in dbt). A plain key that
  * is a known config name with a non-mapping value (`materialized: view`) is config too, like in dbt.
  */
-const PLAIN_CONFIG_KEYS = new Set([
-  "enabled",
-  "materialized",
-  "schema",
-  "alias",
-  "catalog",
-  "database",
-  "tags",
-  "unique_key",
-  "incremental_strategy",
-  "on_schema_change",
-  "partitioned_by",
-  "sorted_by",
-  "format",
-  "incremental_predicates",
-  "full_refresh",
-  "severity",
-  "where",
-  "limit",
-  "warn_if",
-  "error_if",
-  "store_failures",
-]);
+const PLAIN_CONFIG_KEYS: ReadonlySet<string> = new Set(
+  Object.values(CONFIG_KEYS)
+    .flat()
+    .filter((key) => !MERGED_DICTS.has(key)),
+);
 
 export class ConfigTree {
   private readonly cache = new Map<string, ConfigLayer>();
@@ -37,6 +28,7 @@ export class ConfigTree {
   constructor(
     private readonly tree: Readonly<Record<string, unknown>>,
     private readonly treeKey: string,
+    private readonly kind: ConfigKind,
     private readonly projectName: string,
     private readonly file: string,
     private readonly text: string,
@@ -94,17 +86,15 @@ export class ConfigTree {
         origin[k] = k;
       }
     }
-    const result = configLayerSchema.safeParse(raw);
+    const result = configSchemaFor(this.kind).safeParse(raw);
     if (!result.success) {
       const issue = result.error.issues[0];
       const configKey = String(issue?.path[0] ?? "");
-      throw yamlError(
-        this.file,
-        this.text,
-        [...path, origin[configKey] ?? configKey, ...(issue?.path.slice(1) ?? [])],
-        issue?.message ?? "invalid config",
-        configHint(configKey),
-      );
+      const at = [...path, origin[configKey] ?? configKey, ...(issue?.path.slice(1) ?? [])];
+      const message = issue?.message ?? "invalid config";
+      const keyHint = issueHint(issue);
+      if (keyHint) throw yamlKeyError(this.file, this.text, at, message, keyHint);
+      throw yamlError(this.file, this.text, at, message, configHint(configKey));
     }
     this.cache.set(key, result.data);
     return result.data;

@@ -41,6 +41,9 @@ models:
       schema: '{{env "FLOE_TRINO_SCHEMA" "${projectName}"}}'
       threads: 4
       http_scheme: http
+      # The S3 endpoint and Iceberg REST catalog Trino uses: probed before a run ('' to skip).
+      storage_endpoint: '{{env "FLOE_S3_ENDPOINT" "http://127.0.0.1:9000"}}'
+      catalog_uri: '{{env "FLOE_ICEBERG_REST_URI" "http://127.0.0.1:8181"}}'
 `,
     ".gitignore": "target/\n",
     "seeds/raw_orders.csv": `order_id,customer_id,amount_cents,status,ordered_at

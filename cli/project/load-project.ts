@@ -1,14 +1,14 @@
 import { isUtf8 } from "node:buffer";
 import { hash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { ConfigError } from "../../core/errors.js";
-import { closestName } from "../graph/closest-name.js";
 import { PROFILES_FILE } from "./profiles.js";
 import type { ProjectFiles, SeedFile, SourceText } from "./project-files.js";
-import { PROJECT_FILE, PROJECT_KEYS, projectSchema } from "./project-schema.js";
-import { parseYaml, validateYaml } from "./yaml-file.js";
+import { PROJECT_FILE, projectSchema } from "./project-schema.js";
+import { validateStrictYaml } from "./strict-yaml.js";
+import { parseYaml } from "./yaml-file.js";
 
 /**
  * The only part of compiling that reads the file system: floe_project.yml, then every file under the
@@ -64,16 +64,11 @@ export function loadProjectFiles(projectDir: string): ProjectFiles {
   }
   const { text, hash } = readTextFile(projectPath, PROJECT_FILE, { allowEmpty: true });
   const raw = parseYaml(text, PROJECT_FILE) ?? {};
-  const config = validateYaml(projectSchema, raw, PROJECT_FILE, text, (path, message) => {
-    const key = /Unrecognized key: "([^"]+)"/.exec(message)?.[1];
-    if (key) {
-      const suggestion = closestName(key, PROJECT_KEYS);
-      return suggestion
-        ? `did you mean '${suggestion}'?`
-        : `remove '${key}' (known keys: ${PROJECT_KEYS.join(", ")}).`;
-    }
+  // Unknown keys bring their own fix (the closest known key); see manifest/strict-keys.ts.
+  const config = validateStrictYaml(projectSchema, raw, PROJECT_FILE, text, (path) => {
     return `fix '${String(path[0] ?? "")}' in ${PROJECT_FILE}.`;
   });
+  const warnings: string[] = [];
   const files = {
     models: [] as SourceText[],
     macros: [] as SourceText[],
@@ -88,24 +83,24 @@ export function loadProjectFiles(projectDir: string): ProjectFiles {
     ...readTextFile(abs, rel, { allowEmpty }),
   });
   for (const base of config["model-paths"]) {
-    for (const { abs, rel } of walk(root, base)) {
+    for (const { abs, rel } of walk(root, base, warnings)) {
       if (rel.endsWith(".sql")) files.models.push(text_(abs, rel, base));
       else if (isYaml(rel)) files.propertyFiles.push(text_(abs, rel, base, true));
     }
   }
   for (const base of config["macro-paths"]) {
-    for (const { abs, rel } of walk(root, base))
+    for (const { abs, rel } of walk(root, base, warnings))
       if (rel.endsWith(".sql")) files.macros.push(text_(abs, rel, base));
   }
   for (const base of config["test-paths"]) {
-    for (const { abs, rel } of walk(root, base)) {
+    for (const { abs, rel } of walk(root, base, warnings)) {
       if (!rel.endsWith(".sql")) continue;
       if (rel.startsWith(`${base}/generic/`)) files.genericTests.push(text_(abs, rel, `${base}/generic`));
       else files.singularTests.push(text_(abs, rel, base));
     }
   }
   for (const base of config["seed-paths"]) {
-    for (const { abs, rel } of walk(root, base)) {
+    for (const { abs, rel } of walk(root, base, warnings)) {
       if (rel.endsWith(".csv")) {
         const { text: csv, hash: csvHash } = readTextFile(abs, rel);
         const header = csv
@@ -115,7 +110,7 @@ export function loadProjectFiles(projectDir: string): ProjectFiles {
       } else if (isYaml(rel)) files.propertyFiles.push(text_(abs, rel, base, true));
     }
   }
-  return { root, project: { path: PROJECT_FILE, text, hash, base: "" }, config, ...files };
+  return { root, project: { path: PROJECT_FILE, text, hash, base: "" }, config, ...files, warnings };
 }
 
 function isYaml(path: string): boolean {
@@ -126,25 +121,72 @@ function splitCsvHeader(header: string): string[] {
   return header.split(",").map((c) => c.trim().replace(/^"(.*)"$/, "$1"));
 }
 
-/** Files under `root/base`, sorted, as absolute and project-relative (forward slash) paths. */
-function walk(root: string, base: string): { abs: string; rel: string }[] {
+/**
+ * Files under `root/base`, sorted, as absolute and project-relative (forward slash) paths. Symlinks are
+ * followed (a models folder shared between projects is a symlink): a link to a folder already on the
+ * path being walked (a loop) or to nothing is skipped with a warning, never followed forever or dropped
+ * silently.
+ */
+function walk(root: string, base: string, warnings: string[]): { abs: string; rel: string }[] {
   const start = join(root, base);
   if (!existsSync(start) || !statSync(start).isDirectory()) return [];
   const out: { abs: string; rel: string }[] = [];
+  // `real` is the directory's path with every symlink resolved; `onPath` holds those of the folders
+  // being walked, so a link back into one of them is seen before it is followed.
+  const onPath = new Set<string>();
   // The relative path is built alongside the absolute one: path.relative per file is costly at 10,000 files.
-  const visit = (dir: string, rel: string) => {
+  const visit = (dir: string, rel: string, real: string) => {
+    onPath.add(real);
     const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
     for (const entry of entries) {
       if (entry.name.startsWith(".")) continue;
       // `dir` is already absolute and normalised: appending the name is what join would do, minus its cost.
       const abs = `${dir}/${entry.name}`;
       const childRel = rel === "" ? entry.name : `${rel}/${entry.name}`;
-      if (entry.isDirectory()) visit(abs, childRel);
+      if (entry.isSymbolicLink()) {
+        const target = followLink(abs, childRel, warnings);
+        if (target?.kind === "file") out.push({ abs, rel: childRel });
+        else if (target?.kind === "dir") {
+          if (onPath.has(target.real)) {
+            warnings.push(
+              `${childRel} is a symlink to ${target.real}, a folder it is inside of (a loop); it was skipped.`,
+            );
+          } else visit(abs, childRel, target.real);
+        }
+      } else if (entry.isDirectory()) visit(abs, childRel, `${real}/${entry.name}`);
       else if (entry.isFile()) out.push({ abs, rel: childRel });
     }
+    onPath.delete(real);
   };
-  visit(start, relative(root, start).split("\\").join("/"));
+  visit(start, relative(root, start).split("\\").join("/"), realpathSync(start));
   return out;
+}
+
+/** What a symlink points at, or undefined (with a warning) when it points at nothing readable. */
+function followLink(
+  abs: string,
+  rel: string,
+  warnings: string[],
+): { kind: "file" | "dir"; real: string } | undefined {
+  try {
+    const stat = statSync(abs);
+    if (stat.isDirectory()) return { kind: "dir", real: realpathSync(abs) };
+    if (stat.isFile()) return { kind: "file", real: realpathSync(abs) };
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "ELOOP" ? "a chain of links that never ends" : "a path that does not exist";
+    warnings.push(`${rel} is a symlink to ${why} (${readLinkOr(abs)}); it was skipped.`);
+    return undefined;
+  }
+}
+
+function readLinkOr(abs: string): string {
+  try {
+    return readlinkSync(abs);
+  } catch {
+    return "unreadable";
+  }
 }
 
 /** profiles.yml: `--profiles-dir`, then $FLOE_PROFILES_DIR, then the project directory, then ~/.floe/. */

@@ -1,5 +1,5 @@
+import { closestName } from "../../core/closest-name.js";
 import { ConfigError } from "../../core/errors.js";
-import { closestName } from "../graph/closest-name.js";
 import type { MacroNode } from "../manifest/manifest.js";
 import type { Program, SourceLocation } from "../templating/ast.js";
 import { templateDependencies } from "../templating/dependencies.js";

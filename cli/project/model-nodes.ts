@@ -33,8 +33,8 @@ export function addModel(
   const configs = ctx.configs;
   const { config, hash: configHash } = configs.model([
     ...configs.modelTree.layers([...folders, name]),
-    ...configs.ymlLayer(patch),
-    ...configs.templateLayers(deps.configs, file.path),
+    ...configs.ymlLayer(patch, "model"),
+    ...configs.templateLayers(deps.configs, file.path, "model"),
   ]);
   if (!config.enabled) return;
   if (
@@ -141,7 +141,7 @@ export function addSeed(ctx: BuildContext, file: SeedFile, patch: Patch | undefi
   const configs = ctx.configs;
   const { config, hash: configHash } = configs.seed([
     ...configs.seedTree.layers([...folders, name]),
-    ...configs.ymlLayer(patch),
+    ...configs.ymlLayer(patch, "seed"),
   ]);
   if (!config.enabled) return;
   ctx.registerName(name, id, file.path);

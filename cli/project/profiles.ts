@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { closestName } from "../../core/closest-name.js";
 import { ConfigError } from "../../core/errors.js";
-import { closestName } from "../graph/closest-name.js";
 import { type HelperFn, renderTemplate } from "../templating/ast-render.js";
 import { envHelper } from "../templating/helpers/var.js";
 import { parseTemplate } from "../templating/parse-template.js";
@@ -12,6 +12,10 @@ import { parseYaml, validateYaml, yamlError } from "./yaml-file.js";
  * YAML structure.
  */
 const port = z.coerce.number({ error: "port must be a number" }).int().min(1).max(65535);
+
+function endpoint(error: string) {
+  return z.union([z.literal(""), z.url({ protocol: /^https?$/, error })], { error }).optional();
+}
 
 export const trinoOutputSchema = z.looseObject({
   type: z.literal("trino", { error: "type must be trino (the only adapter Floe ships)" }),
@@ -27,10 +31,17 @@ export const trinoOutputSchema = z.looseObject({
     .discriminatedUnion("method", [
       z.object({ method: z.literal("none") }),
       z.object({ method: z.literal("basic"), user: z.string().optional(), password: z.string() }),
-      z.object({ method: z.literal("jwt"), token: z.string() }),
+      z.object({
+        method: z.literal("jwt"),
+        // An unset {{env}} renders "", which Trino would only reject at the first query.
+        token: z.string().min(1, "the jwt token is empty (a JWT for Trino's JWT authenticator)"),
+      }),
     ])
     .optional(),
   session_properties: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  // Where Trino's catalogs keep data and metadata, probed before a run (cli/runner/preflight.ts); "" = none.
+  storage_endpoint: endpoint("storage_endpoint must be the S3 endpoint URL, e.g. http://127.0.0.1:9000"),
+  catalog_uri: endpoint("catalog_uri must be the Iceberg REST catalog URL, e.g. http://127.0.0.1:8181"),
 });
 
 export type TargetConfig = z.output<typeof trinoOutputSchema> & {

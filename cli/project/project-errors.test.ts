@@ -179,6 +179,40 @@ describe("project errors", () => {
     ).toBe("lake");
   });
 
+  it("auth: jwt takes its token from the environment; an empty token is a config error", () => {
+    const profiles = (token: string) => ({
+      "profiles.yml": `floe:\n  target: dev\n  outputs:\n    dev:\n      type: trino\n      host: h\n      user: u\n      catalog: c\n      schema: s\n      auth: {method: jwt, token: '${token}'}\n`,
+      "models/a.sql": "select 1",
+    });
+    const project = loadProject({
+      projectDir: writeProject(profiles('{{env "JWT"}}')),
+      env: { JWT: "t.o.k" },
+    });
+    expect(project.target.auth).toEqual({ method: "jwt", token: "t.o.k" });
+    const empty = errorOf(() =>
+      loadProject({ projectDir: writeProject(profiles('{{env "JWT" ""}}')), env: {} }),
+    );
+    expect(empty).toMatchObject({
+      code: "CONFIG",
+      location: { file: "profiles.yml", path: "floe.outputs.dev.auth.token" },
+    });
+    expect(empty.message).toContain("token is empty");
+  });
+
+  it("storage_endpoint and catalog_uri must be http(s) URLs; empty means not declared", () => {
+    const profiles = (line: string) => ({
+      "profiles.yml": `floe:\n  target: dev\n  outputs:\n    dev:\n      type: trino\n      host: h\n      user: u\n      catalog: c\n      schema: s\n      ${line}\n`,
+      "models/a.sql": "select 1",
+    });
+    const bad = errorOf(() => loadFixture(profiles("storage_endpoint: 127.0.0.1:9000")));
+    expect(bad).toMatchObject({ code: "CONFIG", location: { path: "floe.outputs.dev.storage_endpoint" } });
+    expect(bad.message).toContain("e.g. http://127.0.0.1:9000");
+    expect(loadFixture(profiles("catalog_uri: ''")).target.catalog_uri).toBe("");
+    expect(loadFixture(profiles("catalog_uri: http://rest:8181")).target.catalog_uri).toBe(
+      "http://rest:8181",
+    );
+  });
+
   it("a yml entry for a missing model is a warning with the closest name", () => {
     const project = loadFixture({
       "models/orders.sql": "select 1",

@@ -31,4 +31,6 @@ export interface ProjectFiles {
   readonly genericTests: readonly SourceText[];
   readonly propertyFiles: readonly SourceText[];
   readonly seeds: readonly SeedFile[];
+  /** What reading skipped and why (a dangling or looping symlink); they join the project's warnings. */
+  readonly warnings?: readonly string[];
 }

@@ -1,13 +1,15 @@
 import { z } from "zod";
+import { strictMapping, unsupportedKeys } from "../manifest/strict-keys.js";
 
 /**
  * `floe_project.yml`. Keys follow dbt's `dbt_project.yml`; unknown top-level keys are rejected so a typo
- * (`model_paths`) is an error naming the key rather than a silently ignored setting.
+ * (`model_paths`) is an error naming the closest key rather than a silently ignored setting, and dbt's keys
+ * that Floe does not implement yet (`on-run-start`, `snapshot-paths`, ...) say so.
  */
 const pathList = z.array(z.string().min(1), { error: "expected a list of folder paths" });
 const configTree = z.record(z.string(), z.unknown(), { error: "expected a mapping of folders to +config" });
 
-export const projectSchema = z.strictObject({
+const projectShape = {
   name: z
     .string({ error: "name is required" })
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "name must be an identifier (letters, digits, underscores)"),
@@ -27,9 +29,35 @@ export const projectSchema = z.strictObject({
   tests: configTree.default({}),
   data_tests: configTree.default({}),
   sources: configTree.default({}),
-});
+};
+
+export const projectSchema = strictMapping(
+  "floe_project.yml",
+  projectShape,
+  unsupportedKeys({
+    "on-run-start": "",
+    "on-run-end": "",
+    "snapshot-paths": "",
+    snapshots: "",
+    "analysis-paths": "",
+    "docs-paths": "",
+    "asset-paths": "",
+    "packages-install-path": "",
+    "log-path": "",
+    "require-dbt-version": "use require-floe-version.",
+    quoting: "",
+    dispatch: "",
+    flags: "",
+    "query-comment": "",
+    "restrict-access": "",
+    unit_tests: "",
+    "semantic-models": "",
+    metrics: "",
+    "saved-queries": "",
+    exposures: "",
+  }),
+);
 
 export type ProjectConfig = z.output<typeof projectSchema>;
 
 export const PROJECT_FILE = "floe_project.yml";
-export const PROJECT_KEYS = Object.keys(projectSchema.shape);

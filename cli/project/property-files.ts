@@ -1,10 +1,11 @@
-import { closestName } from "../graph/closest-name.js";
+import { closestName } from "../../core/closest-name.js";
 import type { ColumnInfo, Relation } from "../manifest/manifest.js";
 import type { BuildContext } from "./build-context.js";
 import type { Patch } from "./config-resolver.js";
 import { shortHash, stableStringify } from "./hashing.js";
 import type { SourceText } from "./project-files.js";
-import { parseYaml, validateYaml, yamlError } from "./yaml-file.js";
+import { validateStrictYaml } from "./strict-yaml.js";
+import { parseYaml, yamlError } from "./yaml-file.js";
 import { type ColumnEntry, type PropertyFile, propertyFileSchema } from "./yml-schema.js";
 
 /**
@@ -28,7 +29,7 @@ export function loadPropertyFiles(ctx: BuildContext): PropertyFiles {
       ctx.warnings.push(`${file.path} is empty; it was skipped.`);
       continue;
     }
-    const content = validateYaml(propertyFileSchema, raw, file.path, file.text, (path) => {
+    const content = validateStrictYaml(propertyFileSchema, raw, file.path, file.text, (path) => {
       const top = path[0];
       return top === "models" || top === "seeds" || top === "sources"
         ? `see dbt's property file format: ${String(top)}: [{name: ..., columns: [...]}].`
@@ -88,9 +89,27 @@ export function addSources(ctx: BuildContext, propertyFiles: PropertyFiles): voi
           schema: source.schema ?? source.name,
           identifier: table.identifier ?? table.name,
         };
-        const tags = [...new Set([...(source.tags ?? [])])];
-        const loadedAt = table.loaded_at_field ?? source.loaded_at_field;
-        const freshness = table.freshness === undefined ? source.freshness : table.freshness;
+        // Table over source, and `config:` over the key beside it (dbt 1.10 reads both).
+        const tags = [
+          ...new Set([
+            ...listOf(source.tags),
+            ...listOf(source.config?.tags),
+            ...listOf(table.tags),
+            ...listOf(table.config?.tags),
+          ]),
+        ];
+        const meta = { ...source.meta, ...source.config?.meta, ...table.meta, ...table.config?.meta };
+        const loadedAt =
+          table.config?.loaded_at_field ??
+          table.loaded_at_field ??
+          source.config?.loaded_at_field ??
+          source.loaded_at_field;
+        const freshness = [
+          table.config?.freshness,
+          table.freshness,
+          source.config?.freshness,
+          source.freshness,
+        ].find((f) => f !== undefined);
         ctx.sources[id] = {
           unique_id: id,
           resource_type: "source",
@@ -107,7 +126,7 @@ export function addSources(ctx: BuildContext, propertyFiles: PropertyFiles): voi
           ...(freshness === undefined || freshness === null ? {} : { freshness }),
           columns: columnsOf(table.columns),
           tags,
-          config: { enabled: true, tags, meta: {} },
+          config: { enabled: true, tags, meta },
           fingerprint: {
             body: shortHash(stableStringify({ relation, loadedAt, freshness })),
             config: shortHash("{}"),
@@ -123,13 +142,22 @@ export function addSources(ctx: BuildContext, propertyFiles: PropertyFiles): voi
 export function columnsOf(columns: readonly ColumnEntry[] | undefined): Record<string, ColumnInfo> {
   const out: Record<string, ColumnInfo> = {};
   for (const column of columns ?? []) {
+    const config = column.config;
     out[column.name] = {
       name: column.name,
       description: column.description ?? "",
       ...(column.data_type === undefined ? {} : { data_type: column.data_type }),
-      meta: column.meta ?? {},
-      tags: column.tags ?? [],
+      meta: config?.meta === undefined ? (column.meta ?? {}) : { ...column.meta, ...config.meta },
+      tags:
+        config?.tags === undefined
+          ? (column.tags ?? [])
+          : [...new Set([...(column.tags ?? []), ...listOf(config.tags)])],
     };
   }
   return out;
+}
+
+/** `tags: a` or `tags: [a, b]`. */
+function listOf(value: string | readonly string[] | undefined): readonly string[] {
+  return value === undefined ? [] : typeof value === "string" ? [value] : value;
 }

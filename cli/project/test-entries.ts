@@ -1,9 +1,11 @@
 import { createHash } from "node:crypto";
 import type { z } from "zod";
+import { closestName } from "../../core/closest-name.js";
 import { ConfigError } from "../../core/errors.js";
 import { BUILTIN_TESTS, type BuiltinTest } from "../data-tests/generic/builtin-tests.js";
-import { closestName } from "../graph/closest-name.js";
-import { type ConfigLayer, configHint, configLayerSchema } from "../manifest/config.js";
+import { CONFIG_KEYS, type ConfigLayer, configHint, configSchemaFor } from "../manifest/config.js";
+import { issueHint } from "../manifest/strict-keys.js";
+import { yamlKeyError } from "./strict-yaml.js";
 import { yamlError } from "./yaml-file.js";
 import type { TestEntry } from "./yml-schema.js";
 
@@ -29,19 +31,8 @@ export interface TestTarget {
   readonly label: string;
 }
 
-const CONFIG_KEYS = new Set([
-  "severity",
-  "where",
-  "limit",
-  "warn_if",
-  "error_if",
-  "store_failures",
-  "enabled",
-  "tags",
-  "meta",
-  "schema",
-  "alias",
-]);
+/** Keys of a test entry that are config rather than arguments (dbt accepts them beside the arguments). */
+const TEST_CONFIG_KEYS: ReadonlySet<string> = new Set(CONFIG_KEYS.test);
 
 export function parseTestEntry(
   entry: TestEntry,
@@ -123,17 +114,28 @@ export function parseTestEntry(
     delete body.config;
   }
   for (const key of Object.keys(body)) {
-    if (CONFIG_KEYS.has(key)) {
+    if (TEST_CONFIG_KEYS.has(key)) {
       rawConfig[key] = body[key];
       delete body[key];
     }
   }
   let kwargs: Record<string, unknown> = body;
+  const argsPath = typeof entry === "string" ? yamlPath : [...yamlPath, testName];
+  let kwargsPath = argsPath;
   if (body.arguments !== undefined) {
+    if (typeof body.arguments !== "object" || body.arguments === null || Array.isArray(body.arguments)) {
+      throw yamlError(
+        file,
+        text,
+        [...argsPath, "arguments"],
+        "arguments must be a mapping",
+        `write arguments: {name: value}.`,
+      );
+    }
     kwargs = { ...(body.arguments as Record<string, unknown>) };
     delete body.arguments;
+    kwargsPath = [...argsPath, "arguments"];
   }
-  const argsPath = typeof entry === "string" ? yamlPath : [...yamlPath, testName];
   if (builtin) {
     if (builtin.needsColumn && column === undefined) {
       throw yamlError(
@@ -144,20 +146,27 @@ export function parseTestEntry(
         `move it under columns: [{name: ..., tests: [${testName}]}] or give column_name:.`,
       );
     }
+    // Unknown arguments first: a misspelled `valuse:` is the problem, not the `values:` it leaves missing.
+    const shape = builtin.args.shape;
+    const unknownKey = Object.keys(kwargs).find((key) => !Object.hasOwn(shape, key));
+    if (unknownKey !== undefined) {
+      throw yamlKeyError(
+        file,
+        text,
+        [...kwargsPath, unknownKey],
+        `${testName} does not take the argument '${unknownKey}'`,
+        unknownArgumentHint(unknownKey, builtin),
+      );
+    }
     const parsed = isEmpty(kwargs) ? emptyArgs(builtin) : builtin.args.safeParse(kwargs);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      const unknownKey = issue?.code === "unrecognized_keys" ? (issue.keys[0] ?? "") : undefined;
       throw yamlError(
         file,
         text,
-        [...argsPath, ...(issue?.path ?? [])],
-        unknownKey
-          ? `${testName} does not take the argument '${unknownKey}'`
-          : `${testName}: ${issue?.message ?? "invalid arguments"}`,
-        unknownKey
-          ? `remove '${unknownKey}' (config goes under config:).`
-          : `fix the arguments of ${testName}.`,
+        [...kwargsPath, ...(issue?.path ?? [])],
+        `${testName}: ${issue?.message ?? "invalid arguments"}`,
+        `fix the arguments of ${testName}.`,
       );
     }
     kwargs = parsed.data as Record<string, unknown>;
@@ -174,17 +183,15 @@ export function parseTestEntry(
   // Most tests have no config of their own; an empty layer validates to an empty layer.
   const config = isEmpty(rawConfig)
     ? { success: true as const, data: {} }
-    : configLayerSchema.safeParse(rawConfig);
+    : configSchemaFor("test").safeParse(rawConfig);
   if (!config.success) {
     const issue = config.error.issues[0];
     const key = issue?.path[0];
-    throw yamlError(
-      file,
-      text,
-      [...argsPath, "config", ...(issue?.path ?? [])],
-      issue?.message ?? "invalid config",
-      configHint(typeof key === "string" ? key : undefined),
-    );
+    const path = [...argsPath, "config", ...(issue?.path ?? [])];
+    const message = issue?.message ?? "invalid config";
+    const keyHint = issueHint(issue);
+    if (keyHint) throw yamlKeyError(file, text, path, message, keyHint);
+    throw yamlError(file, text, path, message, configHint(typeof key === "string" ? key : undefined));
   }
   const name =
     customName ??
@@ -203,6 +210,15 @@ export function parseTestEntry(
     file,
     yamlPath: argsPath,
   };
+}
+
+/** A misspelled argument or config key (`valuse`, `severty`) gets the closest of either. */
+function unknownArgumentHint(key: string, builtin: BuiltinTest): string {
+  const args = Object.keys(builtin.args.shape);
+  const suggestion = closestName(key, [...args, ...TEST_CONFIG_KEYS]);
+  if (suggestion) return `did you mean '${suggestion}'?`;
+  const takes = args.length > 0 ? `it takes ${args.join(", ")}; ` : "";
+  return `remove '${key}' (${takes}config goes under config:).`;
 }
 
 function isEmpty(record: Record<string, unknown>): boolean {

@@ -1,5 +1,5 @@
+import { closestName } from "../../core/closest-name.js";
 import { BUILTIN_TESTS } from "../data-tests/generic/builtin-tests.js";
-import { closestName } from "../graph/closest-name.js";
 import type { TestNode } from "../manifest/manifest.js";
 import type { Program, SourceLocation } from "../templating/ast.js";
 import { templateDependencies } from "../templating/dependencies.js";
@@ -232,7 +232,7 @@ export class TestBuilder {
     const configs = ctx.configs;
     const { config, hash: configHash } = configs.test([
       ...configs.testTree.layers([...ctx.foldersOf(file), name]),
-      ...configs.templateLayers(deps.configs, file.path),
+      ...configs.templateLayers(deps.configs, file.path, "test"),
     ]);
     if (!config.enabled) return;
     this.checkTestName(name, file.path);

@@ -1,82 +1,158 @@
 import { z } from "zod";
+import { named, strictMapping, unsupportedKeys } from "../manifest/strict-keys.js";
 
 /**
- * Property files (the .yml files under the model and seed paths): dbt's `version: 2` format. Tests stay loosely typed
- * here (a name or a one-key mapping) and are validated by `data-tests/parse-test-entries.ts`, which knows
- * each test's arguments. Unknown keys are allowed (semantic models, exposures, docs blocks...) so projects
- * ported from dbt still parse.
+ * Property files (the .yml files under the model and seed paths): dbt's `version: 2` format. Every mapping
+ * is strict (`strictMapping`): an unknown key is an error naming the closest known one, and a dbt key Floe
+ * does not implement yet says so, rather than being dropped with whatever it held (a misspelled `colums:`
+ * used to take its tests with it). Config values are checked per node kind by `configSchemaFor`; tests stay
+ * loosely typed here (a name or a one-key mapping) and are validated by `test-entries.ts`, which knows
+ * each test's arguments.
  */
 const testList = z.array(z.union([z.string(), z.record(z.string(), z.unknown())]), {
   error: "expected a list of tests (a test name, or `name: {arguments}`)",
 });
 const config = z.record(z.string(), z.unknown(), { error: "expected a mapping of config keys" });
+const meta = z.record(z.string(), z.unknown(), { error: "meta must be a mapping" });
+const tags = z.union([z.string(), z.array(z.string())], { error: "tags must be a list of strings" });
 
-export const columnSchema = z.looseObject({
-  name: z.string({ error: "every column needs a name" }).min(1),
-  description: z.string().optional(),
-  data_type: z.string().optional(),
-  tests: testList.optional(),
-  data_tests: testList.optional(),
-  meta: z.record(z.string(), z.unknown()).optional(),
-  tags: z.array(z.string()).optional(),
+/** Keys dbt's property files have that Floe does not read yet. */
+const NOT_YET = {
+  semanticLayer: "Floe has no semantic layer; keep these definitions out of the model and seed paths.",
+  unitTests: "Floe runs data tests (tests: / data_tests:) only, for now.",
+};
+
+export const columnSchema = strictMapping(
+  named("column"),
+  {
+    name: z.string({ error: "every column needs a name" }).min(1),
+    description: z.string().optional(),
+    data_type: z.string().optional(),
+    tests: testList.optional(),
+    data_tests: testList.optional(),
+    meta: meta.optional(),
+    tags: z.array(z.string()).optional(),
+    // dbt 1.10 moved a column's meta and tags under config:.
+    config: strictMapping("column config", { meta: meta.optional(), tags: tags.optional() }).optional(),
+  },
+  unsupportedKeys({ constraints: "", quote: "", policy_tags: "", granularity: "" }),
+);
+
+const NODE_NOT_SUPPORTED = unsupportedKeys({
+  docs: "",
+  access: "",
+  group: "",
+  versions: "",
+  latest_version: "",
+  constraints: "",
+  deprecation_date: "",
+  time_spine: "",
 });
 
-const nodeEntry = z.looseObject({
-  name: z.string({ error: "every entry needs a name" }).min(1),
+/** What models, seeds and source tables are described with: text, columns, tests, meta and tags. */
+const described = {
   description: z.string().optional(),
-  config: config.optional(),
   columns: z.array(columnSchema, { error: "columns must be a list of {name: ...}" }).optional(),
   tests: testList.optional(),
   data_tests: testList.optional(),
-});
+  meta: meta.optional(),
+  tags: tags.optional(),
+};
+
+function nodeEntry(kind: "model" | "seed") {
+  return strictMapping(
+    named(kind),
+    {
+      name: z.string({ error: "every entry needs a name" }).min(1),
+      // meta: and tags: (in `described`) merge into the yml config layer, as dbt reads them beside config:.
+      config: config.optional(),
+      ...described,
+    },
+    NODE_NOT_SUPPORTED,
+  );
+}
 
 const duration = z.union([
   z.string(),
-  z.looseObject({ count: z.number().int().positive(), period: z.enum(["minute", "hour", "day"]) }),
+  strictMapping("a freshness threshold", {
+    count: z.number().int().positive(),
+    period: z.enum(["minute", "hour", "day"]),
+  }),
 ]);
 
-const freshness = z
-  .looseObject({
-    warn_after: duration.optional(),
-    error_after: duration.optional(),
-    filter: z.string().optional(),
-  })
-  .nullable();
+const freshness = strictMapping("freshness", {
+  warn_after: duration.optional(),
+  error_after: duration.optional(),
+  filter: z.string().optional(),
+}).nullable();
 
-const sourceTable = z.looseObject({
-  name: z.string({ error: "every source table needs a name" }).min(1),
-  identifier: z.string().optional(),
-  description: z.string().optional(),
-  loaded_at_field: z.string().optional(),
-  freshness: freshness.optional(),
-  columns: z.array(columnSchema).optional(),
-  tests: testList.optional(),
-  data_tests: testList.optional(),
-  config: config.optional(),
-});
+/** A source's or source table's `config:` (dbt 1.10 reads these keys here as well as beside it). */
+const sourceConfig = strictMapping(
+  "source config",
+  {
+    tags: tags.optional(),
+    meta: meta.optional(),
+    loaded_at_field: z.string().optional(),
+    freshness: freshness.optional(),
+  },
+  unsupportedKeys({ enabled: "", event_time: "", loaded_at_query: "" }),
+);
 
-const sourceEntry = z.looseObject({
-  name: z.string({ error: "every source needs a name" }).min(1),
-  description: z.string().optional(),
-  catalog: z.string().optional(),
-  database: z.string().optional(),
-  schema: z.string().optional(),
-  loaded_at_field: z.string().optional(),
-  freshness: freshness.optional(),
-  tags: z.array(z.string()).optional(),
-  config: config.optional(),
-  tables: z.array(sourceTable, { error: "tables must be a list of {name: ...}" }).default([]),
-});
+const sourceTable = strictMapping(
+  named("source table"),
+  {
+    name: z.string({ error: "every source table needs a name" }).min(1),
+    identifier: z.string().optional(),
+    loaded_at_field: z.string().optional(),
+    freshness: freshness.optional(),
+    config: sourceConfig.optional(),
+    ...described,
+  },
+  unsupportedKeys({ quoting: "", external: "", loaded_at_query: "", docs: "", event_time: "" }),
+);
 
-export const propertyFileSchema = z.looseObject({
-  version: z.literal(2, { error: "version must be 2 (dbt's property file format)" }).optional(),
-  models: z.array(nodeEntry, { error: "models must be a list of {name: ...}" }).optional(),
-  seeds: z.array(nodeEntry, { error: "seeds must be a list of {name: ...}" }).optional(),
-  sources: z.array(sourceEntry, { error: "sources must be a list of {name: ...}" }).optional(),
-});
+const sourceEntry = strictMapping(
+  named("source"),
+  {
+    name: z.string({ error: "every source needs a name" }).min(1),
+    description: z.string().optional(),
+    catalog: z.string().optional(),
+    database: z.string().optional(),
+    schema: z.string().optional(),
+    loaded_at_field: z.string().optional(),
+    freshness: freshness.optional(),
+    tags: tags.optional(),
+    meta: meta.optional(),
+    config: sourceConfig.optional(),
+    tables: z.array(sourceTable, { error: "tables must be a list of {name: ...}" }).default([]),
+  },
+  unsupportedKeys({ loader: "", overrides: "", quoting: "", docs: "" }),
+);
+
+export const propertyFileSchema = strictMapping(
+  "a property file",
+  {
+    version: z.literal(2, { error: "version must be 2 (dbt's property file format)" }).optional(),
+    models: z.array(nodeEntry("model"), { error: "models must be a list of {name: ...}" }).optional(),
+    seeds: z.array(nodeEntry("seed"), { error: "seeds must be a list of {name: ...}" }).optional(),
+    sources: z.array(sourceEntry, { error: "sources must be a list of {name: ...}" }).optional(),
+  },
+  unsupportedKeys({
+    unit_tests: NOT_YET.unitTests,
+    snapshots: "",
+    analyses: "",
+    macros: "",
+    exposures: "",
+    groups: "",
+    functions: "",
+    semantic_models: NOT_YET.semanticLayer,
+    metrics: NOT_YET.semanticLayer,
+    saved_queries: NOT_YET.semanticLayer,
+  }),
+);
 
 export type PropertyFile = z.output<typeof propertyFileSchema>;
-export type NodeEntry = z.output<typeof nodeEntry>;
+export type NodeEntry = z.output<ReturnType<typeof nodeEntry>>;
 export type ColumnEntry = z.output<typeof columnSchema>;
 export type SourceEntry = z.output<typeof sourceEntry>;
 export type SourceTableEntry = z.output<typeof sourceTable>;

@@ -1,7 +1,7 @@
+import { closestName } from "../../core/closest-name.js";
 import { ConfigError } from "../../core/errors.js";
 import { quoteIdentifier, quoteRelation } from "../../trino/dialect.js";
 import { BUILTIN_TESTS } from "../data-tests/generic/builtin-tests.js";
-import { closestName } from "../graph/closest-name.js";
 import type { ManifestNode, ModelNode, Relation, SeedNode, TestNode } from "../manifest/manifest.js";
 import type { ParsedProject } from "../project/build-project.js";
 import { parseRelationshipTarget } from "../project/relationship-target.js";

@@ -1,4 +1,3 @@
-import { ConfigError } from "../../core/errors.js";
 import { cancelOnSigint } from "../../trino/cancel-on-sigint.js";
 import { createTrinoConnection, type TrinoConnection } from "../../trino/connection.js";
 import type { TargetConfig } from "../compile/compile.js";
@@ -7,17 +6,14 @@ import type { TargetConfig } from "../compile/compile.js";
 export function connectTarget(target: TargetConfig, options: { timeZone?: string } = {}): TrinoConnection {
   let password = target.password;
   let user = target.user;
+  let accessToken: string | undefined;
   if (target.auth?.method === "basic") {
     password = target.auth.password;
     user = target.auth.user ?? user;
   } else if (target.auth?.method === "jwt") {
-    throw new ConfigError(
-      `auth method jwt (target '${target.name}') is not supported by the Trino adapter yet.`,
-      {
-        location: { file: "profiles.yml", path: `${target.profile}.outputs.${target.name}.auth` },
-        hint: "use auth: {method: basic, password: ...} or none.",
-      },
-    );
+    // Trino's JWT authenticator reads the token from `Authorization: Bearer`; the user stays X-Trino-User.
+    accessToken = target.auth.token;
+    password = undefined;
   }
   const sessionProperties = Object.fromEntries(
     Object.entries(target.session_properties ?? {}).map(([k, v]) => [k, String(v)]),
@@ -28,6 +24,7 @@ export function connectTarget(target: TargetConfig, options: { timeZone?: string
     user,
     httpScheme: target.http_scheme,
     ...(password === undefined ? {} : { password }),
+    ...(accessToken === undefined ? {} : { accessToken }),
     catalog: target.catalog,
     schema: target.schema,
     sessionProperties,

@@ -1,6 +1,7 @@
 import type { ModelNode } from "../compile/compile.js";
 import { executePlan, StepFailedError } from "../execute/executor.js";
 import type { NodeQueries } from "../execute/node-queries.js";
+import { docsOf, wantsColumnDocs } from "../plan/plan-docs.js";
 import { isIncrementalRun, planModel } from "../plan/plan-model.js";
 import { renderPlanSql } from "../plan/render-step.js";
 import type { ColumnDef } from "../plan/steps.js";
@@ -14,7 +15,8 @@ export function runPathOf(compiledPath: string): string {
 
 /**
  * One model: read the relation's state, render the SQL (incremental branches only over an existing table),
- * describe its columns when the planner needs them, plan, write target/run/, execute.
+ * describe its columns when the planner needs them (an incremental run, persist_docs' column comments),
+ * plan, write target/run/, execute.
  */
 export async function runModel(node: ModelNode, q: NodeQueries, ctx: RunContext): Promise<NodeOutcome> {
   let compiledSql: string | undefined;
@@ -30,13 +32,17 @@ export async function runModel(node: ModelNode, q: NodeQueries, ctx: RunContext)
     const incremental = isIncrementalRun(materialized, state, fullRefresh);
     compiledSql = ctx.renderer.render(node, { isIncremental: incremental });
     ctx.writeArtifact(node.compiled_path, compiledSql.endsWith("\n") ? compiledSql : `${compiledSql}\n`);
-    const modelColumns = incremental ? await describeColumns(compiledSql, q) : undefined;
+    const docs = docsOf(node);
+    // persist_docs comments only columns the relation has, so it needs them too (an incremental run has them).
+    const describe = incremental || wantsColumnDocs(node.config.persist_docs, docs);
+    const modelColumns = describe ? await describeColumns(compiledSql, q) : undefined;
     const plan = planModel({
       relation: node.relation,
       config: node.config,
       sql: compiledSql,
       state,
       ...(modelColumns ? { modelColumns } : {}),
+      docs,
       fullRefresh,
       locationRoot: ctx.locationRoot,
     });

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { writeFileAtomic } from "../../core/write-file-atomic.js";
 import type { TrinoConnection } from "../../trino/connection.js";
 import type { RunArgs } from "../artifacts/run-results.js";
-import { writeFileAtomic } from "../artifacts/write-artifacts.js";
 import type { ParsedProject, Relation } from "../compile/compile.js";
 import type { RunLogger } from "../log/events.js";
 import { locationRootOf } from "./connect.js";

@@ -2,6 +2,7 @@ import type { SeedNode } from "../compile/compile.js";
 import { executePlan } from "../execute/executor.js";
 import type { NodeQueries } from "../execute/node-queries.js";
 import { parseSeed } from "../plan/parse-seed.js";
+import { docsOf } from "../plan/plan-docs.js";
 import { planSeed } from "../plan/plan-seed.js";
 import { renderPlanSql } from "../plan/render-step.js";
 import { errorOutcome } from "./node-error.js";
@@ -28,6 +29,7 @@ export async function runSeed(node: SeedNode, q: NodeQueries, ctx: RunContext): 
       fullRefresh,
       locationRoot: ctx.locationRoot,
       batchSize: SEED_BATCH_ROWS,
+      docs: docsOf(node),
     });
     ctx.writeArtifact(runPath, renderPlanSql(plan));
     await executePlan(plan, q, ctx.exec);

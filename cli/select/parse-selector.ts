@@ -1,5 +1,5 @@
+import { closestName } from "../../core/closest-name.js";
 import { UsageError } from "../../core/errors.js";
-import { closestName } from "../graph/closest-name.js";
 
 /**
  * Selector syntax, as in dbt: space = union, comma = intersection; each atom is
@@ -53,7 +53,14 @@ export function parseSelector(specs: readonly string[]): Selector {
   const terms: SelectorAtom[][] = [];
   for (const spec of specs) {
     for (const term of spec.split(/\s+/).filter(Boolean)) {
-      terms.push(term.split(",").filter(Boolean).map(parseAtom));
+      const parts = term.split(",");
+      // `a,` or `,` would otherwise intersect with nothing and select nothing, with exit 0.
+      if (parts.some((part) => part === "")) {
+        throw new UsageError(`selector '${term}' has an empty part around a comma.`, {
+          hint: "a comma intersects two selectors (tag:daily,stg_orders); separate alternatives with spaces.",
+        });
+      }
+      terms.push(parts.map(parseAtom));
     }
   }
   return terms;
@@ -74,6 +81,13 @@ export function parseAtom(raw: string): SelectorAtom {
   if (suffix) {
     children = suffix[1] ? Number(suffix[1]) : Number.POSITIVE_INFINITY;
     text = text.slice(0, -suffix[0].length);
+  }
+  // One @, one leading and one trailing + at most: `+++x`, `x++` or `@@x` would otherwise look for a node
+  // named `++x` and select nothing, with exit 0.
+  if (/^[@+]|\+$/.test(text)) {
+    throw new UsageError(`selector '${raw}' repeats an operator.`, {
+      hint: "write +x (ancestors), x+ (descendants), 2+x+1 (by depth) or @x, each operator once, @ first.",
+    });
   }
   if (at && (parents !== undefined || children !== undefined)) {
     throw new UsageError(`selector '${raw}': @ cannot be combined with + operators.`, {

@@ -87,6 +87,31 @@ describe("selectors", () => {
     expect(errorOf(() => parseSelector(["resource_type:view"])).hint).toContain("model, seed, test, source");
     expect(errorOf(() => select("state:modified")).hint).toContain("--state");
   });
+
+  // Issue 12, defect 9: these exited 0 with "no nodes selected".
+  it.each([
+    ["+++c", "repeats an operator"],
+    ["c++", "repeats an operator"],
+    ["2+c++", "repeats an operator"],
+    ["@@c", "repeats an operator"],
+    ["+@c", "repeats an operator"],
+    [",", "has an empty part"],
+    ["c,", "has an empty part"],
+    ["c,,d", "has an empty part"],
+    [",tag:daily", "has an empty part"],
+  ])("a malformed selector %j is a usage error (%s)", (spec, message) => {
+    const error = errorOf(() => parseSelector([spec]));
+    expect(error.code).toBe("USAGE");
+    expect(error.message).toContain(message);
+    expect(error.message).toContain(`'${spec}'`);
+    expect(error.hint).toBeTruthy();
+  });
+
+  it("well-formed operators still parse", () => {
+    for (const spec of ["+c", "c+", "+c+", "2+c+1", "@c", "tag:daily,c", "c d", "path:models/marts"]) {
+      expect(() => parseSelector([spec])).not.toThrow();
+    }
+  });
 });
 
 describe("state:modified", () => {

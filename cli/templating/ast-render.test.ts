@@ -109,6 +109,14 @@ describe("template errors", () => {
     expect(error.hint).toContain("did you mean 'column'?");
   });
 
+  it("Object.prototype names are not helpers (found by the project loader's property test)", () => {
+    // {{constructor}} used to call Object() and render "[object Object]"; {{__proto__}} leaked a JS TypeError.
+    for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
+      const error = errorOf(() => render(`select {{${name}}}`));
+      expect(error.message).toBe(`'{{${name}}}' is not defined here.`);
+    }
+  });
+
   it("an unknown macro names the closest one", () => {
     const error = errorOf(() => render("{{> mony column='a'}}"));
     expect(error.message).toContain("unknown macro 'mony'");

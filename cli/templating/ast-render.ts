@@ -1,5 +1,5 @@
+import { closestName } from "../../core/closest-name.js";
 import { ConfigError, type ErrorLocation, FloeError, isFloeError } from "../../core/errors.js";
-import { closestName } from "../graph/closest-name.js";
 import type {
   BlockStatement,
   CallNode,
@@ -114,7 +114,7 @@ class Interpreter {
 
   private mustache(node: CallNode, scope: Scope): unknown {
     const name = simpleName(node.path);
-    const helper = name === undefined || INTERNAL_HELPERS.has(name) ? undefined : this.env.helpers[name];
+    const helper = this.helperNamed(name);
     if (helper) return this.callHelper(helper, name ?? "", node, scope);
     if (node.params.length > 0 || (node.hash?.pairs.length ?? 0) > 0 || node.type === "SubExpression") {
       throw this.unknownHelper(node.path, scope, node.loc);
@@ -126,7 +126,7 @@ class Interpreter {
 
   private block(node: BlockStatement, scope: Scope): unknown {
     const name = simpleName(node.path);
-    const helper = name === undefined || INTERNAL_HELPERS.has(name) ? undefined : this.env.helpers[name];
+    const helper = this.helperNamed(name);
     if (helper) return this.callHelper(helper, name ?? "", node, scope);
     if (node.params.length > 0 || (node.hash?.pairs.length ?? 0) > 0) {
       throw this.unknownHelper(node.path, scope, node.loc);
@@ -138,6 +138,16 @@ class Interpreter {
     return this.guard(scope, node.loc, () =>
       missing.call(scope.depths[0], value, this.helperOptions(name ?? "", node, scope)),
     );
+  }
+
+  /**
+   * The helper a call names. Own properties only: the helper table is a plain object, so `{{constructor}}`
+   * would otherwise call Object() and `{{__proto__}}` fail with a JS TypeError.
+   */
+  private helperNamed(name: string | undefined): HelperFn | undefined {
+    if (name === undefined || INTERNAL_HELPERS.has(name) || !Object.hasOwn(this.env.helpers, name))
+      return undefined;
+    return this.env.helpers[name];
   }
 
   private callHelper(helper: HelperFn, name: string, node: CallNode, scope: Scope): unknown {

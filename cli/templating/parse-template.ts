@@ -2,6 +2,7 @@ import Handlebars from "handlebars";
 import { ConfigError } from "../../core/errors.js";
 import type { Program } from "./ast.js";
 import { parseSimpleTemplate } from "./fast-parse.js";
+import { checkTemplateNesting } from "./template-limits.js";
 
 /**
  * Parses one template into its AST (whitespace control and standalone-line stripping already applied by
@@ -18,6 +19,7 @@ export function parseTemplate(source: string, file: string): Program {
 
 /** The full Handlebars parser (what `parseSimpleTemplate` must agree with on the templates it accepts). */
 export function parseWithHandlebars(source: string, file: string): Program {
+  checkTemplateNesting(source, file);
   let ast: Program;
   try {
     ast = parser.parse(source) as unknown as Program;

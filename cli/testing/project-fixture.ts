@@ -1,7 +1,12 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { type LoadProjectOptions, loadProject, type ParsedProject } from "../compile/compile.js";
+import {
+  type LoadProjectOptions,
+  loadProject,
+  type ParsedProject,
+  type TargetConfig,
+} from "../compile/compile.js";
 
 /** Test support: a throw-away project directory with the given files, plus a default project and profile. */
 export const DEFAULT_PROJECT = "name: shop\nprofile: floe\n";
@@ -58,4 +63,21 @@ export function errorOf(run: () => unknown): {
     return error as { code: string; message: string };
   }
   throw new Error("expected an error");
+}
+
+/** A resolved profile target (the defaults a loaded profile gets), with `overrides`. */
+export function testTarget(overrides: Partial<TargetConfig> = {}): TargetConfig {
+  return {
+    type: "trino",
+    host: "127.0.0.1",
+    port: 8080,
+    user: "floe",
+    catalog: "iceberg",
+    schema: "s",
+    threads: 1,
+    http_scheme: "http",
+    name: "dev",
+    profile: "floe",
+    ...overrides,
+  };
 }

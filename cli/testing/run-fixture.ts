@@ -23,8 +23,12 @@ export function testTrinoPort(): number {
 export function writeRunnerProject(
   schema: string,
   files: Record<string, string>,
-  options: { port?: number; threads?: number } = {},
+  options: { port?: number; threads?: number; output?: Readonly<Record<string, string>> } = {},
 ): string {
+  // More keys of the dev output (auth, endpoints), as YAML values.
+  const extra = Object.entries(options.output ?? {})
+    .map(([key, value]) => `      ${key}: ${value}\n`)
+    .join("");
   const dir = mkdtempSync(join(tmpdir(), "floe-run-"));
   const all: Record<string, string> = {
     "floe_project.yml": "name: shop\nprofile: floe\n",
@@ -39,7 +43,7 @@ export function writeRunnerProject(
       catalog: iceberg
       schema: ${schema}
       threads: ${options.threads ?? 1}
-`,
+${extra}`,
     ...files,
   };
   for (const [path, content] of Object.entries(all)) write(dir, path, content);

@@ -25,3 +25,28 @@ export function deadLetterRecord(topic: string, partition: number, letter: DeadL
     },
   };
 }
+
+/** What a truncated copy keeps of the original value and key, and of the reason. */
+export const TRUNCATED_VALUE_BYTES = 8 * 1024;
+export const TRUNCATED_KEY_BYTES = 1024;
+export const TRUNCATED_REASON_CHARS = 1024;
+
+/**
+ * A copy small enough for any DLQ topic (about 10 KiB at most), for a letter the topic refused as too large:
+ * a message just under the source topic's size limit no longer fits once the headers are added. It keeps
+ * the first bytes of the value and key, the reason and the coordinates, and says how big the original was.
+ */
+export function truncatedRecord(record: DeadLetterRecord): DeadLetterRecord {
+  const error = record.headers.error ?? "";
+  return {
+    key: record.key ? record.key.subarray(0, TRUNCATED_KEY_BYTES) : null,
+    value: record.value ? record.value.subarray(0, TRUNCATED_VALUE_BYTES) : null,
+    headers: {
+      ...record.headers,
+      error: error.length > TRUNCATED_REASON_CHARS ? `${error.slice(0, TRUNCATED_REASON_CHARS)}…` : error,
+      truncated: "true",
+      original_value_bytes: String(record.value?.length ?? 0),
+      original_key_bytes: String(record.key?.length ?? 0),
+    },
+  };
+}

@@ -1,7 +1,7 @@
 import { HeadObjectCommand, PutObjectCommand, type S3Client, S3ServiceException } from "@aws-sdk/client-s3";
 import type { Consumer, Producer } from "kafkajs";
 import type { LineFileInput } from "../parquet-duckdb.js";
-import type { PartitionIO } from "./partition-io.js";
+import { DeadLetterTooLarge, type PartitionIO } from "./partition-io.js";
 
 /** The one place the sink stops and restarts fetching (`consumer.pause/resume`). */
 export class FetchControl {
@@ -32,6 +32,18 @@ export interface SinkClients {
   readonly fetch: FetchControl;
 }
 
+/** Kafka error types that mean the DLQ topic will never take this message (or batch) as it is. */
+const TOO_LARGE = new Set(["MESSAGE_TOO_LARGE", "RECORD_LIST_TOO_LARGE"]);
+
+function isTooLarge(error: unknown): boolean {
+  for (let e = error, depth = 0; e && typeof e === "object" && depth < 5; depth++) {
+    const { type, cause } = e as { type?: unknown; cause?: unknown };
+    if (typeof type === "string" && TOO_LARGE.has(type)) return true;
+    e = cause;
+  }
+  return false;
+}
+
 /** A partition's I/O on the real services: DuckDB, S3 (conditional puts), the DLQ producer, the consumer. */
 export function partitionIO(clients: SinkClients, topic: string, partition: number): PartitionIO {
   const { s3, bucket, producer, dlqTopic } = clients;
@@ -60,11 +72,16 @@ export function partitionIO(clients: SinkClients, topic: string, partition: numb
       return head.Metadata ?? {};
     },
     async sendDeadLetters(letters) {
-      await producer.send({
-        topic: dlqTopic,
-        acks: -1,
-        messages: letters.map((l) => ({ key: l.key, value: l.value, headers: { ...l.headers } })),
-      });
+      try {
+        await producer.send({
+          topic: dlqTopic,
+          acks: -1,
+          messages: letters.map((l) => ({ key: l.key, value: l.value, headers: { ...l.headers } })),
+        });
+      } catch (error) {
+        if (isTooLarge(error)) throw new DeadLetterTooLarge(dlqTopic, error);
+        throw error;
+      }
     },
     commit: (offset, metadata) =>
       clients.consumer.commitOffsets([{ topic, partition, offset: offset.toString(), metadata }]),

@@ -1,3 +1,4 @@
+import { FloeError } from "../../core/errors.js";
 import type { LineFileInput } from "../parquet-duckdb.js";
 
 /**
@@ -16,7 +17,7 @@ export interface PartitionIO {
   put(key: string, body: Uint8Array, metadata: ObjectMetadata): Promise<"written" | "exists">;
   /** The user metadata of a stored object. */
   head(key: string): Promise<ObjectMetadata>;
-  /** Produces to the DLQ topic (acks from all replicas). */
+  /** Produces to the DLQ topic (acks from all replicas); `DeadLetterTooLarge` when the topic refuses the size. */
   sendDeadLetters(letters: readonly DeadLetterRecord[]): Promise<void>;
   /** Commits this partition's offset with the watermarks in its metadata. */
   commit(offset: bigint, metadata: string): Promise<void>;
@@ -33,4 +34,15 @@ export interface DeadLetterRecord {
   readonly key: Buffer | null;
   readonly value: Buffer | null;
   readonly headers: Readonly<Record<string, string>>;
+}
+
+/** The DLQ topic refused a letter (or a batch of letters) as larger than its `max.message.bytes`. */
+export class DeadLetterTooLarge extends FloeError {
+  override readonly name: string = "DeadLetterTooLarge";
+  constructor(topic: string, cause: unknown) {
+    super("DLQ_MESSAGE_TOO_LARGE", `The dead-letter topic "${topic}" refused a message as too large.`, {
+      hint: "raise the DLQ topic's max.message.bytes to at least its source topics'",
+      cause,
+    });
+  }
 }

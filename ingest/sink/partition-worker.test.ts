@@ -4,7 +4,12 @@ import type { RetryPolicy } from "../../core/retry.js";
 import { decodeMessage } from "../contracts.js";
 import type { LineFileInput } from "../parquet-duckdb.js";
 import type { DeadLetter } from "./dead-letters.js";
-import type { DeadLetterRecord, ObjectMetadata, PartitionIO } from "./partition-io.js";
+import {
+  type DeadLetterRecord,
+  DeadLetterTooLarge,
+  type ObjectMetadata,
+  type PartitionIO,
+} from "./partition-io.js";
 import {
   type Decoder,
   objectKey,
@@ -55,6 +60,10 @@ class FakeIO implements PartitionIO {
   /** Offsets a commit passed that were neither in a stored object nor in the DLQ. */
   readonly uncovered: bigint[] = [];
   putAttempts = 0;
+  /** The DLQ topic's size limit: a send whose letters add up to more is refused as too large. */
+  dlqMaxBytes = Number.POSITIVE_INFINITY;
+  /** DLQ sends that fail (with a retriable error) before one succeeds. */
+  failDlq = 0;
   /** Puts that fail (with a retriable error) before one succeeds. */
   failPuts = 0;
   /** When set, a put waits for it (an upload in flight). */
@@ -89,6 +98,12 @@ class FakeIO implements PartitionIO {
 
   async sendDeadLetters(letters: readonly DeadLetterRecord[]): Promise<void> {
     this.log.push(`dlq ${letters.map((l) => l.headers.source_offset).join(",")}`);
+    if (this.failDlq > 0) {
+      this.failDlq--;
+      throw transient();
+    }
+    const bytes = letters.reduce((n, l) => n + (l.key?.length ?? 0) + (l.value?.length ?? 0), 0);
+    if (bytes > this.dlqMaxBytes) throw new DeadLetterTooLarge("dlq", new Error("MESSAGE_TOO_LARGE"));
     this.letters.push(...letters);
   }
 
@@ -120,6 +135,7 @@ class RecordingObserver implements WorkerObserver {
   readonly pauses: { resumeInMs: number; first: boolean }[] = [];
   resumes = 0;
   readonly dlq: string[] = [];
+  readonly truncatedOffsets: string[] = [];
   skipped() {}
   retry() {}
   durable(file: DurableFile) {
@@ -127,6 +143,9 @@ class RecordingObserver implements WorkerObserver {
   }
   deadLettered(letters: readonly DeadLetter[]) {
     this.dlq.push(...letters.map((l) => l.offset.toString()));
+  }
+  truncated(letter: DeadLetter) {
+    this.truncatedOffsets.push(letter.offset.toString());
   }
   paused(_error: unknown, resumeInMs: number, first: boolean) {
     this.pauses.push({ resumeInMs, first });
@@ -330,5 +349,63 @@ describe("PartitionWorker with hostile messages", () => {
     expect(io.letters.map((l) => l.headers.source_offset)).toEqual(["1"]);
     expect(io.letters[0]?.headers.error?.length).toBeGreaterThan(0);
     expect(io.commits.at(-1)?.offset).toBe(3n);
+  });
+
+  it("sends a letter the DLQ topic refuses as too large as a truncated copy with its reason and coordinates", async () => {
+    const { clock, io, observer, worker, route } = setup();
+    io.dlqMaxBytes = 20_000;
+    route(0);
+    worker.route(message(1, "{small"), clock.now);
+    worker.route(message(2, `{${"x".repeat(50_000)}`), clock.now);
+    worker.route(message(3, "{small too"), clock.now);
+    route(4);
+    await worker.drain();
+    // All three at once were refused; one at a time, only the big one needed truncating.
+    expect(io.log.filter((l) => l.startsWith("dlq"))).toEqual([
+      "dlq 1,2,3",
+      "dlq 1",
+      "dlq 2",
+      "dlq 2",
+      "dlq 3",
+    ]);
+    const letters = io.letters.map((l) => ({
+      offset: l.headers.source_offset,
+      bytes: l.value?.length,
+      truncated: l.headers.truncated,
+    }));
+    expect(letters).toEqual([
+      { offset: "1", bytes: 6, truncated: undefined },
+      { offset: "2", bytes: 8_192, truncated: "true" },
+      { offset: "3", bytes: 10, truncated: undefined },
+    ]);
+    expect(io.letters[1]?.headers).toMatchObject({
+      source_topic: TOPIC,
+      source_partition: "0",
+      source_offset: "2",
+      original_value_bytes: "50001",
+    });
+    expect(io.letters[1]?.headers.error).toMatch(/^invalid JSON/);
+    expect(observer.truncatedOffsets).toEqual(["2"]);
+    expect(observer.dlq).toEqual(["1", "2", "3"]);
+    expect(io.log).not.toContain("pause");
+    expect(observer.files.map((f) => f.records)).toEqual([2]);
+    expect(io.commits.at(-1)?.offset).toBe(5n);
+    expect(io.uncovered).toEqual([]);
+  });
+
+  it("keeps letters the DLQ could not take for another reason, pauses, and sends them whole once it is back", async () => {
+    const { clock, io, worker, route } = setup();
+    io.failDlq = 5;
+    route(0);
+    worker.route(message(1, "{bad"), clock.now);
+    await worker.drain();
+    expect(io.log.at(-1)).toBe("pause");
+    expect(io.letters).toEqual([]);
+    expect(io.commits).toEqual([]);
+    clock.now += PAUSE_MS;
+    await worker.drain();
+    expect(io.letters.map((l) => [l.headers.source_offset, l.headers.truncated])).toEqual([["1", undefined]]);
+    expect(io.commits.at(-1)?.offset).toBe(2n);
+    expect(io.uncovered).toEqual([]);
   });
 });

@@ -2,8 +2,8 @@ import type { KafkaMessage } from "kafkajs";
 import { type RetryPolicy, withRetry } from "../../core/retry.js";
 import { type DecodeResult, decodeMessage, type TopicKind } from "../contracts.js";
 import { rowLine } from "../parquet-duckdb.js";
-import { type DeadLetter, deadLetterRecord } from "./dead-letters.js";
-import type { DeadLetterRecord, PartitionIO } from "./partition-io.js";
+import { type DeadLetter, deadLetterRecord, truncatedRecord } from "./dead-letters.js";
+import { type DeadLetterRecord, DeadLetterTooLarge, type PartitionIO } from "./partition-io.js";
 import {
   ACTIVE,
   type FetchEffect,
@@ -54,6 +54,8 @@ export interface WorkerObserver {
   ): void;
   durable(file: DurableFile, bytes: number, seconds: number): void;
   deadLettered(letters: readonly DeadLetter[]): void;
+  /** The DLQ topic refused the letter as too large: a truncated copy went instead. */
+  truncated(letter: DeadLetter): void;
   paused(error: unknown, resumeInMs: number, first: boolean): void;
   resumed(): void;
 }
@@ -330,18 +332,40 @@ export class PartitionWorker {
     this.observer.durable(durable, body.length, seconds);
   }
 
-  /** Sends the pending dead letters; true when there were any. */
+  /**
+   * Sends the pending dead letters; true when there were any. All at once; when the DLQ topic refuses that
+   * as too large, one at a time, and a letter that alone is too large as a truncated copy: a letter that
+   * can never be sent would hold back this partition (and every valid row after it) forever.
+   */
   private async sendDeadLetters(): Promise<boolean> {
     if (this.letters.length === 0) return false;
     const letters = this.letters.splice(0);
     const { topic, partition } = this.state;
+    let sent = 0;
     try {
-      await this.send(letters.map((l) => deadLetterRecord(topic, partition, l)));
+      try {
+        await this.send(letters.map((l) => deadLetterRecord(topic, partition, l)));
+        sent = letters.length;
+        this.deadLettered(letters);
+      } catch (error) {
+        if (!(error instanceof DeadLetterTooLarge)) throw error;
+        for (const letter of letters) {
+          const record = deadLetterRecord(topic, partition, letter);
+          try {
+            await this.send([record]);
+          } catch (single) {
+            if (!(single instanceof DeadLetterTooLarge)) throw single;
+            await this.send([truncatedRecord(record)]);
+            this.observer.truncated(letter);
+          }
+          sent++;
+          this.deadLettered([letter]);
+        }
+      }
     } catch (error) {
-      this.letters.unshift(...letters);
+      this.letters.unshift(...letters.slice(sent));
       throw error;
     }
-    this.deadLettered(letters);
     return true;
   }
 

@@ -48,6 +48,15 @@ export function workerObserver(r: SinkReporting, topic: string, partition: numbe
       summary.dlq += letters.length;
       metrics.dlq.inc({ topic }, letters.length);
     },
+    truncated(letter) {
+      const size = letter.message.value?.length ?? 0;
+      emit({
+        kind: "warning",
+        message:
+          `the dead letter of ${topic}[${partition}]@${letter.offset} (${size} bytes) does not fit the DLQ topic: ` +
+          "sent a truncated copy with its reason and source coordinates",
+      });
+    },
     paused(error, resumeInMs, first) {
       if (first) metrics.pauses.inc({ topic });
       emit({ kind: "paused", topic, partition, error: String(error), resumeInMs });

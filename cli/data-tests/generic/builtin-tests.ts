@@ -17,7 +17,8 @@ export interface GenericTestInput {
 
 export interface BuiltinTest {
   readonly needsColumn: boolean;
-  readonly args: z.ZodType;
+  /** A strict mapping: an unknown argument is an error naming the closest one. */
+  readonly args: z.ZodObject;
   readonly sql: (input: GenericTestInput) => string;
   /** The part of the generated test name that distinguishes two tests of this kind on the same column. */
   readonly nameSuffix: (kwargs: Readonly<Record<string, unknown>>) => string[];
