@@ -51,21 +51,26 @@ import type { LedgerOrder } from "./shop-ledger.js";
 const SEED = process.env.FLOE_CHAOS_SEED ? Number(process.env.FLOE_CHAOS_SEED) : randomInt(1, 2 ** 31);
 const EVENTS = 40_000;
 /**
- * ~180 s of publishing: every fault, and the pipeline's recovery from it, lands while the generator runs (a
- * sink SIGKILLed holds its partitions until its 30 s session times out, so a kill takes ~35 s to recover).
+ * ~235 s of publishing, so that every fault lands while the generator runs: each takes up to ~50 s with the
+ * pipeline's recovery (a SIGKILLed sink holds its partitions until its 30 s session times out; after a Kafka
+ * restart the group takes about as long to form again).
  */
-const RATE = 220;
+const RATE = 170;
 const SHOP = testShop(EVENTS, SEED);
 
-/** Faults are planned in this window (ms after publishing began); they run one after another. */
-const FAULT_WINDOW = [5_000, 120_000] as const;
+/**
+ * The first fault comes this long (ms) after the sink's first file, each next one this long after the
+ * pipeline recovered from the one before.
+ */
+const FIRST_FAULT_MS = [5_000, 30_000] as const;
+const NEXT_FAULT_MS = [0, 15_000] as const;
 /**
  * After a fault, the next waits until a sink has made a new file durable again (at most this long): each
  * fault then hits a working pipeline, not a sink still waiting for its partitions or one already down.
  */
 const RECOVERY_MS = 60_000;
 /** Hostile messages go out in this window. */
-const HOSTILE_WINDOW = [2_000, 150_000] as const;
+const HOSTILE_WINDOW = [2_000, 210_000] as const;
 const HOSTILE_ROUNDS = 3;
 
 const HOSTILE_KINDS = [
@@ -89,7 +94,8 @@ const HOLD_MS: Record<FaultKind, readonly [number, number]> = {
 
 interface PlannedFault {
   readonly kind: FaultKind;
-  readonly at: number;
+  /** Wait before it (see FIRST_FAULT_MS, NEXT_FAULT_MS). */
+  readonly afterMs: number;
   readonly holdMs: number;
 }
 
@@ -107,9 +113,14 @@ function plan(seed: number): { faults: PlannedFault[]; hostiles: PlannedHostile[
   // One of each, and one more of any kind.
   const all: FaultKind[] = ["sink-kill", "kafka-kill", "s3-cut"];
   const kinds = [...all, rng.pick(all)];
-  const faults = kinds
-    .map((kind) => ({ kind, at: rng.int(...FAULT_WINDOW), holdMs: rng.int(...HOLD_MS[kind]) }))
-    .sort((a, b) => a.at - b.at);
+  for (let i = kinds.length - 1; i > 0; i--) {
+    const j = rng.int(0, i);
+    [kinds[i], kinds[j]] = [kinds[j] as FaultKind, kinds[i] as FaultKind];
+  }
+  const faults = kinds.map((kind, i) => {
+    const [least, most] = i === 0 ? FIRST_FAULT_MS : NEXT_FAULT_MS;
+    return { kind, afterMs: rng.int(least, most), holdMs: rng.int(...HOLD_MS[kind]) };
+  });
   const hostiles: Omit<PlannedHostile, "n">[] = [];
   for (let round = 0; round < HOSTILE_ROUNDS; round++) {
     for (const kind of HOSTILE_KINDS) {
@@ -287,7 +298,9 @@ describe("floe ingest sink under chaos", () => {
     log(
       `seed ${SEED} (replay: FLOE_CHAOS_SEED=${SEED}); ${EVENTS} events at ${RATE}/s; run ${run.id}; sink logs in ${logs}`,
     );
-    for (const f of schedule.faults) log(`planned ${f.kind} at ${f.at / 1000} s for ${f.holdMs / 1000} s`);
+    for (const f of schedule.faults) {
+      log(`planned ${f.kind} ${f.afterMs / 1000} s after the pipeline works, for ${f.holdMs / 1000} s`);
+    }
     log(
       `planned hostile: ${schedule.hostiles.map((h) => `#${h.n} ${h.kind} → ${h.topic}[${h.partition}] at ${h.at / 1000} s`).join("; ")}`,
     );
@@ -400,8 +413,8 @@ describe("floe ingest sink under chaos", () => {
         }
       })();
 
-      // Faults, one after another, each at its moment or as soon as the pipeline works again after the one
-      // before.
+      // Faults, one after another: the first a while after the sink's first file, each next one a while after
+      // the pipeline works again (a sink made a new file durable).
       const faults: string[] = [];
       const filesSoFar = () => sinks.reduce((n, child) => n + child.files, 0);
       /** Seconds until a sink makes a new file durable, or undefined after RECOVERY_MS without one. */
@@ -416,7 +429,7 @@ describe("floe ingest sink under chaos", () => {
       faulting = (async () => {
         await recovery();
         for (const f of schedule.faults) {
-          await sleep(t0 + f.at - Date.now());
+          await sleep(f.afterMs);
           const startedAt = clock();
           const during = generatorDone ? "after the generator finished" : "while the generator runs";
           let detail: string;
@@ -445,7 +458,7 @@ describe("floe ingest sink under chaos", () => {
           const ended = clock();
           const recovered = await recovery();
           faults.push(
-            `${f.kind} at ${startedAt} (planned ${f.at / 1000} s) ${during}, until ${ended}: ${detail}; ` +
+            `${f.kind} at ${startedAt} ${during}, until ${ended}: ${detail}; ` +
               (recovered === undefined
                 ? `no new file within ${RECOVERY_MS / 1000} s after it`
                 : `files again ${recovered.toFixed(1)} s after it`),
@@ -470,12 +483,15 @@ describe("floe ingest sink under chaos", () => {
       stopping = true;
       const last = current as SinkChild;
       killedByTest.add(last);
-      const lastExit = await stopWithin(last, "SIGTERM", 60_000);
+      const lastExit = await stopWithin(last, "SIGTERM", 45_000);
+      log(
+        `chaos sink on SIGTERM at ${clock()}: ${lastExit ? `exit ${lastExit.code}` : "still running after 45 s, SIGKILLed"}`,
+      );
       const final = newSink(sinkChildArgs(run, "--flush-records", "2000", "--until-idle"));
       killedByTest.add(final);
-      const finalExit = await stopWithin(final, null, 120_000);
+      const finalExit = await stopWithin(final, null, 90_000);
       log(
-        `final sink: ${finalExit ? `exit ${finalExit.code}` : "still running after 120 s, SIGKILLed"}; ${(
+        `final sink at ${clock()}: ${finalExit ? `exit ${finalExit.code}` : "still running after 90 s, SIGKILLed"}; ${(
           finalExit?.output ?? ""
         )
           .split("\n")
