@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { type Admin, ConfigResourceTypes } from "kafkajs";
+import { type Admin, ConfigResourceTypes, Partitioners } from "kafkajs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { withRetry } from "../core/retry.js";
 import { stackUp } from "../stack/launcher.js";
@@ -105,7 +105,18 @@ interface PlannedHostile {
   readonly at: number;
   readonly topic: TopicKind;
   readonly partition: number;
+  /** Messages of one burst go out back to back, so the sink dead-letters them in one DLQ send. */
+  readonly burst?: number;
 }
+
+/**
+ * Each round's near-max message goes out in a burst with two other hostile messages right after it. Their
+ * letters make one DLQ send that the DLQ refuses as too large for one of its partitions while it writes the
+ * others; the two partners share a DLQ partition the big letter does not (see `burstKey`), which is what a
+ * retry of that send has to get right: kafkajs 2.2.4's idempotent producer rolls back the sequence numbers of
+ * every partition of a failed request, written or not.
+ */
+const BURST_PARTNERS = 2;
 
 /** The run's schedule, from the seed alone. */
 function plan(seed: number): { faults: PlannedFault[]; hostiles: PlannedHostile[] } {
@@ -122,16 +133,24 @@ function plan(seed: number): { faults: PlannedFault[]; hostiles: PlannedHostile[
     return { kind, afterMs: rng.int(least, most), holdMs: rng.int(...HOLD_MS[kind]) };
   });
   const hostiles: Omit<PlannedHostile, "n">[] = [];
+  const where = () => ({
+    at: rng.int(...HOSTILE_WINDOW),
+    topic: rng.pick(TOPIC_KINDS),
+    partition: rng.int(0, 2),
+  });
   for (let round = 0; round < HOSTILE_ROUNDS; round++) {
-    for (const kind of HOSTILE_KINDS) {
-      hostiles.push({
-        kind,
-        at: rng.int(...HOSTILE_WINDOW),
-        topic: rng.pick(TOPIC_KINDS),
-        partition: rng.int(0, 2),
-      });
+    const others = HOSTILE_KINDS.filter((k) => k !== "near-max-size");
+    const partners: HostileKind[] = [];
+    while (partners.length < BURST_PARTNERS) {
+      const kind = rng.pick(others.filter((k) => !partners.includes(k)));
+      partners.push(kind);
     }
+    const burst = where();
+    for (const kind of ["near-max-size", ...partners] as const)
+      hostiles.push({ kind, ...burst, burst: round });
+    for (const kind of others.filter((k) => !partners.includes(k))) hostiles.push({ kind, ...where() });
   }
+  // Stable: a burst keeps its near-max message first.
   hostiles.sort((a, b) => a.at - b.at);
   return { faults, hostiles: hostiles.map((h, n) => ({ ...h, n })) };
 }
@@ -229,6 +248,30 @@ function hostileValue(
         eventId,
       };
     }
+  }
+}
+
+/** The DLQ partition the sink's producer (kafkajs' default partitioner) puts a letter with a key in. */
+interface DlqPartitions {
+  readonly count: number;
+  of(key: string): number;
+}
+
+async function dlqPartitions(admin: Admin, dlq: string): Promise<DlqPartitions> {
+  const { topics } = await admin.fetchTopicMetadata({ topics: [dlq] });
+  const partitionMetadata = topics[0]?.partitions ?? [];
+  const partitioner = Partitioners.DefaultPartitioner();
+  return {
+    count: partitionMetadata.length,
+    of: (key) => partitioner({ topic: dlq, partitionMetadata, message: { key, value: null } }),
+  };
+}
+
+/** A key for hostile #n whose letter goes to the DLQ partition after `avoid` (the same for every partner). */
+function burstKey(n: number, dlq: DlqPartitions, avoid: number): string {
+  for (let i = 0; ; i++) {
+    const key = `chaos-hostile-${n}-${i}`;
+    if (dlq.of(key) === (avoid + 1) % dlq.count) return key;
   }
 }
 
@@ -390,25 +433,49 @@ describe("floe ingest sink under chaos", () => {
         coordinates: string;
         sentAt: string;
       })[] = [];
+      const dlqOf = await dlqPartitions(admin, run.dlq);
+      const sends: PlannedHostile[][] = [];
+      for (const h of schedule.hostiles) {
+        const last = sends[sends.length - 1];
+        if (h.burst !== undefined && last?.[0]?.burst === h.burst) last.push(h);
+        else sends.push([h]);
+      }
       hostile = (async () => {
-        for (const h of schedule.hostiles) {
-          await sleep(t0 + h.at - Date.now());
-          const key = `chaos-hostile-${h.n}`;
-          const { value, eventId } = hostileValue(h, hostileRng, key, limit);
-          const topic = topicName({ prefix: run.topicPrefix }, h.topic);
-          const [meta] = await gate.run(() =>
-            withRetry(PUBLISH_RETRY, () =>
-              producer.send({ topic, acks: -1, messages: [{ key, value, partition: h.partition }] }),
-            ),
-          );
-          if (!meta) throw new Error(`no acknowledgement for hostile #${h.n}`);
-          sent.push({
-            ...h,
-            key,
-            ...(eventId ? { eventId } : {}),
-            bytes: value.length,
-            coordinates: `${topic}/${meta.partition}/${meta.baseOffset}`,
-            sentAt: clock(),
+        for (const group of sends) {
+          const first = group[0] as PlannedHostile;
+          await sleep(t0 + first.at - Date.now());
+          const topic = topicName({ prefix: run.topicPrefix }, first.topic);
+          // A burst's partners go to one DLQ partition, not the near-max letter's.
+          const avoid = dlqOf.of(`chaos-hostile-${first.n}`);
+          const messages = group.map((h, i) => {
+            const key = i === 0 ? `chaos-hostile-${h.n}` : burstKey(h.n, dlqOf, avoid);
+            return { h, key, ...hostileValue(h, hostileRng, key, limit) };
+          });
+          // The near-max message alone (with another record its batch would exceed the limit), its partners
+          // right after: adjacent offsets, so the sink fetches and dead-letters them together.
+          const requests = [messages.slice(0, 1), messages.slice(1)].filter((r) => r.length > 0);
+          await gate.run(async () => {
+            for (const request of requests) {
+              const [meta] = await withRetry(PUBLISH_RETRY, () =>
+                producer.send({
+                  topic,
+                  acks: -1,
+                  messages: request.map(({ key, value }) => ({ key, value, partition: first.partition })),
+                }),
+              );
+              if (!meta?.baseOffset) throw new Error(`no acknowledgement for hostile #${first.n}`);
+              const base = BigInt(meta.baseOffset);
+              request.forEach(({ h, key, value, eventId }, i) => {
+                sent.push({
+                  ...h,
+                  key,
+                  ...(eventId ? { eventId } : {}),
+                  bytes: value.length,
+                  coordinates: `${topic}/${meta.partition}/${base + BigInt(i)}`,
+                  sentAt: clock(),
+                });
+              });
+            }
           });
         }
       })();
@@ -537,7 +604,9 @@ describe("floe ingest sink under chaos", () => {
           : h.eventId && asRows.has(h.eventId)
             ? "NOT in the DLQ: stored as a raw row"
             : `NOT in the DLQ, not a row${acked.length > 0 ? `; acknowledged to sink(s) ${acked.join(", ")}` : ""}`;
-        log(`hostile #${h.n} ${h.kind} (${h.bytes} bytes) ${h.coordinates}: ${where}`);
+        log(
+          `hostile #${h.n} ${h.kind}${h.burst === undefined ? "" : ` (burst ${h.burst})`} (${h.bytes} bytes) ${h.coordinates}: ${where}`,
+        );
       }
       const sinkKills = faults.filter((f) => f.startsWith("sink-kill")).length;
       log(
