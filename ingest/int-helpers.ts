@@ -1,10 +1,13 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import type { KafkaMessage } from "kafkajs";
+import { packageRoot } from "../stack/paths.js";
 import { TOPIC_KINDS } from "./contracts.js";
 import { endpointsFromEnv, kafkaClient, trinoFromEnv } from "./endpoints.js";
 import { type GenerateOptions, generateShop } from "./generator.js";
 import { defaultTopicNames, topicName } from "./producer.js";
-import { utcDate } from "./raw-schema.js";
+import { RAW_COLUMNS, utcDate } from "./raw-schema.js";
+import { foldLedger, type LedgerEntry, type ShopLedger } from "./shop-ledger.js";
 
 /** Helpers shared by the ingest integration tests and benchmarks (real stack, unique names per run). */
 
@@ -204,4 +207,124 @@ export async function verifyRawTables(
       problems.push(`${topic}: ${c.unknownEventIds} event_ids the generator never made`);
   }
   return { rows, problems };
+}
+
+/** The event fields the ledger fold reads (`shop-ledger.ts`), where a topic's raw table has them. */
+const FOLDED = ["user_id", "session_id", "order_id", "customer_id", "amount", "currency", "country"];
+
+/**
+ * The ledger fold applied to the rows a run's raw tables hold, read back through Trino in offset order;
+ * `ledger` gives the header (seed, start, catalog sizes) that rows cannot tell.
+ */
+export async function rawTablesLedger(topicPrefix: string, ledger: ShopLedger): Promise<ShopLedger> {
+  const entries: LedgerEntry[] = [];
+  for (const kind of TOPIC_KINDS) {
+    const columns = FOLDED.filter((c) => RAW_COLUMNS[kind].some((r) => r.name === c));
+    const rows = await trinoQuery(
+      `SELECT event_id, event_type, cast(event_time AS varchar), ${columns.join(", ")}
+       FROM ${tableOf(topicName({ prefix: topicPrefix }, kind))}
+       ORDER BY _kafka_partition, _kafka_offset`,
+    );
+    for (const [id, type, time, ...values] of rows) {
+      const event: Record<string, unknown> = { event_id: id, event_type: type, event_time: time };
+      columns.forEach((c, i) => {
+        event[c] = values[i];
+      });
+      entries.push({ kind, event });
+    }
+  }
+  return foldLedger({ ...ledger, start: new Date(ledger.start) }, entries);
+}
+
+/**
+ * The part of a ledger that rows read back can reproduce (malformed messages are in the DLQ, not in rows,
+ * and `late` is the generator's own mark), orders in id order: equal for the raw tables' ledger and the
+ * generator's when raw = ledger.
+ */
+export function comparableLedger(ledger: ShopLedger) {
+  const { valid, uniqueEvents, duplicates, validByTopic, uniqueByType } = ledger.messages;
+  return {
+    messages: { valid, uniqueEvents, duplicates, validByTopic, uniqueByType },
+    orders: [...ledger.orders].sort((a, b) => a.order_id.localeCompare(b.order_id)),
+    revenueByDay: ledger.revenueByDay,
+    funnel: ledger.funnel,
+    sameDayPurchasers: ledger.sameDayPurchasers,
+  };
+}
+
+/** Builds the CLI that child processes run (tsc, then the bundle `bin/floe.js` loads). */
+export function buildCli(): void {
+  execFileSync("npm", ["run", "build"], { cwd: packageRoot(), stdio: "inherit" });
+}
+
+/** How a `floe ingest sink` child ended: its exit code or the signal, and everything it printed. */
+export interface SinkExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly output: string;
+}
+
+/**
+ * `floe ingest sink` as a child process of the built CLI (`bin/floe.js`: run `npm run build` first), so a
+ * test can SIGKILL it as a crash would; `env` points it elsewhere (e.g. `FLOE_S3_ENDPOINT` at a proxy).
+ */
+export class SinkChild {
+  private text = "";
+  private readonly child: ChildProcess;
+  private readonly listeners: (() => void)[] = [];
+  private readonly timers: NodeJS.Timeout[] = [];
+  readonly exited: Promise<SinkExit>;
+
+  constructor(args: readonly string[], env: NodeJS.ProcessEnv = process.env) {
+    this.child = spawn(process.execPath, ["bin/floe.js", "ingest", "sink", ...args], {
+      cwd: packageRoot(),
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const onData = (d: Buffer) => {
+      this.text += d;
+      for (const listener of this.listeners) listener();
+    };
+    this.child.stdout?.on("data", onData);
+    this.child.stderr?.on("data", onData);
+    this.exited = new Promise((resolve) =>
+      this.child.on("close", (code, signal) => {
+        for (const timer of this.timers) clearTimeout(timer);
+        resolve({ code, signal, output: this.text });
+      }),
+    );
+  }
+
+  get output(): string {
+    return this.text;
+  }
+
+  /** New files it made durable so far (`-v` prints a "  wrote" line for each). */
+  get files(): number {
+    return (this.text.match(/ {2}wrote /g) ?? []).length;
+  }
+
+  /** Runs `action` `delayMs` after it made its `n`-th new file durable, unless it has exited by then. */
+  afterFiles(n: number, delayMs: number, action: () => void): void {
+    let armed = false;
+    const check = () => {
+      if (armed || this.files < n) return;
+      armed = true;
+      this.timers.push(setTimeout(action, delayMs));
+    };
+    this.listeners.push(check);
+    check();
+  }
+
+  kill(signal: NodeJS.Signals = "SIGKILL"): void {
+    this.child.kill(signal);
+  }
+}
+
+/** A child sink's flags for a run's topics, prefix, group and schema, verbose, with `extra` flags after. */
+export function sinkChildArgs(run: RunNames, ...extra: string[]): string[] {
+  return [
+    ...["--topic-prefix", run.topicPrefix, "--prefix", run.prefix, "--group", run.group],
+    ...["--schema", run.schema, "--metrics-port", "0", "-v", ...extra],
+  ];
 }

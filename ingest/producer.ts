@@ -124,6 +124,20 @@ export interface PublishOptions extends GenerateOptions {
  */
 export const PUBLISH_RETRY: RetryPolicy = { attempts: 10, baseMs: 500, maxMs: 10_000 };
 
+/**
+ * A producer whose resends are idempotent: a batch sent again after a lost ack is dropped by the broker
+ * instead of written twice. It never creates topics, and places keyed messages as kafkajs' default
+ * partitioner (murmur2 of the key).
+ */
+export function idempotentProducer(kafka: Kafka): Producer {
+  return kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
+}
+
 /** Generates the shop and publishes it; resolves with the ledger of what was published. */
 export async function publishShop(options: PublishOptions): Promise<ShopLedger> {
   return (await publishShopRun(options)).ledger;
@@ -153,13 +167,7 @@ export async function publishShopRun(options: PublishOptions): Promise<PublishOu
   if (options.resume) checkResumable(recorded, settings, store.path);
   const kafka = options.kafka ?? kafkaClient(endpoints, "floe-generator");
   const admin = kafka.admin();
-  // Idempotent: a batch sent again after a lost ack is dropped by the broker instead of written twice.
-  const producer = kafka.producer({
-    createPartitioner: Partitioners.DefaultPartitioner,
-    allowAutoTopicCreation: false,
-    idempotent: true,
-    maxInFlightRequests: 1,
-  });
+  const producer = idempotentProducer(kafka);
   try {
     await admin.connect();
     await producer.connect();

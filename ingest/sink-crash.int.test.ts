@@ -1,12 +1,19 @@
-import { execFileSync, spawn } from "node:child_process";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type RunNames, readDlq, testShop, uniqueRun, verifyRawTables } from "./int-helpers.js";
+import {
+  buildCli,
+  type RunNames,
+  readDlq,
+  SinkChild,
+  type SinkExit,
+  sinkChildArgs,
+  testShop,
+  uniqueRun,
+  verifyRawTables,
+} from "./int-helpers.js";
 import { defaultTopicNames, publishShop } from "./producer.js";
 
 const SHOP = testShop(200_000, 77);
 const REBALANCE_SHOP = testShop(150_000, 78);
-
-const root = new URL("..", import.meta.url).pathname;
 
 /** Something to do `delayMs` after a run wrote its `afterFiles`-th new file (by default: SIGKILL it). */
 interface Kill {
@@ -21,42 +28,18 @@ interface Kill {
  * while it still waits for the group to hand it partitions, and not after it has written everything (a
  * time-based moment did that once the sink wrote the whole shop in a few seconds).
  */
-function sinkProcess(args: string[], kill?: Kill) {
-  const child = spawn(process.execPath, ["bin/floe.js", "ingest", "sink", ...args], {
-    cwd: root,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  let timer: NodeJS.Timeout | undefined;
-  const onData = (d: Buffer) => {
-    output += d;
-    if (kill && timer === undefined && (output.match(/ {2}wrote /g) ?? []).length >= kill.afterFiles) {
-      timer = setTimeout(kill.action ?? (() => child.kill("SIGKILL")), kill.delayMs);
-    }
-  };
-  child.stdout.on("data", onData);
-  child.stderr.on("data", onData);
-  return new Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>((resolve) =>
-    child.on("close", (code, signal) => {
-      if (timer) clearTimeout(timer);
-      resolve({ code, signal, output });
-    }),
-  );
+function sinkProcess(args: string[], kill?: Kill): Promise<SinkExit> {
+  const sink = new SinkChild(args);
+  if (kill) sink.afterFiles(kill.afterFiles, kill.delayMs, kill.action ?? (() => sink.kill()));
+  return sink.exited;
 }
 
 /** One test run's sink: its topics, S3 prefix, group and schema, small files, until idle, verbose. */
-function sinkArgs(run: RunNames): string[] {
-  return [
-    ...["--topic-prefix", run.topicPrefix, "--prefix", run.prefix, "--group", run.group],
-    ...["--schema", run.schema, "--flush-records", "2000", "--metrics-port", "0", "--until-idle", "-v"],
-  ];
-}
+const sinkArgs = (run: RunNames) => sinkChildArgs(run, "--flush-records", "2000", "--until-idle");
 
 describe("floe ingest sink under crashes and rebalances", () => {
-  beforeAll(() => {
-    // The child processes run the built CLI (tsc, then the bundle bin/floe.js loads).
-    execFileSync("npm", ["run", "build"], { cwd: root, stdio: "inherit" });
-  }, 300_000);
+  // The child processes run the built CLI.
+  beforeAll(buildCli, 300_000);
 
   it("SIGKILLed three times at random moments and restarted: same counts, no duplicates, nothing lost", {
     timeout: 1_200_000,
