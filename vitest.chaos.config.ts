@@ -1,9 +1,10 @@
 import { defineConfig } from "vitest/config";
 
 // `npm run test:chaos`: the sink's chaos test (Kafka and the sink SIGKILLed, S3 cut, hostile messages),
-// kept out of `npm test` until the stall it found is fixed: in 1 of the 4 runs of its last stretch the final
-// sink did not go idle within 90 s (a near-max-size message on product-metadata/0 was neither dead-lettered
-// nor skipped), so raw was 86 rows short of the ledger at the deadline. README, "Chaos test", has the figures.
+// kept out of `npm test` until the sink's DLQ producer is fixed: kafkajs' idempotent producer rolls back the
+// sequence numbers of every partition of a failed request, so after a DLQ send that fails for one partition
+// a letter is acknowledged but dropped, or a partition stalls on OUT_OF_ORDER_SEQUENCE_NUMBER (the test's
+// bursts are built to trigger it). README, "Chaos test", has the diagnosis and the runs.
 export default defineConfig({
   test: {
     include: ["ingest/**/*.chaos.ts"],
