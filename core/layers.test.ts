@@ -26,7 +26,7 @@ function layerOf(path: string): number | undefined {
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile() && e.name.endsWith(".ts") && !/\.(test|chaos)\.ts$/.test(e.name))
+    .filter((e) => e.isFile() && e.name.endsWith(".ts") && !e.name.endsWith(".test.ts"))
     .map((e) => relative(ROOT, join(e.parentPath, e.name)));
 }
 

@@ -6,6 +6,7 @@ import { DLQ_TOPIC, type TopicKind, topicKindOf } from "./contracts.js";
 import { endpointsFromEnv, kafkaClient, s3Client } from "./endpoints.js";
 import { DuckParquetEncoder } from "./parquet-duckdb.js";
 import { DEFAULT_RAW_TARGET } from "./raw-tables.js";
+import { DLQ_PRODUCER_CONFIG } from "./sink/dead-letters.js";
 import { SINK_DEFAULTS } from "./sink/defaults.js";
 import { awaitWithHeartbeats } from "./sink/heartbeats.js";
 import { FetchControl, partitionIO, type SinkClients } from "./sink/kafka-s3-io.js";
@@ -56,9 +57,7 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
   const admin = kafka.admin();
   const producer = kafka.producer({
     createPartitioner: Partitioners.DefaultPartitioner,
-    allowAutoTopicCreation: false,
-    idempotent: true,
-    maxInFlightRequests: 1,
+    ...DLQ_PRODUCER_CONFIG,
   });
   const consumer = kafka.consumer({
     groupId,

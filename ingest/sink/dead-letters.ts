@@ -1,4 +1,4 @@
-import type { KafkaMessage } from "kafkajs";
+import type { KafkaMessage, ProducerConfig } from "kafkajs";
 import type { DeadLetterRecord } from "./partition-io.js";
 
 /**
@@ -6,6 +6,22 @@ import type { DeadLetterRecord } from "./partition-io.js";
  * and the source coordinates (topic, partition, offset), so a consumer of the DLQ can dedupe by them and
  * fetch the original from the source topic while it is retained.
  */
+
+/**
+ * The DLQ producer: acks=all (kafkajs' default), one request in flight so letters keep their order, and
+ * deliberately NOT idempotent. kafkajs 2.2.4's idempotent producer rolls back the sequence numbers of every
+ * partition of a request that failed, including partitions the broker wrote; the next letters for such a
+ * partition then reuse taken sequence numbers and are either acknowledged without being written (a dead
+ * letter lost) or refused with OUT_OF_ORDER_SEQUENCE_NUMBER forever (the partition stalls). A DLQ send fails
+ * partly whenever one letter is too large (see `truncatedRecord`) or the broker restarts mid-send, so this
+ * is not rare (the chaos test's bursts provoke it; README, "Chaos test"). Without idempotence a retried send
+ * can write a letter twice, which the DLQ already allows: it is at-least-once, deduped by source headers.
+ */
+export const DLQ_PRODUCER_CONFIG = {
+  allowAutoTopicCreation: false,
+  idempotent: false,
+  maxInFlightRequests: 1,
+} as const satisfies ProducerConfig;
 
 export interface DeadLetter {
   readonly offset: bigint;
