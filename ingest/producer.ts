@@ -21,6 +21,7 @@ import {
   type PublishOutcome,
   publishStream,
 } from "./publish-loop.js";
+import { ensureDeadLetterTopic } from "./sink/topics.js";
 
 export { ContractViolation } from "./publish-loop.js";
 
@@ -38,18 +39,25 @@ export function defaultTopicNames(prefix = ""): TopicNames {
   return { prefix, dlq: `${prefix}${DLQ_TOPIC}` };
 }
 
+/**
+ * Creates the missing source topics (broker defaults, `partitions` each), then the DLQ topic the way the
+ * sink would (`ensureDeadLetterTopic`: `max.message.bytes` above the sources', so the letter of a message
+ * just under a source's limit still fits whole). Whoever starts first, generator or sink, the DLQ is the same.
+ */
 export async function ensureTopics(
   admin: Admin,
-  topics: readonly string[],
+  topics: { readonly sources: readonly string[]; readonly dlq: string },
   partitions: number,
 ): Promise<void> {
   const existing = new Set(await admin.listTopics());
-  const missing = topics.filter((t) => !existing.has(t));
-  if (missing.length === 0) return;
-  await admin.createTopics({
-    topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
-    waitForLeaders: true,
-  });
+  const missing = topics.sources.filter((t) => !existing.has(t));
+  if (missing.length > 0) {
+    await admin.createTopics({
+      topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+      waitForLeaders: true,
+    });
+  }
+  await ensureDeadLetterTopic(admin, topics.dlq, topics.sources, partitions);
 }
 
 /**
@@ -180,7 +188,9 @@ export async function publishShopRun(options: PublishOptions): Promise<PublishOu
   try {
     const topics = TOPIC_KINDS.map((k) => topicName(names, k));
     const retry = options.retry ?? PUBLISH_RETRY;
-    await withRetry(retry, () => ensureTopics(admin, [...topics, names.dlq], options.partitions ?? 3));
+    await withRetry(retry, () =>
+      ensureTopics(admin, { sources: topics, dlq: names.dlq }, options.partitions ?? 3),
+    );
     const io = await kafkaPublishIO(admin, producer, topics);
     // A rate-limited run sends small batches so events leave close to their scheduled time.
     const batch = options.rate ? Math.max(1, Math.min(2_000, Math.floor(options.rate / 10))) : 2_000;

@@ -377,7 +377,15 @@ describe("floe ingest sink under chaos", () => {
     let hostile: Promise<void> | undefined;
 
     try {
-      // The generator first: it creates the topics, and the clock starts when it publishes.
+      // The DLQ exists before anything runs, created by someone else with the broker's default limit (the
+      // generator now creates it the sink's way, larger than any source's limit): the sink leaves an existing
+      // DLQ as it is, so the letter of a near-max message does not fit, which is what the bursts need.
+      await admin.connect();
+      await admin.createTopics({
+        topics: [{ topic: run.dlq, numPartitions: 3, replicationFactor: 1 }],
+        waitForLeaders: true,
+      });
+      // The generator first: it creates the source topics, and the clock starts when it publishes.
       const genEvents: PublishEvent[] = [];
       let publishingSince: number | undefined;
       let generatorDone = false;
@@ -420,7 +428,6 @@ describe("floe ingest sink under chaos", () => {
 
       // Hostile messages, each at its moment, to its topic and partition; counted by their acknowledged
       // coordinates.
-      await admin.connect();
       await producer.connect();
       const topics = TOPIC_KINDS.map((k) => topicName({ prefix: run.topicPrefix }, k));
       const limit = await maxMessageBytes(admin, topics);

@@ -67,7 +67,7 @@ export async function publishMessages(
     // Right after a topic deletion Kafka may still refuse the name for a moment ("marked for deletion").
     for (let attempt = 1; ; attempt++) {
       try {
-        await ensureTopics(admin, [...topicsOf(ns), dlqOf(ns)], options.partitions ?? 3);
+        await ensureTopics(admin, { sources: topicsOf(ns), dlq: dlqOf(ns) }, options.partitions ?? 3);
         break;
       } catch (error) {
         if (attempt >= 20) throw error;

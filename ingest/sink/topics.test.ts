@@ -5,7 +5,11 @@ import { DLQ_HEADROOM_BYTES, ensureDeadLetterTopic, waitForSourceTopics } from "
 
 /** A fake admin over topics with their max.message.bytes; records the topics it is asked to create. */
 function fakeAdmin(limits: Record<string, number>) {
-  const created: { topic: string; configEntries?: { name: string; value: string }[] }[] = [];
+  const created: {
+    topic: string;
+    numPartitions?: number;
+    configEntries?: { name: string; value: string }[];
+  }[] = [];
   const admin = {
     async listTopics() {
       return Object.keys(limits);
@@ -13,7 +17,7 @@ function fakeAdmin(limits: Record<string, number>) {
     async createTopics({
       topics,
     }: {
-      topics: { topic: string; configEntries?: { name: string; value: string }[] }[];
+      topics: { topic: string; numPartitions?: number; configEntries?: { name: string; value: string }[] }[];
     }) {
       created.push(...topics);
       return true;
@@ -65,9 +69,16 @@ describe("the sink's topics", () => {
     expect(created).toMatchObject([
       {
         topic: "dlq",
+        numPartitions: 1,
         configEntries: [{ name: "max.message.bytes", value: String(4_194_304 + DLQ_HEADROOM_BYTES) }],
       },
     ]);
+  });
+
+  it("creates the DLQ topic with the partitions asked for (the generator's, so its letters spread alike)", async () => {
+    const { admin, created } = fakeAdmin({ orders: 1_048_588 });
+    await ensureDeadLetterTopic(admin, "dlq", ["orders"], 3);
+    expect(created).toMatchObject([{ topic: "dlq", numPartitions: 3 }]);
   });
 
   it("leaves an existing DLQ topic alone, warning when it is smaller than a source", async () => {

@@ -95,6 +95,7 @@ export async function ensureDeadLetterTopic(
   admin: TopicAdmin,
   dlqTopic: string,
   sources: readonly string[],
+  partitions = 1,
 ): Promise<string | undefined> {
   const sourceLimits = await maxMessageBytes(admin, sources);
   const largest = Math.max(0, ...sourceLimits.values());
@@ -103,7 +104,7 @@ export async function ensureDeadLetterTopic(
     const configEntries =
       largest > 0 ? [{ name: "max.message.bytes", value: String(largest + DLQ_HEADROOM_BYTES) }] : [];
     await admin.createTopics({
-      topics: [{ topic: dlqTopic, numPartitions: 1, replicationFactor: 1, configEntries }],
+      topics: [{ topic: dlqTopic, numPartitions: partitions, replicationFactor: 1, configEntries }],
       waitForLeaders: true,
     });
     return undefined;
