@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { configSchemaFor, mergeLayers, toModelConfig } from "../manifest/config.js";
 import type { ModelNode } from "../manifest/manifest.js";
+import { loadFixture } from "../testing/project-fixture.js";
 import { planMaintenance } from "./plan-maintenance.js";
 
 const NOW = new Date("2026-12-06T10:00:00Z");
@@ -92,5 +93,34 @@ describe("planMaintenance", () => {
       message: "period must be a duration like 24h, 7d or 2y",
     });
     expect(bad({ maintenance: { expire_snapshots: { retention_threshold: "7" } } })).toBeDefined();
+  });
+});
+
+describe("maintenance config in a project", () => {
+  it("reads the README's project-tree example and gives each layer's value whole", () => {
+    const project = loadFixture({
+      "floe_project.yml": `name: shop
+profile: floe
+models:
+  shop:
+    marts:
+      +maintenance:
+        optimize: {file_size_threshold: 256MB}
+        expire_snapshots: {retention_threshold: 6h}
+        remove_orphan_files: false
+      +retention: {period: 2y, column: order_date}
+`,
+      "models/marts/fct.sql": '{{config materialized="table"}}\nselect 1 as x\n',
+      "models/staging/stg.sql": '{{config materialized="table"}}\nselect 1 as x\n',
+    });
+    const nodes = Object.values(project.manifest.nodes).filter(
+      (n) => n.resource_type === "model",
+    ) as ModelNode[];
+    const plan = planMaintenance(nodes, NOW);
+    const fct = plan.tables.find((t) => t.uniqueId === "model.shop.fct");
+    const stg = plan.tables.find((t) => t.uniqueId === "model.shop.stg");
+    expect(fct?.steps.map((s) => s.kind)).toEqual(["retention", "optimize", "expire_snapshots"]);
+    expect(fct?.notes).toEqual(["remove_orphan_files: false"]);
+    expect(stg?.steps.map((s) => s.kind)).toEqual(["optimize", "expire_snapshots", "remove_orphan_files"]);
   });
 });
