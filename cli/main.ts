@@ -5,6 +5,7 @@ import { registerDocsCommands } from "./commands/docs.js";
 import { FloeCommand } from "./commands/floe-command.js";
 import { registerIngestCommands } from "./commands/ingest.js";
 import type { CliIO } from "./commands/io.js";
+import { registerMaintainCommand } from "./commands/maintain.js";
 import { registerCompileCommands } from "./commands/project-commands.js";
 import { registerRunnerCommands } from "./commands/runner-commands.js";
 import { registerSourceCommands } from "./commands/source.js";
@@ -44,6 +45,7 @@ export function buildProgram(io: CliIO, options: { readonly json?: boolean } = {
   registerDocsCommands(program);
   registerValidateCommand(program);
   registerIngestCommands(program);
+  registerMaintainCommand(program);
   return program;
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { checkKeys, unsupportedKeys } from "./strict-keys.js";
+import { DURATION } from "../../core/duration.js";
+import { checkKeys, strictMapping, unsupportedKeys } from "./strict-keys.js";
 
 /**
  * Node configuration: the keys dbt users know (`materialized`, `unique_key`, `partitioned_by`, ...), validated
@@ -55,6 +56,55 @@ const lower = (values: readonly string[]) =>
 
 const THRESHOLD = /^\s*(==|!=|>=|<=|>|<|=)\s*\d+\s*$/;
 
+/** A file size as Trino takes it: `128MB`, `1GB`, `512kB`. */
+const DATA_SIZE = /^\s*\d+(\.\d+)?\s*(B|kB|MB|GB|TB)\s*$/;
+const duration = (what: string) =>
+  z
+    .string({ error: `${what} must be a duration like 24h, 7d or 2y` })
+    .regex(DURATION, `${what} must be a duration like 24h, 7d or 2y`);
+
+/** `false` is short for `{enabled: false}` (zod unions would hide the strict keys' "did you mean" hints). */
+const offIsDisabled = (v: unknown) => (v === false ? { enabled: false } : v);
+
+/**
+ * Floe's table maintenance (`floe maintain`, not a dbt key): each Iceberg procedure on or off (`false`) and its
+ * threshold. A layer's value replaces a lower layer's whole (no key-by-key merge).
+ */
+function maintenanceSchema() {
+  const procedure = <S extends z.ZodRawShape>(what: string, shape: S) =>
+    z.preprocess(offIsDisabled, strictMapping(what, { enabled: bool.optional(), ...shape })).optional();
+  return z.preprocess(
+    offIsDisabled,
+    strictMapping("maintenance", {
+      enabled: bool.optional(),
+      optimize: procedure("maintenance.optimize", {
+        file_size_threshold: z
+          .string()
+          .regex(DATA_SIZE, "file_size_threshold must be a size like 128MB")
+          .optional(),
+      }),
+      expire_snapshots: procedure("maintenance.expire_snapshots", {
+        retention_threshold: duration("retention_threshold").optional(),
+      }),
+      remove_orphan_files: procedure("maintenance.remove_orphan_files", {
+        retention_threshold: duration("retention_threshold").optional(),
+      }),
+    }),
+  );
+}
+
+/** Rows older than `period` by `column` (a date or timestamp column) are deleted by `floe maintain`. */
+function retentionSchema() {
+  return z.preprocess(
+    offIsDisabled,
+    strictMapping("retention", {
+      enabled: bool.optional(),
+      period: duration("period").optional(),
+      column: z.string().min(1).optional(),
+    }),
+  );
+}
+
 /** One layer of configuration, every key optional. */
 export const configLayerSchema = z
   .object({
@@ -96,6 +146,8 @@ export const configLayerSchema = z
       { relation: bool.optional(), columns: bool.optional() },
       { error: "persist_docs must be a mapping like {relation: true, columns: true}" },
     ),
+    maintenance: maintenanceSchema(),
+    retention: retentionSchema(),
   })
   .partial()
   .loose();
@@ -105,7 +157,16 @@ export type ConfigLayer = z.output<typeof configLayerSchema>;
 export type ConfigKind = "model" | "seed" | "test";
 
 const NODE_KEYS = ["enabled", "tags", "meta", "schema", "alias", "catalog", "database"] as const;
-const TABLE_KEYS = ["partitioned_by", "sorted_by", "format", "properties", "full_refresh", "persist_docs"];
+const TABLE_KEYS = [
+  "partitioned_by",
+  "sorted_by",
+  "format",
+  "properties",
+  "full_refresh",
+  "persist_docs",
+  "maintenance",
+  "retention",
+];
 
 /** The config keys each kind of node reads. */
 export const CONFIG_KEYS: Readonly<Record<ConfigKind, readonly string[]>> = {
@@ -211,6 +272,27 @@ export interface PersistDocs {
   readonly columns?: boolean | undefined;
 }
 
+/** A duration as written in config: `24h`, `7d`, `2y` (see `DURATION`). */
+export type Duration = string;
+
+interface Switch {
+  readonly enabled?: boolean | undefined;
+}
+
+/** `floe maintain`'s per-table settings (`false` in yml is `{enabled: false}`). */
+export interface MaintenanceConfig extends Switch {
+  readonly optimize?: (Switch & { readonly file_size_threshold?: string | undefined }) | undefined;
+  readonly expire_snapshots?: (Switch & { readonly retention_threshold?: Duration | undefined }) | undefined;
+  readonly remove_orphan_files?:
+    | (Switch & { readonly retention_threshold?: Duration | undefined })
+    | undefined;
+}
+
+export interface RetentionConfig extends Switch {
+  readonly period?: Duration | undefined;
+  readonly column?: string | undefined;
+}
+
 export interface ModelConfig extends NodeConfigBase {
   materialized: Materialization;
   schema?: string;
@@ -226,6 +308,8 @@ export interface ModelConfig extends NodeConfigBase {
   incremental_predicates: string[];
   full_refresh?: boolean | null;
   persist_docs?: PersistDocs;
+  maintenance?: MaintenanceConfig;
+  retention?: RetentionConfig;
 }
 
 export interface SeedConfig extends NodeConfigBase {
@@ -240,6 +324,8 @@ export interface SeedConfig extends NodeConfigBase {
   properties: Record<string, string>;
   full_refresh?: boolean | null;
   persist_docs?: PersistDocs;
+  maintenance?: MaintenanceConfig;
+  retention?: RetentionConfig;
 }
 
 export interface TestConfig extends NodeConfigBase {

@@ -1,0 +1,108 @@
+import { clock, dots, plural } from "../log/text-logger.js";
+import type { MaintenanceEvent, TableOutcome, TableStats } from "./run-maintenance.js";
+
+/** What the log shows of raw retention (ingest/raw-retention.ts's shapes; this layer does not import ingest/). */
+interface RawPartition {
+  readonly topic: string;
+  readonly eventDate: string;
+  readonly eventType: string;
+  readonly keys: readonly string[];
+}
+
+interface RawRetentionResult {
+  readonly firstDayKept: string;
+  readonly partitions: number;
+  readonly objects: number;
+  readonly kept: number;
+}
+
+/** Log lines for `floe maintain`: dbt-like text, or one JSON object per line (`--log-format json`). */
+export interface MaintenanceLog {
+  table(event: MaintenanceEvent): void;
+  rawPartition(partition: RawPartition, action: "deleted" | "would delete"): void;
+  rawFinished(result: RawRetentionResult, retention: string, dryRun: boolean): void;
+  rawFailed(message: string): void;
+  finished(outcomes: readonly TableOutcome[], dryRun: boolean): void;
+}
+
+export function maintenanceLogger(format: "text" | "json", write: (text: string) => void): MaintenanceLog {
+  if (format === "json") {
+    const json = (level: string, event: Record<string, unknown>) =>
+      write(`${JSON.stringify({ ts: new Date().toISOString(), level, ...event })}\n`);
+    return {
+      table: (event) =>
+        json(event.code === "TABLE_FINISHED" && event.outcome.status === "error" ? "error" : "info", event),
+      rawPartition: (partition, action) =>
+        json("info", {
+          code: "RAW_PARTITION",
+          action,
+          topic: partition.topic,
+          event_date: partition.eventDate,
+          event_type: partition.eventType,
+          objects: partition.keys.length,
+        }),
+      rawFinished: (result, retention, dryRun) =>
+        json("info", { code: "RAW_RETENTION_FINISHED", retention, dry_run: dryRun, ...result }),
+      rawFailed: (message) => json("error", { code: "RAW_RETENTION_FAILED", msg: message }),
+      finished: (outcomes, dryRun) =>
+        json(outcomes.some((o) => o.status === "error") ? "error" : "info", {
+          code: "MAINTENANCE_FINISHED",
+          dry_run: dryRun,
+          tables: outcomes.length,
+          errors: outcomes.filter((o) => o.status === "error").length,
+        }),
+    };
+  }
+  const out = (text: string) => write(`${clock()}  ${text}\n`);
+  return {
+    table(event) {
+      switch (event.code) {
+        case "MAINTENANCE_STARTED":
+          for (const s of event.skipped) out(`Skipping ${s.uniqueId}: ${s.reason}`);
+          out(
+            `${event.dryRun ? "Dry run: would maintain" : "Maintaining"} ${plural(event.tables, "table")} (one at a time)`,
+          );
+          return;
+        case "TABLE_STARTED":
+          out(dots(`${event.index} of ${event.total} START maintenance of ${event.relation}`, "[RUN]"));
+          return;
+        case "TABLE_FINISHED": {
+          const o = event.outcome;
+          const badge = o.status === "error" ? "[ERROR]" : o.status === "skipped" ? "[SKIP]" : "[OK]";
+          out(dots(`${event.index} of ${event.total} ${o.relation}${statsChange(o.before, o.after)}`, badge));
+          for (const step of o.steps) out(`  ${step.kind}: ${step.detail} (${step.seconds.toFixed(1)} s)`);
+          for (const note of o.notes) out(`  note: ${note}`);
+          if (o.error) out(`  error: ${o.error}`);
+          return;
+        }
+      }
+    },
+    rawPartition: (p, action) =>
+      out(
+        `  raw ${p.topic} event_date=${p.eventDate}/event_type=${p.eventType}: ${action} (${plural(p.keys.length, "object")})`,
+      ),
+    rawFinished: (r, retention, dryRun) =>
+      out(
+        `Raw retention ${retention} (days before ${r.firstDayKept}): ${dryRun ? "would delete" : "deleted"} ${plural(r.partitions, "partition")} (${plural(r.objects, "object")}), kept ${plural(r.kept, "partition")}`,
+      ),
+    rawFailed: (message) => out(`Raw retention failed: ${message}`),
+    finished(outcomes, dryRun) {
+      const count = (s: TableOutcome["status"]) => outcomes.filter((o) => o.status === s).length;
+      write(
+        `\n${dryRun ? "Dry run finished, nothing changed" : "Maintenance finished"}. OK=${count("success")} ERROR=${count("error")} SKIP=${count("skipped")} TOTAL=${outcomes.length}\n`,
+      );
+    },
+  };
+}
+
+function statsChange(before: TableStats | undefined, after: TableStats | undefined): string {
+  if (!before) return "";
+  const files = after ? `${before.files} → ${after.files} files` : `${before.files} files`;
+  const max = after
+    ? `at most ${before.maxFilesPerPartition} → ${after.maxFilesPerPartition} per partition`
+    : `at most ${before.maxFilesPerPartition} per partition`;
+  const snapshots = after
+    ? `${before.snapshots} → ${after.snapshots} snapshots`
+    : `${before.snapshots} snapshots`;
+  return `: ${files} (${max}), ${snapshots}`;
+}
