@@ -25,6 +25,9 @@ export interface RunArgs {
   /** `--defer --state`: the state folder as an absolute path, so `floe retry` can defer again. */
   readonly defer?: boolean;
   readonly state?: string;
+  readonly fail_fast?: boolean;
+  readonly warn_error?: boolean;
+  readonly empty?: boolean;
   readonly project_dir?: string;
   readonly profiles_dir?: string;
 }

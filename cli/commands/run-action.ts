@@ -10,7 +10,9 @@ import { readStateManifest } from "../artifacts/read-state.js";
 import { lockTarget } from "../artifacts/target-lock.js";
 import { writeManifest } from "../artifacts/write-artifacts.js";
 import { loadProject, type ParsedProject, type Relation } from "../compile/compile.js";
+import type { RunLogger } from "../log/events.js";
 import { jsonLogger } from "../log/json-logger.js";
+import { quietLogger } from "../log/quiet-logger.js";
 import { textLogger } from "../log/text-logger.js";
 import { connectTarget } from "../runner/connect.js";
 import { deferCandidates, resolveDeferred } from "../runner/defer.js";
@@ -24,7 +26,7 @@ import type { CliIO } from "./io.js";
 
 export function loadRunProject(flags: ProjectFlags, io: CliIO): ParsedProject {
   const project = loadProject(loadOptions(flags, io));
-  const log = createLog(flags.logFormat, io);
+  const log = createLog(flags.logFormat, io, flags.quiet);
   for (const warning of project.warnings) log.warn("project.warning", warning);
   return project;
 }
@@ -56,11 +58,14 @@ export async function executeTask(
         kind,
         selected,
         connection,
-        logger: flags.logFormat === "json" ? jsonLogger(io.stdout) : textLogger(io.stdout),
+        logger: runLogger(flags, io),
         signal: controller.signal,
         threads: flags.threads,
         fullRefresh: flags.fullRefresh,
         storeFailures: flags.storeFailures,
+        failFast: flags.failFast,
+        warnError: flags.warnError,
+        empty: flags.empty,
         commandLine: {
           ...flags,
           ...(flags.state === undefined ? {} : { state: resolve(flags.state) }),
@@ -77,6 +82,29 @@ export async function executeTask(
     lock.release();
   }
 }
+
+function runLogger(flags: RunCommandFlags, io: CliIO): RunLogger {
+  const logger = flags.logFormat === "json" ? jsonLogger(io.stdout) : textLogger(io.stdout);
+  return flags.quiet ? quietLogger(logger) : logger;
+}
+
+/**
+ * What a run/test/seed/build would execute, after `--resource-type`; when nothing is left it warns as dbt
+ * does and returns the exit code (1 under --warn-error), leaving target/run_results.json as it was.
+ */
+export function nothingToDo(
+  project: ParsedProject,
+  kind: TaskKind,
+  selected: ReadonlySet<string>,
+  flags: RunCommandFlags,
+  io: CliIO,
+): 0 | 1 | undefined {
+  if (buildRunGraph(project.manifest, selected, kind).order.length > 0) return undefined;
+  createLog(flags.logFormat, io, flags.quiet).warn("select.nothing", NOTHING_TO_DO);
+  return flags.warnError ? 1 : 0;
+}
+
+export const NOTHING_TO_DO = "Nothing to do. Try checking your model configs and model specification args";
 
 /**
  * `--defer --state <dir>`: the unselected upstream nodes missing from the target, rendered as the state
