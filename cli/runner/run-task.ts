@@ -104,6 +104,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
     readProjectFile: options.readProjectFile,
   };
   const results = new Map<string, NodeResult>();
+  const slots = threadSlots();
   let index = 0;
   let trinoMillis = prefetchMillis;
 
@@ -119,8 +120,17 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
       const startedAt = new Date();
       const t0 = performance.now();
       const q = new NodeQueries(connection, signal);
-      const outcome = warnAsError(await runNode(node, q, ctx), options.warnError === true);
-      const result = toResult(node, ref, outcome, q, startedAt, (performance.now() - t0) / 1000);
+      const slot = slots.take();
+      let outcome: NodeOutcome;
+      try {
+        outcome = warnAsError(await runNode(node, q, ctx), options.warnError === true);
+      } finally {
+        slots.give(slot);
+      }
+      const result = {
+        ...toResult(node, ref, outcome, q, startedAt, (performance.now() - t0) / 1000),
+        threadId: `Thread-${slot}`,
+      };
       trinoMillis += q.trinoMillis;
       results.set(id, result);
       logger.event({ code: "NODE_FINISHED", index: position, total, result });
@@ -182,6 +192,25 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
     cancelled,
     exitCode: failed || cancelled ? 1 : 0,
     runResultsPath,
+  };
+}
+
+/**
+ * Which of the `--threads` slots a node runs in (run_results.json's `thread_id`, as dbt's `Thread-1`): the
+ * lowest free one, so a run with one thread is all `Thread-1`.
+ */
+function threadSlots(): { take(): number; give(slot: number): void } {
+  const busy = new Set<number>();
+  return {
+    take() {
+      let slot = 1;
+      while (busy.has(slot)) slot++;
+      busy.add(slot);
+      return slot;
+    },
+    give(slot) {
+      busy.delete(slot);
+    },
   };
 }
 
