@@ -35,9 +35,6 @@ const SOURCE_DERIVED = [
 ] as const;
 const MACRO_DERIVED = ["path", "macro_sql", "meta"] as const;
 
-/** Floe's node keys that dbt's schema forbids: carried in `meta.floe`. */
-const NODE_FLOE_ONLY = ["fingerprint", "relation", "store_failures_relation"] as const;
-
 export function toDbtManifest(manifest: Manifest): Json {
   const { metadata } = manifest;
   return {
@@ -70,19 +67,24 @@ export function toDbtManifest(manifest: Manifest): Json {
 function nodeToDbt(node: ManifestNode): Json {
   const relation = node.resource_type === "test" ? node.store_failures_relation : node.relation;
   const ephemeral = node.resource_type === "model" && node.config.materialized === "ephemeral";
-  const out: Json = {};
-  const floe: Json = {};
-  for (const [key, value] of Object.entries(node)) {
-    if ((NODE_FLOE_ONLY as readonly string[]).includes(key)) floe[key] = value;
-    else out[key] = value;
-  }
-  if (node.resource_type === "seed") {
-    // dbt's seeds depend on macros only; Floe's carry an (empty) node list too.
-    out.depends_on = { macros: node.depends_on.macros };
-    floe.depends_on = node.depends_on;
-  }
+  // Destructuring, not a loop over keys: this runs for every node of a 30,000-node manifest.
+  const {
+    fingerprint,
+    relation: _relation,
+    store_failures_relation: _audit,
+    ...rest
+  } = node as ManifestNode & {
+    relation?: unknown;
+    store_failures_relation?: unknown;
+  };
+  const floe: Json = { fingerprint };
+  if ("relation" in node) floe.relation = node.relation;
+  if ("store_failures_relation" in node) floe.store_failures_relation = node.store_failures_relation;
+  // dbt's seeds depend on macros only; Floe's carry an (empty) node list too.
+  if (node.resource_type === "seed") floe.depends_on = node.depends_on;
   return {
-    ...out,
+    ...rest,
+    ...(node.resource_type === "seed" ? { depends_on: { macros: node.depends_on.macros } } : {}),
     database: relation.catalog,
     schema: relation.schema,
     alias: relation.identifier,
@@ -160,9 +162,9 @@ export function isFloeManifest(json: unknown): json is Json {
 }
 
 function fromDbt(dbt: Json, derived: readonly string[]): Json {
-  const out: Json = {};
-  for (const [key, value] of Object.entries(dbt)) if (!derived.includes(key)) out[key] = value;
-  return { ...out, ...((dbt.meta as Json).floe as Json) };
+  const out: Json = { ...dbt };
+  for (const key of derived) delete out[key];
+  return Object.assign(out, (dbt.meta as Json).floe as Json);
 }
 
 function metaOf(config: unknown): Json {

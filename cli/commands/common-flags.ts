@@ -68,7 +68,6 @@ export function addProjectFlags<C extends Command>(command: C): C {
       "variables for {{var}}, as YAML or JSON, e.g. '{start_date: 2024-01-01}', or @file.yml to read a file",
     )
     .option("--target-path <dir>", "where artifacts go (default: floe_project.yml's target-path)")
-    .option("-q, --quiet", "print only errors and the summary")
     .addOption(
       new Option("--log-format <format>", "text, or json (one event per line)")
         .choices(["text", "json"])
@@ -92,8 +91,13 @@ export function addSelectionFlags<C extends Command>(command: C): C {
     .option("--selector <name>", "a selector defined in selectors.yml (instead of --select/--exclude)");
 }
 
+/** `-q/--quiet`, on the commands that honour it: run/test/seed/build/retry, parse and compile. */
+export function addQuietFlag<C extends Command>(command: C): C {
+  return command.option("-q, --quiet", "print only errors and the summary");
+}
+
 export function addRunFlags<C extends Command>(command: C): C {
-  return command
+  return addQuietFlag(command)
     .option("--threads <n>", "how many nodes to run at once (default: the profile's threads)", parseThreads)
     .option("--full-refresh", "rebuild incremental models and seeds from scratch")
     .option("--defer", "resolve refs to unselected nodes against the --state manifest")

@@ -15,6 +15,7 @@ import { initProject } from "../project/init-project.js";
 import { loadProjectFiles } from "../project/load-project.js";
 import {
   addProjectFlags,
+  addQuietFlag,
   addSelectionFlags,
   createLog,
   type Log,
@@ -33,10 +34,12 @@ import type { CliIO } from "./io.js";
  */
 export function registerCompileCommands(program: FloeCommand): void {
   const { io } = program;
-  addProjectFlags(
-    program.command("parse").description("validate the project and write target/manifest.json"),
+  addQuietFlag(
+    addProjectFlags(
+      program.command("parse").description("validate the project and write target/manifest.json"),
+    ),
   ).handle(async (flags: ProjectFlags) => {
-    const log = createLog(flags.logFormat, io);
+    const log = createLog(flags.logFormat, io, flags.quiet);
     const started = performance.now();
     const project = await loadFast(flags, io, log);
     writeManifest(project.root, project.targetPath, project.manifest);
@@ -45,11 +48,13 @@ export function registerCompileCommands(program: FloeCommand): void {
     return 0;
   });
 
-  addSelectionFlags(
-    addProjectFlags(
-      program
-        .command("compile")
-        .description("render every selected model and test to SQL in target/compiled/"),
+  addQuietFlag(
+    addSelectionFlags(
+      addProjectFlags(
+        program
+          .command("compile")
+          .description("render every selected model and test to SQL in target/compiled/"),
+      ),
     ),
   )
     .option(

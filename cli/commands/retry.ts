@@ -44,7 +44,7 @@ export function registerRetryCommand(program: FloeCommand): void {
         .filter((r) => RETRIED.has(r.status) && project.manifest.nodes[r.unique_id] !== undefined)
         .map((r) => r.unique_id);
       if (ids.length === 0) {
-        createLog(flags.logFormat, io).info(
+        createLog(flags.logFormat, io, flags.quiet).info(
           "retry.nothing",
           `Nothing to retry: the last ${previous.args.which} had no errors, failures or skipped nodes.`,
         );

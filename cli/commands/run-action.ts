@@ -131,7 +131,7 @@ async function deferredRelations(
   const executed = new Set(buildRunGraph(project.manifest, selected, kind).order);
   const candidates = deferCandidates(project.manifest, executed, state);
   const deferred = await resolveDeferred(candidates, connection, signal);
-  const log = createLog(flags.logFormat, io);
+  const log = createLog(flags.logFormat, io, flags.quiet);
   for (const d of deferred.values()) {
     log.info(
       "defer",
