@@ -3,6 +3,7 @@
  * so `floe --help` and the compile commands do not pay for the engine's modules.
  */
 import { join, resolve } from "node:path";
+import { FloeError } from "../../core/errors.js";
 import { cancelOnSigint } from "../../trino/cancel-on-sigint.js";
 import type { TrinoConnection } from "../../trino/connection.js";
 import { quoteRelation } from "../../trino/dialect.js";
@@ -24,10 +25,18 @@ import { createLog, loadOptions, type ProjectFlags, type RunCommandFlags } from 
 import { flagNeeds } from "./flag-values.js";
 import type { CliIO } from "./io.js";
 
-export function loadRunProject(flags: ProjectFlags, io: CliIO): ParsedProject {
+export function loadRunProject(flags: ProjectFlags & { warnError?: boolean }, io: CliIO): ParsedProject {
   const project = loadProject(loadOptions(flags, io));
   const log = createLog(flags.logFormat, io, flags.quiet);
   for (const warning of project.warnings) log.warn("project.warning", warning);
+  if (flags.warnError && project.warnings.length > 0) {
+    // dbt's --warn-error: a project warning stops the run before anything is built.
+    throw new FloeError(
+      "WARN_ERROR",
+      `--warn-error: the project has ${project.warnings.length} warning${project.warnings.length === 1 ? "" : "s"} (${project.warnings[0]}).`,
+      { exitCode: 1, hint: "fix what the warnings say, or run without --warn-error." },
+    );
+  }
   return project;
 }
 

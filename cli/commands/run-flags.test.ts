@@ -215,3 +215,17 @@ describe("a selection that matches nothing", () => {
     expect(out.stdout).toBe("");
   });
 });
+
+describe("--warn-error on project warnings", () => {
+  it("a project warning (an empty yml file) stops run/build before connecting: exit 1, the warning named", async () => {
+    const dir = writeProject({ ...FILES, "models/empty.yml": "" });
+    const lenient = await floe(dir, "run", "-s", "tag:none", ...withVars(dir));
+    expect(lenient.exitCode).toBe(0);
+    expect(lenient.stderr).toContain("Warning: models/empty.yml is empty; it was skipped.");
+    const strict = await floe(dir, "build", "--warn-error", ...withVars(dir));
+    expect(strict.exitCode).toBe(1);
+    expect(strict.stderr).toContain(
+      "Error [WARN_ERROR] --warn-error: the project has 1 warning (models/empty.yml is empty; it was skipped.).",
+    );
+  });
+});
