@@ -1,13 +1,12 @@
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Ajv2020 } from "ajv/dist/2020.js";
-import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { writeFileAtomic } from "../../core/write-file-atomic.js";
 import { loadProject } from "../compile/compile.js";
 import type { NodeResult } from "../log/events.js";
 import { runTask } from "../runner/run-task.js";
+import { dbtSchemaValidator as validator } from "../testing/dbt-schema-validator.js";
 import { fakeTrino } from "../testing/fake-trino.js";
 import { writeRunnerProject } from "../testing/run-fixture.js";
 import { DBT_MANIFEST_SCHEMA_URL, fromDbtManifest, toDbtManifest } from "./dbt-manifest.js";
@@ -18,21 +17,7 @@ import { DBT_RUN_RESULTS_SCHEMA_URL, runResultsJson } from "./run-results.js";
  * v6; copies in fixtures/dbt-schemas/, see its README): every field Floe writes must be one dbt tooling
  * accepts. And the manifest still round-trips, since `--state` reads it back.
  */
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = resolve(here, "../..");
-const schema = (file: string) => JSON.parse(readFileSync(join(here, "fixtures/dbt-schemas", file), "utf8"));
-
-function validator(file: string) {
-  // dbt's schemas use keywords ajv's strict mode does not know (e.g. `propertyNames` with `title`s).
-  const ajv = new Ajv2020({ strict: false, allErrors: true });
-  (addFormats as unknown as (a: Ajv2020) => void)(ajv);
-  const validate = ajv.compile(schema(file));
-  return (data: unknown): string[] => {
-    if (validate(data)) return [];
-    // The anyOf of node kinds reports every branch; the errors of the branch the node claims to be matter.
-    return (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
-  };
-}
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
 const SHOP_EXTRAS = {
   // Everything the shop lacks: a seed with column types, a singular test, an ephemeral, a freshness.

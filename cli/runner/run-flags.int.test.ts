@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { localTrino, uniqueName } from "../../testing/local-stack.js";
+import { dbtSchemaValidator } from "../testing/dbt-schema-validator.js";
 import { floe, testTrinoPort, writeRunnerProject } from "../testing/run-fixture.js";
 import { dropSchema, rows } from "../testing/warehouse.js";
 
@@ -115,15 +116,25 @@ describe("floe run --fail-fast", () => {
     }
     expect(out.stdout).toMatch(/Skipped because of .*a_broken: .*b_independent, .*c_after/);
     expect(out.stdout).not.toContain("Cancelled:");
-    const slow = await rows(
-      trino,
-      `SELECT state, error_code FROM system.runtime.queries WHERE query LIKE '%${schema}%sf1000.lineitem%' AND query NOT LIKE '%system.runtime.queries%'`,
-    );
+    // Trino ends a cancelled query asynchronously: within seconds it is no longer running, USER_CANCELED.
+    const slowQueries = () =>
+      rows(
+        trino,
+        `SELECT state, error_code FROM system.runtime.queries WHERE query LIKE '%${schema}%sf1000.lineitem%' AND query NOT LIKE '%system.runtime.queries%'`,
+      );
+    let slow = await slowQueries();
+    for (let i = 0; i < 60 && slow.some((q) => q.state === "RUNNING"); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      slow = await slowQueries();
+    }
     expect(slow.length).toBeGreaterThan(0);
     for (const q of slow) expect(q.state).not.toBe("RUNNING");
+    expect(slow.some((q) => q.error_code === "USER_CANCELED")).toBe(true);
     const tables = (await rows(trino, `SHOW TABLES FROM iceberg.${schema}`)).map((t) => t.Table);
     expect(tables).toEqual([]);
     expect(runResults(dir).args.fail_fast).toBe(true);
+    // A real run's results, errors and skips included, are valid dbt run-results v6.
+    expect(dbtSchemaValidator("run-results-v6.json")(runResults(dir))).toEqual([]);
 
     // Without --fail-fast the independent branch builds despite the error.
     const patient = await floe(dir, "run", "--exclude", "a_slow");
