@@ -5,9 +5,11 @@ import { describe, expect, it } from "vitest";
 import { writeFileAtomic } from "../../core/write-file-atomic.js";
 import { loadProject } from "../compile/compile.js";
 import type { NodeResult } from "../log/events.js";
+import { main } from "../main.js";
 import { runTask } from "../runner/run-task.js";
 import { dbtSchemaValidator as validator } from "../testing/dbt-schema-validator.js";
 import { fakeTrino } from "../testing/fake-trino.js";
+import { recordingIO } from "../testing/recording-io.js";
 import { writeRunnerProject } from "../testing/run-fixture.js";
 import { DBT_MANIFEST_SCHEMA_URL, fromDbtManifest, toDbtManifest } from "./dbt-manifest.js";
 import { DBT_RUN_RESULTS_SCHEMA_URL, runResultsJson } from "./run-results.js";
@@ -61,6 +63,15 @@ describe("manifest.json against dbt's manifest v12 schema", () => {
       relation_name: '"hive"."raw"."orders"',
     });
     expect(fromDbtManifest(written)).toEqual(JSON.parse(JSON.stringify(project.manifest)));
+  });
+
+  it("the file `floe compile` writes validates and names dbt's schema", async () => {
+    const dir = writeRunnerProject("s", SHOP_EXTRAS);
+    const io = recordingIO({ env: {} });
+    expect(await main(["node", "floe", "compile", "--project-dir", dir], io)).toBe(0);
+    const written = JSON.parse(readFileSync(join(dir, "target/manifest.json"), "utf8"));
+    expect(written.metadata.dbt_schema_version).toBe(DBT_MANIFEST_SCHEMA_URL);
+    expect(validate(written)).toEqual([]);
   });
 
   it("catches what dbt forbids: a Floe-only key at the top of a node fails validation", () => {
