@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { UsageError } from "../../core/errors.js";
-import { MANIFEST_SCHEMA_VERSION, type Manifest } from "../manifest/manifest.js";
+import type { Manifest } from "../manifest/manifest.js";
+import { DBT_MANIFEST_SCHEMA_URL, fromDbtManifest, isFloeManifest } from "./dbt-manifest.js";
 
 /** Parses an artifact file as JSON; a broken file is a usage error naming it and how to regenerate it. */
 export function readJsonArtifact(path: string, regenerateHint: string): unknown {
@@ -22,16 +23,16 @@ export function readStateManifest(dir: string): Manifest {
     });
   }
   const parsed = readJsonArtifact(path, "regenerate it with floe compile.");
-  const version = (parsed as { schemaVersion?: unknown }).schemaVersion;
-  if (version !== MANIFEST_SCHEMA_VERSION) {
+  if (!isFloeManifest(parsed)) {
+    const version = (parsed as { metadata?: { dbt_schema_version?: unknown } }).metadata?.dbt_schema_version;
     throw new UsageError(
-      `${path} has schemaVersion ${String(version)}; this Floe reads ${MANIFEST_SCHEMA_VERSION}.`,
+      `${path} was not written by this version of Floe (dbt_schema_version ${String(version)}, or nodes without meta.floe); this Floe reads ${DBT_MANIFEST_SCHEMA_URL} with Floe's part.`,
       {
-        hint: "regenerate the state manifest with this version of floe.",
+        hint: "regenerate the state manifest with this version of floe (floe compile in that checkout).",
       },
     );
   }
-  return parsed as Manifest;
+  return fromDbtManifest(parsed);
 }
 
 const runResultsSchema = z.object({

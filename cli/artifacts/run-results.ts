@@ -7,11 +7,14 @@ import type { NodeResult } from "../log/events.js";
 import { readJsonArtifact } from "./read-state.js";
 
 /**
- * `target/run_results.json`, in dbt's shape (results[].unique_id/status/timing/execution_time/message/
- * failures/adapter_response) plus Floe's fields: the Trino query ids, the compiled and run SQL paths, and
- * the time spent waiting on Trino. `args` records the command and flags, which `floe retry` replays.
+ * `target/run_results.json`, in dbt's run-results v6 shape (https://schemas.getdbt.com), so dbt tooling reads
+ * it: results[].unique_id/status/timing/thread_id/execution_time/message/failures/adapter_response/
+ * relation_name. The adapter's facts (Trino's query ids, rows affected, the time spent waiting on Trino) are
+ * in `adapter_response`; what dbt's schema has no place for (`additionalProperties: false`) is under
+ * `adapter_response.floe`: the resource type and display name, the compiled and run SQL paths, an error's
+ * code/location/fix, what caused a skip. `args` records the command and flags, which `floe retry` replays.
  */
-export const RUN_RESULTS_SCHEMA_VERSION = 1;
+export const DBT_RUN_RESULTS_SCHEMA_URL = "https://schemas.getdbt.com/dbt/run-results/v6.json";
 
 export interface RunArgs {
   readonly which: "run" | "test" | "seed" | "build";
@@ -25,6 +28,9 @@ export interface RunArgs {
   /** `--defer --state`: the state folder as an absolute path, so `floe retry` can defer again. */
   readonly defer?: boolean;
   readonly state?: string;
+  readonly fail_fast?: boolean;
+  readonly warn_error?: boolean;
+  readonly empty?: boolean;
   readonly project_dir?: string;
   readonly profiles_dir?: string;
 }
@@ -36,35 +42,46 @@ export function runResultsJson(
   generatedAt: string,
 ): unknown {
   return {
-    schemaVersion: RUN_RESULTS_SCHEMA_VERSION,
-    metadata: { floe_version: "0.1.0", generated_at: generatedAt, adapter_type: "trino" },
+    metadata: {
+      dbt_schema_version: DBT_RUN_RESULTS_SCHEMA_URL,
+      generated_at: generatedAt,
+      // dbt's metadata is closed: Floe's version and adapter go where dbt keeps the invocation's env.
+      env: { FLOE_VERSION: "0.1.0", FLOE_ADAPTER: "trino" },
+    },
     elapsed_time: round(elapsedSeconds),
     args,
     results: results.map((r) => ({
       unique_id: r.uniqueId,
-      resource_type: r.resourceType,
-      name: r.displayName,
       status: r.status,
       timing:
         r.startedAt && r.completedAt
           ? [{ name: "execute", started_at: r.startedAt, completed_at: r.completedAt }]
           : [],
+      // A skipped node never ran on a thread.
+      thread_id: r.threadId ?? "",
       execution_time: round(r.executionTime),
-      trino_wait_time: round(r.trinoMillis / 1000),
       message: r.message,
       failures: r.failures ?? null,
       adapter_response: {
         rows_affected: r.rowsAffected ?? null,
         query_id: r.queryIds.at(-1) ?? null,
+        query_ids: r.queryIds,
+        trino_wait_time: round(r.trinoMillis / 1000),
+        floe: {
+          resource_type: r.resourceType,
+          name: r.displayName,
+          compiled_path: r.compiledPath ?? null,
+          run_path: r.runPath ?? null,
+          ...(r.errorCode
+            ? { error: { code: r.errorCode, location: r.location ?? null, hint: r.hint ?? null } }
+            : {}),
+          ...(r.skippedBecause ? { skipped_because: r.skippedBecause } : {}),
+        },
       },
-      query_ids: r.queryIds,
-      compiled_path: r.compiledPath ?? null,
-      run_path: r.runPath ?? null,
+      // Floe writes the compiled SQL to compiled_path, not into this file.
+      compiled: r.status === "skipped" || r.compiledPath === undefined ? null : true,
+      compiled_code: null,
       relation_name: r.relationName ?? null,
-      ...(r.errorCode
-        ? { error: { code: r.errorCode, location: r.location ?? null, hint: r.hint ?? null } }
-        : {}),
-      ...(r.skippedBecause ? { skipped_because: r.skippedBecause } : {}),
     })),
   };
 }

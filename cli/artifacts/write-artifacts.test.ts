@@ -4,15 +4,33 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, isFloeError } from "../../core/errors.js";
 import type { Manifest } from "../manifest/manifest.js";
+import { DBT_MANIFEST_SCHEMA_URL, fromDbtManifest } from "./dbt-manifest.js";
 import { artifactWriteError, whileWritingManifest } from "./write-artifacts.js";
 
 describe("whileWritingManifest", () => {
-  const manifest = { schemaVersion: 1, nodes: { a: 1 } } as unknown as Manifest;
+  const manifest: Manifest = {
+    schemaVersion: 1,
+    metadata: {
+      floe_version: "0.1.0",
+      generated_at: "2026-12-06T00:00:00.000Z",
+      project_name: "shop",
+      target_name: "dev",
+      adapter_type: "trino",
+    },
+    nodes: {},
+    sources: {},
+    macros: {},
+    parent_map: {},
+    child_map: {},
+  };
 
   it("replaces the manifest after the work succeeds and returns its result", async () => {
     const root = mkdtempSync(join(tmpdir(), "floe-artifacts-"));
     expect(await whileWritingManifest(root, "target", manifest, async () => 42)).toBe(42);
-    expect(JSON.parse(readFileSync(join(root, "target/manifest.json"), "utf8"))).toEqual(manifest);
+    // Written in dbt's shape (dbt-manifest.ts), read back as it was.
+    const written = JSON.parse(readFileSync(join(root, "target/manifest.json"), "utf8"));
+    expect(written.metadata.dbt_schema_version).toBe(DBT_MANIFEST_SCHEMA_URL);
+    expect(fromDbtManifest(written)).toEqual(manifest);
     expect(readdirSync(join(root, "target"))).toEqual(["manifest.json"]);
   });
 

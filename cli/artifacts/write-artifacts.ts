@@ -4,16 +4,17 @@ import { dirname, join } from "node:path";
 import { EnvironmentError, isFloeError } from "../../core/errors.js";
 import { writeFileAtomic } from "../../core/write-file-atomic.js";
 import type { Manifest } from "../manifest/manifest.js";
+import { toDbtManifest } from "./dbt-manifest.js";
 
 /**
- * Artifact writing, the output edge of a compile. The manifest and other JSON artifacts are written to a
+ * Artifact writing, the output edge of a compile. The manifest is written in dbt's shape (dbt-manifest.ts). The manifest and other JSON artifacts are written to a
  * temporary name and renamed into place (`writeFileAtomic`, core/), so an interrupted compile never leaves a half-written one. (Compiled
  * SQL files: see compiled-sql-writer.ts.)
  */
 export function writeManifest(root: string, targetPath: string, manifest: Manifest): string {
   const path = join(root, targetPath, "manifest.json");
   try {
-    writeFileAtomic(path, JSON.stringify(manifest));
+    writeFileAtomic(path, JSON.stringify(toDbtManifest(manifest)));
   } catch (error) {
     throw artifactWriteError(error, "manifest.json");
   }
@@ -54,7 +55,7 @@ export async function whileWritingManifest<T>(
   let writing: Promise<void> | undefined;
   try {
     mkdirSync(dirname(path), { recursive: true });
-    writing = writeFile(temporary, JSON.stringify(manifest));
+    writing = writeFile(temporary, JSON.stringify(toDbtManifest(manifest)));
     writing.catch(() => undefined);
     const result = await working;
     await writing;

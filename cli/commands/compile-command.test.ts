@@ -30,7 +30,7 @@ describe("floe compile (the built CLI, no engine)", () => {
     expect(compiled.stderr).toBe("");
     expect(compiled.status).toBe(0);
     const manifest = JSON.parse(readFileSync(join(dir, "target/manifest.json"), "utf8"));
-    expect(manifest.schemaVersion).toBeGreaterThan(0);
+    expect(manifest.metadata.dbt_schema_version).toBe("https://schemas.getdbt.com/dbt/manifest/v12.json");
     const nodes = Object.values(
       manifest.nodes as Record<string, { resource_type: string; compiled_path?: string }>,
     );

@@ -3,12 +3,19 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import { UsageError } from "../../core/errors.js";
 import { writeCompiledSql } from "../artifacts/compiled-sql-writer.js";
 import { whileWritingManifest, writeManifest } from "../artifacts/write-artifacts.js";
-import { forEachRendered, type GraphNode, type ParsedProject, topologicalOrder } from "../compile/compile.js";
+import {
+  forEachRendered,
+  type GraphNode,
+  type ParsedProject,
+  renderInline,
+  topologicalOrder,
+} from "../compile/compile.js";
 import { loadProjectFast } from "../compile/compile-pipeline.js";
 import { initProject } from "../project/init-project.js";
 import { loadProjectFiles } from "../project/load-project.js";
 import {
   addProjectFlags,
+  addQuietFlag,
   addSelectionFlags,
   createLog,
   type Log,
@@ -27,10 +34,12 @@ import type { CliIO } from "./io.js";
  */
 export function registerCompileCommands(program: FloeCommand): void {
   const { io } = program;
-  addProjectFlags(
-    program.command("parse").description("validate the project and write target/manifest.json"),
+  addQuietFlag(
+    addProjectFlags(
+      program.command("parse").description("validate the project and write target/manifest.json"),
+    ),
   ).handle(async (flags: ProjectFlags) => {
-    const log = createLog(flags.logFormat, io);
+    const log = createLog(flags.logFormat, io, flags.quiet);
     const started = performance.now();
     const project = await loadFast(flags, io, log);
     writeManifest(project.root, project.targetPath, project.manifest);
@@ -39,45 +48,66 @@ export function registerCompileCommands(program: FloeCommand): void {
     return 0;
   });
 
-  addSelectionFlags(
-    addProjectFlags(
-      program
-        .command("compile")
-        .description("render every selected model and test to SQL in target/compiled/"),
-    ),
-  ).handle(async (flags: ProjectFlags & SelectionFlags) => {
-    const log = createLog(flags.logFormat, io);
-    const started = performance.now();
-    const project = await loadFast(flags, io, log);
-    const selected = selectFromFlags(project, project.root, flags);
-    if (selected.size === 0) log.warn("select.empty", "no nodes selected.");
-    const order = topologicalOrder(project.manifest).filter((id) => selected.has(id));
-    // Files are written by writer threads while the rest renders, and the manifest is serialised while
-    // they finish; it replaces the old one last.
-    const {
-      produced: rendered,
-      written,
-      unchanged,
-    } = await whileWritingManifest(project.root, project.targetPath, project.manifest, () =>
-      writeCompiledSql(project.root, project.targetPath, project.manifest, order.length, (add) =>
-        forEachRendered(project, order, add),
+  addQuietFlag(
+    addSelectionFlags(
+      addProjectFlags(
+        program
+          .command("compile")
+          .description("render every selected model and test to SQL in target/compiled/"),
       ),
-    );
-    const where = join(project.targetPath, "compiled", project.manifest.metadata.project_name);
-    const c = counts(project);
-    log.info(
-      "compile.done",
-      `Compiled ${rendered} nodes (${summary(c)}) to ${where} in ${seconds(started)} (${written} files written, ${unchanged} unchanged).`,
-      {
-        ...c,
-        compiled: rendered,
+    ),
+  )
+    .option(
+      "--inline <sql>",
+      "compile this SQL against the project ({{ref}}, {{source}}, macros) and print it",
+    )
+    .handle(async (flags: ProjectFlags & SelectionFlags & { inline?: string }) => {
+      const log = createLog(flags.logFormat, io, flags.quiet);
+      const started = performance.now();
+      const project = await loadFast(flags, io, log);
+      if (flags.inline !== undefined) {
+        // As dbt's `compile --inline`: printed, nothing written.
+        printCompiled(io, flags, "inline", "inline query", renderInline(project, flags.inline));
+        return 0;
+      }
+      const selected = selectFromFlags(project, project.root, flags);
+      if (selected.size === 0) log.warn("select.empty", "no nodes selected.");
+      const order = topologicalOrder(project.manifest).filter((id) => selected.has(id));
+      // With a selection, the selected models' SQL is printed too (dbt's `compile -s model`).
+      const chosen = flags.select !== undefined || flags.selector !== undefined;
+      const printed = new Map<string, string>();
+      // Files are written by writer threads while the rest renders, and the manifest is serialised while
+      // they finish; it replaces the old one last.
+      const {
+        produced: rendered,
         written,
         unchanged,
-        elapsed_s: (performance.now() - started) / 1000,
-      },
-    );
-    return 0;
-  });
+      } = await whileWritingManifest(project.root, project.targetPath, project.manifest, () =>
+        writeCompiledSql(project.root, project.targetPath, project.manifest, order.length, (add) =>
+          forEachRendered(project, order, (id, sql) => {
+            if (chosen && project.manifest.nodes[id]?.resource_type === "model") printed.set(id, sql);
+            add(id, sql);
+          }),
+        ),
+      );
+      for (const [id, sql] of printed) {
+        printCompiled(io, flags, id, project.manifest.nodes[id]?.name ?? id, sql);
+      }
+      const where = join(project.targetPath, "compiled", project.manifest.metadata.project_name);
+      const c = counts(project);
+      log.info(
+        "compile.done",
+        `Compiled ${rendered} nodes (${summary(c)}) to ${where} in ${seconds(started)} (${written} files written, ${unchanged} unchanged).`,
+        {
+          ...c,
+          compiled: rendered,
+          written,
+          unchanged,
+          elapsed_s: (performance.now() - started) / 1000,
+        },
+      );
+      return 0;
+    });
 
   addSelectionFlags(
     addProjectFlags(program.command("ls").alias("list").description("list the selected resources")),
@@ -177,6 +207,20 @@ function summary(c: Record<string, number>): string {
     plural(c.source, "source"),
     plural(c.macro, "macro"),
   ].join(", ");
+}
+
+/**
+ * One compiled query on stdout: dbt's "Compiled node 'x' is:" heading, then the SQL; under -q only the SQL
+ * (so `floe compile -q -s x > x.sql` works); under --log-format json one `compile.node` event.
+ */
+function printCompiled(io: CliIO, flags: ProjectFlags, id: string, label: string, sql: string): void {
+  const code = sql.trimEnd();
+  if (flags.logFormat === "json") {
+    io.stdout(
+      `${JSON.stringify({ event: "compile.node", level: "info", unique_id: id, compiled_code: code })}\n`,
+    );
+  } else if (flags.quiet) io.stdout(`${code}\n`);
+  else io.stdout(`Compiled node '${label}' is:\n${code}\n\n`);
 }
 
 function seconds(started: number): string {

@@ -31,6 +31,9 @@ export function registerRetryCommand(program: FloeCommand): void {
         threads?: unknown;
         defer?: unknown;
         state?: unknown;
+        fail_fast?: unknown;
+        warn_error?: unknown;
+        empty?: unknown;
       };
       // The previous --vars shape the SQL; keep them unless given anew.
       const project =
@@ -41,7 +44,7 @@ export function registerRetryCommand(program: FloeCommand): void {
         .filter((r) => RETRIED.has(r.status) && project.manifest.nodes[r.unique_id] !== undefined)
         .map((r) => r.unique_id);
       if (ids.length === 0) {
-        createLog(flags.logFormat, io).info(
+        createLog(flags.logFormat, io, flags.quiet).info(
           "retry.nothing",
           `Nothing to retry: the last ${previous.args.which} had no errors, failures or skipped nodes.`,
         );
@@ -58,6 +61,10 @@ export function registerRetryCommand(program: FloeCommand): void {
           // A deferred run defers again: the upstream nodes it read from --state are still not built here.
           ...(flags.defer === undefined && args.defer === true ? { defer: true } : {}),
           ...(flags.state === undefined && typeof args.state === "string" ? { state: args.state } : {}),
+          // A schema-only (--empty) run retries schema-only; --fail-fast and --warn-error hold again.
+          ...(flags.empty === undefined && args.empty === true ? { empty: true } : {}),
+          ...(flags.failFast === undefined && args.fail_fast === true ? { failFast: true } : {}),
+          ...(flags.warnError === undefined && args.warn_error === true ? { warnError: true } : {}),
           ...(flags.threads === undefined && typeof args.threads === "number"
             ? { threads: args.threads }
             : {}),

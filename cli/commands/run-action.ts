@@ -3,6 +3,7 @@
  * so `floe --help` and the compile commands do not pay for the engine's modules.
  */
 import { join, resolve } from "node:path";
+import { FloeError } from "../../core/errors.js";
 import { cancelOnSigint } from "../../trino/cancel-on-sigint.js";
 import type { TrinoConnection } from "../../trino/connection.js";
 import { quoteRelation } from "../../trino/dialect.js";
@@ -10,7 +11,9 @@ import { readStateManifest } from "../artifacts/read-state.js";
 import { lockTarget } from "../artifacts/target-lock.js";
 import { writeManifest } from "../artifacts/write-artifacts.js";
 import { loadProject, type ParsedProject, type Relation } from "../compile/compile.js";
+import type { RunLogger } from "../log/events.js";
 import { jsonLogger } from "../log/json-logger.js";
+import { quietLogger } from "../log/quiet-logger.js";
 import { textLogger } from "../log/text-logger.js";
 import { connectTarget } from "../runner/connect.js";
 import { deferCandidates, resolveDeferred } from "../runner/defer.js";
@@ -22,10 +25,18 @@ import { createLog, loadOptions, type ProjectFlags, type RunCommandFlags } from 
 import { flagNeeds } from "./flag-values.js";
 import type { CliIO } from "./io.js";
 
-export function loadRunProject(flags: ProjectFlags, io: CliIO): ParsedProject {
+export function loadRunProject(flags: ProjectFlags & { warnError?: boolean }, io: CliIO): ParsedProject {
   const project = loadProject(loadOptions(flags, io));
-  const log = createLog(flags.logFormat, io);
+  const log = createLog(flags.logFormat, io, flags.quiet);
   for (const warning of project.warnings) log.warn("project.warning", warning);
+  if (flags.warnError && project.warnings.length > 0) {
+    // dbt's --warn-error: a project warning stops the run before anything is built.
+    throw new FloeError(
+      "WARN_ERROR",
+      `--warn-error: the project has ${project.warnings.length} warning${project.warnings.length === 1 ? "" : "s"} (${project.warnings[0]}).`,
+      { exitCode: 1, hint: "fix what the warnings say, or run without --warn-error." },
+    );
+  }
   return project;
 }
 
@@ -56,11 +67,14 @@ export async function executeTask(
         kind,
         selected,
         connection,
-        logger: flags.logFormat === "json" ? jsonLogger(io.stdout) : textLogger(io.stdout),
+        logger: runLogger(flags, io),
         signal: controller.signal,
         threads: flags.threads,
         fullRefresh: flags.fullRefresh,
         storeFailures: flags.storeFailures,
+        failFast: flags.failFast,
+        warnError: flags.warnError,
+        empty: flags.empty,
         commandLine: {
           ...flags,
           ...(flags.state === undefined ? {} : { state: resolve(flags.state) }),
@@ -77,6 +91,29 @@ export async function executeTask(
     lock.release();
   }
 }
+
+function runLogger(flags: RunCommandFlags, io: CliIO): RunLogger {
+  const logger = flags.logFormat === "json" ? jsonLogger(io.stdout) : textLogger(io.stdout);
+  return flags.quiet ? quietLogger(logger) : logger;
+}
+
+/**
+ * What a run/test/seed/build would execute, after `--resource-type`; when nothing is left it warns as dbt
+ * does and returns the exit code (1 under --warn-error), leaving target/run_results.json as it was.
+ */
+export function nothingToDo(
+  project: ParsedProject,
+  kind: TaskKind,
+  selected: ReadonlySet<string>,
+  flags: RunCommandFlags,
+  io: CliIO,
+): 0 | 1 | undefined {
+  if (buildRunGraph(project.manifest, selected, kind).order.length > 0) return undefined;
+  createLog(flags.logFormat, io, flags.quiet).warn("select.nothing", NOTHING_TO_DO);
+  return flags.warnError ? 1 : 0;
+}
+
+export const NOTHING_TO_DO = "Nothing to do. Try checking your model configs and model specification args";
 
 /**
  * `--defer --state <dir>`: the unselected upstream nodes missing from the target, rendered as the state
@@ -103,7 +140,7 @@ async function deferredRelations(
   const executed = new Set(buildRunGraph(project.manifest, selected, kind).order);
   const candidates = deferCandidates(project.manifest, executed, state);
   const deferred = await resolveDeferred(candidates, connection, signal);
-  const log = createLog(flags.logFormat, io);
+  const log = createLog(flags.logFormat, io, flags.quiet);
   for (const d of deferred.values()) {
     log.info(
       "defer",

@@ -1,5 +1,7 @@
+import type { ParsedProject } from "../compile/compile.js";
 import type { TaskKind } from "../runner/run-graph.js";
 import { addProjectFlags, addRunFlags, addSelectionFlags, type RunCommandFlags } from "./common-flags.js";
+import { flagListParser, oneOf } from "./flag-values.js";
 import type { FloeCommand } from "./floe-command.js";
 
 const DESCRIPTIONS: Record<TaskKind, string> = {
@@ -17,12 +19,44 @@ export function registerRunCommand(program: FloeCommand, kind: TaskKind): void {
   if (kind === "test" || kind === "build") {
     command = command.option("--store-failures", "write each test's failing rows to its audit table");
   }
+  if (kind === "build") {
+    command = command.option(
+      "--resource-type <type...>",
+      `only these resource types: ${BUILD_RESOURCE_TYPES.join(", ")} (repeatable)`,
+      flagListParser("--resource-type", oneOf(BUILD_RESOURCE_TYPES, "model")),
+    );
+  }
   command.handle(async (flags: RunCommandFlags) => {
-    const { executeTask, loadRunProject } = await import("./run-action.js");
+    const { executeTask, loadRunProject, nothingToDo } = await import("./run-action.js");
     const { selectFromFlags } = await import("./common-flags.js");
     const project = loadRunProject(flags, program.io);
-    const selected = selectFromFlags(project, project.root, flags);
+    const selected = ofResourceTypes(
+      project,
+      selectFromFlags(project, project.root, flags),
+      flags.resourceType,
+    );
+    const nothing = nothingToDo(project, kind, selected, flags, program.io);
+    if (nothing !== undefined) return nothing;
     const result = await executeTask(project, kind, selected, flags, program.io);
     return result.exitCode;
   });
+}
+
+/**
+ * dbt's `build --resource-type` values. Floe has no snapshot or unit_test nodes yet: selecting only them
+ * selects nothing (and says so), as it would in a dbt project without any.
+ */
+const BUILD_RESOURCE_TYPES = ["model", "test", "seed", "snapshot", "unit_test"] as const;
+
+/** `--resource-type`: the selected nodes of those types (a test stays only when `test` is listed). */
+function ofResourceTypes(
+  project: ParsedProject,
+  selected: Set<string>,
+  types: readonly string[] | undefined,
+): Set<string> {
+  if (!types || types.length === 0) return selected;
+  const wanted = new Set(types);
+  return new Set(
+    [...selected].filter((id) => wanted.has(project.manifest.nodes[id]?.resource_type ?? "source")),
+  );
 }

@@ -43,7 +43,7 @@ export interface PipelineStats {
 export async function loadProjectFast(
   options: LoadProjectOptions & { readonly useCache?: boolean },
 ): Promise<{ project: ParsedProject; stats: PipelineStats }> {
-  const files = loadProjectFiles(options.projectDir ?? process.cwd());
+  const files = loadProjectFiles(options.projectDir ?? process.cwd(), options.targetPath);
   // Only templates outside the fast parser's subset are parsed here (cache, worker); the build parses the
   // rest itself and does not keep their ASTs (see BuildContext.template).
   const complex: SourceText[] = [];

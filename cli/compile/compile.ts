@@ -61,6 +61,8 @@ export interface LoadProjectOptions {
   readonly target?: string;
   /** `--vars`, already parsed. */
   readonly vars?: Readonly<Record<string, unknown>>;
+  /** `--target-path`: overrides floe_project.yml's `target-path`. */
+  readonly targetPath?: string;
   /** Default: process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Pre-parsed templates/YAML (see `compile-pipeline.ts`, which fills them from workers and the cache). */
@@ -70,7 +72,7 @@ export interface LoadProjectOptions {
 
 /** Reads the project, its profile and every file, and parses them into a validated manifest. */
 export function loadProject(options: LoadProjectOptions = {}): ParsedProject {
-  const files = loadProjectFiles(options.projectDir ?? process.cwd());
+  const files = loadProjectFiles(options.projectDir ?? process.cwd(), options.targetPath);
   return parseProject(files, options);
 }
 

@@ -33,6 +33,8 @@ export interface NodeResult extends NodeRef {
   readonly errorCode?: string;
   readonly location?: string;
   readonly hint?: string;
+  /** `Thread-<n>`: the run slot (of `--threads`) the node ran in; none when skipped. */
+  readonly threadId?: string;
   /** For skipped nodes: the failed node that caused it (undefined: cancelled). */
   readonly skippedBecause?: string;
 }

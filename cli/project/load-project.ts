@@ -53,7 +53,8 @@ export function findProjectDir(projectDir: string | undefined, cwd: string): str
   return resolve(cwd, projectDir ?? ".");
 }
 
-export function loadProjectFiles(projectDir: string): ProjectFiles {
+/** `targetPath`: `--target-path`, which overrides floe_project.yml's `target-path`. */
+export function loadProjectFiles(projectDir: string, targetPath?: string): ProjectFiles {
   const root = resolve(projectDir);
   const projectPath = join(root, PROJECT_FILE);
   if (!existsSync(projectPath)) {
@@ -65,9 +66,10 @@ export function loadProjectFiles(projectDir: string): ProjectFiles {
   const { text, hash } = readTextFile(projectPath, PROJECT_FILE, { allowEmpty: true });
   const raw = parseYaml(text, PROJECT_FILE) ?? {};
   // Unknown keys bring their own fix (the closest known key); see manifest/strict-keys.ts.
-  const config = validateStrictYaml(projectSchema, raw, PROJECT_FILE, text, (path) => {
+  const fromFile = validateStrictYaml(projectSchema, raw, PROJECT_FILE, text, (path) => {
     return `fix '${String(path[0] ?? "")}' in ${PROJECT_FILE}.`;
   });
+  const config = targetPath === undefined ? fromFile : { ...fromFile, "target-path": targetPath };
   const warnings: string[] = [];
   const files = {
     models: [] as SourceText[],

@@ -20,6 +20,11 @@ export interface RenderOptions {
 
 export const EPHEMERAL_PREFIX = "__floe_cte__";
 
+export interface ReadOptions {
+  /** `--empty`: every ref and source reads zero rows. */
+  readonly empty?: boolean;
+}
+
 export class NodeRenderer {
   /** Rendered ephemeral bodies (without their own CTEs), shared by every node of one compile. */
   private readonly ephemeralBodies = new Map<string, { sql: string; ephemerals: readonly string[] }>();
@@ -32,7 +37,17 @@ export class NodeRenderer {
   constructor(
     private readonly project: ParsedProject,
     private readonly deferred: ReadonlyMap<string, Relation> = new Map(),
+    private readonly reading: ReadOptions = {},
   ) {}
+
+  /**
+   * How a ref or source reads its relation: as is, or under `--empty` as a subquery that returns no rows
+   * (dbt's `(select * from x where false limit 0)`), so every model builds with its columns and no data.
+   * Trino needs no alias on a derived table, so a template's own alias still follows it.
+   */
+  private read(relationSql: string): string {
+    return this.reading.empty ? `(select * from ${relationSql} where false limit 0)` : relationSql;
+  }
 
   render(node: ManifestNode, options: RenderOptions = {}): string {
     const { sql: body, ephemerals } = this.renderBody(node, options);
@@ -146,7 +161,7 @@ export class NodeRenderer {
     const attached = test.attached_node ?? "";
     const source = this.project.manifest.sources[attached];
     const relation = source
-      ? quoteRelation(source.relation)
+      ? this.read(quoteRelation(source.relation))
       : state.ref(this.project.manifest.nodes[attached]?.name ?? attached, undefined);
     return test.config.where
       ? `(select * from ${relation} where ${test.config.where}) floe_subquery`
@@ -203,7 +218,7 @@ export class NodeRenderer {
           if (!ephemerals.includes(target.unique_id)) ephemerals.push(target.unique_id);
           return quoteIdentifier(EPHEMERAL_PREFIX + target.name);
         }
-        return this.relationSql(target);
+        return this.read(this.relationSql(target));
       },
       source: (sourceName, tableName) => {
         const source = manifest.sources[`source.${projectName}.${sourceName}.${tableName}`];
@@ -221,7 +236,7 @@ export class NodeRenderer {
             },
           );
         }
-        return quoteRelation(source.relation);
+        return this.read(quoteRelation(source.relation));
       },
     };
   }

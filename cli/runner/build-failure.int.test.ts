@@ -74,9 +74,12 @@ describe("build with a failing model and a failing test", () => {
     const status = (name: string) =>
       results.results.find((r: { unique_id: string }) => r.unique_id.split(".").at(-1)?.startsWith(name));
     expect(status("broken").status).toBe("error");
-    expect(status("broken").error.code).toBe("TRINO_COLUMN_NOT_FOUND");
-    expect(status("broken").query_ids.length).toBeGreaterThan(0);
-    expect(status("broken").compiled_path).toBe("target/compiled/shop/models/broken.sql");
+    // Floe's own fields are under adapter_response.floe (dbt's run-results schema has no place for them).
+    expect(status("broken").adapter_response.floe.error.code).toBe("TRINO_COLUMN_NOT_FOUND");
+    expect(status("broken").adapter_response.query_ids.length).toBeGreaterThan(0);
+    expect(status("broken").adapter_response.floe.compiled_path).toBe(
+      "target/compiled/shop/models/broken.sql",
+    );
     expect(status("status_is_known").status).toBe("fail");
     expect(status("status_is_known").failures).toBe(1);
     expect(status("after_broken").status).toBe("skipped");

@@ -33,6 +33,9 @@ export interface RunRequest {
   readonly deferred?: ReadonlyMap<string, Relation>;
   /** `floe retry`: earlier results kept in run_results.json unless re-run now. */
   readonly previousResults?: readonly { readonly unique_id: string }[];
+  readonly failFast?: boolean;
+  readonly warnError?: boolean;
+  readonly empty?: boolean;
 }
 
 export interface RecordedCommandLine {
@@ -69,6 +72,9 @@ export function runTaskOptions(request: RunRequest): RunTaskOptions {
     readProjectFile: (path) => readFileSync(join(project.root, path), "utf8"),
     ...(request.deferred ? { deferred: request.deferred } : {}),
     ...(request.previousResults ? { previousResults: request.previousResults } : {}),
+    failFast: request.failFast === true,
+    warnError: request.warnError === true,
+    empty: request.empty === true,
   };
 }
 
@@ -86,6 +92,9 @@ function recordedArgs(request: RunRequest, threads: number): RunArgs {
     ...(line.vars === undefined ? {} : { vars: line.vars }),
     ...(line.defer ? { defer: true } : {}),
     ...(line.defer && line.state !== undefined ? { state: line.state } : {}),
+    ...(request.failFast ? { fail_fast: true } : {}),
+    ...(request.warnError ? { warn_error: true } : {}),
+    ...(request.empty ? { empty: true } : {}),
     ...(line.projectDir === undefined ? {} : { project_dir: line.projectDir }),
     ...(line.profilesDir === undefined ? {} : { profiles_dir: line.profilesDir }),
   };

@@ -1,41 +1,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CancelledError } from "../../core/errors.js";
 import { writeFileAtomic } from "../../core/write-file-atomic.js";
-import type { QueryOptions, QueryResult, TrinoConnection } from "../../trino/connection.js";
+import type { TrinoConnection } from "../../trino/connection.js";
 import { loadProject } from "../compile/compile.js";
 import type { RunEvent } from "../log/events.js";
+import { fakeTrino } from "../testing/fake-trino.js";
 import { writeRunnerProject } from "../testing/run-fixture.js";
 import { runTask } from "./run-task.js";
-
-/** A fake Trino: answers at once, or — for statements matching `hang` — waits until the query is aborted. */
-function fakeTrino(hang?: RegExp): TrinoConnection & { sql: string[] } {
-  const sql: string[] = [];
-  return {
-    sql,
-    server: "fake",
-    async query<Row>(text: string, options: QueryOptions = {}): Promise<QueryResult<Row>> {
-      sql.push(text);
-      if (hang?.test(text)) {
-        await new Promise((_, reject) => {
-          if (options.signal?.aborted) reject(new CancelledError());
-          options.signal?.addEventListener("abort", () => reject(new CancelledError()), { once: true });
-        });
-      }
-      return {
-        queryId: `q${sql.length}`,
-        columns: [],
-        rows: [],
-        updateType: undefined,
-        updateCount: 3,
-        elapsedMillis: 0,
-        stats: undefined,
-      };
-    },
-    async cancelAll() {},
-  };
-}
 
 const FILES = {
   "models/a.sql": '{{config materialized="table"}}\nselect 1 as id\n',
@@ -89,9 +61,14 @@ describe("runTask", () => {
     expect(json.results[0]).toMatchObject({
       unique_id: "model.shop.a",
       status: "success",
-      adapter_response: { rows_affected: 3 },
-      compiled_path: "target/compiled/shop/models/a.sql",
-      run_path: "target/run/shop/models/a.sql",
+      thread_id: "Thread-1",
+      adapter_response: {
+        rows_affected: 3,
+        floe: {
+          compiled_path: "target/compiled/shop/models/a.sql",
+          run_path: "target/run/shop/models/a.sql",
+        },
+      },
     });
     expect(events.map((e) => e.code).filter((c) => c === "NODE_STARTED")).toHaveLength(4);
   });

@@ -34,6 +34,12 @@ export interface RunTaskOptions {
   readonly deferred?: ReadonlyMap<string, Relation>;
   /** `floe retry`: earlier results kept in run_results.json unless re-run now. */
   readonly previousResults?: readonly { readonly unique_id: string }[];
+  /** `--fail-fast`: the first error or failure cancels running queries and skips what has not started. */
+  readonly failFast?: boolean;
+  /** `--warn-error`: a warning (a test of severity warn) is a failure. */
+  readonly warnError?: boolean;
+  /** `--empty`: every ref and source reads zero rows (a schema-only build). */
+  readonly empty?: boolean;
 }
 
 export interface RunTaskResult {
@@ -56,7 +62,12 @@ export const DEFAULT_LOCATION_ROOT = "s3://warehouse";
 export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
   const started = performance.now();
   const { project, connection, logger } = options;
-  const signal = options.signal ?? new AbortController().signal;
+  const cancel = options.signal ?? new AbortController().signal;
+  // --fail-fast stops the run through the same path as Ctrl-C (running queries cancelled, the rest
+  // skipped), but the skipped nodes name the failure that stopped it and the run is not "cancelled".
+  const failFast = new AbortController();
+  let stoppedBy: string | undefined;
+  const signal = AbortSignal.any([cancel, failFast.signal]);
   const manifest = project.manifest;
   const graph = buildRunGraph(manifest, options.selected, options.kind);
   const nodes = graph.order.map((id) => manifest.nodes[id]!);
@@ -82,7 +93,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
 
   const ctx: RunContext = {
     project,
-    renderer: new NodeRenderer(project, options.deferred),
+    renderer: new NodeRenderer(project, options.deferred, { empty: options.empty === true }),
     connection,
     signal,
     exec,
@@ -93,6 +104,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
     readProjectFile: options.readProjectFile,
   };
   const results = new Map<string, NodeResult>();
+  const slots = threadSlots();
   let index = 0;
   let trinoMillis = prefetchMillis;
 
@@ -108,20 +120,38 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
       const startedAt = new Date();
       const t0 = performance.now();
       const q = new NodeQueries(connection, signal);
-      const outcome = await runNode(node, q, ctx);
-      const result = toResult(node, ref, outcome, q, startedAt, (performance.now() - t0) / 1000);
+      const slot = slots.take();
+      let outcome: NodeOutcome;
+      try {
+        outcome = warnAsError(await runNode(node, q, ctx), options.warnError === true);
+      } finally {
+        slots.give(slot);
+      }
+      const result = {
+        ...toResult(node, ref, outcome, q, startedAt, (performance.now() - t0) / 1000),
+        threadId: `Thread-${slot}`,
+      };
       trinoMillis += q.trinoMillis;
       results.set(id, result);
       logger.event({ code: "NODE_FINISHED", index: position, total, result });
+      if (options.failFast && stoppedBy === undefined && blocks(outcome.status) && !cancel.aborted) {
+        stoppedBy = id;
+        failFast.abort();
+      }
       return outcome.status;
     },
-    onSkip: (id, cause) => {
+    onSkip: (id, upstream) => {
       const node = manifest.nodes[id]!;
+      const cause = upstream ?? (cancel.aborted ? undefined : stoppedBy);
       const result: NodeResult = {
         ...nodeRef(node),
         status: "skipped",
         message:
-          cause === undefined ? "skipped: the run was cancelled" : `skipped because ${cause} did not succeed`,
+          cause === undefined
+            ? "skipped: the run was cancelled"
+            : upstream === undefined
+              ? `skipped: --fail-fast stopped the run after ${cause} failed`
+              : `skipped because ${cause} did not succeed`,
         startedAt: undefined,
         completedAt: undefined,
         executionTime: 0,
@@ -145,7 +175,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
   };
   json.results = [...kept, ...json.results];
   writeRunResults(join(project.root, runResultsPath), json);
-  const cancelled = signal.aborted;
+  const cancelled = cancel.aborted;
   logger.event({
     code: "RUN_FINISHED",
     command: options.kind,
@@ -163,6 +193,35 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
     exitCode: failed || cancelled ? 1 : 0,
     runResultsPath,
   };
+}
+
+/**
+ * Which of the `--threads` slots a node runs in (run_results.json's `thread_id`, as dbt's `Thread-1`): the
+ * lowest free one, so a run with one thread is all `Thread-1`.
+ */
+function threadSlots(): { take(): number; give(slot: number): void } {
+  const busy = new Set<number>();
+  return {
+    take() {
+      let slot = 1;
+      while (busy.has(slot)) slot++;
+      busy.add(slot);
+      return slot;
+    },
+    give(slot) {
+      busy.delete(slot);
+    },
+  };
+}
+
+function blocks(status: NodeOutcome["status"]): boolean {
+  return status === "error" || status === "fail";
+}
+
+/** `--warn-error`: a warning fails, saying why, so exit code and summary treat it as a failure. */
+function warnAsError(outcome: NodeOutcome, warnError: boolean): NodeOutcome {
+  if (!warnError || outcome.status !== "warn") return outcome;
+  return { ...outcome, status: "fail", message: `${outcome.message} (a warning, failed by --warn-error)` };
 }
 
 function runNode(node: ManifestNode, q: NodeQueries, ctx: RunContext): Promise<NodeOutcome> {

@@ -1,0 +1,179 @@
+import { quoteRelation } from "../../trino/dialect.js";
+import {
+  MANIFEST_SCHEMA_VERSION,
+  type MacroNode,
+  type Manifest,
+  type ManifestNode,
+  type SourceNode,
+} from "../manifest/manifest.js";
+
+/**
+ * `target/manifest.json` on disk, in dbt's manifest v12 shape (https://schemas.getdbt.com), so dbt tooling
+ * (dbt-docs, datafold, elementary, dbt-checkpoint, ...) reads it. The in-memory `Manifest` stays Floe's: this
+ * module maps it both ways, and `--state` reads back exactly what a compile produced.
+ *
+ * Where dbt has the field, Floe writes it there: a node's relation as `database`/`schema`/`alias` (a
+ * source's as `identifier`) and `relation_name`; a test's relation is its store_failures audit table, as in
+ * dbt. What dbt's schema has no place for (`additionalProperties: false`) goes under the node's
+ * `meta.floe`: the state fingerprints, a macro's checksum, a source's `source.table` name. What dbt requires
+ * and Floe does not know is written empty (a source's `loader`, a macro's `macro_sql`), never made up.
+ */
+export const DBT_MANIFEST_SCHEMA_URL = "https://schemas.getdbt.com/dbt/manifest/v12.json";
+
+type Json = Record<string, unknown>;
+
+/** Keys Floe adds on the way out (derived from the relation, or dbt's required placeholders). */
+const NODE_DERIVED = ["database", "schema", "alias", "relation_name", "meta", "language"] as const;
+const SOURCE_DERIVED = [
+  "database",
+  "schema",
+  "identifier",
+  "relation_name",
+  "meta",
+  "source_description",
+  "loader",
+] as const;
+const MACRO_DERIVED = ["path", "macro_sql", "meta"] as const;
+
+export function toDbtManifest(manifest: Manifest): Json {
+  const { metadata } = manifest;
+  return {
+    metadata: {
+      dbt_schema_version: DBT_MANIFEST_SCHEMA_URL,
+      generated_at: metadata.generated_at,
+      project_name: metadata.project_name,
+      adapter_type: metadata.adapter_type,
+      // dbt's metadata is closed: Floe's version and the target go where dbt keeps the invocation's env.
+      env: { FLOE_VERSION: metadata.floe_version, FLOE_TARGET: metadata.target_name },
+    },
+    nodes: mapValues(manifest.nodes, nodeToDbt),
+    sources: mapValues(manifest.sources, sourceToDbt),
+    macros: mapValues(manifest.macros, macroToDbt),
+    docs: {},
+    exposures: {},
+    metrics: {},
+    groups: {},
+    selectors: {},
+    disabled: {},
+    parent_map: manifest.parent_map,
+    child_map: manifest.child_map,
+    group_map: {},
+    saved_queries: {},
+    semantic_models: {},
+    unit_tests: {},
+  };
+}
+
+function nodeToDbt(node: ManifestNode): Json {
+  const relation = node.resource_type === "test" ? node.store_failures_relation : node.relation;
+  const ephemeral = node.resource_type === "model" && node.config.materialized === "ephemeral";
+  // Destructuring, not a loop over keys: this runs for every node of a 30,000-node manifest.
+  const {
+    fingerprint,
+    relation: _relation,
+    store_failures_relation: _audit,
+    ...rest
+  } = node as ManifestNode & {
+    relation?: unknown;
+    store_failures_relation?: unknown;
+  };
+  const floe: Json = { fingerprint };
+  if ("relation" in node) floe.relation = node.relation;
+  if ("store_failures_relation" in node) floe.store_failures_relation = node.store_failures_relation;
+  // dbt's seeds depend on macros only; Floe's carry an (empty) node list too.
+  if (node.resource_type === "seed") floe.depends_on = node.depends_on;
+  return {
+    ...rest,
+    ...(node.resource_type === "seed" ? { depends_on: { macros: node.depends_on.macros } } : {}),
+    database: relation.catalog,
+    schema: relation.schema,
+    alias: relation.identifier,
+    relation_name: node.resource_type === "test" || ephemeral ? null : quoteRelation(relation),
+    ...(node.resource_type === "seed" ? {} : { language: "sql" }),
+    meta: { ...metaOf(node.config), floe },
+  };
+}
+
+function sourceToDbt(source: SourceNode): Json {
+  const { relation, fingerprint, name, table_name, ...rest } = source;
+  return {
+    ...rest,
+    name: table_name,
+    database: relation.catalog,
+    schema: relation.schema,
+    identifier: relation.identifier,
+    relation_name: quoteRelation(relation),
+    source_description: "",
+    loader: "",
+    meta: { ...metaOf(source.config), floe: { name, fingerprint, relation } },
+  };
+}
+
+function macroToDbt(macro: MacroNode): Json {
+  const { checksum, fingerprint, ...rest } = macro;
+  return {
+    ...rest,
+    path: macro.original_file_path,
+    // Floe keeps a macro's template, not its text, in the manifest.
+    macro_sql: "",
+    meta: { floe: { checksum, fingerprint } },
+  };
+}
+
+/** The in-memory manifest from a manifest.json Floe wrote (see `isFloeManifest`). */
+export function fromDbtManifest(json: Json): Manifest {
+  const metadata = json.metadata as Json;
+  const env = (metadata.env ?? {}) as Record<string, string>;
+  return {
+    schemaVersion: MANIFEST_SCHEMA_VERSION,
+    metadata: {
+      floe_version: env.FLOE_VERSION ?? "",
+      generated_at: String(metadata.generated_at),
+      project_name: String(metadata.project_name),
+      target_name: env.FLOE_TARGET ?? "",
+      adapter_type: "trino",
+    },
+    nodes: mapValues(
+      json.nodes as Record<string, Json>,
+      (n) => fromDbt(n, NODE_DERIVED) as unknown as ManifestNode,
+    ),
+    // dbt's source `name` is the table's; Floe's (`source.table`) is back from meta.floe.
+    sources: mapValues(
+      json.sources as Record<string, Json>,
+      (s) => ({ ...fromDbt(s, SOURCE_DERIVED), table_name: s.name }) as unknown as SourceNode,
+    ),
+    macros: mapValues(
+      json.macros as Record<string, Json>,
+      (m) => fromDbt(m, MACRO_DERIVED) as unknown as MacroNode,
+    ),
+    parent_map: json.parent_map as Manifest["parent_map"],
+    child_map: json.child_map as Manifest["child_map"],
+  };
+}
+
+/** Whether every node of a manifest.json carries Floe's part (`meta.floe`): dbt's own manifests do not. */
+export function isFloeManifest(json: unknown): json is Json {
+  if (typeof json !== "object" || json === null) return false;
+  const { metadata, nodes } = json as Json;
+  if ((metadata as Json | undefined)?.dbt_schema_version !== DBT_MANIFEST_SCHEMA_URL) return false;
+  return Object.values((nodes ?? {}) as Record<string, Json>).every(
+    (n) => typeof (n.meta as Json | undefined)?.floe === "object",
+  );
+}
+
+function fromDbt(dbt: Json, derived: readonly string[]): Json {
+  const out: Json = { ...dbt };
+  for (const key of derived) delete out[key];
+  return Object.assign(out, (dbt.meta as Json).floe as Json);
+}
+
+function metaOf(config: unknown): Json {
+  const meta = (config as { meta?: unknown } | undefined)?.meta;
+  return typeof meta === "object" && meta !== null ? (meta as Json) : {};
+}
+
+function mapValues<T, U>(record: Readonly<Record<string, T>>, map: (value: T) => U): Record<string, U> {
+  const out: Record<string, U> = {};
+  for (const key in record) out[key] = map(record[key] as T);
+  return out;
+}
