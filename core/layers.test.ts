@@ -15,7 +15,17 @@ const LAYERS: readonly (readonly string[])[] = [
   ["cli/manifest", "cli/graph", "cli/data-tests"],
   ["stack", "ingest"],
   ["cli/templating", "cli/project", "cli/render", "cli/select", "cli/compile", "cli/plan"],
-  ["cli/execute", "cli/runner", "cli/freshness", "cli/docs", "cli/validate", "cli/artifacts", "cli/log"],
+  [
+    "cli/execute",
+    "cli/runner",
+    "cli/freshness",
+    "cli/docs",
+    "cli/validate",
+    "cli/artifacts",
+    "cli/log",
+    "cli/packages",
+    "cli/operation",
+  ],
 ];
 
 /** The layer of a repository path, or undefined for the edge (cli/main.ts, cli/commands, cli/demo, tests). */
