@@ -1,6 +1,7 @@
 import { buildChildMap, rememberOrder } from "../graph/graph.js";
 import { MANIFEST_SCHEMA_VERSION, type Manifest } from "../manifest/manifest.js";
 import { createTemplateEnvironment } from "../templating/environment.js";
+import { FLOE_UTILS_PACKAGE } from "../templating/floe-utils/library.js";
 import { BuildContext } from "./build-context.js";
 import { checkCycles } from "./graph-checks.js";
 import { libraryMacroFiles } from "./library-macros.js";
@@ -32,6 +33,7 @@ export function buildProject(files: ProjectFiles, options: BuildOptions): Parsed
       file: m.file.path,
       ast: m.ast,
       source: m.file.text,
+      ...(m.file.package === FLOE_UTILS_PACKAGE ? { locateAtCaller: true } : {}),
     })),
   );
   const propertyFiles = loadPropertyFiles(ctx);

@@ -123,15 +123,7 @@ export class MacroRegistry {
     for (const partial of partials) {
       if (partial.name.startsWith("@")) continue;
       const macro = this.macros.get(partial.name);
-      if (!macro) {
-        const suggestion = closestName(partial.name, this.macros.keys());
-        throw new ConfigError(`unknown macro '${partial.name}' in {{> ${partial.name}}}.`, {
-          location: location(file, partial.loc),
-          hint: suggestion
-            ? `did you mean '${suggestion}'?`
-            : `create macros/${partial.name}.sql (each file under macros/ is a partial named by its file stem).`,
-        });
-      }
+      if (!macro) throw this.unknownMacro(partial.name, location(file, partial.loc));
       out.add(partial.name);
       let closure = this.closures.get(partial.name);
       if (!closure) {
@@ -142,6 +134,24 @@ export class MacroRegistry {
       for (const name of closure) out.add(name);
     }
     return out;
+  }
+
+  /** "unknown macro", with the closest name: within the package for `<package>/<name>`. */
+  private unknownMacro(name: string, at: ReturnType<typeof location>): ConfigError {
+    const slash = name.indexOf("/");
+    const prefix = slash > 0 ? name.slice(0, slash + 1) : "";
+    const names = [...this.macros.keys()].filter((k) => prefix === "" || k.startsWith(prefix));
+    const closest = closestName(
+      name.slice(prefix.length),
+      names.map((k) => k.slice(prefix.length)),
+    );
+    const hint =
+      closest !== undefined
+        ? `did you mean '${prefix}${closest}'?`
+        : prefix !== "" && names.length > 0
+          ? `${prefix.slice(0, -1)}'s macros are ${names.join(", ")}.`
+          : `create macros/${name}.sql (each file under macros/ is a partial named by its file stem).`;
+    return new ConfigError(`unknown macro '${name}' in {{> ${name}}}.`, { location: at, hint });
   }
 
   /** The ids and fingerprint input of a set of macros, computed once per distinct set. */
