@@ -1,5 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -127,6 +129,18 @@ describe("floe deps with a local package", () => {
     );
   });
 
+  it("warns that a package's own packages are not installed", async () => {
+    const pkg = utilsPackage();
+    writeFileSync(join(pkg, "packages.yml"), "packages:\n  - local: ../elsewhere\n");
+    const dir = rootProject(`packages:\n  - local: ${pkg}\n`);
+    expect((await floe(dir, "deps")).exitCode).toBe(0);
+    const compiled = await floe(dir, "compile");
+    expect(compiled.exitCode).toBe(0);
+    expect(compiled.stderr).toContain(
+      "Warning: package 'utils' lists packages of its own (floe_packages/utils/packages.yml); Floe installs only this project's packages.yml",
+    );
+  });
+
   it("honours packages-install-path", async () => {
     const pkg = utilsPackage();
     const dir = rootProject(`packages:\n  - local: ${pkg}\n`, {
@@ -155,6 +169,38 @@ describe("floe deps with a tarball", () => {
     expect((await floe(dir, "compile")).exitCode).toBe(0);
     expect(manifestOf(dir).nodes["model.utils.util_days"].package_name).toBe("utils");
     expect((await floe(dir, "deps")).stdout).toContain("package-lock.yml is up to date; nothing changed.");
+  });
+
+  it("downloads a tarball URL (a server on 127.0.0.1), and says which URL failed", async () => {
+    const pkg = utilsPackage();
+    const archive = join(mkdtempSync(join(tmpdir(), "floe-tarball-")), "utils.tar.gz");
+    execFileSync("tar", ["-czf", archive, "-C", pkg, "."]);
+    const server = createServer((request, response) => {
+      if (request.url === "/utils.tar.gz") response.end(readFileSync(archive));
+      else response.writeHead(404).end();
+    });
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const dir = rootProject(
+        `packages:\n  - tarball: http://127.0.0.1:${port}/utils.tar.gz\n    name: utils\n`,
+      );
+      const deps = await floe(dir, "deps");
+      expect(deps.stderr).toBe("");
+      expect(deps.stdout).toMatch(/^Installed utils from tarball http:\/\/127\.0\.0\.1:\d+\/utils\.tar\.gz/m);
+      expect((await floe(dir, "compile")).exitCode).toBe(0);
+
+      const missing = rootProject(
+        `packages:\n  - tarball: http://127.0.0.1:${port}/nope.tar.gz\n    name: utils\n`,
+      );
+      const failed = await floe(missing, "deps");
+      expect(failed.exitCode).toBe(2);
+      expect(failed.stderr).toContain(
+        `Error [PACKAGE_DOWNLOAD_FAILED] packages.yml: cannot download http://127.0.0.1:${port}/nope.tar.gz: HTTP 404.`,
+      );
+    } finally {
+      server.close();
+    }
   });
 
   it("refuses a tarball whose project has another name than name:", async () => {

@@ -70,6 +70,13 @@ export function loadInstalledPackages(
       );
     }
     readResources(root, dir, packageConfig, entry.name, files, warnings);
+    const own = join(root, dir, PACKAGES_FILE);
+    if (existsSync(own) && parsePackagesFile(readTextFile(own, `${dir}/${PACKAGES_FILE}`).text).length > 0) {
+      // dbt installs a package's own packages too; Floe installs one level, so say what is missing.
+      warnings.push(
+        `package '${entry.name}' lists packages of its own (${dir}/${PACKAGES_FILE}); Floe installs only this project's ${PACKAGES_FILE}: add the ones it needs there and run \`floe deps\`.`,
+      );
+    }
     out.push({ name: entry.name, dir, project, config: packageConfig });
   }
   return out;
