@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { localTrino, uniqueName } from "../../testing/local-stack.js";
-import { floe, testTrinoPort, writeRunnerProject } from "../testing/run-fixture.js";
+import { floe, jsonLines, testTrinoPort, writeRunnerProject } from "../testing/run-fixture.js";
 import { dropSchema, rows } from "../testing/warehouse.js";
 
 /** `floe run-operation` against the local stack: statements run in order, what ran is printed, a failure stops it. */
@@ -60,4 +60,26 @@ describe("floe run-operation on Trino", () => {
       { id: 3 },
     ]);
   }, 120_000);
+
+  it("runs a floe_utils macro with --log-format json: one event per statement, then done", async () => {
+    const schema = uniqueName("floe_op_json_it");
+    const dir = writeRunnerProject(schema, {});
+    const result = await floe(
+      dir,
+      "run-operation",
+      "floe_utils/generate_series",
+      "--args",
+      "{upper_bound: 3}",
+      "--log-format",
+      "json",
+    );
+    expect(result.stderr).toBe("");
+    expect(result.exitCode).toBe(0);
+    const events = jsonLines(result.stdout);
+    expect(events.map((e) => e.event)).toEqual(["operation.statement", "operation.done"]);
+    expect(events[0]).toMatchObject({ macro: "floe_utils/generate_series", index: 1, total: 1, rows: 3 });
+    expect(events[0]?.sql).toContain("_floe_n + 1 as generated_number");
+    expect(events[0]?.query_id).toMatch(/^\d{8}_\d{6}_\d{5}_\w+$/);
+    expect(events[1]).toMatchObject({ macro: "floe_utils/generate_series", statements: 1 });
+  }, 60_000);
 });

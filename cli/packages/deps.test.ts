@@ -95,6 +95,11 @@ describe("floe deps with a local package", () => {
     expect(again.stdout).toContain("package-lock.yml is up to date; nothing changed.");
     expect(statSync(lockPath).mtimeMs).toBe(before.mtime);
 
+    writeFileSync(join(pkg, "macros/cents.sql"), "({{column}} / 1000.0)\n");
+    const edited = await floe(dir, "deps");
+    expect(edited.stdout).toMatch(/^Installed utils from local /m);
+    expect(readFileSync(lockPath, "utf8")).not.toBe(before.text);
+
     writeFileSync(join(dir, "packages.yml"), `packages:\n  - local: ${other}\n`);
     const stale = await floe(dir, "compile");
     expect(stale.exitCode).toBe(2);
