@@ -1,6 +1,4 @@
-import { parseYaml } from "../project/yaml-file.js";
-import { addProjectFlags, type ProjectFlags } from "./common-flags.js";
-import { invalidFlag, passExample } from "./flag-values.js";
+import { addProjectFlags, type ProjectFlags, parseMappingFlag } from "./common-flags.js";
 import type { FloeCommand } from "./floe-command.js";
 
 /**
@@ -74,24 +72,5 @@ export function registerRunOperationCommand(program: FloeCommand): void {
 
 /** `--args`: a YAML (or JSON) mapping of the macro's argument names to values. */
 function parseArgs(text: string): Record<string, unknown> {
-  const example = `${passExample("--args", "'{role: analyst}'")} Quote it for the shell.`;
-  let value: unknown;
-  try {
-    // The project's YAML parser, with its alias, nesting and size limits.
-    value = parseYaml(text, "--args");
-  } catch (error) {
-    const reason = (error as { cause?: { reason?: string } }).cause?.reason;
-    throw invalidFlag(
-      "--args",
-      "a YAML mapping of argument names to values",
-      text,
-      example,
-      reason === undefined ? (error as Error).message : `not valid YAML: ${reason}`,
-    );
-  }
-  if (value === null || value === undefined) return {};
-  if (typeof value !== "object" || Array.isArray(value)) {
-    throw invalidFlag("--args", "a YAML mapping of argument names to values", text, example);
-  }
-  return value as Record<string, unknown>;
+  return parseMappingFlag("--args", "a YAML mapping of argument names to values", text, "'{role: analyst}'");
 }

@@ -16,6 +16,7 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import { promisify } from "node:util";
 import { ConfigError, EnvironmentError } from "../../core/errors.js";
 import { writeFileAtomic } from "../../core/write-file-atomic.js";
+import { readProjectFile } from "../project/load-project.js";
 import {
   formatLockFile,
   LOCK_FILE,
@@ -65,17 +66,7 @@ const IGNORED_DIRS = new Set(["target", "node_modules", "dbt_packages", "floe_pa
 
 export async function installPackages(projectDir: string, options: InstallOptions = {}): Promise<DepsResult> {
   const root = resolve(projectDir);
-  const projectPath = join(root, PROJECT_FILE);
-  if (!existsSync(projectPath)) {
-    throw new ConfigError(`no ${PROJECT_FILE} in ${root}.`, {
-      location: { file: PROJECT_FILE },
-      hint: "run floe deps from a Floe project, or pass --project-dir <dir>.",
-    });
-  }
-  const config = parseProjectFile(
-    readTextFile(projectPath, PROJECT_FILE, { allowEmpty: true }).text,
-    PROJECT_FILE,
-  );
+  const { config } = readProjectFile(root);
   const installPath = config["packages-install-path"];
   const installDir = join(root, installPath);
   const packagesPath = join(root, PACKAGES_FILE);

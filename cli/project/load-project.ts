@@ -5,7 +5,7 @@ import { ConfigError } from "../../core/errors.js";
 import { loadInstalledPackages } from "./load-packages.js";
 import { PROFILES_FILE } from "./profiles.js";
 import type { ProjectFiles } from "./project-files.js";
-import { PROJECT_FILE, parseProjectFile } from "./project-schema.js";
+import { PROJECT_FILE, type ProjectConfig, parseProjectFile } from "./project-schema.js";
 import { emptyResources, readResources, readTextFile } from "./read-resources.js";
 
 export { readTextFile };
@@ -14,8 +14,8 @@ export function findProjectDir(projectDir: string | undefined, cwd: string): str
   return resolve(cwd, projectDir ?? ".");
 }
 
-export function loadProjectFiles(projectDir: string): ProjectFiles {
-  const root = resolve(projectDir);
+/** floe_project.yml of the project in `root`: its text, hash and validated config. */
+export function readProjectFile(root: string): { text: string; hash: string; config: ProjectConfig } {
   const projectPath = join(root, PROJECT_FILE);
   if (!existsSync(projectPath)) {
     throw new ConfigError(`no ${PROJECT_FILE} in ${root}.`, {
@@ -24,7 +24,12 @@ export function loadProjectFiles(projectDir: string): ProjectFiles {
     });
   }
   const { text, hash } = readTextFile(projectPath, PROJECT_FILE, { allowEmpty: true });
-  const config = parseProjectFile(text, PROJECT_FILE);
+  return { text, hash, config: parseProjectFile(text, PROJECT_FILE) };
+}
+
+export function loadProjectFiles(projectDir: string): ProjectFiles {
+  const root = resolve(projectDir);
+  const { text, hash, config } = readProjectFile(root);
   const warnings: string[] = [];
   const files = emptyResources();
   readResources(root, "", config, undefined, files, warnings);
