@@ -81,6 +81,20 @@ describe("floe deps with a local package", () => {
     );
   });
 
+  it("selects a package's nodes with package:<name> (and by the package's name as an fqn)", async () => {
+    const dir = rootProject(`packages:\n  - local: ${utilsPackage()}\n`);
+    expect((await floe(dir, "deps")).exitCode).toBe(0);
+    const byMethod = await floe(dir, "ls", "-s", "package:utils", "--output", "name");
+    expect(byMethod.stderr).toBe("");
+    expect(byMethod.stdout.trim().split("\n").sort()).toEqual([
+      "not_null_util_days_d",
+      "util_days",
+      "util_seed",
+    ]);
+    const root = await floe(dir, "ls", "-s", "package:shop", "--output", "name");
+    expect(root.stdout.trim()).toBe("orders");
+  });
+
   it("does nothing on a rerun with an unchanged lock, and updates the lock when packages.yml changes", async () => {
     const pkg = utilsPackage();
     const other = utilsPackage("other_utils");
