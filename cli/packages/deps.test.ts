@@ -160,6 +160,19 @@ describe("floe deps with a local package", () => {
     );
   });
 
+  it("applies the root project's config for the package over the package's own, and not the root's own subtree", async () => {
+    const dir = rootProject(`packages:\n  - local: ${utilsPackage()}\n`, {
+      "floe_project.yml":
+        "name: shop\nprofile: floe\nmodels:\n  +tags: [everything]\n  shop:\n    +materialized: table\n  utils:\n    +materialized: ephemeral\n",
+    });
+    expect((await floe(dir, "deps")).exitCode).toBe(0);
+    expect((await floe(dir, "compile")).exitCode).toBe(0);
+    const nodes = manifestOf(dir).nodes;
+    expect(nodes["model.utils.util_days"].config.materialized).toBe("ephemeral");
+    expect(nodes["model.utils.util_days"].tags).toEqual(["everything"]);
+    expect(nodes["model.shop.orders"].config.materialized).toBe("table");
+  });
+
   it("honours packages-install-path", async () => {
     const pkg = utilsPackage();
     const dir = rootProject(`packages:\n  - local: ${pkg}\n`, {

@@ -93,7 +93,7 @@ export class ConfigResolver {
     const root = kind === "model" ? this.modelTree : kind === "seed" ? this.seedTree : this.testTree;
     const own = pkg === undefined ? undefined : this.packageTrees.get(pkg);
     if (pkg === undefined || !own) return root.layers(parts);
-    return [...own[kind].layers(parts), ...root.layers([pkg, ...parts])];
+    return [...own[kind].layers(parts), ...root.layers([pkg, ...parts], false)];
   }
 
   model(layers: readonly ConfigLayer[]): Resolved<ModelConfig> {
