@@ -266,6 +266,20 @@ describe("packages.yml is strict", () => {
     expect(typo.stderr).toContain("did you mean 'local'?");
   });
 
+  it("a hand-edited package-lock.yml with an unknown key says how to write it again", async () => {
+    const dir = rootProject(`packages:\n  - local: ${utilsPackage()}\n`);
+    expect((await floe(dir, "deps")).exitCode).toBe(0);
+    const lockPath = join(dir, "package-lock.yml");
+    writeFileSync(
+      lockPath,
+      readFileSync(lockPath, "utf8").replace("    name: utils", "    version: 1.0\n    name: utils"),
+    );
+    const compiled = await floe(dir, "compile");
+    expect(compiled.exitCode).toBe(2);
+    expect(compiled.stderr).toContain("unknown key 'version' in a package-lock.yml entry");
+    expect(compiled.stderr).toContain("package-lock.yml:3");
+  });
+
   it("with no packages.yml, says there is nothing to install", async () => {
     const dir = writeProject({});
     const deps = await floe(dir, "deps");
