@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import type { FloeCommand } from "./floe-command.js";
 
 /** `floe deps`: install packages.yml's packages into the packages install path and write package-lock.yml. */
@@ -9,7 +10,6 @@ export function registerDepsCommand(program: FloeCommand): void {
     .option("--project-dir <dir>", "the Floe project directory (holds floe_project.yml)")
     .handle(async (flags: { projectDir?: string }) => {
       const { installPackages } = await import("../packages/install-packages.js");
-      const { resolve } = await import("node:path");
       const result = await installPackages(resolve(io.cwd, flags.projectDir ?? "."));
       if (result.noPackages && result.packages.length === 0 && result.removed.length === 0) {
         io.stdout("No packages in packages.yml: nothing to install.\n");

@@ -280,6 +280,15 @@ describe("packages.yml is strict", () => {
     expect(compiled.stderr).toContain("package-lock.yml:3");
   });
 
+  it("refuses a package named like the project", async () => {
+    const dir = rootProject(`packages:\n  - local: ${utilsPackage("shop")}\n`);
+    const deps = await floe(dir, "deps");
+    expect(deps.exitCode).toBe(2);
+    expect(deps.stderr).toContain("is named 'shop', like this project.");
+    expect(existsSync(join(dir, "package-lock.yml"))).toBe(false);
+    expect(existsSync(join(dir, "floe_packages/shop"))).toBe(false);
+  });
+
   it("with no packages.yml, says there is nothing to install", async () => {
     const dir = writeProject({});
     const deps = await floe(dir, "deps");

@@ -31,6 +31,7 @@ import {
 } from "../project/packages-file.js";
 import { PROJECT_FILE, parseProjectFile } from "../project/project-schema.js";
 import { readTextFile } from "../project/read-resources.js";
+import { FLOE_UTILS_PACKAGE } from "../templating/floe-utils/library.js";
 
 /**
  * `floe deps`: installs packages.yml's packages under the packages install path and writes
@@ -102,6 +103,16 @@ export async function installPackages(projectDir: string, options: InstallOption
         : spec.local !== undefined
           ? installLocal(root, installDir, installPath, spec.local)
           : await installTarball(root, installDir, spec, options);
+    if (entry.name === config.name || entry.name === FLOE_UTILS_PACKAGE) {
+      rmSync(join(installDir, entry.name), { recursive: true, force: true });
+      throw new ConfigError(
+        `package ${sourceOf(entry).location} is named '${entry.name}', like ${entry.name === config.name ? "this project" : "Floe's bundled macro library"}.`,
+        {
+          location: { file: PACKAGES_FILE },
+          hint: "a package must have a name of its own (name: in its floe_project.yml).",
+        },
+      );
+    }
     if (entries.some((e) => e.name === entry.name)) {
       throw new ConfigError(`two packages in ${PACKAGES_FILE} are named '${entry.name}'.`, {
         location: { file: PACKAGES_FILE },
