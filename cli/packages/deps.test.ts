@@ -129,6 +129,8 @@ describe("floe deps with a local package", () => {
     expect(lock).toContain("name: other_utils");
     expect(lock).not.toContain("name: utils\n");
     expect(existsSync(join(dir, "floe_packages/utils"))).toBe(false);
+    // Only the link went: the local package's own folder is untouched.
+    expect(existsSync(join(pkg, "models/util_days.sql"))).toBe(true);
   });
 
   it("stops compile with `floe deps` as the fix when a package is not installed", async () => {
