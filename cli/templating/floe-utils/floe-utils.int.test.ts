@@ -70,7 +70,7 @@ describe("floe_utils on Trino", () => {
         order_id: id,
         status,
         sk: md5hex(`${id}-${status}`),
-        sk_null: md5hex(`${id}-_floe_utils_surrogate_key_null_`),
+        sk_null: md5hex(`${id}-_dbt_utils_surrogate_key_null_`),
       })),
     );
   });

@@ -20,10 +20,10 @@ function render(model: string, files: Record<string, string> = {}): string {
 describe("floe_utils macros render", () => {
   it("generate_surrogate_key: md5 over the fields joined by '-', nulls as a marker", () => {
     expect(render('select {{> floe_utils/generate_surrogate_key fields="a, b"}}')).toBe(
-      "select lower(to_hex(md5(to_utf8(concat_ws('-', coalesce(cast(a as varchar), '_floe_utils_surrogate_key_null_'), coalesce(cast(b as varchar), '_floe_utils_surrogate_key_null_'))))))",
+      "select lower(to_hex(md5(to_utf8(concat_ws('-', coalesce(cast(a as varchar), '_dbt_utils_surrogate_key_null_'), coalesce(cast(b as varchar), '_dbt_utils_surrogate_key_null_'))))))",
     );
     expect(render('select {{> floe_utils/generate_surrogate_key fields=(list "coalesce(a, b)")}}')).toBe(
-      "select lower(to_hex(md5(to_utf8(coalesce(cast(coalesce(a, b) as varchar), '_floe_utils_surrogate_key_null_')))))",
+      "select lower(to_hex(md5(to_utf8(coalesce(cast(coalesce(a, b) as varchar), '_dbt_utils_surrogate_key_null_')))))",
     );
   });
 
@@ -33,6 +33,46 @@ describe("floe_utils macros render", () => {
         'select {{> floe_utils/star from=(ref "orders") except="AMOUNT" relation_alias="o" prefix="o_"}} from x',
       ),
     ).toBe('select "o"."order_id" as "o_order_id",\n    "o"."status" as "o_status" from x');
+  });
+
+  it("union_relations: columns aligned by name, a missing one null (cast to its declared type)", () => {
+    const sql = render(
+      '{{> floe_utils/union_relations relations=(list (ref "orders") (ref "returns")) exclude="amount"}}',
+      {
+        "seeds/returns.csv": "order_id,reason\n1,x\n",
+        "seeds/returns.yml":
+          "version: 2\nseeds:\n  - name: returns\n    columns:\n      - name: reason\n        data_type: varchar\n",
+      },
+    );
+    expect(sql).toBe(
+      [
+        'select\n    \'"iceberg"."analytics"."orders"\' as "_floe_source_relation",',
+        '    "order_id",\n    "status",\n    cast(null as varchar) as "reason"',
+        'from "iceberg"."analytics"."orders"',
+        "union all",
+        'select\n    \'"iceberg"."analytics"."returns"\' as "_floe_source_relation",',
+        '    "order_id",\n    null as "status",\n    "reason"',
+        'from "iceberg"."analytics"."returns"',
+      ].join("\n"),
+    );
+  });
+
+  it("deduplicate: the declared columns outside, the row number inside", () => {
+    expect(
+      render(
+        '{{> floe_utils/deduplicate relation=(ref "orders") partition_by="order_id" order_by="amount desc"}}',
+      ),
+    ).toBe(
+      [
+        'select "order_id", "status", "amount"',
+        "from (",
+        "    select _floe_dedupe.*,",
+        "        row_number() over (partition by order_id order by amount desc) as _floe_row_number",
+        '    from "iceberg"."analytics"."orders" as _floe_dedupe',
+        ") as _floe_deduped",
+        "where _floe_row_number = 1",
+      ].join("\n"),
+    );
   });
 
   it("pivot and safe_divide", () => {

@@ -31,7 +31,8 @@ interface LibraryMacro {
   render(args: Args, context: LibraryContext, macro: string): string;
 }
 
-const SURROGATE_NULL = "'_floe_utils_surrogate_key_null_'";
+/** dbt_utils' own marker and separator, so a project moved from dbt keeps the same keys. */
+const SURROGATE_NULL = "'_dbt_utils_surrogate_key_null_'";
 
 export const FLOE_UTILS_PACKAGE = "floe_utils";
 
@@ -40,7 +41,7 @@ export const LIBRARY: Readonly<Record<string, LibraryMacro>> = {
     params: ["fields"],
     required: ["fields"],
     description:
-      "md5 hex of the fields cast to varchar, joined by '-', a null as a fixed marker (dbt_utils' recipe).",
+      "md5 hex of the fields cast to varchar, joined by '-', a null as dbt_utils' marker: the keys dbt_utils makes.",
     render(args, _context, macro) {
       const fields = listArg(args, "fields", macro);
       const parts = fields.map((f) => `coalesce(cast(${f} as varchar), ${SURROGATE_NULL})`);
