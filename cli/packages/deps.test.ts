@@ -29,6 +29,7 @@ function utilsPackage(name = "utils"): string {
     "models/schema.yml":
       "version: 2\nmodels:\n  - name: util_days\n    columns:\n      - name: d\n        tests: [not_null]\n",
     "seeds/util_seed.csv": "d,c\n1,250\n",
+    "tests/assert_no_negative.sql": 'select * from {{ref "util_days"}} where amount < 0\n',
   });
 }
 
@@ -69,9 +70,14 @@ describe("floe deps with a local package", () => {
     expect(days.compiled_path).toBe("target/compiled/utils/models/util_days.sql");
     expect(days.depends_on).toEqual({ nodes: ["seed.utils.util_seed"], macros: ["macro.utils.cents"] });
     expect(manifest.nodes["model.shop.orders"].depends_on.nodes).toEqual(["model.utils.util_days"]);
-    expect(Object.keys(manifest.nodes).filter((id) => id.startsWith("test.utils."))).toEqual([
-      "test.utils.not_null_util_days_d",
-    ]);
+    expect(
+      Object.keys(manifest.nodes)
+        .filter((id) => id.startsWith("test.utils."))
+        .sort(),
+    ).toEqual(["test.utils.assert_no_negative", "test.utils.not_null_util_days_d"]);
+    expect(manifest.nodes["test.utils.assert_no_negative"].compiled_path).toBe(
+      "target/compiled/utils/tests/assert_no_negative.sql",
+    );
     expect(manifest.macros["macro.utils.cents"].package_name).toBe("utils");
     expect(readFileSync(join(dir, "target/compiled/shop/models/orders.sql"), "utf8")).toBe(
       'select (amount / 100.0) as amount, d from "iceberg"."analytics"."util_days"\n',
@@ -87,6 +93,7 @@ describe("floe deps with a local package", () => {
     const byMethod = await floe(dir, "ls", "-s", "package:utils", "--output", "name");
     expect(byMethod.stderr).toBe("");
     expect(byMethod.stdout.trim().split("\n").sort()).toEqual([
+      "assert_no_negative",
       "not_null_util_days_d",
       "util_days",
       "util_seed",
