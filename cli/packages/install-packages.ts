@@ -58,14 +58,9 @@ export interface DepsResult {
   readonly installPath: string;
 }
 
-export interface InstallOptions {
-  /** Downloads a tarball URL (tests pass a stub-free local server; the default is global fetch). */
-  readonly download?: (url: string) => Promise<Uint8Array>;
-}
-
 const IGNORED_DIRS = new Set(["target", "node_modules", "dbt_packages", "floe_packages", "logs"]);
 
-export async function installPackages(projectDir: string, options: InstallOptions = {}): Promise<DepsResult> {
+export async function installPackages(projectDir: string): Promise<DepsResult> {
   const root = resolve(projectDir);
   const { config } = readProjectFile(root);
   const installPath = config["packages-install-path"];
@@ -102,7 +97,7 @@ export async function installPackages(projectDir: string, options: InstallOption
         ? kept
         : spec.local !== undefined
           ? installLocal(root, installDir, installPath, spec.local)
-          : await installTarball(root, installDir, spec, options);
+          : await installTarball(root, installDir, spec);
     if (entry.name === config.name || entry.name === FLOE_UTILS_PACKAGE) {
       rmSync(join(installDir, entry.name), { recursive: true, force: true });
       throw new ConfigError(
@@ -168,15 +163,10 @@ function installLocal(root: string, installDir: string, installPath: string, loc
   return { local: location, name, sha256: folderSha256(source, installPath) };
 }
 
-async function installTarball(
-  root: string,
-  installDir: string,
-  spec: PackageSpec,
-  options: InstallOptions,
-): Promise<LockEntry> {
+async function installTarball(root: string, installDir: string, spec: PackageSpec): Promise<LockEntry> {
   const location = spec.tarball ?? "";
   const name = spec.name ?? "";
-  const bytes = await readTarball(root, location, options);
+  const bytes = await readTarball(root, location);
   const staging = join(installDir, `.floe-unpack-${name}-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
@@ -201,11 +191,10 @@ async function installTarball(
   return { tarball: location, name, sha256: hash("sha256", bytes, "hex") };
 }
 
-async function readTarball(root: string, location: string, options: InstallOptions): Promise<Uint8Array> {
+async function readTarball(root: string, location: string): Promise<Uint8Array> {
   if (/^https?:\/\//i.test(location)) {
-    const download = options.download ?? fetchBytes;
     try {
-      return await download(location);
+      return await fetchBytes(location);
     } catch (error) {
       throw new EnvironmentError(
         "PACKAGE_DOWNLOAD_FAILED",
