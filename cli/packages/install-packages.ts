@@ -32,6 +32,7 @@ import {
 import { PROJECT_FILE, parseProjectFile } from "../project/project-schema.js";
 import { readTextFile } from "../project/read-resources.js";
 import { FLOE_UTILS_PACKAGE } from "../templating/floe-utils/library.js";
+import { planInstall } from "./plan-install.js";
 
 /**
  * `floe deps`: installs packages.yml's packages under the packages install path and writes
@@ -74,30 +75,33 @@ export async function installPackages(projectDir: string): Promise<DepsResult> {
   const previous = existsSync(lockPath)
     ? parseLockFile(readTextFile(lockPath, LOCK_FILE, { allowEmpty: true }).text)
     : undefined;
-  if (specs.length === 0 && !previous) {
+  const packagesSha = packagesHash(text);
+  const plan = planInstall({
+    specs,
+    previous,
+    packagesSha,
+    isInstalled: (entry) => isInstalled(root, installDir, entry),
+    isCurrent: (entry) =>
+      isInstalled(root, installDir, entry) &&
+      (entry.local === undefined || folderSha256(resolve(root, entry.local), installPath) === entry.sha256),
+  });
+  if (plan.kind === "no-packages") {
     return { noPackages: true, upToDate: true, packages: [], removed: [], installPath };
   }
-  const packagesSha = packagesHash(text);
-  const current = (p: LockEntry) =>
-    isInstalled(root, installDir, p) &&
-    (p.local === undefined || folderSha256(resolve(root, p.local), installPath) === p.sha256);
-  if (previous && previous.sha256_hash === packagesSha && previous.packages.every(current)) {
-    const packages = previous.packages.map((p) => event(p, "kept"));
+  if (plan.kind === "up-to-date") {
+    const packages = plan.entries.map((p) => event(p, "kept"));
     return { noPackages: specs.length === 0, upToDate: true, packages, removed: [], installPath };
   }
   mkdirSync(installDir, { recursive: true });
   const entries: LockEntry[] = [];
   const events: DepsEvent[] = [];
-  for (const spec of specs) {
-    const kept = previous?.packages.find((p) => sameSource(p, spec) && isInstalled(root, installDir, p));
-    // An unchanged tarball entry that is installed is not fetched again (a URL's content is pinned by
-    // the lock's sha256); a local package is always re-linked and re-hashed, it is cheap.
+  for (const step of plan.steps) {
     const entry =
-      kept && spec.tarball !== undefined
-        ? kept
-        : spec.local !== undefined
-          ? installLocal(root, installDir, installPath, spec.local)
-          : await installTarball(root, installDir, spec);
+      step.kind === "keep"
+        ? step.entry
+        : step.spec.local !== undefined
+          ? installLocal(root, installDir, installPath, step.spec.local)
+          : await installTarball(root, installDir, step.spec);
     if (entry.name === config.name || entry.name === FLOE_UTILS_PACKAGE) {
       rmSync(join(installDir, entry.name), { recursive: true, force: true });
       throw new ConfigError(
@@ -115,7 +119,7 @@ export async function installPackages(projectDir: string): Promise<DepsResult> {
       });
     }
     entries.push(entry);
-    events.push(event(entry, entry === kept ? "kept" : "installed"));
+    events.push(event(entry, step.kind === "keep" ? "kept" : "installed"));
   }
   const removed: string[] = [];
   for (const old of previous?.packages ?? []) {
@@ -131,12 +135,6 @@ export async function installPackages(projectDir: string): Promise<DepsResult> {
 function event(entry: LockEntry, action: DepsEvent["action"]): DepsEvent {
   const { kind, location } = sourceOf(entry);
   return { name: entry.name, source: `${kind} ${location}`, action, sha256: entry.sha256 };
-}
-
-function sameSource(entry: LockEntry, spec: PackageSpec): boolean {
-  return (
-    entry.local === spec.local && entry.tarball === spec.tarball && (spec.name ?? entry.name) === entry.name
-  );
 }
 
 /** The package's folder holds its project (for a local package: the link still points at its source). */
