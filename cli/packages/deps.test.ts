@@ -112,6 +112,21 @@ describe("floe deps with a local package", () => {
 
     const again = await floe(dir, "deps");
     expect(again.exitCode).toBe(0);
+    const json = await floe(dir, "deps", "--log-format", "json");
+    expect(
+      json.stdout
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line)),
+    ).toEqual([
+      expect.objectContaining({
+        event: "deps.package",
+        name: "utils",
+        action: "kept",
+        sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      }),
+      expect.objectContaining({ event: "deps.done", packages: 1, up_to_date: true }),
+    ]);
     expect(again.stdout).toMatch(/^Up to date: utils from local /m);
     expect(again.stdout).toContain("package-lock.yml is up to date; nothing changed.");
     expect(statSync(lockPath).mtimeMs).toBe(before.mtime);
