@@ -47,11 +47,12 @@ export function registerRunOperationCommand(program: FloeCommand): void {
               );
               return;
             }
+            const plural = (n: number) => `${n} row${n === 1 ? "" : "s"}`;
             const rows =
               r.updateCount !== undefined
-                ? `, ${r.updateCount} rows`
+                ? `, ${plural(r.updateCount)}`
                 : r.rows > 0
-                  ? `, ${r.rows} rows returned`
+                  ? `, ${plural(r.rows)} returned`
                   : "";
             io.stdout(`${r.index} of ${total} OK [${r.seconds.toFixed(2)}s${rows}] ${oneLine(r.sql, 160)}\n`);
           },

@@ -82,7 +82,7 @@ export async function runOperation(
       // Trino's own errors exit 1 (the operation failed, as a model would); an unreachable Trino stays 2.
       throw new FloeError(
         error.code,
-        `run-operation ${plan.macro}: statement ${i + 1} of ${plan.statements.length} failed: ${error.message}`,
+        `run-operation ${plan.macro}: statement ${i + 1} of ${plan.statements.length} failed: ${error.message.replace(/([^.])$/, "$1.")}`,
         {
           exitCode: error.exitCode,
           cause: error,
