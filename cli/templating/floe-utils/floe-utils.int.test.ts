@@ -27,6 +27,8 @@ const files: Record<string, string> = {
     'from {{ref "orders"}}\n',
   "models/spine.sql":
     '{{> floe_utils/date_spine datepart="day" start_date="date \'2024-01-30\'" end_date="date \'2024-02-02\'"}}\n',
+  "models/spine_hours.sql":
+    '{{> floe_utils/date_spine datepart="hour" start_date="timestamp \'2024-01-01 00:00:00\'" end_date="timestamp \'2026-01-01 00:00:00\'"}}\n',
   "models/series.sql": '{{> floe_utils/generate_series upper_bound="12005"}}\n',
   "models/starred.sql":
     'select {{> floe_utils/star from=(ref "orders") except="amount, updated_at"}} from {{ref "orders"}}\n',
@@ -78,6 +80,20 @@ describe("floe_utils on Trino", () => {
   it("date_spine: one row per day, the end date excluded", async () => {
     const got = await rows(trino, `SELECT CAST(date_day AS varchar) AS d FROM ${table("spine")} ORDER BY 1`);
     expect(got.map((r) => r.d)).toEqual(["2024-01-30", "2024-01-31", "2024-02-01"]);
+  });
+
+  it("date_spine: an hourly spine over two years, past one sequence's 10,000 entries", async () => {
+    const [got] = await rows(
+      trino,
+      `SELECT count(*) AS n, count(DISTINCT date_hour) AS d, CAST(min(date_hour) AS varchar) AS lo, CAST(max(date_hour) AS varchar) AS hi FROM ${table("spine_hours")}`,
+    );
+    // 2024 is a leap year: (366 + 365) days × 24 hours.
+    expect(got).toEqual({
+      n: 17544,
+      d: 17544,
+      lo: "2024-01-01 00:00:00.000000",
+      hi: "2025-12-31 23:00:00.000000",
+    });
   });
 
   it("generate_series: 1..n, also past one sequence's 10,000 entries", async () => {

@@ -88,7 +88,9 @@ describe("floe_utils macros render", () => {
     const sql = render(
       '{{> floe_utils/date_spine datepart="hour" start_date="timestamp \'2024-01-01\'" end_date="timestamp \'2026-01-01\'"}}',
     );
-    expect(sql).toContain(`select date_add('hour', _floe_n, timestamp '2024-01-01') as "date_hour"`);
+    expect(sql).toContain(
+      `select cast(date_add('hour', _floe_n, timestamp '2024-01-01') as timestamp(6)) as "date_hour"`,
+    );
     expect(sql).toContain(
       "cross join unnest(sequence(0, greatest(0, (date_diff('hour', timestamp '2024-01-01', timestamp '2026-01-01')) / 10000)))",
     );

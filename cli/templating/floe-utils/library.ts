@@ -84,9 +84,15 @@ export const LIBRARY: Readonly<Record<string, LibraryMacro>> = {
       const end = stringArg(args, "end_date", macro);
       const unit = quoteString(datepart);
       const span = `date_diff(${unit}, ${start}, ${end})`;
+      // A spine finer than a day is of timestamps; Iceberg stores timestamp(6) only, and a literal such as
+      // timestamp '2024-01-01 00:00:00' has precision 0, so those are cast (dates stay dates).
+      const value = (n: string) =>
+        SUB_DAY.includes(datepart)
+          ? `cast(date_add(${unit}, ${n}, ${start}) as timestamp(6))`
+          : `date_add(${unit}, ${n}, ${start})`;
       return numbers(
         span,
-        (n) => `date_add(${unit}, ${n}, ${start}) as ${quoteIdentifier(`date_${datepart}`)}`,
+        (n) => `${value(n)} as ${quoteIdentifier(`date_${datepart}`)}`,
         (n) => `${n} < ${span}`,
       );
     },
@@ -198,6 +204,7 @@ export const LIBRARY: Readonly<Record<string, LibraryMacro>> = {
   },
 };
 
+const SUB_DAY = ["millisecond", "second", "minute", "hour"];
 const DATEPARTS = ["millisecond", "second", "minute", "hour", "day", "week", "month", "quarter", "year"];
 
 /**
