@@ -5,7 +5,7 @@ import { floe, testTrinoPort, writeRunnerProject } from "../../testing/run-fixtu
 import { dropSchema, rows } from "../../testing/warehouse.js";
 
 /**
- * floe_utils on Trino: one small project whose models each use a library macro over two seeds, built with
+ * floe_utils on Trino: one small project whose models (Iceberg tables) each use a library macro over two seeds, built with
  * `floe build` against the local stack in a schema of its own; each model's rows are then read back.
  */
 const trino = localTrino({ port: testTrinoPort() });
@@ -13,6 +13,8 @@ const schema = uniqueName("floe_utils_it");
 const table = (name: string) => `iceberg.${schema}.${name}`;
 
 const files: Record<string, string> = {
+  // Tables, as marts are: Iceberg is stricter about column types than a view's query is.
+  "floe_project.yml": "name: shop\nprofile: floe\nmodels:\n  +materialized: table\n",
   "seeds/orders.csv":
     "order_id,customer_id,status,amount,updated_at\n" +
     "1,10,paid,100,2024-01-01 10:00:00\n" +
