@@ -5,8 +5,9 @@ import { floe, testTrinoPort, writeRunnerProject } from "../../testing/run-fixtu
 import { dropSchema, rows } from "../../testing/warehouse.js";
 
 /**
- * floe_utils on Trino: one small project whose models (Iceberg tables) each use a library macro over two seeds, built with
- * `floe build` against the local stack in a schema of its own; each model's rows are then read back.
+ * floe_utils on Trino: one small project whose models (Iceberg tables) each use a library macro over two
+ * seeds, built with `floe build` against the local stack in a schema of its own; each model's rows are
+ * then read back.
  */
 const trino = localTrino({ port: testTrinoPort() });
 const schema = uniqueName("floe_utils_it");
