@@ -87,6 +87,28 @@ describe("floe deps with a local package", () => {
     );
   });
 
+  it("a package's sources are its own: source.<package>.…, found from its models and with floe_utils' star", async () => {
+    const pkg = utilsPackage();
+    writeFileSync(
+      join(pkg, "models/sources.yml"),
+      "version: 2\nsources:\n  - name: raw\n    schema: landing\n    tables:\n      - name: events\n        columns: [{name: id}, {name: kind}, {name: secret}]\n",
+    );
+    writeFileSync(
+      join(pkg, "models/util_events.sql"),
+      'select {{> floe_utils/star from=(source "raw" "events") except="secret"}} from {{source "raw" "events"}}\n',
+    );
+    const dir = rootProject(`packages:\n  - local: ${pkg}\n`);
+    expect((await floe(dir, "deps")).exitCode).toBe(0);
+    const compiled = await floe(dir, "compile");
+    expect(compiled.stderr).toBe("");
+    const manifest = manifestOf(dir);
+    expect(Object.keys(manifest.sources)).toEqual(["source.utils.raw.events"]);
+    expect(manifest.nodes["model.utils.util_events"].depends_on.nodes).toEqual(["source.utils.raw.events"]);
+    expect(readFileSync(join(dir, "target/compiled/utils/models/util_events.sql"), "utf8")).toBe(
+      'select "id",\n    "kind" from "iceberg"."landing"."events"\n',
+    );
+  });
+
   it("selects a package's nodes with package:<name> (and by the package's name as an fqn)", async () => {
     const dir = rootProject(`packages:\n  - local: ${utilsPackage()}\n`);
     expect((await floe(dir, "deps")).exitCode).toBe(0);
