@@ -1,12 +1,14 @@
 import { CommanderError } from "commander";
 import { UsageError } from "../core/errors.js";
 import { registerDemoCommands } from "./commands/demo.js";
+import { registerDepsCommand } from "./commands/deps.js";
 import { registerDocsCommands } from "./commands/docs.js";
 import { FloeCommand } from "./commands/floe-command.js";
 import { registerIngestCommands } from "./commands/ingest.js";
 import type { CliIO } from "./commands/io.js";
 import { registerMaintainCommand } from "./commands/maintain.js";
 import { registerCompileCommands } from "./commands/project-commands.js";
+import { registerRunOperationCommand } from "./commands/run-operation.js";
 import { registerRunnerCommands } from "./commands/runner-commands.js";
 import { registerSourceCommands } from "./commands/source.js";
 import { registerStackCommands } from "./commands/stack.js";
@@ -44,6 +46,8 @@ export function buildProgram(io: CliIO, options: { readonly json?: boolean } = {
   registerSourceCommands(program);
   registerDocsCommands(program);
   registerValidateCommand(program);
+  registerDepsCommand(program);
+  registerRunOperationCommand(program);
   registerIngestCommands(program);
   registerMaintainCommand(program);
   return program;

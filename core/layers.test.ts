@@ -24,6 +24,8 @@ const LAYERS: readonly (readonly string[])[] = [
     "cli/artifacts",
     "cli/log",
     "cli/maintain",
+    "cli/packages",
+    "cli/operation",
   ],
 ];
 

@@ -117,24 +117,34 @@ const VARS_EXPECTED = "a YAML mapping of names to values";
  */
 export function parseVars(flag: string | undefined, cwd = "."): Record<string, unknown> {
   const text = flag?.startsWith("@") ? readVarsFile(flag.slice(1), cwd) : flag;
+  return parseMappingFlag("--vars", VARS_EXPECTED, text, "'{name: value}'");
+}
+
+/** A flag whose value is a YAML (or JSON) mapping: `--vars`, run-operation's `--args`. */
+export function parseMappingFlag(
+  flag: string,
+  expected: string,
+  text: string | undefined,
+  example: string,
+): Record<string, unknown> {
   if (text === undefined) return {};
   let value: unknown;
   try {
     // The project's YAML parser: the same alias, nesting and size limits as the project's files.
-    value = parseYaml(text, "--vars");
+    value = parseYaml(text, flag);
   } catch (error) {
     const syntax = (error as { cause?: { reason?: string } }).cause?.reason;
     throw invalidFlag(
-      "--vars",
-      VARS_EXPECTED,
+      flag,
+      expected,
       text,
-      `${passExample("--vars", "'{name: value}'")} Quote it for the shell.`,
+      `${passExample(flag, example)} Quote it for the shell.`,
       syntax === undefined ? (error as Error).message : `not valid YAML: ${syntax}`,
     );
   }
   if (value === null || value === undefined) return {};
   if (typeof value !== "object" || Array.isArray(value)) {
-    throw invalidFlag("--vars", VARS_EXPECTED, text, passExample("--vars", "'{name: value}'"));
+    throw invalidFlag(flag, expected, text, passExample(flag, example));
   }
   return value as Record<string, unknown>;
 }

@@ -13,6 +13,7 @@ import {
 import { loadProjectFast } from "../compile/compile-pipeline.js";
 import { initProject } from "../project/init-project.js";
 import { loadProjectFiles } from "../project/load-project.js";
+import { FLOE_UTILS_PACKAGE } from "../templating/floe-utils/library.js";
 import {
   addProjectFlags,
   addQuietFlag,
@@ -194,7 +195,10 @@ function counts(project: ParsedProject): Record<string, number> {
     const type = (nodes[id] as GraphNode).resource_type;
     out[type] = (out[type] ?? 0) + 1;
   }
-  out.macro = Object.keys(project.manifest.macros).length;
+  // The project's and its packages' macros; floe_utils, bundled with Floe, is in every manifest.
+  out.macro = Object.values(project.manifest.macros).filter(
+    (m) => m.package_name !== FLOE_UTILS_PACKAGE,
+  ).length;
   return out;
 }
 

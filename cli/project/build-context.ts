@@ -3,12 +3,13 @@ import { ConfigError } from "../../core/errors.js";
 import type { ManifestNode, Relation, SourceNode } from "../manifest/manifest.js";
 import type { Program } from "../templating/ast.js";
 import { parseSimpleTemplate } from "../templating/fast-parse.js";
+import { FLOE_UTILS_PACKAGE } from "../templating/floe-utils/library.js";
 import { parseTemplate, parseWithHandlebars } from "../templating/parse-template.js";
 import { ConfigResolver } from "./config-resolver.js";
 import { MacroRegistry, type StaticRef, type StaticSource } from "./macro-registry.js";
 import { folders, location, relativeTo } from "./node-paths.js";
 import type { BuildOptions, NodeTemplate } from "./parsed-project.js";
-import type { ProjectFiles, SourceText } from "./project-files.js";
+import type { PackageProject, ProjectFiles, SourceText } from "./project-files.js";
 
 /**
  * The state one `buildProject` call accumulates — nodes, sources, templates, the name index, warnings —
@@ -35,9 +36,24 @@ export class BuildContext {
     this.projectName = config.name;
     this.targetPath = config["target-path"];
     this.vars = { ...config.vars, ...(options.vars ?? {}) };
-    this.macros = new MacroRegistry(this.projectName);
+    checkPackageNames(this.projectName, files.packages ?? []);
+    this.macros = new MacroRegistry(this.projectName, new Set([FLOE_UTILS_PACKAGE]));
     this.configs = new ConfigResolver(files, { vars: this.vars, env: options.env });
     this.warnings.push(...(files.warnings ?? []));
+  }
+
+  /** The project a file belongs to: an installed package's name, or the root project's. */
+  packageOf(file: { readonly package?: string | undefined }): string {
+    return file.package ?? this.projectName;
+  }
+
+  /** `target/compiled/<package>/<path in that package>`, as dbt lays out compiled SQL. */
+  compiledPath(file: { readonly path: string; readonly package?: string | undefined }): string {
+    const dir =
+      file.package === undefined ? undefined : this.files.packages?.find((p) => p.name === file.package)?.dir;
+    const path =
+      dir !== undefined && file.path.startsWith(`${dir}/`) ? file.path.slice(dir.length + 1) : file.path;
+    return `${this.targetPath}/compiled/${this.packageOf(file)}/${path}`;
   }
 
   /** ASTs from the fast parser, which `template` does not keep (they are cheap to make again). */
@@ -113,9 +129,15 @@ export class BuildContext {
     });
   }
 
-  resolveSource(ref: StaticSource, from: string): string {
-    const id = `source.${this.projectName}.${ref.source}.${ref.table}`;
-    if (this.sources[id]) return id;
+  /** A source table as seen from a node of package `pkg`: its own package's first, then the root's, then any. */
+  resolveSource(ref: StaticSource, from: string, pkg: string = this.projectName): string {
+    for (const owner of [pkg, this.projectName]) {
+      const id = `source.${owner}.${ref.source}.${ref.table}`;
+      if (this.sources[id]) return id;
+    }
+    for (const source of Object.values(this.sources)) {
+      if (source.source_name === ref.source && source.table_name === ref.table) return source.unique_id;
+    }
     const names = Object.values(this.sources).map((s) => s.name);
     const suggestion = closestName(`${ref.source}.${ref.table}`, names);
     throw new ConfigError(`'${from}' uses source '${ref.source}.${ref.table}', which is not declared.`, {
@@ -144,5 +166,19 @@ export class BuildContext {
       schema: `${target.schema}_${schema ?? "floe_test__audit"}`,
       identifier: name,
     };
+  }
+}
+
+/** A package may not take the root project's name nor that of Floe's bundled library: ids would collide. */
+function checkPackageNames(projectName: string, packages: readonly PackageProject[]): void {
+  for (const pkg of packages) {
+    if (pkg.name !== projectName && pkg.name !== FLOE_UTILS_PACKAGE) continue;
+    throw new ConfigError(
+      `package '${pkg.name}' (${pkg.dir}) has the same name as ${pkg.name === projectName ? "this project" : "Floe's bundled macro library"}.`,
+      {
+        location: { file: pkg.project.path },
+        hint: "rename the package's project (name: in its floe_project.yml), then run `floe deps`.",
+      },
+    );
   }
 }

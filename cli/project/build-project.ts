@@ -1,8 +1,10 @@
 import { buildChildMap, rememberOrder } from "../graph/graph.js";
 import { MANIFEST_SCHEMA_VERSION, type Manifest } from "../manifest/manifest.js";
 import { createTemplateEnvironment } from "../templating/environment.js";
+import { FLOE_UTILS_PACKAGE } from "../templating/floe-utils/library.js";
 import { BuildContext } from "./build-context.js";
 import { checkCycles } from "./graph-checks.js";
+import { libraryMacroFiles } from "./library-macros.js";
 import { addModel, addSeed, type PendingRefs, resolveDependencies } from "./model-nodes.js";
 import { stem } from "./node-paths.js";
 import type { BuildOptions, ParsedProject } from "./parsed-project.js";
@@ -24,13 +26,14 @@ export { parseRelationshipTarget, type RelationshipTarget } from "./relationship
  */
 export function buildProject(files: ProjectFiles, options: BuildOptions): ParsedProject {
   const ctx = new BuildContext(files, options);
-  ctx.macros.load(files.macros, (file) => ctx.parse(file));
+  ctx.macros.load([...files.macros, ...libraryMacroFiles()], (file) => ctx.parse(file));
   const environment = createTemplateEnvironment(
-    [...ctx.macros.values()].map((m) => ({
-      name: m.node.name,
+    [...ctx.macros.entries()].map(([name, m]) => ({
+      name,
       file: m.file.path,
       ast: m.ast,
       source: m.file.text,
+      ...(m.file.package === FLOE_UTILS_PACKAGE ? { locateAtCaller: true } : {}),
     })),
   );
   const propertyFiles = loadPropertyFiles(ctx);

@@ -35,6 +35,23 @@ export interface Resolved<C> {
   readonly hash: string;
 }
 
+function treesOf(config: ProjectFiles["config"], project: SourceText): Record<Kind, ConfigTree> {
+  const { name } = config;
+  const testTreeKey = Object.keys(config.data_tests).length > 0 ? "data_tests" : "tests";
+  return {
+    model: new ConfigTree(config.models, "models", "model", name, project.path, project.text),
+    seed: new ConfigTree(config.seeds, "seeds", "seed", name, project.path, project.text),
+    test: new ConfigTree(
+      testTreeKey === "data_tests" ? config.data_tests : config.tests,
+      testTreeKey,
+      "test",
+      name,
+      project.path,
+      project.text,
+    ),
+  };
+}
+
 /** A yml entry that describes a model or seed (`models: [{name: x, config: {...}}]`). */
 export interface Patch {
   readonly entry: NodeEntry;
@@ -48,6 +65,8 @@ export class ConfigResolver {
   readonly modelTree: ConfigTree;
   readonly seedTree: ConfigTree;
   readonly testTree: ConfigTree;
+  /** Each installed package's own trees (its floe_project.yml), by package name. */
+  private readonly packageTrees = new Map<string, Record<Kind, ConfigTree>>();
   private readonly templateLayerCache = new Map<string, ConfigLayer>();
   private readonly testLayerCache = new Map<string, ConfigLayer>();
   private readonly layerIds = new WeakMap<ConfigLayer, number>();
@@ -58,21 +77,23 @@ export class ConfigResolver {
     files: ProjectFiles,
     private readonly state: Parameters<typeof readConfigCalls>[2],
   ) {
-    const config = files.config;
-    const projectName = config.name;
-    const projectFile = files.project.path;
-    const text = files.project.text;
-    this.modelTree = new ConfigTree(config.models, "models", "model", projectName, projectFile, text);
-    this.seedTree = new ConfigTree(config.seeds, "seeds", "seed", projectName, projectFile, text);
-    const testTreeKey = Object.keys(config.data_tests).length > 0 ? "data_tests" : "tests";
-    this.testTree = new ConfigTree(
-      testTreeKey === "data_tests" ? config.data_tests : config.tests,
-      testTreeKey,
-      "test",
-      projectName,
-      projectFile,
-      text,
-    );
+    const root = treesOf(files.config, files.project);
+    this.modelTree = root.model;
+    this.seedTree = root.seed;
+    this.testTree = root.test;
+    for (const pkg of files.packages ?? []) this.packageTrees.set(pkg.name, treesOf(pkg.config, pkg.project));
+  }
+
+  /**
+   * The project-tree layers of a node: the root project's tree, or for a package's node its own project's
+   * tree and then the root's (where `models: <package>: ...` reaches into it), so the root project has the
+   * last word, as in dbt.
+   */
+  treeLayers(kind: Kind, pkg: string | undefined, parts: readonly string[]): ConfigLayer[] {
+    const root = kind === "model" ? this.modelTree : kind === "seed" ? this.seedTree : this.testTree;
+    const own = pkg === undefined ? undefined : this.packageTrees.get(pkg);
+    if (pkg === undefined || !own) return root.layers(parts);
+    return [...own[kind].layers(parts), ...root.layers([pkg, ...parts], false)];
   }
 
   model(layers: readonly ConfigLayer[]): Resolved<ModelConfig> {

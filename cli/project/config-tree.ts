@@ -34,15 +34,19 @@ export class ConfigTree {
     private readonly text: string,
   ) {}
 
-  /** The layers along `parts` (folders, then the node name), least specific first. */
-  layers(parts: readonly string[]): ConfigLayer[] {
+  /**
+   * The layers along `parts` (folders, then the node name), least specific first. `ownProject` false: the
+   * node is an installed package's, whose path starts with its package name, so the tree's own project
+   * key is not entered.
+   */
+  layers(parts: readonly string[], ownProject = true): ConfigLayer[] {
     // Called once per node (30,000 in a large project): walk by object identity and build the YAML path
     // (for error messages) only the first time a tree node is seen.
     const layers: ConfigLayer[] = [];
     let node = this.tree as Record<string, unknown>;
     let viaProject = false;
     layers.push(this.layerOf(node, parts, 0, viaProject));
-    const own = node[this.projectName];
+    const own = ownProject ? node[this.projectName] : undefined;
     if (isMapping(own)) {
       node = own;
       viaProject = true;

@@ -45,7 +45,7 @@ models:
       storage_endpoint: '{{env "FLOE_S3_ENDPOINT" "http://127.0.0.1:9000"}}'
       catalog_uri: '{{env "FLOE_ICEBERG_REST_URI" "http://127.0.0.1:8181"}}'
 `,
-    ".gitignore": "target/\n",
+    ".gitignore": "target/\nfloe_packages/\n",
     "seeds/raw_orders.csv": `order_id,customer_id,amount_cents,status,ordered_at
 1,100,2500,paid,2024-01-01 10:00:00
 2,100,1200,paid,2024-01-02 11:30:00

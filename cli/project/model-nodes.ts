@@ -25,14 +25,14 @@ export function addModel(
 ): void {
   const relative = relativeTo(file);
   const name = stem(file.path);
-  const projectName = ctx.projectName;
+  const projectName = ctx.packageOf(file);
   const id = `model.${projectName}.${name}`;
   const ast = ctx.parse(file);
   const deps = templateDependencies(ast);
   const folders = ctx.foldersOf(file);
   const configs = ctx.configs;
   const { config, hash: configHash } = configs.model([
-    ...configs.modelTree.layers([...folders, name]),
+    ...configs.treeLayers("model", file.package, [...folders, name]),
     ...configs.ymlLayer(patch, "model"),
     ...configs.templateLayers(deps.configs, file.path, "model"),
   ]);
@@ -67,7 +67,7 @@ export function addModel(
   node.config = config;
   node.relation = ctx.relation(name, config);
   node.columns = columnsOf(patch?.entry.columns);
-  node.compiled_path = `${ctx.targetPath}/compiled/${projectName}/${file.path}`;
+  node.compiled_path = ctx.compiledPath(file);
   ctx.nodes[id] = node as unknown as ModelNode;
   ctx.templates.set(id, ctx.template(file, ast));
 }
@@ -125,7 +125,7 @@ export function resolveDependencies(ctx: BuildContext, pending: PendingRefs): vo
     const node = ctx.nodes[id];
     if (!node) continue;
     const parents = new Set<string>();
-    for (const source of refs.sources) parents.add(ctx.resolveSource(source, node.name));
+    for (const source of refs.sources) parents.add(ctx.resolveSource(source, node.name, node.package_name));
     for (const ref of refs.refs) parents.add(ctx.resolveRef(ref, node.name));
     (node.depends_on as { nodes: readonly string[] }).nodes = [...parents].sort();
   }
@@ -135,12 +135,12 @@ export function resolveDependencies(ctx: BuildContext, pending: PendingRefs): vo
 export function addSeed(ctx: BuildContext, file: SeedFile, patch: Patch | undefined): void {
   const relative = relativeTo(file);
   const name = stem(file.path);
-  const projectName = ctx.projectName;
+  const projectName = ctx.packageOf(file);
   const id = `seed.${projectName}.${name}`;
   const folders = ctx.foldersOf(file);
   const configs = ctx.configs;
   const { config, hash: configHash } = configs.seed([
-    ...configs.seedTree.layers([...folders, name]),
+    ...configs.treeLayers("seed", file.package, [...folders, name]),
     ...configs.ymlLayer(patch, "seed"),
   ]);
   if (!config.enabled) return;

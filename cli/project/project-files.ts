@@ -10,6 +10,8 @@ export interface SourceText {
   readonly hash: string;
   /** The resource folder the file was found under (`models`), for node paths and fqns. */
   readonly base: string;
+  /** The installed package the file belongs to (its project's name); absent for the root project's files. */
+  readonly package?: string;
 }
 
 export interface SeedFile {
@@ -18,6 +20,16 @@ export interface SeedFile {
   readonly base: string;
   /** The CSV header's column names. */
   readonly columns: readonly string[];
+  readonly package?: string;
+}
+
+/** An installed package (`floe deps`): a Floe project of its own under the packages install path. */
+export interface PackageProject {
+  readonly name: string;
+  /** Its folder, relative to the root project (`floe_packages/utils`). */
+  readonly dir: string;
+  readonly project: SourceText;
+  readonly config: ProjectConfig;
 }
 
 export interface ProjectFiles {
@@ -31,6 +43,8 @@ export interface ProjectFiles {
   readonly genericTests: readonly SourceText[];
   readonly propertyFiles: readonly SourceText[];
   readonly seeds: readonly SeedFile[];
+  /** Installed packages, in packages.yml order; their files are in the lists above, marked `package`. */
+  readonly packages?: readonly PackageProject[];
   /** What reading skipped and why (a dangling or looping symlink); they join the project's warnings. */
   readonly warnings?: readonly string[];
 }

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { strictMapping, unsupportedKeys } from "../manifest/strict-keys.js";
+import { validateStrictYaml } from "./strict-yaml.js";
+import { parseYaml } from "./yaml-file.js";
 
 /**
  * `floe_project.yml`. Keys follow dbt's `dbt_project.yml`; unknown top-level keys are rejected so a typo
@@ -21,6 +23,7 @@ const projectShape = {
   "test-paths": pathList.default(["tests"]),
   "seed-paths": pathList.default(["seeds"]),
   "target-path": z.string().min(1).default("target"),
+  "packages-install-path": z.string().min(1).default("floe_packages"),
   "clean-targets": pathList.optional(),
   "require-floe-version": z.union([z.string(), z.array(z.string())]).optional(),
   vars: z.record(z.string(), z.unknown()).default({}),
@@ -42,7 +45,6 @@ export const projectSchema = strictMapping(
     "analysis-paths": "",
     "docs-paths": "",
     "asset-paths": "",
-    "packages-install-path": "",
     "log-path": "",
     "require-dbt-version": "use require-floe-version.",
     quoting: "",
@@ -61,3 +63,12 @@ export const projectSchema = strictMapping(
 export type ProjectConfig = z.output<typeof projectSchema>;
 
 export const PROJECT_FILE = "floe_project.yml";
+
+/** floe_project.yml's text → its validated config (the root project's, or an installed package's). */
+export function parseProjectFile(text: string, display: string): ProjectConfig {
+  const raw = parseYaml(text, display) ?? {};
+  // Unknown keys bring their own fix (the closest known key); see manifest/strict-keys.ts.
+  return validateStrictYaml(projectSchema, raw, display, text, (path) => {
+    return `fix '${String(path[0] ?? "")}' in ${display}.`;
+  });
+}

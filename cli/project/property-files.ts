@@ -69,8 +69,8 @@ export function warnUnmatched(ctx: BuildContext, kind: "models" | "seeds", name:
 }
 
 export function addSources(ctx: BuildContext, propertyFiles: PropertyFiles): void {
-  const projectName = ctx.projectName;
   for (const { file, content } of propertyFiles.files) {
+    const projectName = ctx.packageOf(file);
     (content.sources ?? []).forEach((source, sourceIndex) => {
       source.tables.forEach((table, tableIndex) => {
         const id = `source.${projectName}.${source.name}.${table.name}`;

@@ -58,7 +58,7 @@ export class TestBuilder {
       }
       (content.sources ?? []).forEach((source, sourceIndex) => {
         source.tables.forEach((table, tableIndex) => {
-          const id = `source.${ctx.projectName}.${source.name}.${table.name}`;
+          const id = `source.${ctx.packageOf(file)}.${source.name}.${table.name}`;
           const target: TestTarget = { kind: "source", label: `${source.name}_${table.name}` };
           this.addTestsOf(
             table,
@@ -138,12 +138,12 @@ export class TestBuilder {
     const ctx = this.ctx;
     const configs = ctx.configs;
     const { config, hash: configHash } = configs.test([
-      ...configs.testTree.layers([spec.name]),
+      ...configs.treeLayers("test", file.package, [spec.name]),
       configs.internTestLayer(spec.config),
     ]);
     if (!config.enabled) return;
     this.checkTestName(spec.name, file.path);
-    const projectName = ctx.projectName;
+    const projectName = ctx.packageOf(file);
     const id = `test.${projectName}.${spec.name}`;
     const parents = new Set<string>([attachedId]);
     if (spec.testName === "relationships") {
@@ -182,7 +182,7 @@ export class TestBuilder {
       tags: config.tags,
       depends_on: {
         nodes: parents.size === 1 ? [attachedId] : [...parents].sort(),
-        macros: macroNames.map((m) => `macro.${projectName}.${m}`),
+        macros: ctx.macros.use(new Set(macroNames)).ids,
       },
       config,
       test_metadata: { name: spec.testName, kwargs: spec.kwargs },
@@ -191,7 +191,7 @@ export class TestBuilder {
       // through V8's slow generic object construction.
       column_name: spec.column,
       store_failures_relation: ctx.storeFailuresRelation(spec.name, config.schema),
-      compiled_path: `${ctx.targetPath}/compiled/${projectName}/${file.path}/${spec.name}.sql`,
+      compiled_path: `${ctx.compiledPath(file)}/${spec.name}.sql`,
     };
     ctx.nodes[id] = node;
     ctx.templates.set(id, custom ? custom.template : BUILTIN_TEMPLATE);
@@ -203,7 +203,7 @@ export class TestBuilder {
     const ctx = this.ctx;
     const parsed = parseRelationshipTarget(to);
     if (parsed.kind === "source") {
-      const id = `source.${ctx.projectName}.${parsed.source}.${parsed.table}`;
+      const id = `source.${ctx.packageOf(file)}.${parsed.source}.${parsed.table}`;
       if (ctx.sources[id]) return id;
     } else {
       const found = ctx.idOf(parsed.name);
@@ -231,16 +231,17 @@ export class TestBuilder {
     const deps = templateDependencies(ast);
     const configs = ctx.configs;
     const { config, hash: configHash } = configs.test([
-      ...configs.testTree.layers([...ctx.foldersOf(file), name]),
+      ...configs.treeLayers("test", file.package, [...ctx.foldersOf(file), name]),
       ...configs.templateLayers(deps.configs, file.path, "test"),
     ]);
     if (!config.enabled) return;
     this.checkTestName(name, file.path);
-    const id = `test.${ctx.projectName}.${name}`;
+    const pkg = ctx.packageOf(file);
+    const id = `test.${pkg}.${name}`;
     const macroNames = ctx.macros.closure(deps.partials, file.path);
     const parents = new Set<string>();
     const { refs, sources } = staticReferences(ctx, deps, file.path, macroNames);
-    for (const s of sources) parents.add(ctx.resolveSource(s, name));
+    for (const s of sources) parents.add(ctx.resolveSource(s, name, pkg));
     for (const r of refs) parents.add(ctx.resolveRef(r, name));
     const relative = relativeTo(file);
     const macros = ctx.macros.use(macroNames);
@@ -248,10 +249,10 @@ export class TestBuilder {
       unique_id: id,
       resource_type: "test",
       name,
-      package_name: ctx.projectName,
+      package_name: pkg,
       original_file_path: file.path,
       path: relative,
-      fqn: [ctx.projectName, ...ctx.foldersOf(file), name],
+      fqn: [pkg, ...ctx.foldersOf(file), name],
       checksum: { name: "sha256", checksum: file.hash },
       fingerprint: {
         body: bodyFingerprint(file.text),
@@ -264,7 +265,7 @@ export class TestBuilder {
       depends_on: { nodes: [...parents].sort(), macros: macros.ids },
       config,
       store_failures_relation: ctx.storeFailuresRelation(name, config.schema),
-      compiled_path: `${ctx.targetPath}/compiled/${ctx.projectName}/${file.path}`,
+      compiled_path: ctx.compiledPath(file),
     };
     ctx.nodes[id] = node;
     ctx.templates.set(id, ctx.template(file, ast));

@@ -2,7 +2,14 @@ import { closestName } from "../../core/closest-name.js";
 import { ConfigError } from "../../core/errors.js";
 import { quoteIdentifier, quoteRelation } from "../../trino/dialect.js";
 import { BUILTIN_TESTS } from "../data-tests/generic/builtin-tests.js";
-import type { ManifestNode, ModelNode, Relation, SeedNode, TestNode } from "../manifest/manifest.js";
+import type {
+  ColumnInfo,
+  ManifestNode,
+  ModelNode,
+  Relation,
+  SeedNode,
+  TestNode,
+} from "../manifest/manifest.js";
 import type { ParsedProject } from "../project/build-project.js";
 import { parseRelationshipTarget } from "../project/relationship-target.js";
 import type { Program } from "../templating/ast.js";
@@ -29,6 +36,8 @@ export class NodeRenderer {
   /** Rendered ephemeral bodies (without their own CTEs), shared by every node of one compile. */
   private readonly ephemeralBodies = new Map<string, { sql: string; ephemerals: readonly string[] }>();
   private readonly relations = new Map<string, string>();
+  private byName: Map<string, ManifestNode> | undefined;
+  private columnsByRelation: Map<string, readonly ColumnInfo[]> | undefined;
 
   /**
    * `deferred`: unique_id → the relation to render for `{{ref}}` instead of the node's own (`--defer`:
@@ -66,6 +75,31 @@ export class NodeRenderer {
     const state = this.state(subject, ephemerals, {});
     const sql = renderTemplate(this.project.environment, ast, file, {}, { floe: state });
     return ephemerals.length === 0 ? sql : injectCtes(sql, this.cteList(ephemerals));
+  }
+
+  /**
+   * A macro rendered on its own with `args` as its arguments (`floe run-operation`): refs, sources, vars
+   * and other macros work as in a model; it declares no dependencies, so any ref is allowed.
+   */
+  renderMacro(name: string, args: Readonly<Record<string, unknown>>): string {
+    const partial = this.project.environment.partials.get(name);
+    if (!partial) throw new Error(`unknown macro ${name}`);
+    const ephemerals: string[] = [];
+    const subject: RenderSubject = { resource_type: "inline", name, depends_on: { nodes: [] } };
+    const state = this.state(subject, ephemerals, {});
+    // Arguments as a call's own context (as `{{> name key=value}}` makes one), so floe_utils checks them.
+    const context = Object.assign(Object.create({}), args);
+    const sql = renderTemplate(this.project.environment, partial.ast, partial.file, context, { floe: state });
+    if (ephemerals.length > 0) {
+      throw new ConfigError(
+        `macro '${name}' refs an ephemeral model, which exists only inside a model's query.`,
+        {
+          location: { file: partial.file },
+          hint: "ref a table or view model, or make the model a view.",
+        },
+      );
+    }
+    return sql;
   }
 
   private cteList(direct: readonly string[]): string[] {
@@ -156,6 +190,38 @@ export class NodeRenderer {
     return sql;
   }
 
+  /** A model or seed by name alone, in any package (names are unique across the root project and packages). */
+  private nodeNamed(name: string): ManifestNode | undefined {
+    if (!this.byName) {
+      this.byName = new Map();
+      for (const node of Object.values(this.project.manifest.nodes)) {
+        if (node.resource_type === "model" || node.resource_type === "seed") this.byName.set(node.name, node);
+      }
+    }
+    return this.byName.get(name);
+  }
+
+  /** The declared columns behind a rendered relation (see RenderState.columnsOf), mapped once per compile. */
+  private columnsOf(relation: string): readonly ColumnInfo[] | undefined {
+    if (!this.columnsByRelation) {
+      const map = new Map<string, readonly ColumnInfo[]>();
+      const { nodes, sources } = this.project.manifest;
+      for (const node of Object.values(nodes)) {
+        if (node.resource_type !== "model" && node.resource_type !== "seed") continue;
+        const columns = Object.values(node.columns);
+        map.set(this.relationSql(node), columns);
+        if (node.resource_type === "model" && node.config.materialized === "ephemeral") {
+          map.set(quoteIdentifier(EPHEMERAL_PREFIX + node.name), columns);
+        }
+      }
+      for (const source of Object.values(sources))
+        map.set(quoteRelation(source.relation), Object.values(source.columns));
+      this.columnsByRelation = map;
+    }
+    const columns = this.columnsByRelation.get(relation.trim());
+    return columns && columns.length > 0 ? columns : undefined;
+  }
+
   /** The relation a generic test reads: its attached node, filtered by `where` as dbt does. */
   private testModel(test: TestNode, state: RenderState): string {
     const attached = test.attached_node ?? "";
@@ -180,27 +246,30 @@ export class NodeRenderer {
         options.isIncremental === true &&
         node.resource_type === "model" &&
         node.config?.materialized === "incremental",
+      columnsOf: (relation) => this.columnsOf(relation),
       ref: (name, packageName) => {
-        if (packageName !== undefined && packageName !== projectName) {
-          throw new ConfigError(
-            `{{ref "${packageName}" "${name}"}}: package '${packageName}' is not this project.`,
-            {
-              hint: `write {{ref "${name}"}} (Floe has no packages yet).`,
-            },
-          );
-        }
         const target =
-          manifest.nodes[`model.${projectName}.${name}`] ?? manifest.nodes[`seed.${projectName}.${name}`];
+          packageName === undefined
+            ? (manifest.nodes[`model.${projectName}.${name}`] ??
+              manifest.nodes[`seed.${projectName}.${name}`] ??
+              this.nodeNamed(name))
+            : (manifest.nodes[`model.${packageName}.${name}`] ??
+              manifest.nodes[`seed.${packageName}.${name}`]);
         if (!target || target.resource_type === "test") {
           const names = Object.values(manifest.nodes)
             .filter((n) => n.resource_type !== "test")
+            .filter((n) => packageName === undefined || n.package_name === packageName)
             .map((n) => n.name);
           const suggestion = closestName(name, names);
-          throw new ConfigError(`{{ref "${name}"}}: no model or seed is named '${name}'.`, {
-            hint: suggestion
-              ? `did you mean {{ref "${suggestion}"}}?`
-              : `create models/${name}.sql or fix the name.`,
-          });
+          const call = packageName === undefined ? `{{ref "${name}"}}` : `{{ref "${packageName}" "${name}"}}`;
+          throw new ConfigError(
+            `${call}: no model or seed is named '${name}'${packageName === undefined ? "" : ` in package '${packageName}'`}.`,
+            {
+              hint: suggestion
+                ? `did you mean {{ref ${packageName === undefined ? "" : `"${packageName}" `}"${suggestion}"}}?`
+                : `create models/${name}.sql or fix the name.`,
+            },
+          );
         }
         if (
           node.resource_type !== "test" &&
@@ -221,7 +290,12 @@ export class NodeRenderer {
         return this.read(this.relationSql(target));
       },
       source: (sourceName, tableName) => {
-        const source = manifest.sources[`source.${projectName}.${sourceName}.${tableName}`];
+        const source =
+          manifest.sources[`source.${node.package_name ?? projectName}.${sourceName}.${tableName}`] ??
+          manifest.sources[`source.${projectName}.${sourceName}.${tableName}`] ??
+          Object.values(manifest.sources).find(
+            (s) => s.source_name === sourceName && s.table_name === tableName,
+          );
         if (!source) {
           const suggestion = closestName(
             `${sourceName}.${tableName}`,
@@ -251,6 +325,7 @@ type RenderSubject =
       readonly depends_on: { readonly nodes: readonly string[] };
       readonly config?: undefined;
       readonly original_file_path?: undefined;
+      readonly package_name?: undefined;
     };
 
 /** The root context of a model template: `{{this}}` renders its relation; `{{this.schema}}` etc. work too. */

@@ -133,6 +133,8 @@ function matches(context: SelectionContext, atom: SelectorAtom, node: GraphNode,
       return (
         node.resource_type === "test" && (atom.value === "generic") === (node.test_metadata !== undefined)
       );
+    case "package":
+      return pattern.test(node.package_name);
     case "test_name":
       return (
         node.resource_type === "test" &&

@@ -4,7 +4,7 @@ import { UsageError } from "../../core/errors.js";
 /**
  * Selector syntax, as in dbt: space = union, comma = intersection; each atom is
  * `[@][n+]method:value[+n]` or a bare name/path. Methods: `tag`, `path`, `config.<key>`, `source`,
- * `resource_type`, `state`, `result`, `fqn`, `test_type`, `test_name`.
+ * `resource_type`, `state`, `result`, `fqn`, `test_type`, `test_name`, `package`.
  */
 export type SelectorMethod =
   | "default"
@@ -17,7 +17,8 @@ export type SelectorMethod =
   | "state"
   | "result"
   | "test_type"
-  | "test_name";
+  | "test_name"
+  | "package";
 
 export interface SelectorAtom {
   readonly raw: string;
@@ -45,6 +46,7 @@ const METHODS: readonly string[] = [
   "result",
   "test_type",
   "test_name",
+  "package",
 ];
 const RESOURCE_TYPES = ["model", "seed", "test", "source"];
 const STATES = ["modified", "new", "modified.body", "modified.configs", "modified.macros", "modified.yml"];

@@ -29,6 +29,8 @@ export interface PartialTemplate {
   readonly name: string;
   readonly file: string;
   readonly ast: Program;
+  /** Errors inside it point at the call, not into it (Floe's bundled macros: their text is not the user's). */
+  readonly locateAtCaller?: boolean;
 }
 
 export interface TemplateEnvironment {
@@ -245,6 +247,7 @@ class Interpreter {
     try {
       out = this.program(ast, partialScope);
     } catch (error) {
+      if (isFloeError(error) && partial?.locateAtCaller) throw relocate(error, location);
       if (
         isFloeError(error) &&
         error.location &&

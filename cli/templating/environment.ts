@@ -1,6 +1,7 @@
 import Handlebars from "handlebars";
 import type { HelperFn, PartialTemplate, TemplateEnvironment } from "./ast-render.js";
 import { configHelper } from "./helpers/config.js";
+import { floeUtilsHelper, listHelper } from "./helpers/floe-utils.js";
 import { isIncrementalHelper, rawHelper } from "./helpers/is-incremental.js";
 import { refHelper, sourceHelper } from "./helpers/ref.js";
 import { envHelper, varHelper } from "./helpers/var.js";
@@ -14,6 +15,8 @@ export const FLOE_HELPERS: Readonly<Record<string, HelperFn>> = {
   env: envHelper,
   is_incremental: isIncrementalHelper,
   raw: rawHelper,
+  floe_utils: floeUtilsHelper,
+  list: listHelper,
 };
 
 export interface MacroSource extends PartialTemplate {

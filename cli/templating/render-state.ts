@@ -12,6 +12,11 @@ export interface RenderState {
   readonly vars: Readonly<Record<string, unknown>>;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly isIncremental: boolean;
+  /**
+   * The declared columns (yml, or a seed's CSV header) of the model, seed or source whose rendered relation
+   * is `relation`; undefined when it is none of them or declares none. For floe_utils' star and friends.
+   */
+  columnsOf(relation: string): readonly { name: string; data_type?: string | undefined }[] | undefined;
 }
 
 export interface HelperOptions {
