@@ -4,7 +4,7 @@ import { Partitioners } from "kafkajs";
 import { FloeError } from "../../core/errors.js";
 import { type EndOffsets, partitionKey } from "../publish-checkpoint.js";
 import type { LoadIO } from "./load-loop.js";
-import type { LoadMessage } from "./load-messages.js";
+import { LOAD_ROW_HEADER, type LoadMessage, loadRowId } from "./load-messages.js";
 
 /**
  * `LoadIO` on kafkajs. The producer sends with acks=all, one request in flight, and neither kafkajs'
@@ -31,10 +31,10 @@ export function kafkaLoadIO(
 ): LoadIO {
   const endOffsets = async (): Promise<EndOffsets> => {
     const offsets: EndOffsets = {};
-    for (const topic of topics) {
-      for (const p of await admin.fetchTopicOffsets(topic))
-        offsets[partitionKey(topic, p.partition)] = Number(p.high);
-    }
+    const perTopic = await Promise.all(topics.map((topic) => admin.fetchTopicOffsets(topic)));
+    perTopic.forEach((partitions, i) => {
+      for (const p of partitions) offsets[partitionKey(topics[i] ?? "", p.partition)] = Number(p.high);
+    });
     return offsets;
   };
   return {
@@ -47,6 +47,7 @@ export function kafkaLoadIO(
       const pending = new Set(Object.keys(to).filter((k) => (to[k] ?? 0) > (from[k] ?? 0)));
       const found = new Set<number>();
       if (pending.size === 0) return found;
+      const mine = loadRowId(sha256, 0).slice(0, -1);
       // A throwaway group: kafkajs reads only through a group; seeks put it at the recorded offsets.
       const consumer = kafka.consumer({ groupId: `floe-load-scan-${randomUUID()}`, maxWaitTimeInMs: 250 });
       let timer: NodeJS.Timeout | undefined;
@@ -72,12 +73,9 @@ export function kafkaLoadIO(
             const key = partitionKey(topic, partition);
             const offset = Number(message.offset);
             const end = to[key] ?? 0;
-            if (
-              offset >= (from[key] ?? 0) &&
-              offset < end &&
-              header(message.headers?.source_sha256) === sha256
-            ) {
-              found.add(Number(header(message.headers?.source_row)));
+            const id = header(message.headers?.[LOAD_ROW_HEADER]);
+            if (offset >= (from[key] ?? 0) && offset < end && id?.startsWith(mine)) {
+              found.add(Number(id.slice(mine.length)));
             }
             if (offset >= end - 1 && pending.delete(key) && pending.size === 0) finish();
           },

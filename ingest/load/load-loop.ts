@@ -8,10 +8,10 @@ import type { LoadCheckpoint, LoadStore } from "./load-store.js";
  * Publishing one file's rows, batch by batch, with its I/O injected (`LoadIO`; `kafka-load-io.ts` wires
  * kafkajs, unit tests a fake), so that a file is never half-loaded and never loaded twice:
  *
- * - before a batch is sent, the checkpoint records the rows it covers and the topics' end offsets;
- * - once Kafka acknowledges it (acks=all), the checkpoint moves past it;
+ * - before a batch is sent, the checkpoint records the rows acknowledged so far (acks=all), the rows the
+ *   batch covers and the topics' end offsets;
  * - a batch whose send failed, or that a killed run left unacknowledged, may have landed in part: every
- *   message names its row (`source_sha256` + `source_row` headers), so the partitions are read from the
+ *   message names its row (the `load_row` header: file SHA-256 and row), so the partitions are read from the
  *   recorded offsets and only the rows not found there are sent. Unlike the generator's resume (which
  *   counts end offsets), this holds while other producers write to the same topics.
  *
@@ -150,30 +150,41 @@ export async function publishFileRows(
       else accepted[e.message.topic] = (accepted[e.message.topic] ?? 0) + 1;
     }
     const before = published;
+    // Not written now: the next batch's checkpoint records it (one S3 write a batch, not two). Killed in
+    // between, the next load finds this whole batch in Kafka by reading it back.
     published = to;
-    await store.writeCheckpoint(checkpoint());
     if (Math.floor(published / PROGRESS_EVERY) > Math.floor(before / PROGRESS_EVERY))
       emit({ kind: "progress", rows: published });
   };
 
-  try {
-    let batch: LoadEntry[] = [];
-    for await (const entry of rows) {
-      if (entry.row < resumedFrom) continue;
-      batch.push(entry);
-      if (batch.length >= run.batch) {
-        if (stopRequested()) throw new Stopped();
-        await sendBatch(batch);
-        batch = [];
-      }
+  const iterator = rows[Symbol.asyncIterator]();
+  const take = async (): Promise<LoadEntry[]> => {
+    const batch: LoadEntry[] = [];
+    while (batch.length < run.batch) {
+      const next = await iterator.next();
+      if (next.done) break;
+      if (next.value.row >= resumedFrom) batch.push(next.value);
     }
-    if (batch.length > 0) {
+    return batch;
+  };
+  try {
+    let batch = await take();
+    while (batch.length > 0) {
       if (stopRequested()) throw new Stopped();
+      // The next batch is read and checked while this one is on the wire.
+      const next = take();
+      next.catch(() => {});
       await sendBatch(batch);
+      batch = await next;
     }
   } catch (error) {
     if (!(error instanceof Stopped)) throw error;
+    // Stopped between batches: what is acknowledged is known, so the next load need not read it back.
+    if (published > resumedFrom) await store.writeCheckpoint(checkpoint());
     return { state: "stopped", resumedFrom, ...counts() };
+  } finally {
+    // Closes the reader (its file, DuckDB) when the loop ends early.
+    await iterator.return?.().catch(() => {});
   }
   return { state: "complete", resumedFrom, ...counts() };
 }
