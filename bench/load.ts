@@ -10,12 +10,12 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { uniqueRun } from "../ingest/int-helpers.js";
 import type { LoadFormat } from "../ingest/load/format.js";
 import { loadFiles } from "../ingest/load/load.js";
 import { loadEntry } from "../ingest/load/load-messages.js";
 import { readRows } from "../ingest/load/readers.js";
+import { ndjsonText, parquetFromNdjson } from "../ingest/load/test-files.js";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
@@ -63,18 +63,12 @@ async function main(): Promise<void> {
       csv: join(dir, "events.csv"),
       parquet: join(dir, "events.parquet"),
     };
-    writeFileSync(files.ndjson, `${data.map((r) => JSON.stringify(r)).join("\n")}\n`);
+    writeFileSync(files.ndjson, ndjsonText(data));
     writeFileSync(
       files.csv,
       `${COLUMNS.join(",")}\n${data.map((r) => COLUMNS.map((c) => r[c]).join(",")).join("\n")}\n`,
     );
-    const db = await DuckDBInstance.create(":memory:");
-    const connection = await db.connect();
-    await connection.run(
-      `COPY (SELECT * FROM read_json('${files.ndjson}')) TO '${files.parquet}' (FORMAT parquet)`,
-    );
-    connection.closeSync();
-    db.closeSync();
+    await parquetFromNdjson(files.ndjson, files.parquet);
     console.log(`${fmt(ROWS)} user events per file; load average ${load()}`);
 
     for (const format of ["ndjson", "csv", "parquet"] as const) {

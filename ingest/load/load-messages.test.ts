@@ -2,18 +2,12 @@ import { describe, expect, it } from "vitest";
 import { MAX_EVENT_BYTES } from "../contracts.js";
 import { TRUNCATED_VALUE_BYTES } from "../sink/dead-letters.js";
 import { loadEntry } from "./load-messages.js";
+import { SAMPLE_VIEW } from "./test-files.js";
 
 const SHA = "b".repeat(64);
 const file = { name: "in/day.ndjson", sha256: SHA };
 const target = { topicOf: (k: string) => `t1-${k}`, dlq: "t1-dlq" };
-const view = {
-  event_id: "0b5f6c1e-8a4e-4b2a-9a51-3c2d1e0f9a77",
-  event_type: "purchase",
-  event_time: "2026-01-05T10:00:00.000Z",
-  user_id: "u-1",
-  session_id: "s-1",
-  product_id: "p-1",
-};
+const view = { ...SAMPLE_VIEW, event_type: "purchase" };
 
 describe("loadEntry", () => {
   it("sends an accepted row to its topic, keyed by its entity, named by one load_row header", () => {

@@ -4,7 +4,6 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
 import type { Kafka, ProducerBatch } from "kafkajs";
 import { afterAll, describe, expect, it } from "vitest";
 import type { CliIO } from "../../cli/commands/io.js";
@@ -23,6 +22,7 @@ import {
 import { PUBLISH_RETRY } from "../producer.js";
 import { runSink } from "../sink.js";
 import { loadFiles } from "./load.js";
+import { ndjsonText, parquetFromNdjson } from "./test-files.js";
 
 /**
  * `floe ingest load` against the real stack: Kafka for the topics, S3 for the records, the sink and Trino
@@ -91,6 +91,10 @@ async function landAndCount(run: RunNames, topic: string): Promise<Map<string, n
   const rows = await trinoQuery(`SELECT event_id, count(*) FROM ${tableOf(topic)} GROUP BY event_id`);
   return new Map(rows.map(([id, n]) => [String(id), Number(n)]));
 }
+
+/** The event_id of every message in a topic, in the order read. */
+const eventIdsIn = (topic: string) =>
+  readTopic(topic, (m) => String((JSON.parse(String(m.value)) as { event_id: unknown }).event_id));
 
 function expectExactlyOnce(counts: Map<string, number>, ids: readonly string[]) {
   expect([...counts.keys()].sort()).toEqual([...ids].sort());
@@ -177,15 +181,9 @@ describe("floe ingest load (real Kafka, S3, sink and Trino)", () => {
     const source = join(dir, "for-parquet.ndjson");
     // A row without session_id: null in Parquet, absent in the event, refused by the contract.
     const noSession = { ...view(200), session_id: null };
-    writeFileSync(source, `${[...parquetEvents, noSession].map((e) => JSON.stringify(e)).join("\n")}\n`);
-    const db = await DuckDBInstance.create(":memory:");
-    const connection = await db.connect();
+    writeFileSync(source, ndjsonText([...parquetEvents, noSession]));
     // DuckDB types event_time as TIMESTAMP and quantity as BIGINT: the loader must map them back.
-    await connection.run(
-      `COPY (SELECT * FROM read_json('${source}')) TO '${join(folder, "b.parquet")}' (FORMAT parquet)`,
-    );
-    connection.closeSync();
-    db.closeSync();
+    await parquetFromNdjson(source, join(folder, "b.parquet"));
     writeFileSync(join(folder, "notes.txt"), "not loaded\n");
 
     const summary = await loadFiles({ source: folder, topicPrefix: run.topicPrefix });
@@ -231,7 +229,7 @@ describe("floe ingest load (real Kafka, S3, sink and Trino)", () => {
   }, async () => {
     const run = uniqueRun("lu");
     const events = Array.from({ length: 50 }, (_, i) => view(i));
-    const body = `${events.map((e) => JSON.stringify(e)).join("\n")}\n`;
+    const body = ndjsonText(events);
     let requests = 0;
     const server = await serve((req, res) => {
       requests++;
@@ -254,9 +252,7 @@ describe("floe ingest load (real Kafka, S3, sink and Trino)", () => {
       expect(result.out).toMatch(/loaded http:\/\/127\.0\.0\.1:\d+\/exports\/events\.ndjson: 50 rows/);
       const again = await floe("ingest", "load", url, "--topic-prefix", run.topicPrefix);
       expect(again.out).toMatch(/^skipped: already loaded/);
-      const ids = await readTopic(`${run.topicPrefix}user-events`, (m) =>
-        String(JSON.parse(String(m.value)).event_id),
-      );
+      const ids = await eventIdsIn(`${run.topicPrefix}user-events`);
       expect(ids.sort()).toEqual(events.map((e) => e.event_id).sort());
 
       // A 404 is not retried: one request, and the error names the status.
@@ -281,7 +277,7 @@ describe("floe ingest load (real Kafka, S3, sink and Trino)", () => {
   }, async () => {
     const run = uniqueRun("lx");
     const events = Array.from({ length: 400 }, (_, i) => view(i));
-    const body = Buffer.from(`${events.map((e) => JSON.stringify(e)).join("\n")}\n`);
+    const body = Buffer.from(ndjsonText(events));
     let healthy = false;
     let requests = 0;
     const server = await serve((_req, res) => {
@@ -311,9 +307,7 @@ describe("floe ingest load (real Kafka, S3, sink and Trino)", () => {
       const fixed = await floe("ingest", "load", url, "--topic-prefix", run.topicPrefix);
       expect(fixed.code).toBe(0);
       expect(fixed.out).toMatch(/: 400 rows; accepted \S+user-events 400; 0 dead-lettered/);
-      const ids = await readTopic(`${run.topicPrefix}user-events`, (m) =>
-        String(JSON.parse(String(m.value)).event_id),
-      );
+      const ids = await eventIdsIn(`${run.topicPrefix}user-events`);
       expect(ids).toHaveLength(400);
       expect(new Set(ids).size).toBe(400);
     } finally {
@@ -327,7 +321,7 @@ describe("floe ingest load (real Kafka, S3, sink and Trino)", () => {
     const run = uniqueRun("lk");
     const events = Array.from({ length: 1_000 }, (_, i) => view(i));
     const path = join(dir, "acks.ndjson");
-    writeFileSync(path, `${events.map((e) => JSON.stringify(e)).join("\n")}\n`);
+    writeFileSync(path, ndjsonText(events));
     // The second produce request reaches the broker, but its acknowledgement is "lost".
     const lossy = ackLosingKafka(kafkaClient(endpointsFromEnv(), "floe-load-test"), 2);
     const failed = loadFiles({
@@ -357,7 +351,7 @@ describe("floe ingest load (real Kafka, S3, sink and Trino)", () => {
     expect(events2).toEqual(["200/200"]);
     expect(resumed.files[0]).toMatchObject({ state: "loaded", rows: 1_000, resumedFrom: 200 });
     expect(resumed.files[0]?.accepted).toEqual({ [topic]: 1_000 });
-    const ids = await readTopic(topic, (m) => String(JSON.parse(String(m.value)).event_id));
+    const ids = await eventIdsIn(topic);
     expect(ids).toHaveLength(1_000);
     expect(new Set(ids)).toEqual(new Set(events.map((e) => e.event_id)));
     expect((await floe("ingest", "load", path, "--topic-prefix", run.topicPrefix)).out).toMatch(/^skipped/);

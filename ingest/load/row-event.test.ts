@@ -1,15 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { MAX_EVENT_BYTES } from "../contracts.js";
 import { jsonValue, routeLine, routeRecord, typeCell, typeRow } from "./row-event.js";
+import { SAMPLE_VIEW } from "./test-files.js";
 
-const view = {
-  event_id: "0b5f6c1e-8a4e-4b2a-9a51-3c2d1e0f9a77",
-  event_type: "product_view",
-  event_time: "2026-01-05T10:00:00.000Z",
-  user_id: "u-1",
-  session_id: "s-1",
-  product_id: "p-1",
-};
+const view = SAMPLE_VIEW;
 
 describe("CSV typing", () => {
   it("types cells by the topic's raw columns", () => {
