@@ -1,0 +1,106 @@
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { packageRoot } from "../../stack/paths.js";
+import { endpointsFromEnv, s3Client } from "../endpoints.js";
+import { buildCli, readTopic, topicMessageCount, uniqueRun } from "../int-helpers.js";
+import { PUBLISH_RETRY } from "../producer.js";
+import { loadFiles } from "./load.js";
+import { loadStoreKeyPrefix, s3LoadStore } from "./load-store.js";
+import { sha256File } from "./source.js";
+import { ndjsonText } from "./test-files.js";
+
+/**
+ * `floe ingest load` SIGKILLed mid-publish (the built CLI as a child process): no record, a checkpoint
+ * with a batch in flight; the next load reads that batch back and completes the file exactly once.
+ */
+
+const dir = mkdtempSync(join(tmpdir(), "floe-load-crash-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("floe ingest load, killed", () => {
+  beforeAll(buildCli, 300_000);
+
+  it("SIGKILLed after 10,000 rows: nothing recorded; the next load resumes without a duplicate", {
+    timeout: 300_000,
+  }, async () => {
+    const run = uniqueRun("lc");
+    const day = new Date().toISOString().slice(0, 10);
+    const events = Array.from({ length: 40_000 }, (_, i) => ({
+      event_id: randomUUID(),
+      event_type: "product_view",
+      event_time: `${day}T06:00:00.000Z`,
+      user_id: `u-${i % 997}`,
+      session_id: `s-${i % 97}`,
+      product_id: `p-${i % 13}`,
+    }));
+    const path = join(dir, "big.ndjson");
+    writeFileSync(path, ndjsonText(events));
+
+    const child = spawn(
+      process.execPath,
+      ["bin/floe.js", "ingest", "load", path, "--topic-prefix", run.topicPrefix, "--batch", "1000"],
+      { cwd: packageRoot(), env: process.env, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let output = "";
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on("close", (code, signal) => resolve({ code, signal })),
+    );
+    const onData = (d: Buffer) => {
+      output += d;
+      if (output.includes("10,000 rows")) child.kill("SIGKILL");
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    const { signal } = await exited;
+    expect(signal).toBe("SIGKILL");
+    expect(output).not.toMatch(/loaded /);
+
+    const topic = `${run.topicPrefix}user-events`;
+    const published = await topicMessageCount(topic);
+    expect(published).toBeGreaterThanOrEqual(10_000);
+    expect(published).toBeLessThan(40_000);
+    const { sha256 } = await sha256File(path);
+    const endpoints = endpointsFromEnv();
+    const s3 = s3Client(endpoints);
+    const store = s3LoadStore(
+      s3,
+      endpoints.bucket,
+      loadStoreKeyPrefix(run.topicPrefix),
+      sha256,
+      PUBLISH_RETRY,
+    );
+    expect(await store.record()).toBeUndefined();
+    const checkpoint = await store.checkpoint();
+    expect(checkpoint?.published).toBeGreaterThanOrEqual(9_000);
+    expect(checkpoint?.inFlight).toBeDefined();
+
+    const resumed: string[] = [];
+    const summary = await loadFiles({
+      source: path,
+      topicPrefix: run.topicPrefix,
+      batch: 1_000,
+      onEvent: (e) => {
+        if (e.kind === "loop" && e.event.kind === "resumed")
+          resumed.push(`${e.event.from}+${e.event.landed}`);
+      },
+    });
+    // The read-back finds exactly the rows beyond the checkpoint that are in Kafka: no more, no fewer.
+    const acknowledged = checkpoint?.published ?? 0;
+    expect(resumed).toEqual([`${acknowledged}+${published - acknowledged}`]);
+    process.stderr.write(`[load-crash] killed with ${published} rows in Kafka; resumed at ${resumed[0]}\n`);
+    expect(summary.files[0]).toMatchObject({ state: "loaded", rows: 40_000, deadLettered: 0 });
+    expect(summary.files[0]?.accepted).toEqual({ [topic]: 40_000 });
+    const ids = await readTopic(topic, (m) =>
+      String((JSON.parse(String(m.value)) as { event_id: unknown }).event_id),
+    );
+    expect(ids).toHaveLength(40_000);
+    expect(new Set(ids).size).toBe(40_000);
+    expect(await store.record()).toMatchObject({ sha256, rows: 40_000 });
+    expect(await store.checkpoint()).toBeUndefined();
+    s3.destroy();
+  });
+});
