@@ -69,6 +69,8 @@ export function kafkaLoadIO(
         });
         // run() resolves once the group is joined; seek() needs that, and then moves each partition.
         await consumer.run({
+          // Nothing committed: the throwaway group leaves no offsets behind in Kafka.
+          autoCommit: false,
           eachMessage: async ({ topic, partition, message }) => {
             const key = partitionKey(topic, partition);
             const offset = Number(message.offset);
