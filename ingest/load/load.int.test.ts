@@ -356,10 +356,36 @@ describe("floe ingest load (real Kafka, S3, sink and Trino)", () => {
     expect(new Set(ids)).toEqual(new Set(events.map((e) => e.event_id)));
     expect((await floe("ingest", "load", path, "--topic-prefix", run.topicPrefix)).out).toMatch(/^skipped/);
   });
+
+  it("a send whose ack is lost is retried inside the run: the read-back finds it landed, nothing is sent twice", {
+    timeout: 120_000,
+  }, async () => {
+    const run = uniqueRun("lr");
+    const events = Array.from({ length: 600 }, (_, i) => view(i));
+    const path = join(dir, "retry.ndjson");
+    writeFileSync(path, ndjsonText(events));
+    const retries: string[] = [];
+    const summary = await loadFiles({
+      source: path,
+      topicPrefix: run.topicPrefix,
+      batch: 200,
+      retry: { attempts: 5, baseMs: 200, maxMs: 2_000 },
+      // The second request is written, then reported as a reset connection (retriable).
+      kafka: ackLosingKafka(kafkaClient(endpointsFromEnv(), "floe-load-test"), 2, true),
+      onEvent: (e) => {
+        if (e.kind === "loop" && e.event.kind === "retry") retries.push(e.event.error);
+      },
+    });
+    expect(retries).toContain("connection reset before the ack");
+    expect(summary.files[0]).toMatchObject({ state: "loaded", rows: 600 });
+    const ids = await eventIdsIn(`${run.topicPrefix}user-events`);
+    expect(ids).toHaveLength(600);
+    expect(new Set(ids).size).toBe(600);
+  });
 });
 
-/** A Kafka client whose producers' `nth` sendBatch is written by the broker but then reported as failed. */
-function ackLosingKafka(real: Kafka, nth: number): Kafka {
+/** A Kafka client whose producers' `nth` sendBatch is written by the broker but then reported as failed (retriable or not). */
+function ackLosingKafka(real: Kafka, nth: number, retriable = false): Kafka {
   const wrapped = Object.create(real) as Kafka;
   wrapped.producer = (config) => {
     const producer = real.producer(config);
@@ -367,7 +393,11 @@ function ackLosingKafka(real: Kafka, nth: number): Kafka {
     let sends = 0;
     producer.sendBatch = async (batch: ProducerBatch) => {
       const result = await send(batch);
-      if (++sends === nth) throw Object.assign(new Error("the ack was lost"), { retriable: false });
+      if (++sends === nth) {
+        throw retriable
+          ? Object.assign(new Error("connection reset before the ack"), { code: "ECONNRESET" })
+          : Object.assign(new Error("the ack was lost"), { retriable: false });
+      }
       return result;
     };
     return producer;

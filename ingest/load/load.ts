@@ -1,6 +1,6 @@
 import type { Kafka } from "kafkajs";
 import { EnvironmentError, isFloeError } from "../../core/errors.js";
-import type { RetryPolicy } from "../../core/retry.js";
+import { type RetryPolicy, withRetry } from "../../core/retry.js";
 import { TOPIC_KINDS } from "../contracts.js";
 import { type Endpoints, endpointsFromEnv, kafkaClient, s3Client } from "../endpoints.js";
 import { defaultTopicNames, ensureTopics, PUBLISH_RETRY, topicName } from "../producer.js";
@@ -146,7 +146,7 @@ export async function loadFiles(options: LoadOptions): Promise<LoadSummary> {
     const s3 = s3Client(endpoints);
     try {
       const topics = [...TOPIC_KINDS.map((k) => target.topicOf(k)), target.dlq];
-      await ensureTopics(admin, topics, options.partitions ?? 3);
+      await withRetry(retry, () => ensureTopics(admin, topics, options.partitions ?? 3));
       const io = kafkaLoadIO(kafka, admin, producer, topics);
       const outcomes: FileOutcome[] = [];
       for (const file of files) {
