@@ -4,17 +4,20 @@
  * BENCH_ROWS (default 100,000) user events are written as one NDJSON, one CSV and one Parquet file (the
  * same rows), then each is loaded into fresh topics (a unique prefix) by `loadFiles`, the API behind the
  * command: hash, read, route by the contracts, publish with acks=all, record on S3. Reports rows/s per
- * format, and the read + route pass alone (no Kafka) to show where the time goes.
+ * format, the read + route pass alone (no Kafka) to show where the time goes, and csv-parse against
+ * DuckDB's read_csv for the CSV reader.
  */
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { uniqueRun } from "../ingest/int-helpers.js";
 import type { LoadFormat } from "../ingest/load/format.js";
 import { loadFiles } from "../ingest/load/load.js";
 import { loadEntry } from "../ingest/load/load-messages.js";
 import { readRows } from "../ingest/load/readers.js";
+import { routeRecord } from "../ingest/load/row-event.js";
 import { ndjsonText, parquetFromNdjson } from "../ingest/load/test-files.js";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
@@ -54,6 +57,54 @@ function rows(): Record<(typeof COLUMNS)[number], string | number>[] {
   }));
 }
 
+/**
+ * The CSV reader's choice: csv-parse (what `readers.ts` uses) against DuckDB's read_csv (all columns as
+ * text, as csv-parse gives them), each reading the file and routing every row; alternated, 3 rounds.
+ */
+async function csvReaders(path: string): Promise<void> {
+  const target = { topicOf: (k: string) => `bench-${k}`, dlq: "bench-dlq" };
+  const viaCsvParse = async () => {
+    let n = 0;
+    for await (const row of readRows(path, "csv"))
+      if (loadEntry({ name: path, sha256: "0" }, row, target).kind) n++;
+    return n;
+  };
+  const viaDuckDb = async () => {
+    const db = await DuckDBInstance.create(":memory:", { threads: "1" });
+    const connection = await db.connect();
+    let n = 0;
+    try {
+      const result = await connection.stream(
+        `SELECT * FROM read_csv('${path}', header = true, all_varchar = true)`,
+      );
+      for await (const rows of result.yieldRowObjectJs()) {
+        for (const record of rows) if (routeRecord(record).ok) n++;
+      }
+    } finally {
+      connection.closeSync();
+      db.closeSync();
+    }
+    return n;
+  };
+  const times: Record<string, number[]> = { "csv-parse": [], "duckdb read_csv": [] };
+  for (let round = 0; round < 3; round++) {
+    for (const [name, read] of [
+      ["csv-parse", viaCsvParse],
+      ["duckdb read_csv", viaDuckDb],
+    ] as const) {
+      const t0 = Date.now();
+      const n = await read();
+      if (n !== ROWS) throw new Error(`${name}: ${n} of ${ROWS} rows accepted`);
+      times[name]?.push(Date.now() - t0);
+    }
+  }
+  for (const [name, ms] of Object.entries(times)) {
+    console.log(
+      `csv read + route via ${name}: ${ms.map((m) => fmt((ROWS * 1000) / m)).join(" / ")} rows/s; load average ${load()}`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "floe-bench-load-"));
   try {
@@ -70,6 +121,7 @@ async function main(): Promise<void> {
     );
     await parquetFromNdjson(files.ndjson, files.parquet);
     console.log(`${fmt(ROWS)} user events per file; load average ${load()}`);
+    await csvReaders(files.csv);
 
     for (const format of ["ndjson", "csv", "parquet"] as const) {
       const path = files[format];
