@@ -64,6 +64,7 @@ export function registerIngestLoad(ingest: FloeCommand): void {
       // The contract's event-time bounds come from FLOE_EVENT_*: a bad value fails before anything is read.
       (await import("../../ingest/event-time.js")).configuredEventTimeBounds();
       const { loadFiles } = await import("../../ingest/load/load.js");
+      const { endpointsFromEnv } = await import("../../ingest/endpoints.js");
       const controller = new AbortController();
       const onSignal = () => {
         io.stderr("\n  stopping after the batch in flight (the next load resumes the file)\n");
@@ -74,6 +75,7 @@ export function registerIngestLoad(ingest: FloeCommand): void {
       try {
         const summary = await loadFiles({
           source,
+          endpoints: endpointsFromEnv(io.env),
           ...(flags.format ? { format: flags.format } : {}),
           topicPrefix: flags.topicPrefix,
           ...(flags.dlqTopic ? { dlqTopic: flags.dlqTopic } : {}),
