@@ -216,7 +216,10 @@ describe("floe ingest load (real Kafka, S3, sink and Trino)", () => {
       expect.stringMatching(/^bad CSV row: .*/),
       expect.stringMatching(/session_id: required/),
     ]);
-    expect(letters.find((h) => h.error?.startsWith("bad CSV row"))?.source_line).toBe("12");
+    const badRow = letters.find((h) => h.error?.startsWith("bad CSV row"));
+    expect(badRow?.source_line).toBe("12");
+    // The short row's own text is the letter's value.
+    expect(Number(badRow?.value_bytes)).toBe(Buffer.byteLength(csvLines[10] ?? ""));
     expect(letters.find((h) => h.error?.includes("session_id"))).toMatchObject({ source_row: "25" });
 
     const again = await loadFiles({ source: folder, topicPrefix: run.topicPrefix });

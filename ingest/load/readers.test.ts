@@ -39,6 +39,8 @@ describe("readRows", () => {
     expect(rows[0]?.item).toEqual({ kind: "record", record: { event_type: "add_to_cart", quantity: "1" } });
     const bad = rows[1]?.item;
     expect(bad?.kind === "malformed" && bad.reason).toMatch(/^bad CSV row: .*(column|field)/i);
+    // The letter carries the row as it was in the file.
+    expect(bad?.kind === "malformed" && bad.text).toBe("purchase,2,extra");
   });
 
   it("CSV: the same order however the file is chunked", async () => {

@@ -58,9 +58,12 @@ async function* readCsv(path: string): AsyncGenerator<SourceRow> {
     bom: true,
     skip_empty_lines: true,
     skip_records_with_error: true,
-    on_record: (record: Record<string, unknown>, context) => {
+    // The bad row's own text, for its dead letter.
+    raw: true,
+    on_record: (value: { record: Record<string, unknown> }, context) => {
       // `lines` is where the record ends; a record spans more than one line only with quoted newlines.
-      queue.push({ row: row++, line: context.lines, item: { kind: "record", record } });
+      // With `raw`, csv-parse hands over `{record, raw}`.
+      queue.push({ row: row++, line: context.lines, item: { kind: "record", record: value.record } });
       return null;
     },
     on_skip: (error, raw) => {
@@ -70,7 +73,7 @@ async function* readCsv(path: string): AsyncGenerator<SourceRow> {
         item: {
           kind: "malformed",
           reason: `bad CSV row: ${error?.message ?? "unreadable"}`.slice(0, 300),
-          text: raw ?? "",
+          text: (raw ?? "").replace(/\r?\n$/, ""),
         },
       });
       return undefined;
