@@ -151,7 +151,7 @@ function finish(files: readonly FileOutcome[], elapsedMs: number, stopped: boole
   const rows = loaded.reduce((s, f) => s + f.rows, 0);
   const dead = loaded.reduce((s, f) => s + f.deadLettered, 0);
   io.stdout(
-    `load: ${files.length} files (${loaded.length} loaded, ${files.filter((f) => f.state === "skipped").length} skipped); ` +
+    `load: ${files.length} file${files.length === 1 ? "" : "s"} (${loaded.length} loaded, ${files.filter((f) => f.state === "skipped").length} skipped); ` +
       `${n(rows)} rows, ${n(rows - dead)} accepted, ${n(dead)} dead-lettered; ${seconds(elapsedMs)}\n`,
   );
   if (stopped)
