@@ -61,6 +61,15 @@ async function loadAndSignal(path: string, topicPrefix: string, signal: NodeJS.S
   return { ...(await exited), output };
 }
 
+/** The file's record and checkpoint on S3, as the load keeps them. */
+async function storeOf(path: string, topicPrefix: string) {
+  const { sha256 } = await sha256File(path);
+  const endpoints = endpointsFromEnv();
+  const s3 = s3Client(endpoints);
+  const store = s3LoadStore(s3, endpoints.bucket, loadStoreKeyPrefix(topicPrefix), sha256, PUBLISH_RETRY);
+  return { sha256, s3, store };
+}
+
 const eventIdsIn = (topic: string) =>
   readTopic(topic, (m) => String((JSON.parse(String(m.value)) as { event_id: unknown }).event_id));
 
@@ -80,16 +89,7 @@ describe("floe ingest load, killed", () => {
     const published = await topicMessageCount(topic);
     expect(published).toBeGreaterThanOrEqual(10_000);
     expect(published).toBeLessThan(40_000);
-    const { sha256 } = await sha256File(path);
-    const endpoints = endpointsFromEnv();
-    const s3 = s3Client(endpoints);
-    const store = s3LoadStore(
-      s3,
-      endpoints.bucket,
-      loadStoreKeyPrefix(run.topicPrefix),
-      sha256,
-      PUBLISH_RETRY,
-    );
+    const { sha256, s3, store } = await storeOf(path, run.topicPrefix);
     expect(await store.record()).toBeUndefined();
     const checkpoint = await store.checkpoint();
     expect(checkpoint?.published).toBeGreaterThanOrEqual(9_000);
@@ -132,16 +132,7 @@ describe("floe ingest load, killed", () => {
 
     const topic = `${run.topicPrefix}user-events`;
     const published = await topicMessageCount(topic);
-    const { sha256 } = await sha256File(path);
-    const endpoints = endpointsFromEnv();
-    const s3 = s3Client(endpoints);
-    const store = s3LoadStore(
-      s3,
-      endpoints.bucket,
-      loadStoreKeyPrefix(run.topicPrefix),
-      sha256,
-      PUBLISH_RETRY,
-    );
+    const { s3, store } = await storeOf(path, run.topicPrefix);
     expect(await store.record()).toBeUndefined();
     // A clean stop knows what is acknowledged: no batch in flight to read back.
     expect(await store.checkpoint()).toMatchObject({ published });
