@@ -4,6 +4,7 @@ import type { SinkEvent } from "../../ingest/sink.js";
 import { DURATION, parseFlags, readFlag } from "./flag-values.js";
 import type { FloeCommand } from "./floe-command.js";
 import { generateFlags } from "./ingest-flags.js";
+import { registerIngestLoad } from "./ingest-load.js";
 
 const num = z.coerce.number();
 
@@ -162,6 +163,8 @@ export function registerIngestCommands(program: FloeCommand): void {
         process.off("SIGINT", onSignal);
       }
     });
+
+  registerIngestLoad(ingest);
 
   ingest
     .command("register")
