@@ -9,7 +9,7 @@ import { checkKeys, unsupportedKeys } from "./strict-keys.js";
  * the closest known one, a dbt key Floe does not implement says so, and custom keys go under `meta:`.
  */
 
-export const MATERIALIZATIONS = ["view", "table", "incremental", "ephemeral"] as const;
+export const MATERIALIZATIONS = ["view", "table", "incremental", "ephemeral", "materialized_view"] as const;
 export type Materialization = (typeof MATERIALIZATIONS)[number];
 export const INCREMENTAL_STRATEGIES = ["append", "merge", "delete+insert"] as const;
 export type IncrementalStrategy = (typeof INCREMENTAL_STRATEGIES)[number];
@@ -92,6 +92,13 @@ export const configLayerSchema = z
     warn_if: z.string().regex(THRESHOLD, 'warn_if must be a comparison like ">0" or ">=10"'),
     error_if: z.string().regex(THRESHOLD, 'error_if must be a comparison like "!=0" or ">100"'),
     store_failures: bool,
+    /** materialized_view: Trino's `GRACE PERIOD`, as SQL (`INTERVAL '1' HOUR`), as dbt-trino takes it. */
+    grace_period: z
+      .string()
+      .regex(
+        /^\s*INTERVAL\s+'[^']+'\s+\w+(\s+TO\s+\w+)?\s*$/i,
+        "grace_period must be an interval like \"INTERVAL '1' HOUR\"",
+      ),
     persist_docs: z.strictObject(
       { relation: bool.optional(), columns: bool.optional() },
       { error: "persist_docs must be a mapping like {relation: true, columns: true}" },
@@ -116,6 +123,7 @@ export const CONFIG_KEYS: Readonly<Record<ConfigKind, readonly string[]>> = {
     "incremental_strategy",
     "on_schema_change",
     "incremental_predicates",
+    "grace_period",
     ...TABLE_KEYS,
   ],
   seed: [...NODE_KEYS, "column_types", ...TABLE_KEYS],
@@ -226,6 +234,7 @@ export interface ModelConfig extends NodeConfigBase {
   incremental_predicates: string[];
   full_refresh?: boolean | null;
   persist_docs?: PersistDocs;
+  grace_period?: string;
 }
 
 export interface SeedConfig extends NodeConfigBase {

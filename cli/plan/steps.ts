@@ -57,7 +57,19 @@ export type Step =
       readonly properties: TableProperties;
       readonly replace: boolean;
     }
-  | { readonly kind: "drop-relation"; readonly relation: Relation; readonly relationType: "table" | "view" }
+  | { readonly kind: "drop-relation"; readonly relation: Relation; readonly relationType: RelationType }
+  | {
+      readonly kind: "create-materialized-view";
+      readonly relation: Relation;
+      readonly sql: string;
+      /** Trino's `GRACE PERIOD` as SQL (`INTERVAL '1' HOUR`); none: stale data is never served. */
+      readonly gracePeriod: string | undefined;
+      /** CREATE OR REPLACE: a changed definition or --full-refresh. */
+      readonly replace: boolean;
+      /** The view's COMMENT: the digest of its definition, read back on the next run. */
+      readonly comment: string;
+    }
+  | { readonly kind: "refresh-materialized-view"; readonly relation: Relation }
   | {
       readonly kind: "insert";
       readonly target: Relation;
@@ -103,6 +115,9 @@ export type Step =
 
 export type StepKind = Step["kind"];
 
+/** The kinds of relation a model builds (and a plan may have to drop). */
+export type RelationType = "table" | "view" | "materialized_view";
+
 export interface Plan {
   readonly steps: readonly Step[];
   /** Run after the steps whatever happened (dropping a staging table); failures here are ignored. */
@@ -120,6 +135,7 @@ export function writesRows(step: Step): boolean {
     case "insert":
     case "merge":
     case "delete-insert":
+    case "refresh-materialized-view":
       return true;
     default:
       return false;

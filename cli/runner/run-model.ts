@@ -73,6 +73,13 @@ async function describeColumns(sql: string, q: NodeQueries): Promise<ColumnDef[]
 }
 
 function successMessage(materialized: string, incremental: boolean, rows: number | undefined): string {
-  const verb = materialized === "view" ? "CREATE VIEW" : incremental ? "INCREMENTAL" : "CREATE TABLE";
+  const verb =
+    materialized === "view"
+      ? "CREATE VIEW"
+      : materialized === "materialized_view"
+        ? "REFRESH MATERIALIZED VIEW"
+        : incremental
+          ? "INCREMENTAL"
+          : "CREATE TABLE";
   return rows === undefined ? verb : `${verb} (${rows} rows)`;
 }
