@@ -74,7 +74,8 @@ async function executeStep(step: Step, q: NodeQueries, ctx: ExecutionContext): P
     case "comment-relation":
     case "comment-column":
     case "create-materialized-view":
-    case "refresh-materialized-view": {
+    case "refresh-materialized-view":
+    case "snapshot-merge": {
       const count = await run(step, q);
       ctx.relations.apply(step);
       return count;

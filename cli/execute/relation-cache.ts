@@ -114,6 +114,7 @@ export class RelationCache {
       case "comment-relation":
       case "comment-column":
       case "refresh-materialized-view":
+      case "snapshot-merge":
         return;
     }
   }

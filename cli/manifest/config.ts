@@ -13,6 +13,17 @@ export const MATERIALIZATIONS = ["view", "table", "incremental", "ephemeral", "m
 export type Materialization = (typeof MATERIALIZATIONS)[number];
 export const INCREMENTAL_STRATEGIES = ["append", "merge", "delete+insert"] as const;
 export type IncrementalStrategy = (typeof INCREMENTAL_STRATEGIES)[number];
+export const SNAPSHOT_STRATEGIES = ["timestamp", "check"] as const;
+export const HARD_DELETES = ["ignore", "invalidate", "new_record"] as const;
+/** dbt's snapshot meta columns, renamable through `snapshot_meta_column_names`. */
+export const SNAPSHOT_META_COLUMNS = [
+  "dbt_scd_id",
+  "dbt_updated_at",
+  "dbt_valid_from",
+  "dbt_valid_to",
+  "dbt_is_deleted",
+] as const;
+export type SnapshotMetaColumn = (typeof SNAPSHOT_META_COLUMNS)[number];
 export const ON_SCHEMA_CHANGE = ["ignore", "fail", "append_new_columns", "sync_all_columns"] as const;
 export type OnSchemaChange = (typeof ON_SCHEMA_CHANGE)[number];
 
@@ -99,6 +110,19 @@ export const configLayerSchema = z
         /^\s*INTERVAL\s+'[^']+'\s+\w+(\s+TO\s+\w+)?\s*$/i,
         "grace_period must be an interval like \"INTERVAL '1' HOUR\"",
       ),
+    strategy: z.enum(SNAPSHOT_STRATEGIES, {
+      error: `strategy must be one of ${SNAPSHOT_STRATEGIES.join(", ")}`,
+    }),
+    updated_at: z.string().min(1),
+    check_cols: z.union([z.literal("all"), stringList]),
+    hard_deletes: z.enum(HARD_DELETES, { error: `hard_deletes must be one of ${HARD_DELETES.join(", ")}` }),
+    // dbt < 1.9: true is hard_deletes: invalidate.
+    invalidate_hard_deletes: bool,
+    dbt_valid_to_current: z.string().min(1),
+    snapshot_meta_column_names: z.strictObject(
+      Object.fromEntries(SNAPSHOT_META_COLUMNS.map((c) => [c, z.string().min(1).optional()])),
+      { error: `snapshot_meta_column_names maps ${SNAPSHOT_META_COLUMNS.join(", ")} to column names` },
+    ),
     persist_docs: z.strictObject(
       { relation: bool.optional(), columns: bool.optional() },
       { error: "persist_docs must be a mapping like {relation: true, columns: true}" },
@@ -109,7 +133,7 @@ export const configLayerSchema = z
 
 export type ConfigLayer = z.output<typeof configLayerSchema>;
 
-export type ConfigKind = "model" | "seed" | "test";
+export type ConfigKind = "model" | "seed" | "test" | "snapshot";
 
 const NODE_KEYS = ["enabled", "tags", "meta", "schema", "alias", "catalog", "database"] as const;
 const TABLE_KEYS = ["partitioned_by", "sorted_by", "format", "properties", "full_refresh", "persist_docs"];
@@ -127,6 +151,21 @@ export const CONFIG_KEYS: Readonly<Record<ConfigKind, readonly string[]>> = {
     ...TABLE_KEYS,
   ],
   seed: [...NODE_KEYS, "column_types", ...TABLE_KEYS],
+  snapshot: [
+    ...NODE_KEYS,
+    "unique_key",
+    "strategy",
+    "updated_at",
+    "check_cols",
+    "hard_deletes",
+    "invalidate_hard_deletes",
+    "dbt_valid_to_current",
+    "snapshot_meta_column_names",
+    "partitioned_by",
+    "sorted_by",
+    "format",
+    "properties",
+  ],
   test: [
     "enabled",
     "tags",
@@ -161,13 +200,6 @@ export const DBT_CONFIG_KEYS_NOT_SUPPORTED = unsupportedKeys({
   lookback: "",
   begin: "",
   concurrent_batches: "",
-  strategy: "",
-  updated_at: "",
-  check_cols: "",
-  hard_deletes: "",
-  invalidate_hard_deletes: "",
-  snapshot_meta_column_names: "",
-  dbt_valid_to_current: "",
   target_schema: "use schema:.",
   target_database: "use catalog:.",
   merge_update_columns: "",
@@ -237,6 +269,26 @@ export interface ModelConfig extends NodeConfigBase {
   grace_period?: string;
 }
 
+/** A snapshot's config (dbt 1.9): how rows are keyed, when a row changed, what a deleted row becomes. */
+export interface SnapshotConfig extends NodeConfigBase {
+  materialized: "snapshot";
+  schema?: string;
+  alias?: string;
+  catalog?: string;
+  unique_key: string | string[];
+  strategy: (typeof SNAPSHOT_STRATEGIES)[number];
+  updated_at?: string;
+  check_cols?: "all" | string[];
+  hard_deletes: (typeof HARD_DELETES)[number];
+  dbt_valid_to_current?: string;
+  /** Every meta column's name (dbt's defaults unless renamed). */
+  snapshot_meta_column_names: Record<SnapshotMetaColumn, string>;
+  partitioned_by: string[];
+  sorted_by: string[];
+  format?: string;
+  properties: Record<string, string>;
+}
+
 export interface SeedConfig extends NodeConfigBase {
   materialized: "seed";
   schema?: string;
@@ -268,6 +320,7 @@ export const MERGED_DICTS: ReadonlySet<string> = new Set([
   "meta",
   "column_types",
   "persist_docs",
+  "snapshot_meta_column_names",
 ]);
 
 /** Merges layers, lowest precedence first. */
@@ -329,6 +382,32 @@ export function toSeedConfig(merged: ConfigLayer): SeedConfig {
   return config;
 }
 
+/**
+ * A snapshot's merged config; `unique_key` and `strategy` may still be missing (the snapshot's loader
+ * reports that with the file): they are checked there, with the fix.
+ */
+export function toSnapshotConfig(merged: ConfigLayer): SnapshotConfig {
+  const { database, materialized: _ignored, invalidate_hard_deletes, ...rest } = merged;
+  const names = (merged.snapshot_meta_column_names ?? {}) as Partial<Record<SnapshotMetaColumn, string>>;
+  const config = {
+    ...rest,
+    materialized: "snapshot",
+    enabled: merged.enabled ?? true,
+    tags: merged.tags ?? [],
+    meta: merged.meta ?? {},
+    hard_deletes: merged.hard_deletes ?? (invalidate_hard_deletes === true ? "invalidate" : "ignore"),
+    snapshot_meta_column_names: Object.fromEntries(
+      SNAPSHOT_META_COLUMNS.map((c) => [c, names[c] ?? c]),
+    ) as Record<SnapshotMetaColumn, string>,
+    partitioned_by: merged.partitioned_by ?? [],
+    sorted_by: merged.sorted_by ?? [],
+    properties: merged.properties ?? {},
+  } as SnapshotConfig;
+  const catalog = merged.catalog ?? database;
+  if (catalog !== undefined) config.catalog = catalog;
+  return config;
+}
+
 export function toTestConfig(merged: ConfigLayer): TestConfig {
   const { materialized: _ignored, database: _db, ...rest } = merged;
   return {
@@ -353,6 +432,10 @@ export function configHint(key: string | undefined): string {
       return `use one of ${INCREMENTAL_STRATEGIES.join(", ")}.`;
     case "on_schema_change":
       return `use one of ${ON_SCHEMA_CHANGE.join(", ")}.`;
+    case "strategy":
+      return `use one of ${SNAPSHOT_STRATEGIES.join(", ")}.`;
+    case "hard_deletes":
+      return `use one of ${HARD_DELETES.join(", ")}.`;
     case "severity":
       return "use severity: error or severity: warn.";
     case "warn_if":

@@ -1,5 +1,6 @@
 import { quoteIdentifier, quoteRelation, quoteSchema, quoteString } from "../../trino/dialect.js";
 import { keyMatch } from "./key-match.js";
+import { snapshotMerge } from "./snapshot-sql.js";
 import type { Plan, RelationType, Source, Step, TableProperties } from "./steps.js";
 
 /** One statement, and where the model's own SQL starts in it (1-based line), to map Trino's positions. */
@@ -53,6 +54,8 @@ export function renderStep(step: Step): RenderedStep {
       );
     case "refresh-materialized-view":
       return plain(`REFRESH MATERIALIZED VIEW ${quoteRelation(step.relation)}`);
+    case "snapshot-merge":
+      return plain(snapshotMerge(step.spec));
     case "insert": {
       const cols = columnList(step.columns);
       return source(

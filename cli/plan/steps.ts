@@ -1,4 +1,5 @@
 import type { Relation } from "../../trino/dialect.js";
+import type { SnapshotSpec } from "./snapshot-sql.js";
 
 /**
  * A materialization plan as data: one typed step per SQL statement. Planners (pure) build them from the
@@ -70,6 +71,8 @@ export type Step =
       readonly comment: string;
     }
   | { readonly kind: "refresh-materialized-view"; readonly relation: Relation }
+  /** A snapshot's run after the first: one MERGE of new versions and closed ones (snapshot-sql.ts). */
+  | { readonly kind: "snapshot-merge"; readonly spec: SnapshotSpec }
   | {
       readonly kind: "insert";
       readonly target: Relation;
@@ -136,6 +139,7 @@ export function writesRows(step: Step): boolean {
     case "merge":
     case "delete-insert":
     case "refresh-materialized-view":
+    case "snapshot-merge":
       return true;
     default:
       return false;

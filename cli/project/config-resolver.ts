@@ -7,9 +7,11 @@ import {
   type ModelConfig,
   mergeLayers,
   type SeedConfig,
+  type SnapshotConfig,
   type TestConfig,
   toModelConfig,
   toSeedConfig,
+  toSnapshotConfig,
   toTestConfig,
 } from "../manifest/config.js";
 import { issueHint } from "../manifest/strict-keys.js";
@@ -35,24 +37,26 @@ export interface Resolved<C> {
   readonly hash: string;
 }
 
-/** A yml entry that describes a model or seed (`models: [{name: x, config: {...}}]`). */
+/** A yml entry that describes a model, seed or snapshot (`models: [{name: x, config: {...}}]`). */
 export interface Patch {
-  readonly entry: NodeEntry;
+  readonly entry: NodeEntry & { readonly relation?: string | undefined };
   readonly file: SourceText;
   readonly path: readonly PropertyKey[];
 }
 
-type Kind = "model" | "seed" | "test";
+type Kind = ConfigKind;
+type AnyConfig = ModelConfig | SeedConfig | SnapshotConfig | TestConfig;
 
 export class ConfigResolver {
   readonly modelTree: ConfigTree;
   readonly seedTree: ConfigTree;
+  readonly snapshotTree: ConfigTree;
   readonly testTree: ConfigTree;
   private readonly templateLayerCache = new Map<string, ConfigLayer>();
   private readonly testLayerCache = new Map<string, ConfigLayer>();
   private readonly layerIds = new WeakMap<ConfigLayer, number>();
   private nextLayerId = 0;
-  private readonly resolved = new Map<string, Resolved<ModelConfig | SeedConfig | TestConfig>>();
+  private readonly resolved = new Map<string, Resolved<AnyConfig>>();
 
   constructor(
     files: ProjectFiles,
@@ -64,6 +68,14 @@ export class ConfigResolver {
     const text = files.project.text;
     this.modelTree = new ConfigTree(config.models, "models", "model", projectName, projectFile, text);
     this.seedTree = new ConfigTree(config.seeds, "seeds", "seed", projectName, projectFile, text);
+    this.snapshotTree = new ConfigTree(
+      config.snapshots,
+      "snapshots",
+      "snapshot",
+      projectName,
+      projectFile,
+      text,
+    );
     const testTreeKey = Object.keys(config.data_tests).length > 0 ? "data_tests" : "tests";
     this.testTree = new ConfigTree(
       testTreeKey === "data_tests" ? config.data_tests : config.tests,
@@ -83,6 +95,10 @@ export class ConfigResolver {
     return this.resolve("seed", layers, toSeedConfig) as Resolved<SeedConfig>;
   }
 
+  snapshot(layers: readonly ConfigLayer[]): Resolved<SnapshotConfig> {
+    return this.resolve("snapshot", layers, toSnapshotConfig) as Resolved<SnapshotConfig>;
+  }
+
   test(layers: readonly ConfigLayer[]): Resolved<TestConfig> {
     return this.resolve("test", layers, toTestConfig) as Resolved<TestConfig>;
   }
@@ -100,7 +116,7 @@ export class ConfigResolver {
    * The yml `config:` of a model or seed entry, validated, with the entry's own `tags:` and `meta:` (dbt
    * reads them beside `config:` too; `config:` wins for a meta key, tags accumulate).
    */
-  ymlLayer(patch: Patch | undefined, kind: "model" | "seed"): ConfigLayer[] {
+  ymlLayer(patch: Patch | undefined, kind: "model" | "seed" | "snapshot"): ConfigLayer[] {
     const entry = patch?.entry;
     if (!patch || !entry || (!entry.config && entry.tags === undefined && entry.meta === undefined))
       return [];
@@ -151,7 +167,7 @@ export class ConfigResolver {
     });
   }
 
-  private resolve<C extends ModelConfig | SeedConfig | TestConfig>(
+  private resolve<C extends AnyConfig>(
     kind: Kind,
     layers: readonly ConfigLayer[],
     finish: (merged: ConfigLayer) => C,

@@ -12,7 +12,7 @@ import { parseYaml } from "./yaml-file.js";
 
 /**
  * The only part of compiling that reads the file system: floe_project.yml, then every file under the
- * model, macro, test and seed paths. Files that are empty or not UTF-8 are reported by path here, so the
+ * model, macro, test, seed and snapshot paths. Files that are empty or not UTF-8 are reported by path here, so the
  * core never sees them.
  */
 export function readTextFile(
@@ -76,6 +76,7 @@ export function loadProjectFiles(projectDir: string): ProjectFiles {
     genericTests: [] as SourceText[],
     propertyFiles: [] as SourceText[],
     seeds: [] as SeedFile[],
+    snapshots: [] as SourceText[],
   };
   const text_ = (abs: string, rel: string, base: string, allowEmpty = false): SourceText => ({
     path: rel,
@@ -108,6 +109,12 @@ export function loadProjectFiles(projectDir: string): ProjectFiles {
           .replace(/\r$/, "");
         files.seeds.push({ path: rel, hash: csvHash, base, columns: splitCsvHeader(header) });
       } else if (isYaml(rel)) files.propertyFiles.push(text_(abs, rel, base, true));
+    }
+  }
+  for (const base of config["snapshot-paths"]) {
+    for (const { abs, rel } of walk(root, base, warnings)) {
+      if (rel.endsWith(".sql")) files.snapshots.push(text_(abs, rel, base));
+      else if (isYaml(rel)) files.propertyFiles.push(text_(abs, rel, base, true));
     }
   }
   return { root, project: { path: PROJECT_FILE, text, hash, base: "" }, config, ...files, warnings };

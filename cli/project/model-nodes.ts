@@ -73,12 +73,12 @@ export function addModel(
 }
 
 /** A node under construction: `identity` plus the fields its builder adds. */
-type Draft = Record<string, unknown>;
+export type Draft = Record<string, unknown>;
 
 /** The fields that identify a model or seed and its file (the first keys of its manifest entry). */
-function identity(
+export function identity(
   projectName: string,
-  resourceType: "model" | "seed",
+  resourceType: "model" | "seed" | "snapshot",
   id: string,
   name: string,
   file: { readonly path: string; readonly hash: string },

@@ -31,6 +31,8 @@ export interface ProjectFiles {
   readonly genericTests: readonly SourceText[];
   readonly propertyFiles: readonly SourceText[];
   readonly seeds: readonly SeedFile[];
+  /** `snapshots/*.sql` (the snapshot paths' yml files are among `propertyFiles`). */
+  readonly snapshots?: readonly SourceText[];
   /** What reading skipped and why (a dangling or looping symlink); they join the project's warnings. */
   readonly warnings?: readonly string[];
 }

@@ -2,7 +2,14 @@ import { closestName } from "../../core/closest-name.js";
 import { ConfigError } from "../../core/errors.js";
 import { quoteIdentifier, quoteRelation } from "../../trino/dialect.js";
 import { BUILTIN_TESTS } from "../data-tests/generic/builtin-tests.js";
-import type { ManifestNode, ModelNode, Relation, SeedNode, TestNode } from "../manifest/manifest.js";
+import type {
+  ManifestNode,
+  ModelNode,
+  Relation,
+  SeedNode,
+  SnapshotNode,
+  TestNode,
+} from "../manifest/manifest.js";
 import type { ParsedProject } from "../project/build-project.js";
 import { parseRelationshipTarget } from "../project/relationship-target.js";
 import type { Program } from "../templating/ast.js";
@@ -93,7 +100,9 @@ export class NodeRenderer {
     switch (template.kind) {
       case "template": {
         const context =
-          node.resource_type === "model" ? modelContext(node, options.isIncremental === true) : {};
+          node.resource_type === "model" || node.resource_type === "snapshot"
+            ? modelContext(node, options.isIncremental === true)
+            : {};
         const sql = renderTemplate(this.project.environment, template.ast, template.file, context, {
           floe: state,
         });
@@ -132,7 +141,7 @@ export class NodeRenderer {
   }
 
   /** `"catalog"."schema"."identifier"` of a model or seed, quoted once per compile (tens of thousands of refs). */
-  private relationSql(node: ModelNode | SeedNode): string {
+  private relationSql(node: ModelNode | SeedNode | SnapshotNode): string {
     let sql = this.relations.get(node.unique_id);
     if (sql === undefined) {
       sql = quoteRelation(this.deferred.get(node.unique_id) ?? node.relation);
@@ -175,7 +184,9 @@ export class NodeRenderer {
           );
         }
         const target =
-          manifest.nodes[`model.${projectName}.${name}`] ?? manifest.nodes[`seed.${projectName}.${name}`];
+          manifest.nodes[`model.${projectName}.${name}`] ??
+          manifest.nodes[`seed.${projectName}.${name}`] ??
+          manifest.nodes[`snapshot.${projectName}.${name}`];
         if (!target || target.resource_type === "test") {
           const names = Object.values(manifest.nodes)
             .filter((n) => n.resource_type !== "test")
@@ -239,7 +250,7 @@ type RenderSubject =
     };
 
 /** The root context of a model template: `{{this}}` renders its relation; `{{this.schema}}` etc. work too. */
-function modelContext(node: ModelNode, isIncremental: boolean): object {
+function modelContext(node: ModelNode | SnapshotNode, isIncremental: boolean): object {
   const relation = quoteRelation(node.relation);
   return {
     catalog: node.relation.catalog,
@@ -247,7 +258,8 @@ function modelContext(node: ModelNode, isIncremental: boolean): object {
     schema: node.relation.schema,
     identifier: node.relation.identifier,
     name: node.name,
-    is_incremental: isIncremental && node.config.materialized === "incremental",
+    is_incremental:
+      isIncremental && node.resource_type === "model" && node.config.materialized === "incremental",
     toString: () => relation,
   };
 }

@@ -61,7 +61,7 @@ export async function runModel(node: ModelNode, q: NodeQueries, ctx: RunContext)
 }
 
 /** The model query's output columns, without running it (LIMIT 0 is planned, not executed). */
-async function describeColumns(sql: string, q: NodeQueries): Promise<ColumnDef[]> {
+export async function describeColumns(sql: string, q: NodeQueries): Promise<ColumnDef[]> {
   const describe = `SELECT * FROM (\n${sql.replace(/[\s;]+$/, "")}\n) AS floe_describe LIMIT 0`;
   try {
     const result = await q.query(describe);

@@ -14,6 +14,7 @@ import type { NodeOutcome, RunContext } from "./run-context.js";
 import { buildRunGraph, type TaskKind } from "./run-graph.js";
 import { runModel } from "./run-model.js";
 import { runSeed } from "./run-seed.js";
+import { runSnapshot } from "./run-snapshot.js";
 import { runDataTest } from "./run-test.js";
 
 export interface RunTaskOptions {
@@ -61,7 +62,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
   const graph = buildRunGraph(manifest, options.selected, options.kind);
   const nodes = graph.order.map((id) => manifest.nodes[id]!);
   const total = nodes.length;
-  const counts: Record<string, number> = { seed: 0, model: 0, test: 0 };
+  const counts: Record<string, number> = { seed: 0, model: 0, snapshot: 0, test: 0 };
   for (const n of nodes) counts[n.resource_type] = (counts[n.resource_type] ?? 0) + 1;
   logger.event({
     code: "RUN_STARTED",
@@ -171,6 +172,8 @@ function runNode(node: ManifestNode, q: NodeQueries, ctx: RunContext): Promise<N
       return runModel(node, q, ctx);
     case "seed":
       return runSeed(node, q, ctx);
+    case "snapshot":
+      return runSnapshot(node, q, ctx);
     case "test":
       return runDataTest(node, q, ctx);
   }
@@ -191,6 +194,13 @@ export function nodeRef(node: ManifestNode): NodeRef {
         resourceType: "seed",
         displayName: `${node.relation.schema}.${node.relation.identifier}`,
         description: "seed file",
+      };
+    case "snapshot":
+      return {
+        uniqueId: node.unique_id,
+        resourceType: "snapshot",
+        displayName: `${node.relation.schema}.${node.relation.identifier}`,
+        description: "snapshot",
       };
     case "test":
       return { uniqueId: node.unique_id, resourceType: "test", displayName: node.name, description: "test" };
