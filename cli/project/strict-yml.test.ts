@@ -168,7 +168,6 @@ describe("an unknown key names the file, the YAML path and the closest known key
 describe("a dbt key Floe does not support yet says so plainly", () => {
   it.each([
     ["unit_tests", "unit_tests:\n  - name: t\n    model: orders\n", "unit_tests", "a property file"],
-    ["snapshots", "snapshots:\n  - name: s\n", "snapshots", "a property file"],
     ["semantic_models", "semantic_models:\n  - name: orders\n", "semantic_models", "a property file"],
     ["metrics", "metrics: []\n", "metrics", "a property file"],
     ["exposures", "exposures: []\n", "exposures", "a property file"],

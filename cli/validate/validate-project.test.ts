@@ -42,6 +42,7 @@ function fakeTrino(): TrinoConnection & { explained: string[] } {
     async query<Row>(sql: string, options: QueryOptions = {}): Promise<QueryResult<Row>> {
       const catalog = /FROM "([^"]+)"/.exec(sql)?.[1] ?? "";
       const schemas = WAREHOUSE[catalog];
+      if (sql.includes("system.metadata.materialized_views")) return result([]);
       if (sql.includes("information_schema")) {
         if (!schemas) throw trinoError(sql, "CATALOG_NOT_FOUND", `Catalog '${catalog}' not found`);
         if (sql.includes("schemata")) return result(Object.keys(schemas).map((s) => ({ schema_name: s })));
