@@ -75,7 +75,8 @@ async function executeStep(step: Step, q: NodeQueries, ctx: ExecutionContext): P
     case "comment-column":
     case "create-materialized-view":
     case "refresh-materialized-view":
-    case "snapshot-merge": {
+    case "snapshot-merge":
+    case "hook": {
       const count = await run(step, q);
       ctx.relations.apply(step);
       return count;

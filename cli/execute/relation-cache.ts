@@ -115,6 +115,7 @@ export class RelationCache {
       case "comment-column":
       case "refresh-materialized-view":
       case "snapshot-merge":
+      case "hook":
         return;
     }
   }

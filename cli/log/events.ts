@@ -54,6 +54,16 @@ export type RunEvent =
       readonly result: NodeResult;
     }
   | {
+      /** An on-run-start / on-run-end statement of floe_project.yml ran. */
+      readonly code: "HOOK_FINISHED";
+      readonly hook: "on-run-start" | "on-run-end";
+      readonly index: number;
+      readonly total: number;
+      readonly status: "success" | "error";
+      readonly message: string;
+      readonly executionTime: number;
+    }
+  | {
       readonly code: "RUN_FINISHED";
       readonly command: string;
       readonly elapsedSeconds: number;

@@ -66,8 +66,30 @@ const lower = (values: readonly string[]) =>
 
 const THRESHOLD = /^\s*(==|!=|>=|<=|>|<|=)\s*\d+\s*$/;
 
+/** A hook: one SQL statement (a template), or a list of them. */
+const hookList = z
+  .union([z.string(), z.array(z.string())], { error: "expected a SQL statement or a list of them" })
+  .transform((v) => (typeof v === "string" ? [v] : v));
+
+/** dbt spells hooks `pre-hook` in yml and `pre_hook` in config(): both are read, as `pre_hook`. */
+function renameHookKeys(value: unknown): unknown {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
+  const record = value as Record<string, unknown>;
+  if (!("pre-hook" in record) && !("post-hook" in record)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(record)) {
+    const name = key === "pre-hook" ? "pre_hook" : key === "post-hook" ? "post_hook" : key;
+    const prior = out[name];
+    out[name] =
+      prior === undefined
+        ? v
+        : [...(Array.isArray(prior) ? prior : [prior]), ...(Array.isArray(v) ? v : [v])];
+  }
+  return out;
+}
+
 /** One layer of configuration, every key optional. */
-export const configLayerSchema = z
+const configLayerObject = z
   .object({
     enabled: bool,
     materialized: z.enum(MATERIALIZATIONS, {
@@ -104,6 +126,8 @@ export const configLayerSchema = z
     error_if: z.string().regex(THRESHOLD, 'error_if must be a comparison like "!=0" or ">100"'),
     store_failures: bool,
     /** materialized_view: Trino's `GRACE PERIOD`, as SQL (`INTERVAL '1' HOUR`), as dbt-trino takes it. */
+    pre_hook: hookList,
+    post_hook: hookList,
     grace_period: z
       .string()
       .regex(
@@ -131,7 +155,9 @@ export const configLayerSchema = z
   .partial()
   .loose();
 
-export type ConfigLayer = z.output<typeof configLayerSchema>;
+export const configLayerSchema = z.preprocess(renameHookKeys, configLayerObject);
+
+export type ConfigLayer = z.output<typeof configLayerObject>;
 
 export type ConfigKind = "model" | "seed" | "test" | "snapshot";
 
@@ -148,6 +174,10 @@ export const CONFIG_KEYS: Readonly<Record<ConfigKind, readonly string[]>> = {
     "on_schema_change",
     "incremental_predicates",
     "grace_period",
+    "pre_hook",
+    "post_hook",
+    "pre-hook",
+    "post-hook",
     ...TABLE_KEYS,
   ],
   seed: [...NODE_KEYS, "column_types", ...TABLE_KEYS],
@@ -189,10 +219,6 @@ export const DBT_CONFIG_KEYS_NOT_SUPPORTED = unsupportedKeys({
   docs: "",
   access: "",
   group: "",
-  pre_hook: "",
-  post_hook: "",
-  "pre-hook": "",
-  "post-hook": "",
   sql_header: "",
   quoting: "",
   event_time: "",
@@ -267,6 +293,9 @@ export interface ModelConfig extends NodeConfigBase {
   full_refresh?: boolean | null;
   persist_docs?: PersistDocs;
   grace_period?: string;
+  /** SQL templates run before / after the model's statements, in order (every config level adds). */
+  pre_hook?: string[];
+  post_hook?: string[];
 }
 
 /** A snapshot's config (dbt 1.9): how rows are keyed, when a row changed, what a deleted row becomes. */
@@ -329,7 +358,10 @@ export function mergeLayers(layers: readonly ConfigLayer[]): ConfigLayer {
   for (const layer of layers) {
     for (const [key, value] of Object.entries(layer)) {
       if (value === undefined) continue;
-      if (key === "tags") {
+      if (key === "pre_hook" || key === "post_hook") {
+        // Hooks add up across levels, project's first (dbt's order).
+        out[key] = [...((out[key] as string[] | undefined) ?? []), ...(value as string[])];
+      } else if (key === "tags") {
         const existing = (out.tags as string[] | undefined) ?? [];
         out.tags = [...new Set([...existing, ...(value as string[])])];
       } else if (MERGED_DICTS.has(key)) {

@@ -56,6 +56,8 @@ export function renderStep(step: Step): RenderedStep {
       return plain(`REFRESH MATERIALIZED VIEW ${quoteRelation(step.relation)}`);
     case "snapshot-merge":
       return plain(snapshotMerge(step.spec));
+    case "hook":
+      return plain(step.sql.replace(/[\s;]+$/, ""));
     case "insert": {
       const cols = columnList(step.columns);
       return source(

@@ -71,6 +71,8 @@ export type Step =
       readonly comment: string;
     }
   | { readonly kind: "refresh-materialized-view"; readonly relation: Relation }
+  /** A pre_hook / post_hook statement (already rendered), run as part of its node. */
+  | { readonly kind: "hook"; readonly when: "pre" | "post"; readonly sql: string }
   /** A snapshot's run after the first: one MERGE of new versions and closed ones (snapshot-sql.ts). */
   | { readonly kind: "snapshot-merge"; readonly spec: SnapshotSpec }
   | {

@@ -85,5 +85,6 @@ export function buildProject(files: ProjectFiles, options: BuildOptions): Parsed
     environment,
     templates: ctx.templates,
     warnings: ctx.warnings,
+    runHooks: { onRunStart: files.config["on-run-start"], onRunEnd: files.config["on-run-end"] },
   };
 }

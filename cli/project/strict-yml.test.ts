@@ -226,11 +226,11 @@ describe("a dbt key Floe does not support yet says so plainly", () => {
     const error = errorOf(() =>
       loadFixture({
         ...MODEL,
-        "floe_project.yml": "name: shop\nprofile: floe\non-run-start: ['select 1']\n",
+        "floe_project.yml": "name: shop\nprofile: floe\ndispatch: []\n",
       }),
     );
-    expect(error.message).toBe("dbt's `on-run-start` is not supported by Floe yet (in floe_project.yml).");
-    expect(error.location).toMatchObject({ file: "floe_project.yml", line: 3, path: "on-run-start" });
+    expect(error.message).toBe("dbt's `dispatch` is not supported by Floe yet (in floe_project.yml).");
+    expect(error.location).toMatchObject({ file: "floe_project.yml", line: 3, path: "dispatch" });
     const version = errorOf(() =>
       loadFixture({
         ...MODEL,

@@ -14,6 +14,7 @@ import type { ParsedProject } from "../project/build-project.js";
 import { parseRelationshipTarget } from "../project/relationship-target.js";
 import type { Program } from "../templating/ast.js";
 import { renderTemplate } from "../templating/ast-render.js";
+import { parseTemplate } from "../templating/parse-template.js";
 import type { RenderState } from "../templating/render-state.js";
 
 /**
@@ -58,6 +59,32 @@ export class NodeRenderer {
     const state = this.state(subject, ephemerals, {});
     const sql = renderTemplate(this.project.environment, ast, file, {}, { floe: state });
     return ephemerals.length === 0 ? sql : injectCtes(sql, this.cteList(ephemerals));
+  }
+
+  /**
+   * A hook (pre/post_hook, on-run-start/end): a SQL template rendered with `context` at its root — a
+   * model's `{{this}}`, or the run's `results` — and refs, sources, vars and macros as in a model. A hook
+   * declares no dependencies, so any ref is allowed.
+   */
+  renderHook(text: string, file: string, context: object): string {
+    const ephemerals: string[] = [];
+    const subject: RenderSubject = { resource_type: "inline", name: file, depends_on: { nodes: [] } };
+    const state = this.state(subject, ephemerals, {});
+    const sql = renderTemplate(this.project.environment, parseTemplate(text, file), file, context, {
+      floe: state,
+    });
+    return ephemerals.length === 0 ? sql : injectCtes(sql, this.cteList(ephemerals));
+  }
+
+  /** The root context of a model's hooks: `{{this}}` and its parts, as in the model, and `{{target}}`. */
+  hookContext(node: ModelNode | SnapshotNode): object {
+    return Object.assign(modelContext(node, false), { target: this.targetContext() });
+  }
+
+  /** `{{target.name}}`, `{{target.catalog}}`, `{{target.schema}}` in hooks. */
+  targetContext(): { name: string; catalog: string; schema: string } {
+    const { name, catalog, schema } = this.project.target;
+    return { name, catalog, schema };
   }
 
   private cteList(direct: readonly string[]): string[] {

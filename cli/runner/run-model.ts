@@ -2,6 +2,7 @@ import type { ModelNode } from "../compile/compile.js";
 import { executePlan, StepFailedError } from "../execute/executor.js";
 import type { NodeQueries } from "../execute/node-queries.js";
 import { docsOf, wantsColumnDocs } from "../plan/plan-docs.js";
+import { withHooks } from "../plan/plan-hooks.js";
 import { isIncrementalRun, planModel } from "../plan/plan-model.js";
 import { renderPlanSql } from "../plan/render-step.js";
 import type { ColumnDef } from "../plan/steps.js";
@@ -36,7 +37,7 @@ export async function runModel(node: ModelNode, q: NodeQueries, ctx: RunContext)
     // persist_docs comments only columns the relation has, so it needs them too (an incremental run has them).
     const describe = incremental || wantsColumnDocs(node.config.persist_docs, docs);
     const modelColumns = describe ? await describeColumns(compiledSql, q) : undefined;
-    const plan = planModel({
+    const built = planModel({
       relation: node.relation,
       config: node.config,
       sql: compiledSql,
@@ -46,6 +47,7 @@ export async function runModel(node: ModelNode, q: NodeQueries, ctx: RunContext)
       fullRefresh,
       locationRoot: ctx.locationRoot,
     });
+    const plan = withHooks(built, renderHooks(node, "pre_hook", ctx), renderHooks(node, "post_hook", ctx));
     runPath = runPathOf(node.compiled_path);
     ctx.writeArtifact(runPath, renderPlanSql(plan));
     const outcome = await executePlan(plan, q, ctx.exec);
@@ -58,6 +60,14 @@ export async function runModel(node: ModelNode, q: NodeQueries, ctx: RunContext)
   } catch (error) {
     return errorOutcome(error, { node, compiledSql, runPath }, ctx);
   }
+}
+
+/** A model's pre_hook or post_hook statements, rendered with its `{{this}}`. */
+function renderHooks(node: ModelNode, key: "pre_hook" | "post_hook", ctx: RunContext): string[] {
+  const context = ctx.renderer.hookContext(node);
+  return (node.config[key] ?? []).map((hook) =>
+    ctx.renderer.renderHook(hook, node.original_file_path, context),
+  );
 }
 
 /** The model query's output columns, without running it (LIMIT 0 is planned, not executed). */

@@ -12,6 +12,7 @@ import type { NodeRef, NodeResult, RunLogger } from "../log/events.js";
 import { NodeRenderer } from "../render/render-node.js";
 import type { NodeOutcome, RunContext } from "./run-context.js";
 import { buildRunGraph, type TaskKind } from "./run-graph.js";
+import { hookResults, runProjectHooks } from "./run-hooks.js";
 import { runModel } from "./run-model.js";
 import { runSeed } from "./run-seed.js";
 import { runSnapshot } from "./run-snapshot.js";
@@ -96,9 +97,20 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
   const results = new Map<string, NodeResult>();
   let index = 0;
   let trinoMillis = prefetchMillis;
+  const hooks = project.runHooks ?? { onRunStart: [], onRunEnd: [] };
+  const hookContext = { target: ctx.renderer.targetContext(), command: options.kind };
+  // A failed on-run-start hook runs no node (each is reported skipped); on-run-end still runs.
+  const startedOk = await runProjectHooks(
+    "on-run-start",
+    hooks.onRunStart,
+    hookContext,
+    ctx,
+    runQueries,
+    logger,
+  );
 
   await runScheduler({
-    nodes: graph.order.map((id) => ({ id, dependsOn: graph.dependsOn.get(id) ?? [] })),
+    nodes: startedOk ? graph.order.map((id) => ({ id, dependsOn: graph.dependsOn.get(id) ?? [] })) : [],
     threads: options.threads,
     signal,
     execute: async (id) => {
@@ -136,7 +148,36 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
     },
   });
 
+  if (!startedOk) {
+    for (const id of graph.order) {
+      const node = manifest.nodes[id]!;
+      const result: NodeResult = {
+        ...nodeRef(node),
+        status: "skipped",
+        message: "skipped: an on-run-start hook failed",
+        startedAt: undefined,
+        completedAt: undefined,
+        executionTime: 0,
+        trinoMillis: 0,
+        queryIds: [],
+        ...relationName(node),
+      };
+      results.set(id, result);
+      logger.event({ code: "NODE_FINISHED", index: ++index, total, result });
+    }
+  }
   const ordered = graph.order.map((id) => results.get(id)!);
+  // on-run-end runs whatever the nodes did (dbt's too), unless the run was cancelled.
+  const endedOk =
+    signal.aborted ||
+    (await runProjectHooks(
+      "on-run-end",
+      hooks.onRunEnd,
+      { ...hookContext, results: hookResults(manifest, ordered) },
+      ctx,
+      runQueries,
+      logger,
+    ));
   const elapsedSeconds = (performance.now() - started) / 1000;
   const runResultsPath = join(project.targetPath, "run_results.json");
   const rerun = new Set(graph.order);
@@ -155,7 +196,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
     cancelled,
     runResultsPath,
   });
-  const failed = ordered.some((r) => r.status === "error" || r.status === "fail");
+  const failed = !startedOk || !endedOk || ordered.some((r) => r.status === "error" || r.status === "fail");
   return {
     results: ordered,
     elapsedSeconds,
