@@ -15,7 +15,7 @@ describe("hooks in a plan", () => {
       config: { materialized: "table", persist_docs: { relation: true } },
       sql: "select 1 as id",
       state: ABSENT,
-      docs: { description: "Orders.", columns: {} },
+      docs: { description: "Orders.", columns: [] },
       fullRefresh: false,
       locationRoot: undefined,
     });
