@@ -4,11 +4,16 @@ import type { SnapshotNode } from "../manifest/manifest.js";
 import { templateDependencies } from "../templating/dependencies.js";
 import type { BuildContext } from "./build-context.js";
 import type { Patch } from "./config-resolver.js";
-import { bodyFingerprint, shortHash, stableStringify } from "./hashing.js";
-import { type Draft, identity, type PendingRefs, staticReferences } from "./model-nodes.js";
+import { shortHash } from "./hashing.js";
+import {
+  addTemplatedFields,
+  type Draft,
+  identity,
+  type PendingRefs,
+  staticReferences,
+} from "./model-nodes.js";
 import { folders, relativeTo, stem } from "./node-paths.js";
 import type { SourceText } from "./project-files.js";
-import { columnsOf } from "./property-files.js";
 import { yamlError } from "./yaml-file.js";
 
 /**
@@ -114,20 +119,7 @@ function addSnapshot(
   pending.set(id, staticReferences(ctx, deps, template.path, macroNames));
   const macros = ctx.macros.use(macroNames);
   const node: Draft = identity(projectName, "snapshot", id, name, file, relativeTo(template), folderList);
-  node.fingerprint = {
-    body: bodyFingerprint(template.text),
-    config: configHash,
-    macros: shortHash(macros.prints),
-    yml: patch ? shortHash(stableStringify(patch.entry)) : shortHash(""),
-  };
-  node.description = patch?.entry.description ?? "";
-  node.tags = config.tags;
-  node.depends_on = { nodes: [], macros: macros.ids };
-  if (patch) node.patch_path = patch.file.path;
-  node.config = config;
-  node.relation = ctx.relation(name, config);
-  node.columns = columnsOf(patch?.entry.columns);
-  node.compiled_path = `${ctx.targetPath}/compiled/${projectName}/${template.path}`;
+  addTemplatedFields(ctx, node, { template, name, configHash, config, macros, patch });
   ctx.nodes[id] = node as unknown as SnapshotNode;
   ctx.templates.set(id, ctx.template(template, ast));
 }

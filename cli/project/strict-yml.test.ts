@@ -199,9 +199,9 @@ describe("a dbt key Floe does not support yet says so plainly", () => {
     ],
     ["grants", "models:\n  - name: orders\n    config: {grants: {select: [bi]}}\n", "grants", "model config"],
     [
-      "post-hook",
-      "models:\n  - name: orders\n    config: {post-hook: 'select 1'}\n",
-      "post-hook",
+      "sql_header",
+      "models:\n  - name: orders\n    config: {sql_header: 'set session x = 1'}\n",
+      "sql_header",
       "model config",
     ],
     ["docs", "models:\n  - name: orders\n    docs: {show: false}\n", "docs", "model 'orders'"],
@@ -244,16 +244,16 @@ describe("a dbt key Floe does not support yet says so plainly", () => {
     const tree = errorOf(() =>
       loadFixture({
         ...MODEL,
-        "floe_project.yml": "name: shop\nprofile: floe\nmodels:\n  +pre-hook: 'set x'\n",
+        "floe_project.yml": "name: shop\nprofile: floe\nmodels:\n  +sql_header: 'set x'\n",
       }),
     );
-    expect(tree.message).toBe("dbt's `pre-hook` is not supported by Floe yet (in model config).");
-    expect(tree.location?.path).toBe("models.+pre-hook");
+    expect(tree.message).toBe("dbt's `sql_header` is not supported by Floe yet (in model config).");
+    expect(tree.location?.path).toBe("models.+sql_header");
     const template = errorOf(() =>
-      loadFixture({ "models/a.sql": '{{config post_hook="select 1"}}select 1' }),
+      loadFixture({ "models/a.sql": '{{config view_security="invoker"}}select 1' }),
     );
     expect(template.message).toBe(
-      "{{config}}: dbt's `post_hook` is not supported by Floe yet (in model config).",
+      "{{config}}: dbt's `view_security` is not supported by Floe yet (in model config).",
     );
   });
 });

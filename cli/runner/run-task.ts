@@ -129,20 +129,9 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
       return outcome.status;
     },
     onSkip: (id, cause) => {
-      const node = manifest.nodes[id]!;
-      const result: NodeResult = {
-        ...nodeRef(node),
-        status: "skipped",
-        message:
-          cause === undefined ? "skipped: the run was cancelled" : `skipped because ${cause} did not succeed`,
-        startedAt: undefined,
-        completedAt: undefined,
-        executionTime: 0,
-        trinoMillis: 0,
-        queryIds: [],
-        ...relationName(node),
-        ...(cause === undefined ? {} : { skippedBecause: cause }),
-      };
+      const message =
+        cause === undefined ? "skipped: the run was cancelled" : `skipped because ${cause} did not succeed`;
+      const result = skippedResult(manifest.nodes[id]!, message, cause);
       results.set(id, result);
       logger.event({ code: "NODE_FINISHED", index: ++index, total, result });
     },
@@ -150,18 +139,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
 
   if (!startedOk) {
     for (const id of graph.order) {
-      const node = manifest.nodes[id]!;
-      const result: NodeResult = {
-        ...nodeRef(node),
-        status: "skipped",
-        message: "skipped: an on-run-start hook failed",
-        startedAt: undefined,
-        completedAt: undefined,
-        executionTime: 0,
-        trinoMillis: 0,
-        queryIds: [],
-        ...relationName(node),
-      };
+      const result = skippedResult(manifest.nodes[id]!, "skipped: an on-run-start hook failed", undefined);
       results.set(id, result);
       logger.event({ code: "NODE_FINISHED", index: ++index, total, result });
     }
@@ -246,6 +224,22 @@ export function nodeRef(node: ManifestNode): NodeRef {
     case "test":
       return { uniqueId: node.unique_id, resourceType: "test", displayName: node.name, description: "test" };
   }
+}
+
+/** A node that did not run: `cause` is the failed node it waited for, if any. */
+function skippedResult(node: ManifestNode, message: string, cause: string | undefined): NodeResult {
+  return {
+    ...nodeRef(node),
+    status: "skipped",
+    message,
+    startedAt: undefined,
+    completedAt: undefined,
+    executionTime: 0,
+    trinoMillis: 0,
+    queryIds: [],
+    ...relationName(node),
+    ...(cause === undefined ? {} : { skippedBecause: cause }),
+  };
 }
 
 function relationName(node: ManifestNode): { relationName?: string } {
