@@ -191,6 +191,10 @@ export const CONFIG_KEYS: Readonly<Record<ConfigKind, readonly string[]>> = {
     "invalidate_hard_deletes",
     "dbt_valid_to_current",
     "snapshot_meta_column_names",
+    "pre_hook",
+    "post_hook",
+    "pre-hook",
+    "post-hook",
     "partitioned_by",
     "sorted_by",
     "format",
@@ -312,6 +316,8 @@ export interface SnapshotConfig extends NodeConfigBase {
   dbt_valid_to_current?: string;
   /** Every meta column's name (dbt's defaults unless renamed). */
   snapshot_meta_column_names: Record<SnapshotMetaColumn, string>;
+  pre_hook?: string[];
+  post_hook?: string[];
   partitioned_by: string[];
   sorted_by: string[];
   format?: string;

@@ -1,4 +1,4 @@
-import type { ModelNode } from "../compile/compile.js";
+import type { ModelNode, SnapshotNode } from "../compile/compile.js";
 import { executePlan, StepFailedError } from "../execute/executor.js";
 import type { NodeQueries } from "../execute/node-queries.js";
 import { docsOf, wantsColumnDocs } from "../plan/plan-docs.js";
@@ -62,8 +62,12 @@ export async function runModel(node: ModelNode, q: NodeQueries, ctx: RunContext)
   }
 }
 
-/** A model's pre_hook or post_hook statements, rendered with its `{{this}}`. */
-function renderHooks(node: ModelNode, key: "pre_hook" | "post_hook", ctx: RunContext): string[] {
+/** A model's or snapshot's pre_hook or post_hook statements, rendered with its `{{this}}`. */
+export function renderHooks(
+  node: ModelNode | SnapshotNode,
+  key: "pre_hook" | "post_hook",
+  ctx: RunContext,
+): string[] {
   const context = ctx.renderer.hookContext(node);
   return (node.config[key] ?? []).map((hook) =>
     ctx.renderer.renderHook(hook, node.original_file_path, context),

@@ -1,15 +1,16 @@
 import type { SnapshotNode } from "../compile/compile.js";
 import { executePlan } from "../execute/executor.js";
 import type { NodeQueries } from "../execute/node-queries.js";
+import { withHooks } from "../plan/plan-hooks.js";
 import { planSnapshot } from "../plan/plan-snapshot.js";
 import { renderPlanSql } from "../plan/render-step.js";
 import { errorOutcome } from "./node-error.js";
 import type { NodeOutcome, RunContext } from "./run-context.js";
-import { describeColumns, runPathOf } from "./run-model.js";
+import { describeColumns, renderHooks, runPathOf } from "./run-model.js";
 
 /**
  * One snapshot: read the table's state (with its columns), render the query, describe its columns (the
- * MERGE names every one, `check_cols: all` compares them), plan, write target/run/, execute.
+ * MERGE names every one, `check_cols: all` compares them), plan with its hooks, write target/run/, execute.
  */
 export async function runSnapshot(node: SnapshotNode, q: NodeQueries, ctx: RunContext): Promise<NodeOutcome> {
   let compiledSql: string | undefined;
@@ -19,7 +20,7 @@ export async function runSnapshot(node: SnapshotNode, q: NodeQueries, ctx: RunCo
     compiledSql = ctx.renderer.render(node).replace(/[\s;]+$/, "");
     ctx.writeArtifact(node.compiled_path, `${compiledSql}\n`);
     const columns = await describeColumns(compiledSql, q);
-    const plan = planSnapshot({
+    const built = planSnapshot({
       relation: node.relation,
       config: node.config,
       sql: compiledSql,
@@ -28,6 +29,7 @@ export async function runSnapshot(node: SnapshotNode, q: NodeQueries, ctx: RunCo
       locationRoot: ctx.locationRoot,
       file: node.original_file_path,
     });
+    const plan = withHooks(built, renderHooks(node, "pre_hook", ctx), renderHooks(node, "post_hook", ctx));
     runPath = runPathOf(node.compiled_path);
     ctx.writeArtifact(runPath, renderPlanSql(plan));
     const outcome = await executePlan(plan, q, ctx.exec);

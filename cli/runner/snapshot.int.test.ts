@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { localTrino, uniqueName } from "../../testing/local-stack.js";
 import { floe, testTrinoPort, writeRunnerProject } from "../testing/run-fixture.js";
@@ -36,7 +38,7 @@ const files = {
   "snapshots/snapshots.yml": `snapshots:
   - name: customers_ts
     relation: ref('customers')
-    config: {unique_key: id, strategy: timestamp, updated_at: updated_at, hard_deletes: invalidate}
+    config: {unique_key: id, strategy: timestamp, updated_at: updated_at, hard_deletes: invalidate, post-hook: "analyze {{this}}"}
   - name: customers_ts_deleted
     relation: '{{ref "customers"}}'
     config: {unique_key: id, strategy: timestamp, updated_at: updated_at, hard_deletes: new_record}
@@ -146,6 +148,10 @@ describe("snapshots", () => {
       `SELECT count(*) AS n, count(DISTINCT dbt_scd_id) AS distinct_ids FROM iceberg.${schema}.customers_ts_deleted`,
     );
     expect(ids).toEqual([{ n: 8, distinct_ids: 8 }]);
+
+    // Its post-hook ran after the MERGE.
+    const runSql = readFileSync(join(dir, "target/run/shop/snapshots/customers_ts.sql"), "utf8");
+    expect(runSql).toMatch(/MERGE INTO [\s\S]*;\n\nanalyze "iceberg"\."[^"]+"\."customers_ts";\n$/);
 
     // A rerun without changes adds nothing.
     expect((await load(3, "snapshot")).exitCode).toBe(0);
