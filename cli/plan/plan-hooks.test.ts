@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ModelNode } from "../manifest/manifest.js";
-import { loadFixture } from "../testing/project-fixture.js";
+import { errorOf, loadFixture } from "../testing/project-fixture.js";
 import { withHooks } from "./plan-hooks.js";
 import { planModel } from "./plan-model.js";
 import { ABSENT } from "./relation-state.js";
@@ -66,5 +66,32 @@ describe("hook config", () => {
     const { config } = project.manifest.nodes["model.shop.orders"] as ModelNode;
     expect(config.pre_hook).toEqual(["project pre", "yml pre", "template pre"]);
     expect(config.post_hook).toEqual(["project post", "yml post 1", "yml post 2", "template post"]);
+  });
+
+  it("a hook that is not a statement or a list of them is an error naming the file and key", () => {
+    const model = errorOf(() =>
+      loadFixture({
+        "models/schema.yml":
+          "version: 2\nmodels:\n  - name: orders\n    config:\n      post_hook: {sql: x}\n",
+        "models/orders.sql": "select 1 as id\n",
+      }),
+    );
+    expect(model.message).toContain("expected a SQL statement or a list of them");
+    expect(model.location).toMatchObject({ file: "models/schema.yml", line: 5 });
+    const project = errorOf(() =>
+      loadFixture({
+        "floe_project.yml": "name: shop\nprofile: floe\non-run-end: 5\n",
+        "models/a.sql": "select 1",
+      }),
+    );
+    expect(project.message).toContain("expected a SQL statement or a list of them");
+    expect(project.location).toMatchObject({ file: "floe_project.yml", line: 3 });
+    const typo = errorOf(() =>
+      loadFixture({
+        "floe_project.yml": "name: shop\nprofile: floe\non-run-ends: x\n",
+        "models/a.sql": "select 1",
+      }),
+    );
+    expect(typo.hint).toBe("did you mean 'on-run-end'?");
   });
 });
