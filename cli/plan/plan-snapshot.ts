@@ -3,8 +3,8 @@ import type { SnapshotConfig } from "../manifest/config.js";
 import type { Relation } from "../manifest/manifest.js";
 import { prepare } from "./prepare-relation.js";
 import type { RelationState } from "./relation-state.js";
-import { type SnapshotSpec, snapshotInitialSelect, snapshotTimeType } from "./snapshot-sql.js";
-import { type ColumnDef, type Plan, plan, type Step } from "./steps.js";
+import { snapshotInitialSelect, snapshotTimeType } from "./snapshot-sql.js";
+import { type ColumnDef, type Plan, plan, type SnapshotSpec, type Step } from "./steps.js";
 import { tableProperties } from "./table-properties.js";
 
 export interface SnapshotPlanInput {

@@ -1,6 +1,5 @@
-import { quoteIdentifier, quoteRelation, type Relation } from "../../trino/dialect.js";
-import type { SnapshotMetaColumn } from "../manifest/config.js";
-import type { ColumnDef } from "./steps.js";
+import { quoteIdentifier, quoteRelation } from "../../trino/dialect.js";
+import type { ColumnDef, SnapshotSpec } from "./steps.js";
 
 /**
  * The SQL of a snapshot (SCD type 2, dbt's semantics and column names): the first build's SELECT, and
@@ -11,27 +10,9 @@ import type { ColumnDef } from "./steps.js";
  * later `updated_at`; check: a `check_cols` value that differs), inserts a version and closes the old one
  * (valid_to = the new version's updated_at). A key gone from the query is, by `hard_deletes`: left alone
  * (ignore), closed at the run's time (invalidate), or closed and followed by a version with
- * dbt_is_deleted 'True' (new_record), which a returning key closes in turn.
+ * dbt_is_deleted 'True' (new_record), which a returning key closes in turn. What the SQL is made of,
+ * `SnapshotSpec`, lives with the plan steps (steps.ts).
  */
-export interface SnapshotSpec {
-  readonly target: Relation;
-  /** The snapshot's query. */
-  readonly sql: string;
-  /** The query's output columns. */
-  readonly columns: readonly ColumnDef[];
-  readonly uniqueKey: readonly string[];
-  readonly strategy: "timestamp" | "check";
-  readonly updatedAt: string | undefined;
-  /** check: the columns compared (check_cols: all resolved to every column of the query). */
-  readonly checkCols: readonly string[];
-  readonly hardDeletes: "ignore" | "invalidate" | "new_record";
-  /** SQL for valid_to of current versions instead of NULL (dbt's `dbt_valid_to_current`). */
-  readonly validToCurrent: string | undefined;
-  readonly names: Readonly<Record<SnapshotMetaColumn, string>>;
-  /** The type of the timestamps (`updated_at`'s, at Iceberg's precision 6). */
-  readonly timeType: string;
-}
-
 const q = quoteIdentifier;
 
 /** The timestamps' type: updated_at's (timestamp(3) → timestamp(6): Iceberg stores microseconds only). */

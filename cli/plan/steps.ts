@@ -1,5 +1,5 @@
 import type { Relation } from "../../trino/dialect.js";
-import type { SnapshotSpec } from "./snapshot-sql.js";
+import type { SnapshotMetaColumn } from "../manifest/config.js";
 
 /**
  * A materialization plan as data: one typed step per SQL statement. Planners (pure) build them from the
@@ -117,6 +117,26 @@ export type Step =
       readonly column: string;
       readonly comment: string | null;
     };
+
+/** What a snapshot's MERGE is made of (rendered by snapshot-sql.ts). */
+export interface SnapshotSpec {
+  readonly target: Relation;
+  /** The snapshot's query. */
+  readonly sql: string;
+  /** The query's output columns. */
+  readonly columns: readonly ColumnDef[];
+  readonly uniqueKey: readonly string[];
+  readonly strategy: "timestamp" | "check";
+  readonly updatedAt: string | undefined;
+  /** check: the columns compared (check_cols: all resolved to every column of the query). */
+  readonly checkCols: readonly string[];
+  readonly hardDeletes: "ignore" | "invalidate" | "new_record";
+  /** SQL for valid_to of current versions instead of NULL (dbt's `dbt_valid_to_current`). */
+  readonly validToCurrent: string | undefined;
+  readonly names: Readonly<Record<SnapshotMetaColumn, string>>;
+  /** The type of the timestamps (`updated_at`'s, at Iceberg's precision 6). */
+  readonly timeType: string;
+}
 
 export type StepKind = Step["kind"];
 
