@@ -1,19 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { QueryResult, TrinoConnection } from "../../trino/connection.js";
+import { queryResult } from "../testing/query-result.js";
 import { NodeQueries } from "./node-queries.js";
 import { RelationCache } from "./relation-cache.js";
 
 /** A warehouse as Trino 476 lists it: information_schema says BASE TABLE for a materialized view too. */
 function warehouse(): TrinoConnection {
-  const result = <Row>(rows: unknown[]): QueryResult<Row> => ({
-    queryId: "q",
-    columns: [],
-    rows: rows as Row[],
-    updateType: undefined,
-    updateCount: undefined,
-    elapsedMillis: 0,
-    stats: undefined,
-  });
+  const result = queryResult;
   return {
     server: "fake",
     async query<Row>(sql: string): Promise<QueryResult<Row>> {

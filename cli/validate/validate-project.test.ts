@@ -5,6 +5,7 @@ import { CancelledError, EnvironmentError } from "../../core/errors.js";
 import type { QueryOptions, QueryResult, TrinoConnection } from "../../trino/connection.js";
 import { TrinoQueryError } from "../../trino/errors.js";
 import { loadFixture } from "../testing/project-fixture.js";
+import { queryResult } from "../testing/query-result.js";
 import { type ValidateEvent, validateProject } from "./validate-project.js";
 
 /** What the fake warehouse holds: catalog → schema → table names. A catalog not here does not exist. */
@@ -27,15 +28,7 @@ const trinoError = (sql: string, errorName: string, message: string, line?: numb
  */
 function fakeTrino(): TrinoConnection & { explained: string[] } {
   const explained: string[] = [];
-  const result = <Row>(rows: unknown[]): QueryResult<Row> => ({
-    queryId: "q",
-    columns: [],
-    rows: rows as Row[],
-    updateType: undefined,
-    updateCount: undefined,
-    elapsedMillis: 0,
-    stats: undefined,
-  });
+  const result = queryResult;
   return {
     explained,
     server: "fake:8080",
