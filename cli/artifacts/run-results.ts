@@ -17,7 +17,7 @@ import { readJsonArtifact } from "./read-state.js";
 export const DBT_RUN_RESULTS_SCHEMA_URL = "https://schemas.getdbt.com/dbt/run-results/v6.json";
 
 export interface RunArgs {
-  readonly which: "run" | "test" | "seed" | "build";
+  readonly which: "run" | "test" | "seed" | "snapshot" | "build";
   readonly select?: readonly string[];
   readonly exclude?: readonly string[];
   readonly full_refresh: boolean;
@@ -91,7 +91,7 @@ export function writeRunResults(path: string, json: unknown): void {
 }
 
 const previousSchema = z.object({
-  args: z.looseObject({ which: z.enum(["run", "test", "seed", "build"]) }),
+  args: z.looseObject({ which: z.enum(["run", "test", "seed", "snapshot", "build"]) }),
   results: z.array(z.looseObject({ unique_id: z.string(), status: z.string() })),
 });
 

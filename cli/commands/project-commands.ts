@@ -208,6 +208,7 @@ function summary(c: Record<string, number>): string {
     plural(c.model, "model"),
     plural(c.test, "test"),
     plural(c.seed, "seed"),
+    ...(c.snapshot ? [plural(c.snapshot, "snapshot")] : []),
     plural(c.source, "source"),
     plural(c.macro, "macro"),
   ].join(", ");

@@ -8,7 +8,8 @@ const DESCRIPTIONS: Record<TaskKind, string> = {
   run: "build the selected models in Trino (views, Iceberg tables, incrementals) in DAG order",
   test: "run the selected data tests; print failing rows",
   seed: "load the CSV seeds into Iceberg tables",
-  build: "seed, run and test in DAG order; a failing test skips everything downstream",
+  snapshot: "record the selected snapshots' changed rows as SCD type 2 history (Iceberg MERGE)",
+  build: "seed, run, snapshot and test in DAG order; a failing test skips everything downstream",
 };
 
 /** `floe run`, `floe test`, `floe seed`, `floe build`: flags → runTask → exit code. */

@@ -5,3 +5,8 @@ import { registerRunCommand } from "./run.js";
 export function registerSeedCommand(program: FloeCommand): void {
   registerRunCommand(program, "seed");
 }
+
+/** `floe snapshot`: the shared run command with the snapshot task. */
+export function registerSnapshotCommand(program: FloeCommand): void {
+  registerRunCommand(program, "snapshot");
+}

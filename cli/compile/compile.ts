@@ -45,6 +45,7 @@ export type {
   ModelNode,
   Relation,
   SeedNode,
+  SnapshotNode,
   SourceNode,
   TestNode,
 } from "../manifest/manifest.js";

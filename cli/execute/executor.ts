@@ -72,7 +72,11 @@ async function executeStep(step: Step, q: NodeQueries, ctx: ExecutionContext): P
     case "drop-column":
     case "set-column-type":
     case "comment-relation":
-    case "comment-column": {
+    case "comment-column":
+    case "create-materialized-view":
+    case "refresh-materialized-view":
+    case "snapshot-merge":
+    case "hook": {
       const count = await run(step, q);
       ctx.relations.apply(step);
       return count;

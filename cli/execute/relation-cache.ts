@@ -1,6 +1,6 @@
 import { informationSchema, quoteString, type Relation } from "../../trino/dialect.js";
 import type { RelationState } from "../plan/relation-state.js";
-import type { ColumnDef, Step } from "../plan/steps.js";
+import type { ColumnDef, RelationType, Step } from "../plan/steps.js";
 import type { NodeQueries } from "./node-queries.js";
 
 /**
@@ -11,7 +11,9 @@ import type { NodeQueries } from "./node-queries.js";
  */
 export class RelationCache {
   /** `catalog.schema` → identifier → kind; present only for prefetched schemas. */
-  private readonly schemas = new Map<string, Map<string, "table" | "view">>();
+  private readonly schemas = new Map<string, Map<string, RelationType>>();
+  /** `catalog.schema.identifier` → a materialized view's COMMENT. */
+  private readonly viewComments = new Map<string, string>();
   /** `catalog.schema` whose contents are known (whether or not the schema exists). */
   private readonly known = new Set<string>();
 
@@ -24,12 +26,16 @@ export class RelationCache {
     }
     for (const [catalog, schemas] of byCatalog) {
       const list = [...schemas].map(quoteString).join(", ");
-      const [existing, tables] = await Promise.all([
+      // information_schema lists a materialized view as a BASE TABLE: only this system table tells them apart.
+      const [existing, tables, materialized] = await Promise.all([
         q.query<{ schema_name: string }>(
           `SELECT schema_name FROM ${informationSchema(catalog, "schemata")} WHERE schema_name IN (${list})`,
         ),
         q.query<{ table_schema: string; table_name: string; table_type: string }>(
           `SELECT table_schema, table_name, table_type FROM ${informationSchema(catalog, "tables")} WHERE table_schema IN (${list})`,
+        ),
+        q.query<{ schema_name: string; name: string; comment: string | null }>(
+          `SELECT schema_name, name, comment FROM system.metadata.materialized_views WHERE catalog_name = ${quoteString(catalog)} AND schema_name IN (${list})`,
         ),
       ]);
       for (const { schema_name } of existing.rows) this.schemas.set(key(catalog, schema_name), new Map());
@@ -37,6 +43,10 @@ export class RelationCache {
         const map = this.schemas.get(key(catalog, t.table_schema)) ?? new Map();
         map.set(t.table_name.toLowerCase(), t.table_type === "VIEW" ? "view" : "table");
         this.schemas.set(key(catalog, t.table_schema), map);
+      }
+      for (const mv of materialized.rows) {
+        this.schemas.get(key(catalog, mv.schema_name))?.set(mv.name.toLowerCase(), "materialized_view");
+        this.viewComments.set(`${key(catalog, mv.schema_name)}.${mv.name.toLowerCase()}`, mv.comment ?? "");
       }
       for (const schema of schemas) this.known.add(key(catalog, schema));
     }
@@ -50,6 +60,12 @@ export class RelationCache {
     const kind = schema.get(relation.identifier.toLowerCase());
     if (kind === undefined) return { kind: "absent", schemaExists: true };
     if (kind === "view") return { kind: "view" };
+    if (kind === "materialized_view") {
+      const comment = this.viewComments.get(
+        `${key(relation.catalog, relation.schema)}.${relation.identifier.toLowerCase()}`,
+      );
+      return { kind: "materialized_view", comment };
+    }
     return { kind: "table", columns: withColumns ? await this.columns(relation, q) : undefined };
   }
 
@@ -77,6 +93,13 @@ export class RelationCache {
       case "create-table-as":
         this.set(step.relation, "table");
         return;
+      case "create-materialized-view":
+        this.set(step.relation, "materialized_view");
+        this.viewComments.set(
+          `${key(step.relation.catalog, step.relation.schema)}.${step.relation.identifier.toLowerCase()}`,
+          step.comment,
+        );
+        return;
       case "drop-relation":
         this.schemas
           .get(key(step.relation.catalog, step.relation.schema))
@@ -90,11 +113,14 @@ export class RelationCache {
       case "set-column-type":
       case "comment-relation":
       case "comment-column":
+      case "refresh-materialized-view":
+      case "snapshot-merge":
+      case "hook":
         return;
     }
   }
 
-  private set(relation: Relation, kind: "table" | "view"): void {
+  private set(relation: Relation, kind: RelationType): void {
     const k = key(relation.catalog, relation.schema);
     const map = this.schemas.get(k) ?? new Map();
     map.set(relation.identifier.toLowerCase(), kind);

@@ -6,7 +6,7 @@ import type { FinalStatus } from "../execute/node-state.js";
  */
 export interface NodeRef {
   readonly uniqueId: string;
-  readonly resourceType: "model" | "seed" | "test";
+  readonly resourceType: "model" | "seed" | "snapshot" | "test";
   /** `marts.fct_orders` for relations, the test's name for tests. */
   readonly displayName: string;
   /** `table model`, `seed file`, `test`. */
@@ -54,6 +54,16 @@ export type RunEvent =
       readonly index: number;
       readonly total: number;
       readonly result: NodeResult;
+    }
+  | {
+      /** An on-run-start / on-run-end statement of floe_project.yml ran. */
+      readonly code: "HOOK_FINISHED";
+      readonly hook: "on-run-start" | "on-run-end";
+      readonly index: number;
+      readonly total: number;
+      readonly status: "success" | "error";
+      readonly message: string;
+      readonly executionTime: number;
     }
   | {
       readonly code: "RUN_FINISHED";

@@ -34,6 +34,16 @@ export function textLogger(write: (text: string) => void): RunLogger {
           }
           return;
         }
+        case "HOOK_FINISHED": {
+          const what = `${event.hook} hook ${event.index} of ${event.total}`;
+          const time = `in ${event.executionTime.toFixed(2)}s`;
+          out(
+            event.status === "success"
+              ? dots(`OK ${what}: ${event.message}`, `[OK ${time}]`)
+              : dots(`ERROR ${what}: ${event.message}`, `[ERROR ${time}]`),
+          );
+          return;
+        }
         case "RUN_FINISHED":
           write(summary(event));
           return;

@@ -10,10 +10,21 @@ import { checkKeys, strictMapping, unsupportedKeys } from "./strict-keys.js";
  * the closest known one, a dbt key Floe does not implement says so, and custom keys go under `meta:`.
  */
 
-export const MATERIALIZATIONS = ["view", "table", "incremental", "ephemeral"] as const;
+export const MATERIALIZATIONS = ["view", "table", "incremental", "ephemeral", "materialized_view"] as const;
 export type Materialization = (typeof MATERIALIZATIONS)[number];
 export const INCREMENTAL_STRATEGIES = ["append", "merge", "delete+insert"] as const;
 export type IncrementalStrategy = (typeof INCREMENTAL_STRATEGIES)[number];
+export const SNAPSHOT_STRATEGIES = ["timestamp", "check"] as const;
+export const HARD_DELETES = ["ignore", "invalidate", "new_record"] as const;
+/** dbt's snapshot meta columns, renamable through `snapshot_meta_column_names`. */
+export const SNAPSHOT_META_COLUMNS = [
+  "dbt_scd_id",
+  "dbt_updated_at",
+  "dbt_valid_from",
+  "dbt_valid_to",
+  "dbt_is_deleted",
+] as const;
+export type SnapshotMetaColumn = (typeof SNAPSHOT_META_COLUMNS)[number];
 export const ON_SCHEMA_CHANGE = ["ignore", "fail", "append_new_columns", "sync_all_columns"] as const;
 export type OnSchemaChange = (typeof ON_SCHEMA_CHANGE)[number];
 
@@ -105,8 +116,30 @@ function retentionSchema() {
   );
 }
 
+/** A hook: one SQL statement (a template), or a list of them. */
+const hookList = z
+  .union([z.string(), z.array(z.string())], { error: "expected a SQL statement or a list of them" })
+  .transform((v) => (typeof v === "string" ? [v] : v));
+
+/** dbt spells hooks `pre-hook` in yml and `pre_hook` in config(): both are read, as `pre_hook`. */
+function renameHookKeys(value: unknown): unknown {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
+  const record = value as Record<string, unknown>;
+  if (!("pre-hook" in record) && !("post-hook" in record)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(record)) {
+    const name = key === "pre-hook" ? "pre_hook" : key === "post-hook" ? "post_hook" : key;
+    const prior = out[name];
+    out[name] =
+      prior === undefined
+        ? v
+        : [...(Array.isArray(prior) ? prior : [prior]), ...(Array.isArray(v) ? v : [v])];
+  }
+  return out;
+}
+
 /** One layer of configuration, every key optional. */
-export const configLayerSchema = z
+const configLayerObject = z
   .object({
     enabled: bool,
     materialized: z.enum(MATERIALIZATIONS, {
@@ -142,6 +175,28 @@ export const configLayerSchema = z
     warn_if: z.string().regex(THRESHOLD, 'warn_if must be a comparison like ">0" or ">=10"'),
     error_if: z.string().regex(THRESHOLD, 'error_if must be a comparison like "!=0" or ">100"'),
     store_failures: bool,
+    /** materialized_view: Trino's `GRACE PERIOD`, as SQL (`INTERVAL '1' HOUR`), as dbt-trino takes it. */
+    pre_hook: hookList,
+    post_hook: hookList,
+    grace_period: z
+      .string()
+      .regex(
+        /^\s*INTERVAL\s+'[^']+'\s+\w+(\s+TO\s+\w+)?\s*$/i,
+        "grace_period must be an interval like \"INTERVAL '1' HOUR\"",
+      ),
+    strategy: z.enum(SNAPSHOT_STRATEGIES, {
+      error: `strategy must be one of ${SNAPSHOT_STRATEGIES.join(", ")}`,
+    }),
+    updated_at: z.string().min(1),
+    check_cols: z.union([z.literal("all"), stringList]),
+    hard_deletes: z.enum(HARD_DELETES, { error: `hard_deletes must be one of ${HARD_DELETES.join(", ")}` }),
+    // dbt < 1.9: true is hard_deletes: invalidate.
+    invalidate_hard_deletes: bool,
+    dbt_valid_to_current: z.string().min(1),
+    snapshot_meta_column_names: z.strictObject(
+      Object.fromEntries(SNAPSHOT_META_COLUMNS.map((c) => [c, z.string().min(1).optional()])),
+      { error: `snapshot_meta_column_names maps ${SNAPSHOT_META_COLUMNS.join(", ")} to column names` },
+    ),
     persist_docs: z.strictObject(
       { relation: bool.optional(), columns: bool.optional() },
       { error: "persist_docs must be a mapping like {relation: true, columns: true}" },
@@ -152,9 +207,11 @@ export const configLayerSchema = z
   .partial()
   .loose();
 
-export type ConfigLayer = z.output<typeof configLayerSchema>;
+export const configLayerSchema = z.preprocess(renameHookKeys, configLayerObject);
 
-export type ConfigKind = "model" | "seed" | "test";
+export type ConfigLayer = z.output<typeof configLayerObject>;
+
+export type ConfigKind = "model" | "seed" | "test" | "snapshot";
 
 const NODE_KEYS = ["enabled", "tags", "meta", "schema", "alias", "catalog", "database"] as const;
 const TABLE_KEYS = [
@@ -177,9 +234,33 @@ export const CONFIG_KEYS: Readonly<Record<ConfigKind, readonly string[]>> = {
     "incremental_strategy",
     "on_schema_change",
     "incremental_predicates",
+    "grace_period",
+    "pre_hook",
+    "post_hook",
+    "pre-hook",
+    "post-hook",
     ...TABLE_KEYS,
   ],
   seed: [...NODE_KEYS, "column_types", ...TABLE_KEYS],
+  snapshot: [
+    ...NODE_KEYS,
+    "unique_key",
+    "strategy",
+    "updated_at",
+    "check_cols",
+    "hard_deletes",
+    "invalidate_hard_deletes",
+    "dbt_valid_to_current",
+    "snapshot_meta_column_names",
+    "pre_hook",
+    "post_hook",
+    "pre-hook",
+    "post-hook",
+    "partitioned_by",
+    "sorted_by",
+    "format",
+    "properties",
+  ],
   test: [
     "enabled",
     "tags",
@@ -203,10 +284,6 @@ export const DBT_CONFIG_KEYS_NOT_SUPPORTED = unsupportedKeys({
   docs: "",
   access: "",
   group: "",
-  pre_hook: "",
-  post_hook: "",
-  "pre-hook": "",
-  "post-hook": "",
   sql_header: "",
   quoting: "",
   event_time: "",
@@ -214,13 +291,6 @@ export const DBT_CONFIG_KEYS_NOT_SUPPORTED = unsupportedKeys({
   lookback: "",
   begin: "",
   concurrent_batches: "",
-  strategy: "",
-  updated_at: "",
-  check_cols: "",
-  hard_deletes: "",
-  invalidate_hard_deletes: "",
-  snapshot_meta_column_names: "",
-  dbt_valid_to_current: "",
   target_schema: "use schema:.",
   target_database: "use catalog:.",
   merge_update_columns: "",
@@ -310,6 +380,32 @@ export interface ModelConfig extends NodeConfigBase {
   persist_docs?: PersistDocs;
   maintenance?: MaintenanceConfig;
   retention?: RetentionConfig;
+  grace_period?: string;
+  /** SQL templates run before / after the model's statements, in order (every config level adds). */
+  pre_hook?: string[];
+  post_hook?: string[];
+}
+
+/** A snapshot's config (dbt 1.9): how rows are keyed, when a row changed, what a deleted row becomes. */
+export interface SnapshotConfig extends NodeConfigBase {
+  materialized: "snapshot";
+  schema?: string;
+  alias?: string;
+  catalog?: string;
+  unique_key: string | string[];
+  strategy: (typeof SNAPSHOT_STRATEGIES)[number];
+  updated_at?: string;
+  check_cols?: "all" | string[];
+  hard_deletes: (typeof HARD_DELETES)[number];
+  dbt_valid_to_current?: string;
+  /** Every meta column's name (dbt's defaults unless renamed). */
+  snapshot_meta_column_names: Record<SnapshotMetaColumn, string>;
+  pre_hook?: string[];
+  post_hook?: string[];
+  partitioned_by: string[];
+  sorted_by: string[];
+  format?: string;
+  properties: Record<string, string>;
 }
 
 export interface SeedConfig extends NodeConfigBase {
@@ -345,6 +441,7 @@ export const MERGED_DICTS: ReadonlySet<string> = new Set([
   "meta",
   "column_types",
   "persist_docs",
+  "snapshot_meta_column_names",
 ]);
 
 /** Merges layers, lowest precedence first. */
@@ -353,7 +450,10 @@ export function mergeLayers(layers: readonly ConfigLayer[]): ConfigLayer {
   for (const layer of layers) {
     for (const [key, value] of Object.entries(layer)) {
       if (value === undefined) continue;
-      if (key === "tags") {
+      if (key === "pre_hook" || key === "post_hook") {
+        // Hooks add up across levels, project's first (dbt's order).
+        out[key] = [...((out[key] as string[] | undefined) ?? []), ...(value as string[])];
+      } else if (key === "tags") {
         const existing = (out.tags as string[] | undefined) ?? [];
         out.tags = [...new Set([...existing, ...(value as string[])])];
       } else if (MERGED_DICTS.has(key)) {
@@ -406,6 +506,32 @@ export function toSeedConfig(merged: ConfigLayer): SeedConfig {
   return config;
 }
 
+/**
+ * A snapshot's merged config; `unique_key` and `strategy` may still be missing (the snapshot's loader
+ * reports that with the file): they are checked there, with the fix.
+ */
+export function toSnapshotConfig(merged: ConfigLayer): SnapshotConfig {
+  const { database, materialized: _ignored, invalidate_hard_deletes, ...rest } = merged;
+  const names = (merged.snapshot_meta_column_names ?? {}) as Partial<Record<SnapshotMetaColumn, string>>;
+  const config = {
+    ...rest,
+    materialized: "snapshot",
+    enabled: merged.enabled ?? true,
+    tags: merged.tags ?? [],
+    meta: merged.meta ?? {},
+    hard_deletes: merged.hard_deletes ?? (invalidate_hard_deletes === true ? "invalidate" : "ignore"),
+    snapshot_meta_column_names: Object.fromEntries(
+      SNAPSHOT_META_COLUMNS.map((c) => [c, names[c] ?? c]),
+    ) as Record<SnapshotMetaColumn, string>,
+    partitioned_by: merged.partitioned_by ?? [],
+    sorted_by: merged.sorted_by ?? [],
+    properties: merged.properties ?? {},
+  } as SnapshotConfig;
+  const catalog = merged.catalog ?? database;
+  if (catalog !== undefined) config.catalog = catalog;
+  return config;
+}
+
 export function toTestConfig(merged: ConfigLayer): TestConfig {
   const { materialized: _ignored, database: _db, ...rest } = merged;
   return {
@@ -430,6 +556,10 @@ export function configHint(key: string | undefined): string {
       return `use one of ${INCREMENTAL_STRATEGIES.join(", ")}.`;
     case "on_schema_change":
       return `use one of ${ON_SCHEMA_CHANGE.join(", ")}.`;
+    case "strategy":
+      return `use one of ${SNAPSHOT_STRATEGIES.join(", ")}.`;
+    case "hard_deletes":
+      return `use one of ${HARD_DELETES.join(", ")}.`;
     case "severity":
       return "use severity: error or severity: warn.";
     case "warn_if":

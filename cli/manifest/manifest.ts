@@ -1,5 +1,5 @@
 import type { Relation } from "../../trino/dialect.js";
-import type { ModelConfig, SeedConfig, TestConfig } from "./config.js";
+import type { ModelConfig, SeedConfig, SnapshotConfig, TestConfig } from "./config.js";
 
 /**
  * `target/manifest.json`: the parsed project as data. Keys follow dbt's manifest (snake_case, `unique_id`,
@@ -8,7 +8,7 @@ import type { ModelConfig, SeedConfig, TestConfig } from "./config.js";
  */
 export const MANIFEST_SCHEMA_VERSION = 1;
 
-export type ResourceType = "model" | "seed" | "test" | "source";
+export type ResourceType = "model" | "seed" | "snapshot" | "test" | "source";
 
 /** Where a node lives in Trino; quoted by `quoteRelation` in trino/dialect.ts, Floe's one place for quoting. */
 export type { Relation };
@@ -66,6 +66,18 @@ export interface SeedNode extends NodeBase {
   readonly columns: Readonly<Record<string, ColumnInfo>>;
 }
 
+/**
+ * An SCD type 2 history of a query's rows (dbt's snapshot), from a `snapshots:` yml entry (`relation:`) or a
+ * `snapshots/*.sql` template; `{{ref}}` reads its table like a model's.
+ */
+export interface SnapshotNode extends NodeBase {
+  readonly resource_type: "snapshot";
+  readonly config: SnapshotConfig;
+  readonly relation: Relation;
+  readonly columns: Readonly<Record<string, ColumnInfo>>;
+  readonly compiled_path: string;
+}
+
 export interface TestMetadata {
   /** `not_null`, `unique`, ..., or a custom generic test's name. */
   readonly name: string;
@@ -85,7 +97,7 @@ export interface TestNode extends NodeBase {
   readonly compiled_path: string;
 }
 
-export type ManifestNode = ModelNode | SeedNode | TestNode;
+export type ManifestNode = ModelNode | SeedNode | SnapshotNode | TestNode;
 
 export interface SourceNode {
   readonly unique_id: string;

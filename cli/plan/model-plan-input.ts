@@ -4,7 +4,7 @@ import type { RelationState } from "./relation-state.js";
 import type { ColumnDef } from "./steps.js";
 import type { TablePropertyConfig } from "./table-properties.js";
 
-export type Materialization = "view" | "table" | "incremental" | "ephemeral";
+export type Materialization = "view" | "table" | "incremental" | "ephemeral" | "materialized_view";
 
 /** The resolved config keys the planners read (a subset of the compiler's ModelConfig). */
 export interface ModelPlanConfig extends TablePropertyConfig {
@@ -14,6 +14,8 @@ export interface ModelPlanConfig extends TablePropertyConfig {
   readonly on_schema_change?: "ignore" | "fail" | "append_new_columns" | "sync_all_columns" | undefined;
   readonly incremental_predicates?: readonly string[];
   readonly persist_docs?: PersistDocsConfig | undefined;
+  /** materialized_view's `GRACE PERIOD`, as SQL. */
+  readonly grace_period?: string | undefined;
 }
 
 export interface ModelPlanInput {

@@ -1,6 +1,7 @@
 import type { Materialization, ModelPlanInput } from "./model-plan-input.js";
 import { appendSteps, planDocs } from "./plan-docs.js";
 import { planIncremental } from "./plan-incremental.js";
+import { planMaterializedView } from "./plan-materialized-view.js";
 import { planTable } from "./plan-table.js";
 import { planView } from "./plan-view.js";
 import type { RelationState } from "./relation-state.js";
@@ -14,6 +15,8 @@ export function planModel(input: ModelPlanInput): Plan {
   const prepared = { ...input, sql: trimBody(input.sql) };
   const { materialized } = input.config;
   if (materialized === "ephemeral") return plan([]);
+  // persist_docs is not applied: Trino's COMMENT has no MATERIALIZED VIEW form.
+  if (materialized === "materialized_view") return planMaterializedView(prepared);
   const built =
     materialized === "view"
       ? planView(prepared)

@@ -1,10 +1,10 @@
 import type { ModelPlanInput } from "./model-plan-input.js";
-import type { Step } from "./steps.js";
+import type { RelationType, Step } from "./steps.js";
 
-/** Steps before creating a `kind` relation: the schema if missing; dropping a relation of the other kind. */
+/** Steps before creating a `kind` relation: the schema if missing; dropping a relation of another kind. */
 export function prepare(
   input: Pick<ModelPlanInput, "relation" | "state" | "locationRoot">,
-  kind: "table" | "view",
+  kind: RelationType,
 ): Step[] {
   const { relation, state } = input;
   if (state.kind === "absent" && !state.schemaExists) {

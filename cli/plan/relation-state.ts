@@ -7,6 +7,11 @@ import type { ColumnDef } from "./steps.js";
 export type RelationState =
   | { readonly kind: "absent"; readonly schemaExists: boolean }
   | { readonly kind: "view" }
+  /**
+   * `comment`: the view's COMMENT (system.metadata.materialized_views), where Floe keeps a digest of the
+   * definition it created: Trino stores the query reformatted, so the text itself cannot be compared.
+   */
+  | { readonly kind: "materialized_view"; readonly comment: string | undefined }
   | { readonly kind: "table"; readonly columns: readonly ColumnDef[] | undefined };
 
 export const ABSENT_NO_SCHEMA: RelationState = { kind: "absent", schemaExists: false };

@@ -1,12 +1,19 @@
 import { quoteIdentifier, quoteRelation, quoteSchema, quoteString } from "../../trino/dialect.js";
 import { keyMatch } from "./key-match.js";
-import type { Plan, Source, Step, TableProperties } from "./steps.js";
+import { snapshotMerge } from "./snapshot-sql.js";
+import type { Plan, RelationType, Source, Step, TableProperties } from "./steps.js";
 
 /** One statement, and where the model's own SQL starts in it (1-based line), to map Trino's positions. */
 export interface RenderedStep {
   readonly sql: string;
   readonly bodyLine: number | undefined;
 }
+
+const DROP_KEYWORD: Record<RelationType, string> = {
+  table: "TABLE",
+  view: "VIEW",
+  materialized_view: "MATERIALIZED VIEW",
+};
 
 export const DEST = "DBT_INTERNAL_DEST";
 export const SRC = "DBT_INTERNAL_SOURCE";
@@ -36,9 +43,21 @@ export function renderStep(step: Step): RenderedStep {
           .join(",\n  ")}\n)${withClause(step.properties)}`,
       );
     case "drop-relation":
-      return plain(
-        `DROP ${step.relationType === "view" ? "VIEW" : "TABLE"} IF EXISTS ${quoteRelation(step.relation)}`,
+      return plain(`DROP ${DROP_KEYWORD[step.relationType]} IF EXISTS ${quoteRelation(step.relation)}`);
+    case "create-materialized-view":
+      return withBody(
+        `CREATE ${step.replace ? "OR REPLACE " : ""}MATERIALIZED VIEW ${quoteRelation(step.relation)}` +
+          (step.gracePeriod === undefined ? "" : `\nGRACE PERIOD ${step.gracePeriod.trim()}`) +
+          `\nCOMMENT ${quoteString(step.comment)} AS\n`,
+        step.sql,
+        "",
       );
+    case "refresh-materialized-view":
+      return plain(`REFRESH MATERIALIZED VIEW ${quoteRelation(step.relation)}`);
+    case "snapshot-merge":
+      return plain(snapshotMerge(step.spec));
+    case "hook":
+      return plain(step.sql.replace(/[\s;]+$/, ""));
     case "insert": {
       const cols = columnList(step.columns);
       return source(

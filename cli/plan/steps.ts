@@ -1,4 +1,5 @@
 import type { Relation } from "../../trino/dialect.js";
+import type { SnapshotMetaColumn } from "../manifest/config.js";
 
 /**
  * A materialization plan as data: one typed step per SQL statement. Planners (pure) build them from the
@@ -57,7 +58,23 @@ export type Step =
       readonly properties: TableProperties;
       readonly replace: boolean;
     }
-  | { readonly kind: "drop-relation"; readonly relation: Relation; readonly relationType: "table" | "view" }
+  | { readonly kind: "drop-relation"; readonly relation: Relation; readonly relationType: RelationType }
+  | {
+      readonly kind: "create-materialized-view";
+      readonly relation: Relation;
+      readonly sql: string;
+      /** Trino's `GRACE PERIOD` as SQL (`INTERVAL '1' HOUR`); none: stale data is never served. */
+      readonly gracePeriod: string | undefined;
+      /** CREATE OR REPLACE: a changed definition or --full-refresh. */
+      readonly replace: boolean;
+      /** The view's COMMENT: the digest of its definition, read back on the next run. */
+      readonly comment: string;
+    }
+  | { readonly kind: "refresh-materialized-view"; readonly relation: Relation }
+  /** A pre_hook / post_hook statement (already rendered), run as part of its node. */
+  | { readonly kind: "hook"; readonly when: "pre" | "post"; readonly sql: string }
+  /** A snapshot's run after the first: one MERGE of new versions and closed ones (snapshot-sql.ts). */
+  | { readonly kind: "snapshot-merge"; readonly spec: SnapshotSpec }
   | {
       readonly kind: "insert";
       readonly target: Relation;
@@ -101,7 +118,30 @@ export type Step =
       readonly comment: string | null;
     };
 
+/** What a snapshot's MERGE is made of (rendered by snapshot-sql.ts). */
+export interface SnapshotSpec {
+  readonly target: Relation;
+  /** The snapshot's query. */
+  readonly sql: string;
+  /** The query's output columns. */
+  readonly columns: readonly ColumnDef[];
+  readonly uniqueKey: readonly string[];
+  readonly strategy: "timestamp" | "check";
+  readonly updatedAt: string | undefined;
+  /** check: the columns compared (check_cols: all resolved to every column of the query). */
+  readonly checkCols: readonly string[];
+  readonly hardDeletes: "ignore" | "invalidate" | "new_record";
+  /** SQL for valid_to of current versions instead of NULL (dbt's `dbt_valid_to_current`). */
+  readonly validToCurrent: string | undefined;
+  readonly names: Readonly<Record<SnapshotMetaColumn, string>>;
+  /** The type of the timestamps (`updated_at`'s, at Iceberg's precision 6). */
+  readonly timeType: string;
+}
+
 export type StepKind = Step["kind"];
+
+/** The kinds of relation a model builds (and a plan may have to drop). */
+export type RelationType = "table" | "view" | "materialized_view";
 
 export interface Plan {
   readonly steps: readonly Step[];
@@ -120,6 +160,8 @@ export function writesRows(step: Step): boolean {
     case "insert":
     case "merge":
     case "delete-insert":
+    case "refresh-materialized-view":
+    case "snapshot-merge":
       return true;
     default:
       return false;

@@ -10,6 +10,7 @@ import { stem } from "./node-paths.js";
 import type { BuildOptions, ParsedProject } from "./parsed-project.js";
 import type { ProjectFiles } from "./project-files.js";
 import { addSources, loadPropertyFiles, warnUnmatched } from "./property-files.js";
+import { addSnapshotFile, addYmlSnapshots } from "./snapshot-nodes.js";
 import { TestBuilder } from "./test-nodes.js";
 
 export { bodyFingerprint, sha256, shortHash, stableStringify } from "./hashing.js";
@@ -43,8 +44,13 @@ export function buildProject(files: ProjectFiles, options: BuildOptions): Parsed
     addModel(ctx, file, propertyFiles.modelPatches.get(stem(file.path)), pending);
   }
   for (const file of files.seeds) addSeed(ctx, file, propertyFiles.seedPatches.get(stem(file.path)));
+  for (const file of files.snapshots ?? []) {
+    addSnapshotFile(ctx, file, propertyFiles.snapshotPatches.get(stem(file.path)), pending);
+  }
+  addYmlSnapshots(ctx, propertyFiles.snapshotPatches, pending);
   for (const [name, patch] of propertyFiles.modelPatches) warnUnmatched(ctx, "models", name, patch);
   for (const [name, patch] of propertyFiles.seedPatches) warnUnmatched(ctx, "seeds", name, patch);
+  for (const [name, patch] of propertyFiles.snapshotPatches) warnUnmatched(ctx, "snapshots", name, patch);
   const tests = new TestBuilder(ctx);
   resolveDependencies(ctx, pending);
   tests.addYmlTests(propertyFiles);
@@ -82,5 +88,6 @@ export function buildProject(files: ProjectFiles, options: BuildOptions): Parsed
     environment,
     templates: ctx.templates,
     warnings: ctx.warnings,
+    runHooks: { onRunStart: files.config["on-run-start"], onRunEnd: files.config["on-run-end"] },
   };
 }

@@ -7,9 +7,11 @@ import {
   type ModelConfig,
   mergeLayers,
   type SeedConfig,
+  type SnapshotConfig,
   type TestConfig,
   toModelConfig,
   toSeedConfig,
+  toSnapshotConfig,
   toTestConfig,
 } from "../manifest/config.js";
 import { issueHint } from "../manifest/strict-keys.js";
@@ -41,6 +43,7 @@ function treesOf(config: ProjectFiles["config"], project: SourceText): Record<Ki
   return {
     model: new ConfigTree(config.models, "models", "model", name, project.path, project.text),
     seed: new ConfigTree(config.seeds, "seeds", "seed", name, project.path, project.text),
+    snapshot: new ConfigTree(config.snapshots, "snapshots", "snapshot", name, project.path, project.text),
     test: new ConfigTree(
       testTreeKey === "data_tests" ? config.data_tests : config.tests,
       testTreeKey,
@@ -52,18 +55,20 @@ function treesOf(config: ProjectFiles["config"], project: SourceText): Record<Ki
   };
 }
 
-/** A yml entry that describes a model or seed (`models: [{name: x, config: {...}}]`). */
+/** A yml entry that describes a model, seed or snapshot (`models: [{name: x, config: {...}}]`). */
 export interface Patch {
-  readonly entry: NodeEntry;
+  readonly entry: NodeEntry & { readonly relation?: string | undefined };
   readonly file: SourceText;
   readonly path: readonly PropertyKey[];
 }
 
-type Kind = "model" | "seed" | "test";
+type Kind = ConfigKind;
+type AnyConfig = ModelConfig | SeedConfig | SnapshotConfig | TestConfig;
 
 export class ConfigResolver {
   readonly modelTree: ConfigTree;
   readonly seedTree: ConfigTree;
+  readonly snapshotTree: ConfigTree;
   readonly testTree: ConfigTree;
   /** Each installed package's own trees (its floe_project.yml), by package name. */
   private readonly packageTrees = new Map<string, Record<Kind, ConfigTree>>();
@@ -71,7 +76,7 @@ export class ConfigResolver {
   private readonly testLayerCache = new Map<string, ConfigLayer>();
   private readonly layerIds = new WeakMap<ConfigLayer, number>();
   private nextLayerId = 0;
-  private readonly resolved = new Map<string, Resolved<ModelConfig | SeedConfig | TestConfig>>();
+  private readonly resolved = new Map<string, Resolved<AnyConfig>>();
 
   constructor(
     files: ProjectFiles,
@@ -80,6 +85,7 @@ export class ConfigResolver {
     const root = treesOf(files.config, files.project);
     this.modelTree = root.model;
     this.seedTree = root.seed;
+    this.snapshotTree = root.snapshot;
     this.testTree = root.test;
     for (const pkg of files.packages ?? []) this.packageTrees.set(pkg.name, treesOf(pkg.config, pkg.project));
   }
@@ -90,7 +96,12 @@ export class ConfigResolver {
    * last word, as in dbt.
    */
   treeLayers(kind: Kind, pkg: string | undefined, parts: readonly string[]): ConfigLayer[] {
-    const root = kind === "model" ? this.modelTree : kind === "seed" ? this.seedTree : this.testTree;
+    const root = {
+      model: this.modelTree,
+      seed: this.seedTree,
+      snapshot: this.snapshotTree,
+      test: this.testTree,
+    }[kind];
     const own = pkg === undefined ? undefined : this.packageTrees.get(pkg);
     if (pkg === undefined || !own) return root.layers(parts);
     return [...own[kind].layers(parts), ...root.layers([pkg, ...parts], false)];
@@ -102,6 +113,10 @@ export class ConfigResolver {
 
   seed(layers: readonly ConfigLayer[]): Resolved<SeedConfig> {
     return this.resolve("seed", layers, toSeedConfig) as Resolved<SeedConfig>;
+  }
+
+  snapshot(layers: readonly ConfigLayer[]): Resolved<SnapshotConfig> {
+    return this.resolve("snapshot", layers, toSnapshotConfig) as Resolved<SnapshotConfig>;
   }
 
   test(layers: readonly ConfigLayer[]): Resolved<TestConfig> {
@@ -121,7 +136,7 @@ export class ConfigResolver {
    * The yml `config:` of a model or seed entry, validated, with the entry's own `tags:` and `meta:` (dbt
    * reads them beside `config:` too; `config:` wins for a meta key, tags accumulate).
    */
-  ymlLayer(patch: Patch | undefined, kind: "model" | "seed"): ConfigLayer[] {
+  ymlLayer(patch: Patch | undefined, kind: "model" | "seed" | "snapshot"): ConfigLayer[] {
     const entry = patch?.entry;
     if (!patch || !entry || (!entry.config && entry.tags === undefined && entry.meta === undefined))
       return [];
@@ -172,7 +187,7 @@ export class ConfigResolver {
     });
   }
 
-  private resolve<C extends ModelConfig | SeedConfig | TestConfig>(
+  private resolve<C extends AnyConfig>(
     kind: Kind,
     layers: readonly ConfigLayer[],
     finish: (merged: ConfigLayer) => C,

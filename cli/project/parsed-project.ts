@@ -25,6 +25,8 @@ export interface ParsedProject {
   readonly templates: ReadonlyMap<string, NodeTemplate>;
   /** Things worth telling the user that do not stop the compile (a yml entry for a missing model). */
   readonly warnings: readonly string[];
+  /** floe_project.yml's `on-run-start` / `on-run-end`: SQL templates run before and after a run's nodes. */
+  readonly runHooks?: { readonly onRunStart: readonly string[]; readonly onRunEnd: readonly string[] };
 }
 
 export interface BuildOptions {

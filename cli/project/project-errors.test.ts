@@ -69,7 +69,7 @@ describe("project errors", () => {
       path: "models[0].config.materialized",
     });
     expect(error.message).toContain("materialized must be one of view, table, incremental, ephemeral");
-    expect(error.hint).toBe("use one of view, table, incremental, ephemeral.");
+    expect(error.hint).toBe("use one of view, table, incremental, ephemeral, materialized_view.");
     const syntax = errorOf(() => loadFixture({ "models/schema.yml": "models: [\n" }));
     expect(syntax.location?.file).toBe("models/schema.yml");
     expect(syntax.message).toContain("invalid YAML");

@@ -45,6 +45,8 @@ export interface ProjectFiles {
   readonly seeds: readonly SeedFile[];
   /** Installed packages, in packages.yml order; their files are in the lists above, marked `package`. */
   readonly packages?: readonly PackageProject[];
+  /** `snapshots/*.sql` (the snapshot paths' yml files are among `propertyFiles`). */
+  readonly snapshots?: readonly SourceText[];
   /** What reading skipped and why (a dangling or looping symlink); they join the project's warnings. */
   readonly warnings?: readonly string[];
 }

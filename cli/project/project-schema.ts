@@ -6,9 +6,14 @@ import { parseYaml } from "./yaml-file.js";
 /**
  * `floe_project.yml`. Keys follow dbt's `dbt_project.yml`; unknown top-level keys are rejected so a typo
  * (`model_paths`) is an error naming the closest key rather than a silently ignored setting, and dbt's keys
- * that Floe does not implement yet (`on-run-start`, `snapshot-paths`, ...) say so.
+ * that Floe does not implement yet (`dispatch`, `quoting`, ...) say so.
  */
 const pathList = z.array(z.string().min(1), { error: "expected a list of folder paths" });
+/** on-run-start / on-run-end: a SQL statement (a template) or a list of them. */
+const runHooks = z
+  .union([z.string(), z.array(z.string())], { error: "expected a SQL statement or a list of them" })
+  .transform((v) => (typeof v === "string" ? [v] : v))
+  .default([]);
 const configTree = z.record(z.string(), z.unknown(), { error: "expected a mapping of folders to +config" });
 
 const projectShape = {
@@ -22,13 +27,17 @@ const projectShape = {
   "macro-paths": pathList.default(["macros"]),
   "test-paths": pathList.default(["tests"]),
   "seed-paths": pathList.default(["seeds"]),
+  "snapshot-paths": pathList.default(["snapshots"]),
   "target-path": z.string().min(1).default("target"),
   "packages-install-path": z.string().min(1).default("floe_packages"),
   "clean-targets": pathList.optional(),
   "require-floe-version": z.union([z.string(), z.array(z.string())]).optional(),
   vars: z.record(z.string(), z.unknown()).default({}),
+  "on-run-start": runHooks,
+  "on-run-end": runHooks,
   models: configTree.default({}),
   seeds: configTree.default({}),
+  snapshots: configTree.default({}),
   tests: configTree.default({}),
   data_tests: configTree.default({}),
   sources: configTree.default({}),
@@ -38,10 +47,6 @@ export const projectSchema = strictMapping(
   "floe_project.yml",
   projectShape,
   unsupportedKeys({
-    "on-run-start": "",
-    "on-run-end": "",
-    "snapshot-paths": "",
-    snapshots: "",
     "analysis-paths": "",
     "docs-paths": "",
     "asset-paths": "",

@@ -16,12 +16,14 @@ export interface PropertyFiles {
   readonly files: readonly { file: SourceText; content: PropertyFile }[];
   readonly modelPatches: ReadonlyMap<string, Patch>;
   readonly seedPatches: ReadonlyMap<string, Patch>;
+  readonly snapshotPatches: ReadonlyMap<string, Patch>;
 }
 
 export function loadPropertyFiles(ctx: BuildContext): PropertyFiles {
   const files: { file: SourceText; content: PropertyFile }[] = [];
   const modelPatches = new Map<string, Patch>();
   const seedPatches = new Map<string, Patch>();
+  const snapshotPatches = new Map<string, Patch>();
   const parsed = ctx.options.parsedYaml;
   for (const file of ctx.files.propertyFiles) {
     const raw = parsed?.has(file.hash) ? parsed.get(file.hash) : parseYaml(file.text, file.path);
@@ -31,13 +33,14 @@ export function loadPropertyFiles(ctx: BuildContext): PropertyFiles {
     }
     const content = validateStrictYaml(propertyFileSchema, raw, file.path, file.text, (path) => {
       const top = path[0];
-      return top === "models" || top === "seeds" || top === "sources"
+      return top === "models" || top === "seeds" || top === "sources" || top === "snapshots"
         ? `see dbt's property file format: ${String(top)}: [{name: ..., columns: [...]}].`
-        : "a property file has version: 2 and models:, seeds: or sources: lists.";
+        : "a property file has version: 2 and models:, seeds:, snapshots: or sources: lists.";
     });
     for (const [kind, patches] of [
       ["models", modelPatches],
       ["seeds", seedPatches],
+      ["snapshots", snapshotPatches],
     ] as const) {
       (content[kind] ?? []).forEach((entry, index) => {
         const existing = patches.get(entry.name);
@@ -55,16 +58,22 @@ export function loadPropertyFiles(ctx: BuildContext): PropertyFiles {
     }
     files.push({ file, content });
   }
-  return { files, modelPatches, seedPatches };
+  return { files, modelPatches, seedPatches, snapshotPatches };
 }
 
 /** Warns about yml entries that describe no model or seed (a typo, or a deleted file). */
-export function warnUnmatched(ctx: BuildContext, kind: "models" | "seeds", name: string, patch: Patch): void {
+export function warnUnmatched(
+  ctx: BuildContext,
+  kind: "models" | "seeds" | "snapshots",
+  name: string,
+  patch: Patch,
+): void {
   const id = ctx.idOf(name);
-  if (id && ctx.nodes[id]?.resource_type === (kind === "models" ? "model" : "seed")) return;
+  const type = kind === "models" ? "model" : kind === "seeds" ? "seed" : "snapshot";
+  if (id && ctx.nodes[id]?.resource_type === type) return;
   const suggestion = closestName(name, ctx.names());
   ctx.warnings.push(
-    `${patch.file.path}: ${kind}: entry '${name}' matches no ${kind === "models" ? "model" : "seed"} file${suggestion ? ` (did you mean '${suggestion}'?)` : ""}.`,
+    `${patch.file.path}: ${kind}: entry '${name}' matches no ${type} file${suggestion ? ` (did you mean '${suggestion}'?)` : ""}.`,
   );
 }
 

@@ -8,7 +8,7 @@ import type { ProjectConfig } from "./project-schema.js";
 
 /**
  * The only part of compiling that reads the file system: floe_project.yml, then every file under the
- * model, macro, test and seed paths. Files that are empty or not UTF-8 are reported by path here, so the
+ * model, macro, test, seed and snapshot paths. Files that are empty or not UTF-8 are reported by path here, so the
  * core never sees them.
  */
 export function readTextFile(
@@ -53,10 +53,19 @@ export interface ResourceFiles {
   genericTests: SourceText[];
   propertyFiles: SourceText[];
   seeds: SeedFile[];
+  snapshots: SourceText[];
 }
 
 export function emptyResources(): ResourceFiles {
-  return { models: [], macros: [], singularTests: [], genericTests: [], propertyFiles: [], seeds: [] };
+  return {
+    models: [],
+    macros: [],
+    singularTests: [],
+    genericTests: [],
+    propertyFiles: [],
+    seeds: [],
+    snapshots: [],
+  };
 }
 
 /**
@@ -106,6 +115,12 @@ export function readResources(
           .replace(/\r$/, "");
         files.seeds.push({ path: rel, hash: csvHash, base, columns: splitCsvHeader(header), ...marked });
       } else if (isYaml(rel)) files.propertyFiles.push(text_(abs, rel, base, true));
+    }
+  }
+  for (const base of config["snapshot-paths"].map(under)) {
+    for (const { abs, rel } of walk(root, base, warnings)) {
+      if (rel.endsWith(".sql")) files.snapshots.push(text_(abs, rel, base));
+      else if (isYaml(rel)) files.propertyFiles.push(text_(abs, rel, base, true));
     }
   }
 }

@@ -168,7 +168,6 @@ describe("an unknown key names the file, the YAML path and the closest known key
 describe("a dbt key Floe does not support yet says so plainly", () => {
   it.each([
     ["unit_tests", "unit_tests:\n  - name: t\n    model: orders\n", "unit_tests", "a property file"],
-    ["snapshots", "snapshots:\n  - name: s\n", "snapshots", "a property file"],
     ["semantic_models", "semantic_models:\n  - name: orders\n", "semantic_models", "a property file"],
     ["metrics", "metrics: []\n", "metrics", "a property file"],
     ["exposures", "exposures: []\n", "exposures", "a property file"],
@@ -200,9 +199,9 @@ describe("a dbt key Floe does not support yet says so plainly", () => {
     ],
     ["grants", "models:\n  - name: orders\n    config: {grants: {select: [bi]}}\n", "grants", "model config"],
     [
-      "post-hook",
-      "models:\n  - name: orders\n    config: {post-hook: 'select 1'}\n",
-      "post-hook",
+      "sql_header",
+      "models:\n  - name: orders\n    config: {sql_header: 'set session x = 1'}\n",
+      "sql_header",
       "model config",
     ],
     ["docs", "models:\n  - name: orders\n    docs: {show: false}\n", "docs", "model 'orders'"],
@@ -227,11 +226,11 @@ describe("a dbt key Floe does not support yet says so plainly", () => {
     const error = errorOf(() =>
       loadFixture({
         ...MODEL,
-        "floe_project.yml": "name: shop\nprofile: floe\non-run-start: ['select 1']\n",
+        "floe_project.yml": "name: shop\nprofile: floe\ndispatch: []\n",
       }),
     );
-    expect(error.message).toBe("dbt's `on-run-start` is not supported by Floe yet (in floe_project.yml).");
-    expect(error.location).toMatchObject({ file: "floe_project.yml", line: 3, path: "on-run-start" });
+    expect(error.message).toBe("dbt's `dispatch` is not supported by Floe yet (in floe_project.yml).");
+    expect(error.location).toMatchObject({ file: "floe_project.yml", line: 3, path: "dispatch" });
     const version = errorOf(() =>
       loadFixture({
         ...MODEL,
@@ -245,16 +244,16 @@ describe("a dbt key Floe does not support yet says so plainly", () => {
     const tree = errorOf(() =>
       loadFixture({
         ...MODEL,
-        "floe_project.yml": "name: shop\nprofile: floe\nmodels:\n  +pre-hook: 'set x'\n",
+        "floe_project.yml": "name: shop\nprofile: floe\nmodels:\n  +sql_header: 'set x'\n",
       }),
     );
-    expect(tree.message).toBe("dbt's `pre-hook` is not supported by Floe yet (in model config).");
-    expect(tree.location?.path).toBe("models.+pre-hook");
+    expect(tree.message).toBe("dbt's `sql_header` is not supported by Floe yet (in model config).");
+    expect(tree.location?.path).toBe("models.+sql_header");
     const template = errorOf(() =>
-      loadFixture({ "models/a.sql": '{{config post_hook="select 1"}}select 1' }),
+      loadFixture({ "models/a.sql": '{{config view_security="invoker"}}select 1' }),
     );
     expect(template.message).toBe(
-      "{{config}}: dbt's `post_hook` is not supported by Floe yet (in model config).",
+      "{{config}}: dbt's `view_security` is not supported by Floe yet (in model config).",
     );
   });
 });

@@ -72,6 +72,21 @@ function nodeEntry(kind: "model" | "seed") {
   );
 }
 
+/**
+ * dbt 1.9's snapshot entry: `relation:` (dbt's `ref('x')` / `source('a', 'b')`, or Floe's `{{ref "x"}}`)
+ * makes a snapshot of that relation's rows; without it the entry describes a `snapshots/<name>.sql`.
+ */
+const snapshotEntry = strictMapping(
+  named("snapshot"),
+  {
+    name: z.string({ error: "every snapshot needs a name" }).min(1),
+    relation: z.string().min(1).optional(),
+    config: config.optional(),
+    ...described,
+  },
+  NODE_NOT_SUPPORTED,
+);
+
 const duration = z.union([
   z.string(),
   strictMapping("a freshness threshold", {
@@ -136,10 +151,12 @@ export const propertyFileSchema = strictMapping(
     models: z.array(nodeEntry("model"), { error: "models must be a list of {name: ...}" }).optional(),
     seeds: z.array(nodeEntry("seed"), { error: "seeds must be a list of {name: ...}" }).optional(),
     sources: z.array(sourceEntry, { error: "sources must be a list of {name: ...}" }).optional(),
+    snapshots: z
+      .array(snapshotEntry, { error: "snapshots must be a list of {name: ..., relation: ...}" })
+      .optional(),
   },
   unsupportedKeys({
     unit_tests: NOT_YET.unitTests,
-    snapshots: "",
     analyses: "",
     macros: "",
     exposures: "",
@@ -153,6 +170,7 @@ export const propertyFileSchema = strictMapping(
 
 export type PropertyFile = z.output<typeof propertyFileSchema>;
 export type NodeEntry = z.output<ReturnType<typeof nodeEntry>>;
+export type SnapshotEntry = z.output<typeof snapshotEntry>;
 export type ColumnEntry = z.output<typeof columnSchema>;
 export type SourceEntry = z.output<typeof sourceEntry>;
 export type SourceTableEntry = z.output<typeof sourceTable>;

@@ -8,12 +8,14 @@ import type {
   ModelNode,
   Relation,
   SeedNode,
+  SnapshotNode,
   TestNode,
 } from "../manifest/manifest.js";
 import type { ParsedProject } from "../project/build-project.js";
 import { parseRelationshipTarget } from "../project/relationship-target.js";
 import type { Program } from "../templating/ast.js";
 import { renderTemplate } from "../templating/ast-render.js";
+import { parseTemplate } from "../templating/parse-template.js";
 import type { RenderState } from "../templating/render-state.js";
 
 /**
@@ -102,6 +104,32 @@ export class NodeRenderer {
     return sql;
   }
 
+  /**
+   * A hook (pre/post_hook, on-run-start/end): a SQL template rendered with `context` at its root — a
+   * model's `{{this}}`, or the run's `results` — and refs, sources, vars and macros as in a model. A hook
+   * declares no dependencies, so any ref is allowed.
+   */
+  renderHook(text: string, file: string, context: object): string {
+    const ephemerals: string[] = [];
+    const subject: RenderSubject = { resource_type: "inline", name: file, depends_on: { nodes: [] } };
+    const state = this.state(subject, ephemerals, {});
+    const sql = renderTemplate(this.project.environment, parseTemplate(text, file), file, context, {
+      floe: state,
+    });
+    return ephemerals.length === 0 ? sql : injectCtes(sql, this.cteList(ephemerals));
+  }
+
+  /** The root context of a model's hooks: `{{this}}` and its parts, as in the model, and `{{target}}`. */
+  hookContext(node: ModelNode | SnapshotNode): object {
+    return Object.assign(modelContext(node, false), { target: this.targetContext() });
+  }
+
+  /** `{{target.name}}`, `{{target.catalog}}`, `{{target.schema}}` in hooks. */
+  targetContext(): { name: string; catalog: string; schema: string } {
+    const { name, catalog, schema } = this.project.target;
+    return { name, catalog, schema };
+  }
+
   private cteList(direct: readonly string[]): string[] {
     // Depth-first so an ephemeral's own ephemerals come before it; each CTE once.
     const ordered: string[] = [];
@@ -142,7 +170,9 @@ export class NodeRenderer {
     switch (template.kind) {
       case "template": {
         const context =
-          node.resource_type === "model" ? modelContext(node, options.isIncremental === true) : {};
+          node.resource_type === "model" || node.resource_type === "snapshot"
+            ? modelContext(node, options.isIncremental === true)
+            : {};
         const sql = renderTemplate(this.project.environment, template.ast, template.file, context, {
           floe: state,
         });
@@ -181,7 +211,7 @@ export class NodeRenderer {
   }
 
   /** `"catalog"."schema"."identifier"` of a model or seed, quoted once per compile (tens of thousands of refs). */
-  private relationSql(node: ModelNode | SeedNode): string {
+  private relationSql(node: ModelNode | SeedNode | SnapshotNode): string {
     let sql = this.relations.get(node.unique_id);
     if (sql === undefined) {
       sql = quoteRelation(this.deferred.get(node.unique_id) ?? node.relation);
@@ -252,9 +282,11 @@ export class NodeRenderer {
           packageName === undefined
             ? (manifest.nodes[`model.${projectName}.${name}`] ??
               manifest.nodes[`seed.${projectName}.${name}`] ??
+              manifest.nodes[`snapshot.${projectName}.${name}`] ??
               this.nodeNamed(name))
             : (manifest.nodes[`model.${packageName}.${name}`] ??
-              manifest.nodes[`seed.${packageName}.${name}`]);
+              manifest.nodes[`seed.${packageName}.${name}`] ??
+              manifest.nodes[`snapshot.${packageName}.${name}`]);
         if (!target || target.resource_type === "test") {
           const names = Object.values(manifest.nodes)
             .filter((n) => n.resource_type !== "test")
@@ -329,7 +361,7 @@ type RenderSubject =
     };
 
 /** The root context of a model template: `{{this}}` renders its relation; `{{this.schema}}` etc. work too. */
-function modelContext(node: ModelNode, isIncremental: boolean): object {
+function modelContext(node: ModelNode | SnapshotNode, isIncremental: boolean): object {
   const relation = quoteRelation(node.relation);
   return {
     catalog: node.relation.catalog,
@@ -337,7 +369,8 @@ function modelContext(node: ModelNode, isIncremental: boolean): object {
     schema: node.relation.schema,
     identifier: node.relation.identifier,
     name: node.name,
-    is_incremental: isIncremental && node.config.materialized === "incremental",
+    is_incremental:
+      isIncremental && node.resource_type === "model" && node.config.materialized === "incremental",
     toString: () => relation,
   };
 }

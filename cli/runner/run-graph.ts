@@ -1,7 +1,7 @@
 import type { Manifest, ManifestNode } from "../compile/compile.js";
 import { topologicalOrder } from "../compile/compile.js";
 
-export type TaskKind = "run" | "test" | "seed" | "build";
+export type TaskKind = "run" | "test" | "seed" | "snapshot" | "build";
 
 export interface RunGraph {
   /** The nodes to run, parents first; in `build` each test right after the last node it tests. */
@@ -13,7 +13,8 @@ const KINDS: Record<TaskKind, ReadonlySet<string>> = {
   run: new Set(["model"]),
   test: new Set(["test"]),
   seed: new Set(["seed"]),
-  build: new Set(["model", "seed", "test"]),
+  snapshot: new Set(["snapshot"]),
+  build: new Set(["model", "seed", "snapshot", "test"]),
 };
 
 /**

@@ -1,7 +1,8 @@
-import type { ModelNode } from "../compile/compile.js";
+import type { ModelNode, SnapshotNode } from "../compile/compile.js";
 import { executePlan, StepFailedError } from "../execute/executor.js";
 import type { NodeQueries } from "../execute/node-queries.js";
 import { docsOf, wantsColumnDocs } from "../plan/plan-docs.js";
+import { withHooks } from "../plan/plan-hooks.js";
 import { isIncrementalRun, planModel } from "../plan/plan-model.js";
 import { renderPlanSql } from "../plan/render-step.js";
 import type { ColumnDef } from "../plan/steps.js";
@@ -36,7 +37,7 @@ export async function runModel(node: ModelNode, q: NodeQueries, ctx: RunContext)
     // persist_docs comments only columns the relation has, so it needs them too (an incremental run has them).
     const describe = incremental || wantsColumnDocs(node.config.persist_docs, docs);
     const modelColumns = describe ? await describeColumns(compiledSql, q) : undefined;
-    const plan = planModel({
+    const built = planModel({
       relation: node.relation,
       config: node.config,
       sql: compiledSql,
@@ -46,6 +47,7 @@ export async function runModel(node: ModelNode, q: NodeQueries, ctx: RunContext)
       fullRefresh,
       locationRoot: ctx.locationRoot,
     });
+    const plan = withHooks(built, renderHooks(node, "pre_hook", ctx), renderHooks(node, "post_hook", ctx));
     runPath = runPathOf(node.compiled_path);
     ctx.writeArtifact(runPath, renderPlanSql(plan));
     const outcome = await executePlan(plan, q, ctx.exec);
@@ -60,8 +62,20 @@ export async function runModel(node: ModelNode, q: NodeQueries, ctx: RunContext)
   }
 }
 
+/** A model's or snapshot's pre_hook or post_hook statements, rendered with its `{{this}}`. */
+export function renderHooks(
+  node: ModelNode | SnapshotNode,
+  key: "pre_hook" | "post_hook",
+  ctx: RunContext,
+): string[] {
+  const context = ctx.renderer.hookContext(node);
+  return (node.config[key] ?? []).map((hook) =>
+    ctx.renderer.renderHook(hook, node.original_file_path, context),
+  );
+}
+
 /** The model query's output columns, without running it (LIMIT 0 is planned, not executed). */
-async function describeColumns(sql: string, q: NodeQueries): Promise<ColumnDef[]> {
+export async function describeColumns(sql: string, q: NodeQueries): Promise<ColumnDef[]> {
   const describe = `SELECT * FROM (\n${sql.replace(/[\s;]+$/, "")}\n) AS floe_describe LIMIT 0`;
   try {
     const result = await q.query(describe);
@@ -73,6 +87,13 @@ async function describeColumns(sql: string, q: NodeQueries): Promise<ColumnDef[]
 }
 
 function successMessage(materialized: string, incremental: boolean, rows: number | undefined): string {
-  const verb = materialized === "view" ? "CREATE VIEW" : incremental ? "INCREMENTAL" : "CREATE TABLE";
+  const verb =
+    materialized === "view"
+      ? "CREATE VIEW"
+      : materialized === "materialized_view"
+        ? "REFRESH MATERIALIZED VIEW"
+        : incremental
+          ? "INCREMENTAL"
+          : "CREATE TABLE";
   return rows === undefined ? verb : `${verb} (${rows} rows)`;
 }

@@ -12,8 +12,10 @@ import type { NodeRef, NodeResult, RunLogger } from "../log/events.js";
 import { NodeRenderer } from "../render/render-node.js";
 import type { NodeOutcome, RunContext } from "./run-context.js";
 import { buildRunGraph, type TaskKind } from "./run-graph.js";
+import { hookResults, runProjectHooks } from "./run-hooks.js";
 import { runModel } from "./run-model.js";
 import { runSeed } from "./run-seed.js";
+import { runSnapshot } from "./run-snapshot.js";
 import { runDataTest } from "./run-test.js";
 
 export interface RunTaskOptions {
@@ -72,7 +74,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
   const graph = buildRunGraph(manifest, options.selected, options.kind);
   const nodes = graph.order.map((id) => manifest.nodes[id]!);
   const total = nodes.length;
-  const counts: Record<string, number> = { seed: 0, model: 0, test: 0 };
+  const counts: Record<string, number> = { seed: 0, model: 0, snapshot: 0, test: 0 };
   for (const n of nodes) counts[n.resource_type] = (counts[n.resource_type] ?? 0) + 1;
   logger.event({
     code: "RUN_STARTED",
@@ -107,9 +109,20 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
   const slots = threadSlots();
   let index = 0;
   let trinoMillis = prefetchMillis;
+  const hooks = project.runHooks ?? { onRunStart: [], onRunEnd: [] };
+  const hookContext = { target: ctx.renderer.targetContext(), command: options.kind };
+  // A failed on-run-start hook runs no node (each is reported skipped); on-run-end still runs.
+  const startedOk = await runProjectHooks(
+    "on-run-start",
+    hooks.onRunStart,
+    hookContext,
+    ctx,
+    runQueries,
+    logger,
+  );
 
   await runScheduler({
-    nodes: graph.order.map((id) => ({ id, dependsOn: graph.dependsOn.get(id) ?? [] })),
+    nodes: startedOk ? graph.order.map((id) => ({ id, dependsOn: graph.dependsOn.get(id) ?? [] })) : [],
     threads: options.threads,
     signal,
     execute: async (id) => {
@@ -141,31 +154,38 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
       return outcome.status;
     },
     onSkip: (id, upstream) => {
-      const node = manifest.nodes[id]!;
       const cause = upstream ?? (cancel.aborted ? undefined : stoppedBy);
-      const result: NodeResult = {
-        ...nodeRef(node),
-        status: "skipped",
-        message:
-          cause === undefined
-            ? "skipped: the run was cancelled"
-            : upstream === undefined
-              ? `skipped: --fail-fast stopped the run after ${cause} failed`
-              : `skipped because ${cause} did not succeed`,
-        startedAt: undefined,
-        completedAt: undefined,
-        executionTime: 0,
-        trinoMillis: 0,
-        queryIds: [],
-        ...relationName(node),
-        ...(cause === undefined ? {} : { skippedBecause: cause }),
-      };
+      const message =
+        cause === undefined
+          ? "skipped: the run was cancelled"
+          : upstream === undefined
+            ? `skipped: --fail-fast stopped the run after ${cause} failed`
+            : `skipped because ${cause} did not succeed`;
+      const result = skippedResult(manifest.nodes[id]!, message, cause);
       results.set(id, result);
       logger.event({ code: "NODE_FINISHED", index: ++index, total, result });
     },
   });
 
+  if (!startedOk) {
+    for (const id of graph.order) {
+      const result = skippedResult(manifest.nodes[id]!, "skipped: an on-run-start hook failed", undefined);
+      results.set(id, result);
+      logger.event({ code: "NODE_FINISHED", index: ++index, total, result });
+    }
+  }
   const ordered = graph.order.map((id) => results.get(id)!);
+  // on-run-end runs whatever the nodes did (dbt's too), unless the run was cancelled.
+  const endedOk =
+    signal.aborted ||
+    (await runProjectHooks(
+      "on-run-end",
+      hooks.onRunEnd,
+      { ...hookContext, results: hookResults(manifest, ordered) },
+      ctx,
+      runQueries,
+      logger,
+    ));
   const elapsedSeconds = (performance.now() - started) / 1000;
   const runResultsPath = join(project.targetPath, "run_results.json");
   const rerun = new Set(graph.order);
@@ -184,7 +204,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
     cancelled,
     runResultsPath,
   });
-  const failed = ordered.some((r) => r.status === "error" || r.status === "fail");
+  const failed = !startedOk || !endedOk || ordered.some((r) => r.status === "error" || r.status === "fail");
   return {
     results: ordered,
     elapsedSeconds,
@@ -230,6 +250,8 @@ function runNode(node: ManifestNode, q: NodeQueries, ctx: RunContext): Promise<N
       return runModel(node, q, ctx);
     case "seed":
       return runSeed(node, q, ctx);
+    case "snapshot":
+      return runSnapshot(node, q, ctx);
     case "test":
       return runDataTest(node, q, ctx);
   }
@@ -251,9 +273,32 @@ export function nodeRef(node: ManifestNode): NodeRef {
         displayName: `${node.relation.schema}.${node.relation.identifier}`,
         description: "seed file",
       };
+    case "snapshot":
+      return {
+        uniqueId: node.unique_id,
+        resourceType: "snapshot",
+        displayName: `${node.relation.schema}.${node.relation.identifier}`,
+        description: "snapshot",
+      };
     case "test":
       return { uniqueId: node.unique_id, resourceType: "test", displayName: node.name, description: "test" };
   }
+}
+
+/** A node that did not run: `cause` is the failed node it waited for, if any. */
+function skippedResult(node: ManifestNode, message: string, cause: string | undefined): NodeResult {
+  return {
+    ...nodeRef(node),
+    status: "skipped",
+    message,
+    startedAt: undefined,
+    completedAt: undefined,
+    executionTime: 0,
+    trinoMillis: 0,
+    queryIds: [],
+    ...relationName(node),
+    ...(cause === undefined ? {} : { skippedBecause: cause }),
+  };
 }
 
 function relationName(node: ManifestNode): { relationName?: string } {

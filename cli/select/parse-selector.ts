@@ -48,7 +48,7 @@ const METHODS: readonly string[] = [
   "test_name",
   "package",
 ];
-const RESOURCE_TYPES = ["model", "seed", "test", "source"];
+const RESOURCE_TYPES = ["model", "seed", "snapshot", "test", "source"];
 const STATES = ["modified", "new", "modified.body", "modified.configs", "modified.macros", "modified.yml"];
 
 export function parseSelector(specs: readonly string[]): Selector {

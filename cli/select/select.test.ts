@@ -84,7 +84,9 @@ describe("selectors", () => {
   it("rejects unknown methods, states and resource types with a fix", () => {
     expect(errorOf(() => parseSelector(["tags:daily"])).hint).toContain("did you mean 'tag:'?");
     expect(errorOf(() => parseSelector(["state:changed"])).hint).toContain("modified");
-    expect(errorOf(() => parseSelector(["resource_type:view"])).hint).toContain("model, seed, test, source");
+    expect(errorOf(() => parseSelector(["resource_type:view"])).hint).toContain(
+      "model, seed, snapshot, test, source",
+    );
     expect(errorOf(() => select("state:modified")).hint).toContain("--state");
   });
 

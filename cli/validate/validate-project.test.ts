@@ -5,6 +5,7 @@ import { CancelledError, EnvironmentError } from "../../core/errors.js";
 import type { QueryOptions, QueryResult, TrinoConnection } from "../../trino/connection.js";
 import { TrinoQueryError } from "../../trino/errors.js";
 import { loadFixture } from "../testing/project-fixture.js";
+import { queryResult } from "../testing/query-result.js";
 import { type ValidateEvent, validateProject } from "./validate-project.js";
 
 /** What the fake warehouse holds: catalog → schema → table names. A catalog not here does not exist. */
@@ -27,21 +28,14 @@ const trinoError = (sql: string, errorName: string, message: string, line?: numb
  */
 function fakeTrino(): TrinoConnection & { explained: string[] } {
   const explained: string[] = [];
-  const result = <Row>(rows: unknown[]): QueryResult<Row> => ({
-    queryId: "q",
-    columns: [],
-    rows: rows as Row[],
-    updateType: undefined,
-    updateCount: undefined,
-    elapsedMillis: 0,
-    stats: undefined,
-  });
+  const result = queryResult;
   return {
     explained,
     server: "fake:8080",
     async query<Row>(sql: string, options: QueryOptions = {}): Promise<QueryResult<Row>> {
       const catalog = /FROM "([^"]+)"/.exec(sql)?.[1] ?? "";
       const schemas = WAREHOUSE[catalog];
+      if (sql.includes("system.metadata.materialized_views")) return result([]);
       if (sql.includes("information_schema")) {
         if (!schemas) throw trinoError(sql, "CATALOG_NOT_FOUND", `Catalog '${catalog}' not found`);
         if (sql.includes("schemata")) return result(Object.keys(schemas).map((s) => ({ schema_name: s })));

@@ -145,8 +145,11 @@ export async function loadFiles(options: LoadOptions): Promise<LoadSummary> {
     }
     const s3 = s3Client(endpoints);
     try {
-      const topics = [...TOPIC_KINDS.map((k) => target.topicOf(k)), target.dlq];
-      await withRetry(retry, () => ensureTopics(admin, topics, options.partitions ?? 3));
+      const sources = TOPIC_KINDS.map((k) => target.topicOf(k));
+      const topics = [...sources, target.dlq];
+      await withRetry(retry, () =>
+        ensureTopics(admin, { sources, dlq: target.dlq }, options.partitions ?? 3),
+      );
       const io = kafkaLoadIO(kafka, admin, producer, topics);
       const outcomes: FileOutcome[] = [];
       for (const file of files) {
