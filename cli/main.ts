@@ -95,7 +95,20 @@ export function processIO(): CliIO {
     },
     env: process.env,
     cwd: process.cwd(),
+    stdoutIsTTY: process.stdout.isTTY === true,
+    ...(process.stdin.isTTY ? { ask: askOnTerminal } : {}),
   };
+}
+
+/** One line from the terminal; the question goes to stderr so piped stdout stays the command's output. */
+async function askOnTerminal(question: string): Promise<string> {
+  const { createInterface } = await import("node:readline/promises");
+  const terminal = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await terminal.question(question);
+  } finally {
+    terminal.close();
+  }
 }
 
 /**

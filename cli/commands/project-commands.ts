@@ -5,7 +5,7 @@ import { writeCompiledSql } from "../artifacts/compiled-sql-writer.js";
 import { whileWritingManifest, writeManifest } from "../artifacts/write-artifacts.js";
 import { forEachRendered, type GraphNode, type ParsedProject, topologicalOrder } from "../compile/compile.js";
 import { loadProjectFast } from "../compile/compile-pipeline.js";
-import { initProject } from "../project/init-project.js";
+import { envPrefixFor, initProject, projectNameFor } from "../project/init-project.js";
 import { loadProjectFiles } from "../project/load-project.js";
 import {
   addProjectFlags,
@@ -114,9 +114,19 @@ export function registerCompileCommands(program: FloeCommand): void {
     .description("create a starter Floe project in <dir>")
     .argument("<dir>", "the folder to create (or an empty existing one)")
     .handle((dir: string) => {
-      const created = initProject(resolve(io.cwd, dir));
+      const path = resolve(io.cwd, dir);
+      const created = initProject(path);
+      const env = envPrefixFor(projectNameFor(path));
       io.stdout(
-        `Created a Floe project in ${dir} (${created.length} files). Next: cd ${dir} && floe compile\n`,
+        [
+          `Created a Floe project in ${dir} (${created.length} files). To run it:`,
+          `  cd ${dir}`,
+          "  floe compile          # render the models to SQL, no engine needed",
+          "  floe stack up         # start the local lakehouse (Trino, Iceberg, S3, Kafka) once",
+          "  floe build            # seeds, models and tests against it",
+          `Its profile reads ${env}_TRINO_HOST, ${env}_TRINO_SCHEMA, ... (see profiles.yml).`,
+          "",
+        ].join("\n"),
       );
       return 0;
     });
