@@ -3,6 +3,7 @@ import { type Command, Option } from "commander";
 import { UsageError } from "../../core/errors.js";
 import { readRunResults, readStateManifest } from "../artifacts/read-state.js";
 import type { LoadProjectOptions, ParsedProject } from "../compile/compile.js";
+import { jsonLine } from "../log/json-line.js";
 import { parseYaml } from "../project/yaml-file.js";
 import { selectNodes } from "../select/apply-selector.js";
 import { parseSelector, usesResults, usesState } from "../select/parse-selector.js";
@@ -138,12 +139,11 @@ export function selectFromFlags(project: ParsedProject, root: string, flags: Sel
 export function createLog(format: "text" | "json", io: CliIO) {
   return {
     info(event: string, text: string, data: Record<string, unknown> = {}): void {
-      if (format === "json")
-        io.stdout(`${JSON.stringify({ event, level: "info", message: text, ...data })}\n`);
+      if (format === "json") io.stdout(jsonLine("info", { event, msg: text, ...data }));
       else io.stdout(`${text}\n`);
     },
     warn(event: string, text: string): void {
-      if (format === "json") io.stderr(`${JSON.stringify({ event, level: "warn", message: text })}\n`);
+      if (format === "json") io.stderr(jsonLine("warn", { event, msg: text }));
       else io.stderr(`Warning: ${text}\n`);
     },
   };

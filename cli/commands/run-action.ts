@@ -10,6 +10,7 @@ import { readStateManifest } from "../artifacts/read-state.js";
 import { lockTarget } from "../artifacts/target-lock.js";
 import { writeManifest } from "../artifacts/write-artifacts.js";
 import { loadProject, type ParsedProject, type Relation } from "../compile/compile.js";
+import { useColour } from "../log/colour.js";
 import { jsonLogger } from "../log/json-logger.js";
 import { textLogger } from "../log/text-logger.js";
 import { connectTarget } from "../runner/connect.js";
@@ -56,7 +57,10 @@ export async function executeTask(
         kind,
         selected,
         connection,
-        logger: flags.logFormat === "json" ? jsonLogger(io.stdout) : textLogger(io.stdout),
+        logger:
+          flags.logFormat === "json"
+            ? jsonLogger(io.stdout)
+            : textLogger(io.stdout, { colour: useColour(io) }),
         signal: controller.signal,
         threads: flags.threads,
         fullRefresh: flags.fullRefresh,

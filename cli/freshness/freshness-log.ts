@@ -1,3 +1,4 @@
+import { jsonLine } from "../log/json-line.js";
 import { clock, dots, plural } from "../log/text-logger.js";
 import { type FreshnessCriteria, formatAge, formatDuration } from "./criteria.js";
 import type { FreshnessEvent, SourceFreshnessResult } from "./run-freshness.js";
@@ -12,7 +13,7 @@ export function freshnessLogger(
       const status = event.code === "SOURCE_FINISHED" ? event.result.status : undefined;
       const level =
         status === "error" || status === "runtime error" ? "error" : status === "warn" ? "warn" : "info";
-      write(`${JSON.stringify({ ts: new Date().toISOString(), level, ...event })}\n`);
+      write(jsonLine(level, event));
     };
   }
   const out = (text: string) => write(`${clock()}  ${text}\n`);

@@ -1,7 +1,14 @@
 import type { RunEvent, RunLogger } from "./events.js";
+import { jsonLine } from "./json-line.js";
+import { textLogger } from "./text-logger.js";
 
-/** `--log-format json`: one JSON object per event and line, with a timestamp and level. */
+/**
+ * `--log-format json`: one JSON object per event and line (see `json-line.ts`), whose `msg` is the line the
+ * text log prints for it, so both formats say the same thing.
+ */
 export function jsonLogger(write: (line: string) => void): RunLogger {
+  const rendered: string[] = [];
+  const text = textLogger((t) => rendered.push(t), { colour: false });
   return {
     event(event: RunEvent) {
       const level =
@@ -10,7 +17,13 @@ export function jsonLogger(write: (line: string) => void): RunLogger {
           : event.code === "NODE_FINISHED" && event.result.status === "warn"
             ? "warn"
             : "info";
-      write(`${JSON.stringify({ ts: new Date().toISOString(), level, ...event })}\n`);
+      rendered.length = 0;
+      text.event(event);
+      const msg = rendered
+        .join("")
+        .replace(/^\d\d:\d\d:\d\d {2}/gm, "")
+        .trim();
+      write(jsonLine(level, { ...event, msg }));
     },
   };
 }

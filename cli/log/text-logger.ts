@@ -1,11 +1,17 @@
+import { type Paint, paint } from "./colour.js";
 import type { NodeResult, RunEvent, RunLogger } from "./events.js";
 import { formatTable } from "./format-table.js";
 
 const WIDTH = 80;
 
-/** The live, dbt-like log: one START and one result line per node, then a summary. */
-export function textLogger(write: (text: string) => void): RunLogger {
+/**
+ * The live, dbt-like log: one START and one result line per node, then a summary. Lines align: the index
+ * is padded to the width of the total and the status badges end in one column (dots fill between), so a
+ * long run reads as a table; colour (`colour.ts`) only paints the badge, after the padding is measured.
+ */
+export function textLogger(write: (text: string) => void, options: { colour?: boolean } = {}): RunLogger {
   const out = (text: string) => write(`${clock()}  ${text}\n`);
+  const colours = paint(options.colour === true);
   return {
     event(event: RunEvent) {
       switch (event.code) {
@@ -21,14 +27,14 @@ export function textLogger(write: (text: string) => void): RunLogger {
         case "NODE_STARTED":
           out(
             dots(
-              `${event.index} of ${event.total} START ${event.node.description} ${event.node.displayName}`,
+              `${position(event.index, event.total)} START ${event.node.description} ${event.node.displayName}`,
               "[RUN]",
             ),
           );
           return;
         case "NODE_FINISHED": {
           const r = event.result;
-          out(dots(`${event.index} of ${event.total} ${headline(r)}`, badge(r)));
+          out(dots(`${position(event.index, event.total)} ${headline(r)}`, badge(r), tint(r, colours)));
           if ((r.status === "fail" || r.status === "warn") && r.sample && r.sample.rows.length > 0) {
             write(`${indent(formatTable(r.sample.columns, r.sample.rows))}\n`);
           }
@@ -125,9 +131,29 @@ function summary(event: Extract<RunEvent, { code: "RUN_FINISHED" }>): string {
   return lines.join("\n");
 }
 
-export function dots(left: string, right: string): string {
+export function dots(left: string, right: string, colourRight: (text: string) => string = (t) => t): string {
   const fill = Math.max(3, WIDTH - left.length - right.length - 2);
-  return `${left} ${".".repeat(fill)} ${right}`;
+  return `${left} ${".".repeat(fill)} ${colourRight(right)}`;
+}
+
+/** `  3 of 120`: padded so that the text after it starts in one column for the whole run. */
+function position(index: number, total: number): string {
+  return `${String(index).padStart(String(total).length)} of ${total}`;
+}
+
+/** dbt's colours: green for success, red for errors and failures, yellow for warnings and skips. */
+function tint(r: NodeResult, colours: Paint): (text: string) => string {
+  switch (r.status) {
+    case "success":
+    case "pass":
+      return colours.green;
+    case "error":
+    case "fail":
+      return colours.red;
+    case "warn":
+    case "skipped":
+      return colours.yellow;
+  }
 }
 
 export function clock(): string {

@@ -105,7 +105,7 @@ describe("runTask", () => {
     controller.abort();
     const { result } = await pending;
     expect(result.cancelled).toBe(true);
-    expect(result.exitCode).toBe(1);
+    expect(result.exitCode).toBe(130);
     const byName = Object.fromEntries(result.results.map((r) => [r.displayName, r]));
     expect(byName["fake_c.slow"]?.status).toBe("error");
     expect(byName["fake_c.slow"]?.message).toMatch(/Cancelled/);

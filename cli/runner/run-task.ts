@@ -42,7 +42,8 @@ export interface RunTaskResult {
   /** Time spent waiting on Trino across the run (metadata queries included). */
   readonly trinoSeconds: number;
   readonly cancelled: boolean;
-  readonly exitCode: 0 | 1;
+  /** 130 after Ctrl-C (queries cancelled, partial results written), as a shell reports a SIGINT. */
+  readonly exitCode: 0 | 1 | 130;
   readonly runResultsPath: string;
 }
 
@@ -160,7 +161,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
     elapsedSeconds,
     trinoSeconds: trinoMillis / 1000,
     cancelled,
-    exitCode: failed || cancelled ? 1 : 0,
+    exitCode: cancelled ? 130 : failed ? 1 : 0,
     runResultsPath,
   };
 }

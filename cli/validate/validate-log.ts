@@ -1,3 +1,4 @@
+import { jsonLine } from "../log/json-line.js";
 import { clock, dots, plural } from "../log/text-logger.js";
 import type { NodeValidation, ValidateEvent } from "./validate-events.js";
 
@@ -13,7 +14,7 @@ export function validateLogger(
         ((event.code === "VALIDATE_STARTED" || event.code === "VALIDATE_FINISHED") &&
           event.renderFailures.length > 0);
       const level = failed ? "error" : event.code === "ENGINE_UNAVAILABLE" ? "warn" : "info";
-      write(`${JSON.stringify({ ts: new Date().toISOString(), level, ...event })}\n`);
+      write(jsonLine(level, event));
     };
   }
   const out = (text: string) => write(`${clock()}  ${text}\n`);
