@@ -71,6 +71,7 @@ export async function executeTask(
         },
         deferred,
         previousResults,
+        ...heartbeatFrom(io.env),
       }),
     );
     // As dbt does: a run leaves the manifest it ran with, so its target/ can serve as --state later.
@@ -80,6 +81,15 @@ export async function executeTask(
     release();
     lock.release();
   }
+}
+
+/**
+ * `FLOE_HEARTBEAT_SECONDS` shortens (or lengthens) the 30 s progress heartbeat: a knob for tests and for a
+ * CI log that must show signs of life sooner. A value that is not a positive number is ignored.
+ */
+function heartbeatFrom(env: CliIO["env"]): { heartbeatSeconds?: number } {
+  const seconds = Number(env.FLOE_HEARTBEAT_SECONDS);
+  return Number.isFinite(seconds) && seconds > 0 ? { heartbeatSeconds: seconds } : {};
 }
 
 /**

@@ -32,6 +32,18 @@ export function textLogger(write: (text: string) => void, options: { colour?: bo
             ),
           );
           return;
+        case "NODE_PROGRESS": {
+          const p = event.progress;
+          const done = p.progressPercentage === undefined ? "" : `${p.progressPercentage.toFixed(0)}%, `;
+          out(
+            dots(
+              `${position(event.index, event.total)} ${p.state} ${event.node.displayName}: ${done}${plural(p.processedRows, "row")}, ${mib(p.processedBytes)} read`,
+              `[${p.elapsedSeconds.toFixed(0)}s]`,
+              colours.dim,
+            ),
+          );
+          return;
+        }
         case "NODE_FINISHED": {
           const r = event.result;
           out(dots(`${position(event.index, event.total)} ${headline(r)}`, badge(r), tint(r, colours)));
@@ -165,6 +177,10 @@ function indent(text: string): string {
     .split("\n")
     .map((l) => `          ${l}`)
     .join("\n");
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 export function plural(n: number, word: string): string {

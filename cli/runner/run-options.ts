@@ -33,6 +33,8 @@ export interface RunRequest {
   readonly deferred?: ReadonlyMap<string, Relation>;
   /** `floe retry`: earlier results kept in run_results.json unless re-run now. */
   readonly previousResults?: readonly { readonly unique_id: string }[];
+  /** The progress heartbeat's period (default 30 s). */
+  readonly heartbeatSeconds?: number;
 }
 
 export interface RecordedCommandLine {
@@ -69,6 +71,7 @@ export function runTaskOptions(request: RunRequest): RunTaskOptions {
     readProjectFile: (path) => readFileSync(join(project.root, path), "utf8"),
     ...(request.deferred ? { deferred: request.deferred } : {}),
     ...(request.previousResults ? { previousResults: request.previousResults } : {}),
+    ...(request.heartbeatSeconds === undefined ? {} : { heartbeatSeconds: request.heartbeatSeconds }),
   };
 }
 

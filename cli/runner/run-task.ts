@@ -4,7 +4,7 @@ import { quoteRelation } from "../../trino/dialect.js";
 import { type RunArgs, runResultsJson, writeRunResults } from "../artifacts/run-results.js";
 import type { ManifestNode, ParsedProject, Relation } from "../compile/compile.js";
 import type { ExecutionContext } from "../execute/executor.js";
-import { NodeQueries } from "../execute/node-queries.js";
+import { HEARTBEAT_MILLIS, NodeQueries } from "../execute/node-queries.js";
 import type { FinalStatus } from "../execute/node-state.js";
 import { RelationCache } from "../execute/relation-cache.js";
 import { runScheduler } from "../execute/scheduler.js";
@@ -34,6 +34,8 @@ export interface RunTaskOptions {
   readonly deferred?: ReadonlyMap<string, Relation>;
   /** `floe retry`: earlier results kept in run_results.json unless re-run now. */
   readonly previousResults?: readonly { readonly unique_id: string }[];
+  /** A query running longer than this logs Trino's progress this often (default 30). */
+  readonly heartbeatSeconds?: number;
 }
 
 export interface RunTaskResult {
@@ -108,7 +110,25 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
       logger.event({ code: "NODE_STARTED", index: position, total, node: ref });
       const startedAt = new Date();
       const t0 = performance.now();
-      const q = new NodeQueries(connection, signal);
+      const q = new NodeQueries(connection, signal, {
+        nodeId: id,
+        heartbeatMillis: (options.heartbeatSeconds ?? HEARTBEAT_MILLIS / 1000) * 1000,
+        onHeartbeat: (p) =>
+          logger.event({
+            code: "NODE_PROGRESS",
+            index: position,
+            total,
+            node: ref,
+            progress: {
+              queryId: p.queryId,
+              state: p.state,
+              progressPercentage: p.progressPercentage,
+              processedRows: p.processedRows,
+              processedBytes: p.processedBytes,
+              elapsedSeconds: p.elapsedMillis / 1000,
+            },
+          }),
+      });
       const outcome = await runNode(node, q, ctx);
       const result = toResult(node, ref, outcome, q, startedAt, (performance.now() - t0) / 1000);
       trinoMillis += q.trinoMillis;
