@@ -1,5 +1,6 @@
 import { CommanderError } from "commander";
 import { UsageError } from "../core/errors.js";
+import { registerCompletionCommand } from "./commands/completion.js";
 import { registerDemoCommands } from "./commands/demo.js";
 import { registerDocsCommands } from "./commands/docs.js";
 import { FloeCommand } from "./commands/floe-command.js";
@@ -44,11 +45,13 @@ export function buildProgram(io: CliIO, options: { readonly json?: boolean } = {
   registerDocsCommands(program);
   registerValidateCommand(program);
   registerIngestCommands(program);
+  registerCompletionCommand(program);
   return program;
 }
 
 /**
- * Runs the CLI and returns the exit code (0 ok, 1 a model/test/run failed, 2 usage or environment).
+ * Runs the CLI and returns the exit code (0 ok, 1 a model/test/run failed, 2 usage, config or environment,
+ * 3 an internal error, 130 Ctrl-C).
  * `io` defaults to this process's streams, environment and directory.
  */
 export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
