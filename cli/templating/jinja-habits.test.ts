@@ -27,6 +27,7 @@ describe("Jinja habits", () => {
     ["where d > '{{ var('start') }}'", '{{var "start"}}'],
     ["where d > {{ var('start', '2024-01-01') }}", '{{var "start" "2024-01-01"}}'],
     ["{{ is_incremental() }}", "{{is_incremental}}"],
+    ["host: {{ env_var('HOST', 'localhost') }}", '{{env "HOST" "localhost"}}'],
     ["{{- ref('x') -}}", '{{~ref "x"~}}'],
   ])("%s → the fix is %s", (source, fix) => {
     const error = failure(source);

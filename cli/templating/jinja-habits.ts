@@ -228,8 +228,12 @@ function parseCall(expression: string): { name: string; args: string[] } | undef
     if (value === undefined) return undefined;
     args.push(pair ? `${pair[1]}=${value}` : value);
   }
-  return { name: match[1] ?? "", args };
+  const name = match[1] ?? "";
+  return { name: DBT_NAMES[name] ?? name, args };
 }
+
+/** dbt functions whose Floe helper has another name. */
+const DBT_NAMES: Readonly<Record<string, string>> = { env_var: "env" };
 
 /** Splits on top-level commas, keeping quoted commas (`config(tags='a,b')`). */
 function splitArguments(text: string): string[] {
