@@ -150,3 +150,13 @@ export function createLog(format: "text" | "json", io: CliIO) {
 }
 
 export type Log = ReturnType<typeof createLog>;
+
+/**
+ * Where Ctrl-C's "Cancelling running queries…" notice goes: stderr as written, or one JSON line under
+ * `--log-format json` (where every line is JSON).
+ */
+export function interruptNotice(format: "text" | "json", io: CliIO): (text: string) => void {
+  return format === "json"
+    ? (text) => io.stderr(jsonLine("warn", { event: "interrupt", msg: text.trim() }))
+    : io.stderr;
+}

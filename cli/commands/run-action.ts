@@ -19,7 +19,13 @@ import { catalogsOf, preflight } from "../runner/preflight.js";
 import { buildRunGraph, type TaskKind } from "../runner/run-graph.js";
 import { runTaskOptions } from "../runner/run-options.js";
 import { type RunTaskResult, runTask } from "../runner/run-task.js";
-import { createLog, loadOptions, type ProjectFlags, type RunCommandFlags } from "./common-flags.js";
+import {
+  createLog,
+  interruptNotice,
+  loadOptions,
+  type ProjectFlags,
+  type RunCommandFlags,
+} from "./common-flags.js";
 import { flagNeeds } from "./flag-values.js";
 import type { CliIO } from "./io.js";
 
@@ -43,7 +49,7 @@ export async function executeTask(
   const lock = lockTarget(join(project.root, project.targetPath), kind, { display: project.targetPath });
   const connection = connectTarget(project.target);
   const controller = new AbortController();
-  const release = cancelOnSigint(connection, controller, io.stderr);
+  const release = cancelOnSigint(connection, controller, interruptNotice(flags.logFormat, io));
   try {
     // S3 or the catalog down would hold every query for minutes: find out once, first (exit 2).
     const catalogs = catalogsOf(project.manifest, selected, project.target);
