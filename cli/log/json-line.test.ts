@@ -22,10 +22,12 @@ describe("jsonLine", () => {
   });
 
   it("leaves values, arrays of rows and keys that are not camelCase alone", () => {
-    expect(dbtShape({ "model.shop.x": 1, already_snake: 0.1 + 0.2, rows: [["MixedCase", 2.5]] })).toEqual({
-      "model.shop.x": 1,
-      already_snake: 0.3,
-      rows: [["MixedCase", 2.5]],
-    });
+    expect(dbtShape({ "model.shop.x": 1, already_snake: 0.1 + 0.2, rows: [["MixedCase", 2.34567]] })).toEqual(
+      {
+        "model.shop.x": 1,
+        already_snake: 0.3,
+        rows: [["MixedCase", 2.34567]],
+      },
+    );
   });
 });

@@ -22,10 +22,13 @@ export function invocationId(): string {
   return invocation;
 }
 
-/** camelCase keys → snake_case, recursively; floats rounded. Arrays and plain objects only are walked. */
+/**
+ * camelCase keys → snake_case, recursively; floats rounded. Arrays and plain objects only are walked. A
+ * number directly in an array is data (a failing row's values in `sample.rows`), never rounded.
+ */
 export function dbtShape(value: unknown): unknown {
   if (typeof value === "number") return Number.isInteger(value) ? value : Math.round(value * 1000) / 1000;
-  if (Array.isArray(value)) return value.map(dbtShape);
+  if (Array.isArray(value)) return value.map((v) => (typeof v === "number" ? v : dbtShape(v)));
   if (value === null || typeof value !== "object" || Object.getPrototypeOf(value) !== Object.prototype)
     return value;
   const out: Record<string, unknown> = {};
