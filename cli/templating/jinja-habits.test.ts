@@ -28,6 +28,11 @@ describe("Jinja habits", () => {
     ["where d > {{ var('start', '2024-01-01') }}", '{{var "start" "2024-01-01"}}'],
     ["{{ is_incremental() }}", "{{is_incremental}}"],
     ["host: {{ env_var('HOST', 'localhost') }}", '{{env "HOST" "localhost"}}'],
+    ["from {{ ref(var('orders_model', 'orders')) }}", '{{ref (var "orders_model" "orders")}}'],
+    [
+      "{{ config(materialized='table', partitioned_by=['day', 'country']) }}",
+      '{{config materialized="table" partitioned_by="day,country"}}',
+    ],
     ["{{- ref('x') -}}", '{{~ref "x"~}}'],
   ])("%s → the fix is %s", (source, fix) => {
     const error = failure(source);

@@ -224,7 +224,7 @@ function parseCall(expression: string): { name: string; args: string[] } | undef
   const args: string[] = [];
   for (const part of splitArguments(match[2] ?? "")) {
     const pair = /^([A-Za-z_]\w*)\s*=\s*([\s\S]+)$/.exec(part);
-    const value = parseValue(pair ? (pair[2] ?? "") : part);
+    const value = handlebarsArgument(pair ? (pair[2] ?? "") : part);
     if (value === undefined) return undefined;
     args.push(pair ? `${pair[1]}=${value}` : value);
   }
@@ -235,11 +235,12 @@ function parseCall(expression: string): { name: string; args: string[] } | undef
 /** dbt functions whose Floe helper has another name. */
 const DBT_NAMES: Readonly<Record<string, string>> = { env_var: "env" };
 
-/** Splits on top-level commas, keeping quoted commas (`config(tags='a,b')`). */
+/** Splits on top-level commas, keeping quoted and nested ones (`config(tags='a,b')`, `ref(var('a', 'b'))`). */
 function splitArguments(text: string): string[] {
   const parts: string[] = [];
   let current = "";
   let quote = "";
+  let depth = 0;
   for (const ch of text) {
     if (quote) {
       current += ch;
@@ -247,7 +248,13 @@ function splitArguments(text: string): string[] {
     } else if (ch === "'" || ch === '"') {
       quote = ch;
       current += ch;
-    } else if (ch === ",") {
+    } else if (ch === "(" || ch === "[") {
+      depth++;
+      current += ch;
+    } else if (ch === ")" || ch === "]") {
+      depth--;
+      current += ch;
+    } else if (ch === "," && depth === 0) {
       parts.push(current.trim());
       current = "";
     } else current += ch;
@@ -259,6 +266,12 @@ function splitArguments(text: string): string[] {
 /** A Jinja literal or name as Handlebars writes it: strings double-quoted, `True` → `true`, `None` → `null`. */
 function parseValue(text: string): string | undefined {
   const value = text.trim();
+  // A list of strings: Floe's list configs take one comma-separated string (`tags="a,b"`).
+  const list = /^\[([^\]]*)\]$/.exec(value);
+  if (list) {
+    const items = splitArguments(list[1] ?? "").map((item) => /^'([^'",]*)'$|^"([^"',]*)"$/.exec(item));
+    return items.every((m) => m !== null) ? `"${items.map((m) => m?.[1] ?? m?.[2]).join(",")}"` : undefined;
+  }
   const quoted = /^'([^'"]*)'$|^"([^"]*)"$/.exec(value);
   if (quoted) return `"${quoted[1] ?? quoted[2]}"`;
   if (/^-?\d+(\.\d+)?$/.test(value)) return value;
