@@ -1,5 +1,5 @@
 import { jsonLine } from "../log/json-line.js";
-import { clock, dots, plural } from "../log/text-logger.js";
+import { clock, dots, plural, position } from "../log/text-logger.js";
 import { type FreshnessCriteria, formatAge, formatDuration } from "./criteria.js";
 import type { FreshnessEvent, SourceFreshnessResult } from "./run-freshness.js";
 
@@ -28,11 +28,11 @@ export function freshnessLogger(
         );
         return;
       case "SOURCE_STARTED":
-        out(dots(`${event.index} of ${event.total} START freshness of ${event.name}`, "[RUN]"));
+        out(dots(`${position(event.index, event.total)} START freshness of ${event.name}`, "[RUN]"));
         return;
       case "SOURCE_FINISHED": {
         const r = event.result;
-        out(dots(`${event.index} of ${event.total} ${headline(r)}`, badge(r)));
+        out(dots(`${position(event.index, event.total)} ${headline(r)}`, badge(r)));
         if (r.error) out(`  ${r.error.file}: ${r.error.message}`);
         return;
       }

@@ -149,7 +149,7 @@ export function dots(left: string, right: string, colourRight: (text: string) =>
 }
 
 /** `  3 of 120`: padded so that the text after it starts in one column for the whole run. */
-function position(index: number, total: number): string {
+export function position(index: number, total: number): string {
   return `${String(index).padStart(String(total).length)} of ${total}`;
 }
 

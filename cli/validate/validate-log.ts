@@ -1,5 +1,5 @@
 import { jsonLine } from "../log/json-line.js";
-import { clock, dots, plural } from "../log/text-logger.js";
+import { clock, dots, plural, position } from "../log/text-logger.js";
 import type { NodeValidation, ValidateEvent } from "./validate-events.js";
 
 /** dbt-like live lines for `floe validate`, or one JSON object per event (`--log-format json`). */
@@ -35,7 +35,7 @@ export function validateLogger(
         return;
       case "NODE_VALIDATED": {
         const r = event.result;
-        out(dots(`${event.index} of ${event.total} ${headline(r)}`, badge(r)));
+        out(dots(`${position(event.index, event.total)} ${headline(r)}`, badge(r)));
         if (r.status === "error") out(`  ${r.location ?? ""}: ${r.message ?? ""}`);
         return;
       }
