@@ -1,5 +1,5 @@
 import { CommanderError } from "commander";
-import { UsageError } from "../core/errors.js";
+import { CancelledError, UsageError } from "../core/errors.js";
 import { registerCompletionCommand } from "./commands/completion.js";
 import { registerDemoCommands } from "./commands/demo.js";
 import { registerDocsCommands } from "./commands/docs.js";
@@ -103,12 +103,26 @@ export function processIO(): CliIO {
   };
 }
 
-/** One line from the terminal; the question goes to stderr so piped stdout stays the command's output. */
+/**
+ * One line from the terminal; the question goes to stderr so piped stdout stays the command's output.
+ * Ctrl-D (end of input) answers nothing, i.e. the default; Ctrl-C cancels the command (exit 130).
+ */
 async function askOnTerminal(question: string): Promise<string> {
   const { createInterface } = await import("node:readline/promises");
   const terminal = createInterface({ input: process.stdin, output: process.stderr });
+  const answer = terminal.question(question);
+  // Closing the terminal below rejects a pending question: settled here, so never unhandled.
+  answer.catch(() => undefined);
+  const interrupted = new Promise<never>((_, reject) =>
+    terminal.once("SIGINT", () =>
+      reject(new CancelledError("Cancelled by the user (Ctrl-C); nothing was done.")),
+    ),
+  );
   try {
-    return await terminal.question(question);
+    return await Promise.race([answer, interrupted]);
+  } catch (error) {
+    if (error instanceof Error && error.name === "AbortError") return "";
+    throw error;
   } finally {
     terminal.close();
   }
