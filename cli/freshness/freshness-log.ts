@@ -1,4 +1,4 @@
-import { jsonLine } from "../log/json-line.js";
+import { jsonLine, textOf } from "../log/json-line.js";
 import { clock, dots, plural, position } from "../log/text-logger.js";
 import { type FreshnessCriteria, formatAge, formatDuration } from "./criteria.js";
 import type { FreshnessEvent, SourceFreshnessResult } from "./run-freshness.js";
@@ -13,7 +13,8 @@ export function freshnessLogger(
       const status = event.code === "SOURCE_FINISHED" ? event.result.status : undefined;
       const level =
         status === "error" || status === "runtime error" ? "error" : status === "warn" ? "warn" : "info";
-      write(jsonLine(level, event));
+      const msg = textOf((to) => freshnessLogger("text", to)(event));
+      write(jsonLine(level, { ...event, msg }));
     };
   }
   const out = (text: string) => write(`${clock()}  ${text}\n`);

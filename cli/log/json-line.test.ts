@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { freshnessLogger } from "../freshness/freshness-log.js";
+import { validateLogger } from "../validate/validate-log.js";
 import { dbtShape, jsonLine } from "./json-line.js";
 
 describe("jsonLine", () => {
@@ -29,5 +31,25 @@ describe("jsonLine", () => {
         rows: [["MixedCase", 2.34567]],
       },
     );
+  });
+
+  it("freshness and validate JSON lines carry the text line as msg", () => {
+    const lines: string[] = [];
+    freshnessLogger("json", (l) => lines.push(l))({
+      code: "SOURCE_STARTED",
+      index: 2,
+      total: 12,
+      name: "shop.orders",
+    });
+    validateLogger("json", (l) => lines.push(l))({
+      code: "ENGINE_UNAVAILABLE",
+      message: "connection refused",
+    });
+    const [freshness, validate] = lines.map((l) => JSON.parse(l));
+    expect(freshness.msg).toMatch(/^ 2 of 12 START freshness of shop\.orders \.+ \[RUN\]$/);
+    expect(validate).toMatchObject({
+      level: "warn",
+      msg: "Warning: Trino is not reachable, so SQL was not checked by the engine: connection refused",
+    });
   });
 });

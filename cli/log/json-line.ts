@@ -14,6 +14,23 @@ export function jsonLine(
   return `${JSON.stringify({ ts: now.toISOString(), level, invocation_id: invocationId(), ...(dbtShape(fields) as object) })}\n`;
 }
 
+/**
+ * An event's `msg`: what its text logger prints for it (run through `render`), without the clock, so both
+ * log formats say the same thing.
+ */
+export function textOf(render: (write: (text: string) => void) => void): string {
+  const parts: string[] = [];
+  render((text) => parts.push(text));
+  return (
+    parts
+      .join("")
+      .replace(/^\d\d:\d\d:\d\d {2}/gm, "")
+      // Blank lines around a summary go; the padding of an aligned index stays.
+      .replace(/^\n+/, "")
+      .trimEnd()
+  );
+}
+
 let invocation: string | undefined;
 
 /** One id per floe process (dbt's `invocation_id`), so the lines of one invocation can be grouped. */

@@ -1,4 +1,4 @@
-import { jsonLine } from "../log/json-line.js";
+import { jsonLine, textOf } from "../log/json-line.js";
 import { clock, dots, plural, position } from "../log/text-logger.js";
 import type { NodeValidation, ValidateEvent } from "./validate-events.js";
 
@@ -14,7 +14,8 @@ export function validateLogger(
         ((event.code === "VALIDATE_STARTED" || event.code === "VALIDATE_FINISHED") &&
           event.renderFailures.length > 0);
       const level = failed ? "error" : event.code === "ENGINE_UNAVAILABLE" ? "warn" : "info";
-      write(jsonLine(level, event));
+      const msg = textOf((to) => validateLogger("text", to)(event));
+      write(jsonLine(level, { ...event, msg }));
     };
   }
   const out = (text: string) => write(`${clock()}  ${text}\n`);
