@@ -82,4 +82,17 @@ describe("npm pack", () => {
     expect(compiled.stderr).toBe("");
     expect(compiled.stdout).toMatch(/Compiled \d+ nodes/);
   }, 60_000);
+
+  it("npm install -g . from the clone puts floe on PATH", () => {
+    const prefix = mkdtempSync(join(tmpdir(), "floe-global-"));
+    // --offline: the dependencies are this clone's; a global install of a folder links to it.
+    const installed = npm(["install", "-g", ".", "--prefix", prefix, "--offline", "--no-audit", "--no-fund"]);
+    expect(installed.status).toBe(0);
+    const onPath = spawnSync("floe", ["--help"], {
+      encoding: "utf8",
+      env: { ...process.env, PATH: `${join(prefix, "bin")}:${process.env.PATH}` },
+    });
+    expect(onPath.status).toBe(0);
+    expect(onPath.stdout).toMatch(/^Usage: floe /);
+  }, 60_000);
 });
