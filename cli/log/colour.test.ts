@@ -60,5 +60,15 @@ describe("textLogger alignment and colour", () => {
     const plain: string[] = [];
     textLogger((t) => plain.push(t)).event(finished(1, "error"));
     expect(plain[0]).not.toContain("\u001b[");
+    const summary: string[] = [];
+    textLogger((t) => summary.push(t), { colour: true }).event({
+      code: "RUN_FINISHED",
+      command: "run",
+      elapsedSeconds: 1,
+      results: [finished(1, "error").result],
+      cancelled: false,
+      runResultsPath: "target/run_results.json",
+    });
+    expect(summary.join("")).toContain("  \u001b[31mError in\u001b[0m view model s.m1");
   });
 });

@@ -53,7 +53,7 @@ export function textLogger(write: (text: string) => void, options: { colour?: bo
           return;
         }
         case "RUN_FINISHED":
-          write(summary(event));
+          write(summary(event, colours));
           return;
       }
     },
@@ -97,7 +97,7 @@ function badge(r: NodeResult): string {
   }
 }
 
-function summary(event: Extract<RunEvent, { code: "RUN_FINISHED" }>): string {
+function summary(event: Extract<RunEvent, { code: "RUN_FINISHED" }>, colours: Paint): string {
   const { results } = event;
   const count = (s: string) => results.filter((r) => r.status === s).length;
   const kinds = ["model", "seed", "test"]
@@ -119,7 +119,10 @@ function summary(event: Extract<RunEvent, { code: "RUN_FINISHED" }>): string {
     );
     for (const r of [...errors, ...warnings]) {
       const what = r.status === "error" ? "Error in" : r.status === "fail" ? "Failure in" : "Warning in";
-      lines.push(`  ${what} ${r.description} ${r.displayName}${r.location ? ` (${r.location})` : ""}`);
+      const paintWhat = r.status === "warn" ? colours.yellow : colours.red;
+      lines.push(
+        `  ${paintWhat(what)} ${r.description} ${r.displayName}${r.location ? ` (${r.location})` : ""}`,
+      );
       lines.push(`    ${r.message}`);
       if (r.hint) lines.push(`    Fix: ${r.hint}`);
     }
