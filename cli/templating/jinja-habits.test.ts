@@ -46,6 +46,7 @@ describe("Jinja habits", () => {
     ["{%- if var('full') -%}a{% endif %}", 'write {{#if (var "full")}} ... {{/if}}'],
     ["{% if a == 1 %}x{% endif %}", "Handlebars tests one value, with no operators"],
     ["{% for c in columns %}{{c}}{% endfor %}", "write {{#each columns as |c|}} ... {{/each}}"],
+    ["{% for c in columns -%}{{c}}{% endfor %}", 'a list in vars: is {{#each (var "columns") as |c|}}'],
     ["{% set days = 3 %}", 'read it with {{var "days"}}'],
     ["{% macro cents(col, scale=2) %}x{% endmacro %}", "call it with {{> cents col=... scale=...}}"],
     ["{# a note #} select 1", "write a Handlebars comment, which renders nothing: {{!-- a note --}}"],

@@ -151,7 +151,7 @@ function statement(inner: string, index: number): Habit {
       const list = loop ? handlebarsArgument(loop[2] ?? "") : undefined;
       return say(
         loop && list !== undefined
-          ? `write {{#each ${list} as |${loop[1]}|}} ... {{/each}} ({{@index}}, {{@first}} and {{@last}} replace loop.index0, loop.first and loop.last)`
+          ? `write {{#each ${list} as |${loop[1]}|}} ... {{/each}}${/^\w+$/.test(list) ? ` (in a macro, with ${list} a parameter; a list in vars: is {{#each (var "${list}") as |${loop[1]}|}})` : ""}; {{@index}}, {{@first}} and {{@last}} replace loop.index0, loop.first and loop.last`
           : "write {{#each list as |item|}} ... {{/each}}",
       );
     }
