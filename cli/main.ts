@@ -1,5 +1,6 @@
 import { CommanderError } from "commander";
-import { UsageError } from "../core/errors.js";
+import { CancelledError, UsageError } from "../core/errors.js";
+import { registerCompletionCommand } from "./commands/completion.js";
 import { registerDemoCommands } from "./commands/demo.js";
 import { registerDepsCommand } from "./commands/deps.js";
 import { registerDocsCommands } from "./commands/docs.js";
@@ -50,11 +51,13 @@ export function buildProgram(io: CliIO, options: { readonly json?: boolean } = {
   registerRunOperationCommand(program);
   registerIngestCommands(program);
   registerMaintainCommand(program);
+  registerCompletionCommand(program);
   return program;
 }
 
 /**
- * Runs the CLI and returns the exit code (0 ok, 1 a model/test/run failed, 2 usage or environment).
+ * Runs the CLI and returns the exit code (0 ok, 1 a model/test/run failed, 2 usage, config or environment,
+ * 3 an internal error, 130 Ctrl-C).
  * `io` defaults to this process's streams, environment and directory.
  */
 export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
@@ -101,7 +104,34 @@ export function processIO(): CliIO {
     },
     env: process.env,
     cwd: process.cwd(),
+    stdoutIsTTY: process.stdout.isTTY === true,
+    ...(process.stdin.isTTY ? { ask: askOnTerminal } : {}),
   };
+}
+
+/**
+ * One line from the terminal; the question goes to stderr so piped stdout stays the command's output.
+ * Ctrl-D (end of input) answers nothing, i.e. the default; Ctrl-C cancels the command (exit 130).
+ */
+async function askOnTerminal(question: string): Promise<string> {
+  const { createInterface } = await import("node:readline/promises");
+  const terminal = createInterface({ input: process.stdin, output: process.stderr });
+  const answer = terminal.question(question);
+  // Closing the terminal below rejects a pending question: settled here, so never unhandled.
+  answer.catch(() => undefined);
+  const interrupted = new Promise<never>((_, reject) =>
+    terminal.once("SIGINT", () =>
+      reject(new CancelledError("Cancelled by the user (Ctrl-C); nothing was done.")),
+    ),
+  );
+  try {
+    return await Promise.race([answer, interrupted]);
+  } catch (error) {
+    if (error instanceof Error && error.name === "AbortError") return "";
+    throw error;
+  } finally {
+    terminal.close();
+  }
 }
 
 /**

@@ -14,8 +14,11 @@ export interface ErrorLocation {
   readonly path?: string;
 }
 
-/** 1 = a model, test or run failed; 2 = usage, configuration or environment error (the contract's codes). */
-export type ExitCode = 1 | 2;
+/**
+ * 1 = a model, test or run failed; 2 = usage, configuration or environment error (the contract's codes);
+ * 3 = an internal error (a bug in Floe, never a FloeError); 130 = interrupted by Ctrl-C (128 + SIGINT).
+ */
+export type ExitCode = 1 | 2 | 3 | 130;
 
 export interface FloeErrorOptions {
   readonly hint?: string;
@@ -71,11 +74,11 @@ export class EnvironmentError extends FloeError {
   }
 }
 
-/** The user pressed Ctrl-C; running work was cancelled. */
+/** The user pressed Ctrl-C; running work was cancelled. Exits 130, as a shell reports a SIGINT. */
 export class CancelledError extends FloeError {
   override readonly name: string = "CancelledError";
   constructor(message = "Cancelled by the user.") {
-    super("CANCELLED", message, { exitCode: 1 });
+    super("CANCELLED", message, { exitCode: 130 });
   }
 }
 

@@ -66,6 +66,8 @@ export interface QueryOptions {
   readonly onProgress?: (progress: QueryProgress) => void;
   /** Stop collecting after this many rows (the query is then cancelled). */
   readonly maxRows?: number;
+  /** `X-Trino-Client-Tags` of this query (shown in Trino's UI and `system.runtime.queries`); no commas. */
+  readonly clientTags?: readonly string[];
 }
 
 export interface TrinoConnection {
@@ -106,13 +108,14 @@ export function createTrinoConnection(options: TrinoConnectionOptions): TrinoCon
     url: string,
     signal: AbortSignal | undefined,
     body?: string,
+    extraHeaders?: Readonly<Record<string, string>>,
   ) {
     for (let attempt = 0; ; attempt++) {
       let response: Response;
       try {
         response = await fetch(url, {
           method,
-          headers,
+          headers: extraHeaders ? { ...headers, ...extraHeaders } : headers,
           ...(body === undefined ? {} : { body }),
           ...(signal ? { signal } : {}),
         });
@@ -146,7 +149,7 @@ export function createTrinoConnection(options: TrinoConnectionOptions): TrinoCon
   }
 
   async function query<Row>(sql: string, queryOptions: QueryOptions = {}): Promise<QueryResult<Row>> {
-    const { signal, onProgress, maxRows } = queryOptions;
+    const { signal, onProgress, maxRows, clientTags } = queryOptions;
     if (signal?.aborted) throw new CancelledError();
     const started = Date.now();
     let columns: Column[] = [];
@@ -154,7 +157,10 @@ export function createTrinoConnection(options: TrinoConnectionOptions): TrinoCon
     let updateType: string | undefined;
     let updateCount: number | undefined;
     let progress: QueryProgress | undefined;
-    let page: Page = await request("POST", `${server}/v1/statement`, signal, sql);
+    // Tags belong to the query, set when it is submitted: per request, never on the shared headers.
+    const tags =
+      clientTags && clientTags.length > 0 ? { "X-Trino-Client-Tags": clientTags.join(",") } : undefined;
+    let page: Page = await request("POST", `${server}/v1/statement`, signal, sql, tags);
     const queryId = page.id;
     try {
       while (true) {

@@ -4,6 +4,7 @@ import { type Command, Option } from "commander";
 import { UsageError } from "../../core/errors.js";
 import { readRunResults, readStateManifest } from "../artifacts/read-state.js";
 import type { LoadProjectOptions, ParsedProject } from "../compile/compile.js";
+import { jsonLine } from "../log/json-line.js";
 import { readSelectorsFile } from "../project/selectors-file.js";
 import { parseYaml } from "../project/yaml-file.js";
 import { selectNodes } from "../select/apply-selector.js";
@@ -239,16 +240,25 @@ export function createLog(format: "text" | "json", io: CliIO, quiet = false) {
   return {
     info(event: string, text: string, data: Record<string, unknown> = {}): void {
       if (quiet) return;
-      if (format === "json")
-        io.stdout(`${JSON.stringify({ event, level: "info", message: text, ...data })}\n`);
+      if (format === "json") io.stdout(jsonLine("info", { event, msg: text, ...data }));
       else io.stdout(`${text}\n`);
     },
     warn(event: string, text: string): void {
       if (quiet) return;
-      if (format === "json") io.stderr(`${JSON.stringify({ event, level: "warn", message: text })}\n`);
+      if (format === "json") io.stderr(jsonLine("warn", { event, msg: text }));
       else io.stderr(`Warning: ${text}\n`);
     },
   };
 }
 
 export type Log = ReturnType<typeof createLog>;
+
+/**
+ * Where Ctrl-C's "Cancelling running queries…" notice goes: stderr as written, or one JSON line under
+ * `--log-format json` (where every line is JSON).
+ */
+export function interruptNotice(format: "text" | "json", io: CliIO): (text: string) => void {
+  return format === "json"
+    ? (text) => io.stderr(jsonLine("warn", { event: "interrupt", msg: text.trim() }))
+    : io.stderr;
+}

@@ -3,6 +3,7 @@ import { writeCompiledSql } from "../artifacts/compiled-sql-writer.js";
 import {
   addProjectFlags,
   addSelectionFlags,
+  interruptNotice,
   type ProjectFlags,
   type SelectionFlags,
 } from "./common-flags.js";
@@ -42,7 +43,7 @@ export function registerDocsCommands(program: FloeCommand): void {
       const project = loadRunProject(flags, io);
       const selected = selectFromFlags(project, project.root, flags);
       const connection = flags.emptyCatalog ? undefined : connectTarget(project.target);
-      const docs = await withSigintCancel(connection, io.stderr, (signal) =>
+      const docs = await withSigintCancel(connection, interruptNotice(flags.logFormat, io), (signal) =>
         generateDocs({
           project,
           selected,

@@ -11,7 +11,7 @@ import {
   topologicalOrder,
 } from "../compile/compile.js";
 import { loadProjectFast } from "../compile/compile-pipeline.js";
-import { initProject } from "../project/init-project.js";
+import { envPrefixFor, initProject, projectNameFor } from "../project/init-project.js";
 import { loadProjectFiles } from "../project/load-project.js";
 import { FLOE_UTILS_PACKAGE } from "../templating/floe-utils/library.js";
 import {
@@ -145,9 +145,19 @@ export function registerCompileCommands(program: FloeCommand): void {
     .description("create a starter Floe project in <dir>")
     .argument("<dir>", "the folder to create (or an empty existing one)")
     .handle((dir: string) => {
-      const created = initProject(resolve(io.cwd, dir));
+      const path = resolve(io.cwd, dir);
+      const created = initProject(path);
+      const env = envPrefixFor(projectNameFor(path));
       io.stdout(
-        `Created a Floe project in ${dir} (${created.length} files). Next: cd ${dir} && floe compile\n`,
+        [
+          `Created a Floe project in ${dir} (${created.length} files). To run it:`,
+          `  cd ${dir}`,
+          "  floe compile          # render the models to SQL, no engine needed",
+          "  floe stack up         # start the local lakehouse (Trino, Iceberg, S3, Kafka) once",
+          "  floe build            # seeds, models and tests against it",
+          `Its profile reads ${env}_TRINO_HOST, ${env}_TRINO_SCHEMA, ... (see profiles.yml).`,
+          "",
+        ].join("\n"),
       );
       return 0;
     });

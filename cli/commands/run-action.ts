@@ -11,6 +11,7 @@ import { readStateManifest } from "../artifacts/read-state.js";
 import { lockTarget } from "../artifacts/target-lock.js";
 import { writeManifest } from "../artifacts/write-artifacts.js";
 import { loadProject, type ParsedProject, type Relation } from "../compile/compile.js";
+import { useColour } from "../log/colour.js";
 import type { RunLogger } from "../log/events.js";
 import { jsonLogger } from "../log/json-logger.js";
 import { quietLogger } from "../log/quiet-logger.js";
@@ -21,7 +22,13 @@ import { catalogsOf, preflight } from "../runner/preflight.js";
 import { buildRunGraph, type TaskKind } from "../runner/run-graph.js";
 import { runTaskOptions } from "../runner/run-options.js";
 import { type RunTaskResult, runTask } from "../runner/run-task.js";
-import { createLog, loadOptions, type ProjectFlags, type RunCommandFlags } from "./common-flags.js";
+import {
+  createLog,
+  interruptNotice,
+  loadOptions,
+  type ProjectFlags,
+  type RunCommandFlags,
+} from "./common-flags.js";
 import { flagNeeds } from "./flag-values.js";
 import type { CliIO } from "./io.js";
 
@@ -53,7 +60,7 @@ export async function executeTask(
   const lock = lockTarget(join(project.root, project.targetPath), kind, { display: project.targetPath });
   const connection = connectTarget(project.target);
   const controller = new AbortController();
-  const release = cancelOnSigint(connection, controller, io.stderr);
+  const release = cancelOnSigint(connection, controller, interruptNotice(flags.logFormat, io));
   try {
     // S3 or the catalog down would hold every query for minutes: find out once, first (exit 2).
     const catalogs = catalogsOf(project.manifest, selected, project.target);
@@ -81,6 +88,7 @@ export async function executeTask(
         },
         deferred,
         previousResults,
+        ...heartbeatFrom(io.env),
       }),
     );
     // As dbt does: a run leaves the manifest it ran with, so its target/ can serve as --state later.
@@ -93,7 +101,8 @@ export async function executeTask(
 }
 
 function runLogger(flags: RunCommandFlags, io: CliIO): RunLogger {
-  const logger = flags.logFormat === "json" ? jsonLogger(io.stdout) : textLogger(io.stdout);
+  const logger =
+    flags.logFormat === "json" ? jsonLogger(io.stdout) : textLogger(io.stdout, { colour: useColour(io) });
   return flags.quiet ? quietLogger(logger) : logger;
 }
 
@@ -114,6 +123,15 @@ export function nothingToDo(
 }
 
 export const NOTHING_TO_DO = "Nothing to do. Try checking your model configs and model specification args";
+
+/**
+ * `FLOE_HEARTBEAT_SECONDS` shortens (or lengthens) the 30 s progress heartbeat: a knob for tests and for a
+ * CI log that must show signs of life sooner. A value that is not a positive number is ignored.
+ */
+function heartbeatFrom(env: CliIO["env"]): { heartbeatSeconds?: number } {
+  const seconds = Number(env.FLOE_HEARTBEAT_SECONDS);
+  return Number.isFinite(seconds) && seconds > 0 ? { heartbeatSeconds: seconds } : {};
+}
 
 /**
  * `--defer --state <dir>`: the unselected upstream nodes missing from the target, rendered as the state

@@ -1,6 +1,7 @@
 import {
   addProjectFlags,
   addSelectionFlags,
+  interruptNotice,
   type ProjectFlags,
   parseThreads,
   type SelectionFlags,
@@ -48,7 +49,7 @@ export function registerSourceCommands(program: FloeCommand): void {
       const connection = connectTarget(project.target, { timeZone: "UTC" });
       const started = performance.now();
       const generatedAt = new Date().toISOString();
-      return withSigintCancel(connection, io.stderr, async (signal) => {
+      return withSigintCancel(connection, interruptNotice(flags.logFormat, io), async (signal) => {
         const results = await runFreshness({
           checks,
           skipped,

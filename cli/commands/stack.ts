@@ -6,6 +6,7 @@ import { stackPaths } from "../../stack/paths.js";
 import { SERVICES, serviceByName } from "../../stack/services.js";
 import { flagParser, positiveInt } from "./flag-values.js";
 import type { FloeCommand } from "./floe-command.js";
+import type { CliIO } from "./io.js";
 
 /**
  * The launcher (and through it kafkajs, for health checks) loads only when a stack command runs: every
@@ -44,6 +45,27 @@ function renderEvent(e: StackEvent): string | undefined {
   }
 }
 
+/**
+ * Deleting the stack's data loses every table, topic and file in it: on a terminal, ask (y/N, default no);
+ * elsewhere (CI, a pipe) there is nobody to ask, so only `--yes` deletes. False when the user declined.
+ */
+async function confirmDataDeletion(io: CliIO, command: string, yes: boolean): Promise<boolean> {
+  if (yes) return true;
+  const where = stackPaths(io.env).data;
+  if (!io.ask) {
+    throw new UsageError(
+      `floe ${command} deletes all data of the local stack in ${where} (tables, topics, files), and there is no terminal to confirm it on.`,
+      { hint: `pass --yes to delete without asking: floe ${command} --yes.` },
+    );
+  }
+  const answer = await io.ask(
+    `Delete all data of the local stack in ${where} (Iceberg tables, Kafka topics, S3 files)? [y/N] `,
+  );
+  if (/^\s*y(es)?\s*$/i.test(answer)) return true;
+  io.stdout("Nothing deleted.\n");
+  return false;
+}
+
 export function registerStackCommands(program: FloeCommand): void {
   const { io } = program;
   const stack = program
@@ -70,8 +92,14 @@ export function registerStackCommands(program: FloeCommand): void {
     .command("down")
     .description("stop the services started by `stack up` (data is kept)")
     .option("--purge", "also delete all stack data (tables, topics, files)")
-    .handle(async (opts: { purge?: boolean }) => {
-      const results = await (await launcher()).stackDown({ purge: opts.purge === true });
+    .option("-y, --yes", "with --purge: delete without asking")
+    .handle(async (opts: { purge?: boolean; yes?: boolean }) => {
+      if (opts.purge && !(await confirmDataDeletion(io, "stack down --purge", opts.yes === true))) return 1;
+      // The stack of io.env's FLOE_STACK_DIR, the one the question named (not whatever process.env says).
+      const results = await (await launcher()).stackDown({
+        purge: opts.purge === true,
+        paths: stackPaths(io.env),
+      });
       for (const r of results) io.stdout(`${r.name.padEnd(13)} ${r.result}\n`);
       if (opts.purge) io.stdout("stack data deleted\n");
       return 0;
@@ -79,9 +107,11 @@ export function registerStackCommands(program: FloeCommand): void {
 
   stack
     .command("reset")
-    .description("stop the stack and delete its data (downloads are kept)")
-    .handle(async () => {
-      await (await launcher()).stackDown({ purge: true });
+    .description("stop the stack and delete its data (downloads are kept); asks first unless --yes")
+    .option("-y, --yes", "delete without asking")
+    .handle(async (opts: { yes?: boolean }) => {
+      if (!(await confirmDataDeletion(io, "stack reset", opts.yes === true))) return 1;
+      await (await launcher()).stackDown({ purge: true, paths: stackPaths(io.env) });
       io.stdout("stack stopped and data deleted\n");
       return 0;
     });

@@ -1,6 +1,7 @@
 import {
   addProjectFlags,
   addSelectionFlags,
+  interruptNotice,
   type ProjectFlags,
   parseThreads,
   type SelectionFlags,
@@ -38,7 +39,7 @@ export function registerValidateCommand(program: FloeCommand): void {
       const project = loadRunProject(flags, io);
       const selected = selectFromFlags(project, project.root, flags);
       const connection = flags.engine ? connectTarget(project.target) : undefined;
-      const result = await withSigintCancel(connection, io.stderr, (signal) =>
+      const result = await withSigintCancel(connection, interruptNotice(flags.logFormat, io), (signal) =>
         validateProject({
           project,
           selected,

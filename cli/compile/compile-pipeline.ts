@@ -20,7 +20,8 @@ import { type LoadProjectOptions, type ParsedProject, parseProject } from "./com
  * corrupt cache file means a full parse, never a wrong result.
  */
 // 3: YAML values are bounded when parsed (yaml-file.ts); an entry written before that is never reused.
-const CACHE_VERSION = 3;
+// 4: templates holding Jinja (`{%`, `{#`) are errors (jinja-habits.ts); an entry parsed before that is never reused.
+const CACHE_VERSION = 4;
 const WORKER_THRESHOLD = 400;
 
 interface ParseCache {

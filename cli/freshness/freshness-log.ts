@@ -1,4 +1,5 @@
-import { clock, dots, plural } from "../log/text-logger.js";
+import { jsonLine, textOf } from "../log/json-line.js";
+import { clock, dots, plural, position } from "../log/text-logger.js";
 import { type FreshnessCriteria, formatAge, formatDuration } from "./criteria.js";
 import type { FreshnessEvent, SourceFreshnessResult } from "./run-freshness.js";
 
@@ -12,7 +13,8 @@ export function freshnessLogger(
       const status = event.code === "SOURCE_FINISHED" ? event.result.status : undefined;
       const level =
         status === "error" || status === "runtime error" ? "error" : status === "warn" ? "warn" : "info";
-      write(`${JSON.stringify({ ts: new Date().toISOString(), level, ...event })}\n`);
+      const msg = textOf((to) => freshnessLogger("text", to)(event));
+      write(jsonLine(level, { ...event, msg }));
     };
   }
   const out = (text: string) => write(`${clock()}  ${text}\n`);
@@ -27,11 +29,11 @@ export function freshnessLogger(
         );
         return;
       case "SOURCE_STARTED":
-        out(dots(`${event.index} of ${event.total} START freshness of ${event.name}`, "[RUN]"));
+        out(dots(`${position(event.index, event.total)} START freshness of ${event.name}`, "[RUN]"));
         return;
       case "SOURCE_FINISHED": {
         const r = event.result;
-        out(dots(`${event.index} of ${event.total} ${headline(r)}`, badge(r)));
+        out(dots(`${position(event.index, event.total)} ${headline(r)}`, badge(r)));
         if (r.error) out(`  ${r.error.file}: ${r.error.message}`);
         return;
       }

@@ -50,6 +50,21 @@ export type RunEvent =
     }
   | { readonly code: "NODE_STARTED"; readonly index: number; readonly total: number; readonly node: NodeRef }
   | {
+      /** A query of the node has run longer than the heartbeat period: Trino's progress so far. */
+      readonly code: "NODE_PROGRESS";
+      readonly index: number;
+      readonly total: number;
+      readonly node: NodeRef;
+      readonly progress: {
+        readonly queryId: string;
+        readonly state: string;
+        readonly progressPercentage: number | undefined;
+        readonly processedRows: number;
+        readonly processedBytes: number;
+        readonly elapsedSeconds: number;
+      };
+    }
+  | {
       readonly code: "NODE_FINISHED";
       readonly index: number;
       readonly total: number;

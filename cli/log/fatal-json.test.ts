@@ -25,7 +25,7 @@ describe("a fatal error under --log-format json", () => {
       event: "error",
       code: "CONFIG",
       location: { file: "models/schema.yml", path: "models[0].config.materialized" },
-      exitCode: 2,
+      exit_code: 2,
     });
     expect(String(lines[0]?.hint)).toContain("view, table");
   });
@@ -38,7 +38,7 @@ describe("a fatal error under --log-format json", () => {
     const unknown = await floe(good, "ls", "--log-format", "json", "--no-such-flag");
     expect(unknown.exitCode).toBe(2);
     expect(jsonLines(unknown.stderr)).toEqual([
-      expect.objectContaining({ code: "USAGE", message: "unknown option '--no-such-flag'" }),
+      expect.objectContaining({ code: "USAGE", msg: "unknown option '--no-such-flag'" }),
     ]);
   });
 

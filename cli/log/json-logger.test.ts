@@ -29,6 +29,16 @@ describe("jsonLogger", () => {
     const first = JSON.parse(lines[0]!);
     expect(first).toMatchObject({ level: "info", code: "RUN_STARTED", total: 2, threads: 4 });
     expect(typeof first.ts).toBe("string");
-    expect(JSON.parse(lines[1]!).node.uniqueId).toBe("model.shop.a");
+    const second = JSON.parse(lines[1]!);
+    // dbt's field names: snake_case keys, the text line as msg, one invocation_id per process.
+    expect(second.node).toEqual({
+      unique_id: "model.shop.a",
+      resource_type: "model",
+      display_name: "s.a",
+      description: "view model",
+    });
+    expect(second.msg).toMatch(/^1 of 2 START view model s\.a \.+ \[RUN\]$/);
+    expect(second.invocation_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second.invocation_id).toBe(first.invocation_id);
   });
 });

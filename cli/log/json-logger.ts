@@ -1,6 +1,11 @@
 import type { RunEvent, RunLogger } from "./events.js";
+import { jsonLine, textOf } from "./json-line.js";
+import { textLogger } from "./text-logger.js";
 
-/** `--log-format json`: one JSON object per event and line, with a timestamp and level. */
+/**
+ * `--log-format json`: one JSON object per event and line (see `json-line.ts`), whose `msg` is the line the
+ * text log prints for it.
+ */
 export function jsonLogger(write: (line: string) => void): RunLogger {
   return {
     event(event: RunEvent) {
@@ -12,7 +17,7 @@ export function jsonLogger(write: (line: string) => void): RunLogger {
           : event.code === "NODE_FINISHED" && event.result.status === "warn"
             ? "warn"
             : "info";
-      write(`${JSON.stringify({ ts: new Date().toISOString(), level, ...event })}\n`);
+      write(jsonLine(level, { ...event, msg: textOf((to) => textLogger(to).event(event)) }));
     },
   };
 }

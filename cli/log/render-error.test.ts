@@ -20,8 +20,9 @@ describe("renderError", () => {
     expect(renderError(new EnvironmentError("PORT_IN_USE", "Port 8080 is taken.")).exitCode).toBe(2);
   });
 
-  it("shows a stack for unexpected errors", () => {
-    const { text } = renderError(new TypeError("boom"));
+  it("shows a stack for unexpected errors, which exit 3 (not 2: usage and config stay 2)", () => {
+    const { text, exitCode } = renderError(new TypeError("boom"));
+    expect(exitCode).toBe(3);
     expect(text).toContain("internal error");
     expect(text).toContain("TypeError: boom");
   });
@@ -33,17 +34,18 @@ describe("renderError", () => {
     expect(JSON.parse(text)).toEqual({
       ts: "2026-01-01T00:00:00.000Z",
       level: "error",
+      invocation_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       event: "error",
       code: "CONFIG",
-      message: "bad.",
+      msg: "bad.",
       location: { file: "f.yml", line: 2 },
       hint: "fix it.",
-      exitCode: 2,
+      exit_code: 2,
       retriable: false,
     });
     expect(exitCode).toBe(2);
     const internal = JSON.parse(renderErrorJson(new TypeError("boom")).text);
-    expect(internal).toMatchObject({ code: "INTERNAL", level: "error", exitCode: 2 });
+    expect(internal).toMatchObject({ code: "INTERNAL", level: "error", exit_code: 3 });
     expect(internal.stack).toContain("TypeError: boom");
   });
 });

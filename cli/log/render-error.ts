@@ -1,16 +1,18 @@
-import { type FloeError, formatLocation, isFloeError } from "../../core/errors.js";
+import { type ExitCode, type FloeError, formatLocation, isFloeError } from "../../core/errors.js";
+import { jsonLine } from "./json-line.js";
 
 /**
  * The one place errors become text. A FloeError is one line — location, message, fix — because that is what
  * a user scanning a terminal or a CI log needs. Anything else is a bug in Floe: show its stack so it can be
  * reported.
  */
-export function renderError(error: unknown): { text: string; exitCode: 1 | 2 } {
+export function renderError(error: unknown): { text: string; exitCode: ExitCode } {
   if (isFloeError(error)) return { text: renderFloeError(error), exitCode: error.exitCode };
   const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
   return {
     text: `floe: internal error (please report it): ${stack}`,
-    exitCode: 2,
+    // 3, not 2: a script can tell a bug in Floe from a mistake in its own flags or project.
+    exitCode: 3,
   };
 }
 
@@ -21,29 +23,31 @@ export function renderFloeError(error: FloeError): string {
 }
 
 /**
- * `--log-format json`: the same error as one JSON line (`level: "error"`, `event: "error"`), so a reader of
- * the JSON log never meets a plain-text line, a fatal one included.
+ * `--log-format json`: the same error as one JSON line (`level: "error"`, `event: "error"`, dbt's `msg`), so
+ * a reader of the JSON log never meets a plain-text line, a fatal one included.
  */
-export function renderErrorJson(error: unknown, now: Date = new Date()): { text: string; exitCode: 1 | 2 } {
-  const base = { ts: now.toISOString(), level: "error", event: "error" };
+export function renderErrorJson(
+  error: unknown,
+  now: Date = new Date(),
+): { text: string; exitCode: ExitCode } {
   if (isFloeError(error)) {
-    const line = {
-      ...base,
+    const fields = {
+      event: "error",
       code: error.code,
-      message: error.message,
+      msg: error.message,
       ...(error.location ? { location: error.location } : {}),
       ...(error.hint ? { hint: error.hint } : {}),
-      exitCode: error.exitCode,
+      exit_code: error.exitCode,
       retriable: error.retriable,
     };
-    return { text: JSON.stringify(line), exitCode: error.exitCode };
+    return { text: jsonLine("error", fields, now).trimEnd(), exitCode: error.exitCode };
   }
-  const line = {
-    ...base,
+  const fields = {
+    event: "error",
     code: "INTERNAL",
-    message: `internal error (please report it): ${error instanceof Error ? error.message : String(error)}`,
+    msg: `internal error (please report it): ${error instanceof Error ? error.message : String(error)}`,
     ...(error instanceof Error && error.stack ? { stack: error.stack } : {}),
-    exitCode: 2,
+    exit_code: 3,
   };
-  return { text: JSON.stringify(line), exitCode: 2 };
+  return { text: jsonLine("error", fields, now).trimEnd(), exitCode: 3 };
 }

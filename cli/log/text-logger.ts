@@ -1,11 +1,17 @@
+import { type Paint, paint } from "./colour.js";
 import type { NodeResult, RunEvent, RunLogger } from "./events.js";
 import { formatTable } from "./format-table.js";
 
 const WIDTH = 80;
 
-/** The live, dbt-like log: one START and one result line per node, then a summary. */
-export function textLogger(write: (text: string) => void): RunLogger {
+/**
+ * The live, dbt-like log: one START and one result line per node, then a summary. Lines align: the index
+ * is padded to the width of the total and the status badges end in one column (dots fill between), so a
+ * long run reads as a table; colour (`colour.ts`) only paints the badge, after the padding is measured.
+ */
+export function textLogger(write: (text: string) => void, options: { colour?: boolean } = {}): RunLogger {
   const out = (text: string) => write(`${clock()}  ${text}\n`);
+  const colours = paint(options.colour === true);
   return {
     event(event: RunEvent) {
       switch (event.code) {
@@ -21,14 +27,26 @@ export function textLogger(write: (text: string) => void): RunLogger {
         case "NODE_STARTED":
           out(
             dots(
-              `${event.index} of ${event.total} START ${event.node.description} ${event.node.displayName}`,
+              `${position(event.index, event.total)} START ${event.node.description} ${event.node.displayName}`,
               "[RUN]",
             ),
           );
           return;
+        case "NODE_PROGRESS": {
+          const p = event.progress;
+          const done = p.progressPercentage === undefined ? "" : `${p.progressPercentage.toFixed(0)}%, `;
+          out(
+            dots(
+              `${position(event.index, event.total)} ${p.state} ${event.node.displayName}: ${done}${plural(p.processedRows, "row")}, ${mib(p.processedBytes)} read`,
+              `[${p.elapsedSeconds.toFixed(0)}s]`,
+              colours.dim,
+            ),
+          );
+          return;
+        }
         case "NODE_FINISHED": {
           const r = event.result;
-          out(dots(`${event.index} of ${event.total} ${headline(r)}`, badge(r)));
+          out(dots(`${position(event.index, event.total)} ${headline(r)}`, badge(r), tint(r, colours)));
           if ((r.status === "fail" || r.status === "warn") && r.sample && r.sample.rows.length > 0) {
             write(`${indent(formatTable(r.sample.columns, r.sample.rows))}\n`);
           }
@@ -45,7 +63,7 @@ export function textLogger(write: (text: string) => void): RunLogger {
           return;
         }
         case "RUN_FINISHED":
-          write(summary(event));
+          write(summary(event, colours));
           return;
       }
     },
@@ -89,7 +107,7 @@ function badge(r: NodeResult): string {
   }
 }
 
-function summary(event: Extract<RunEvent, { code: "RUN_FINISHED" }>): string {
+function summary(event: Extract<RunEvent, { code: "RUN_FINISHED" }>, colours: Paint): string {
   const { results } = event;
   const count = (s: string) => results.filter((r) => r.status === s).length;
   const kinds = ["model", "seed", "test"]
@@ -111,7 +129,10 @@ function summary(event: Extract<RunEvent, { code: "RUN_FINISHED" }>): string {
     );
     for (const r of [...errors, ...warnings]) {
       const what = r.status === "error" ? "Error in" : r.status === "fail" ? "Failure in" : "Warning in";
-      lines.push(`  ${what} ${r.description} ${r.displayName}${r.location ? ` (${r.location})` : ""}`);
+      const paintWhat = r.status === "warn" ? colours.yellow : colours.red;
+      lines.push(
+        `  ${paintWhat(what)} ${r.description} ${r.displayName}${r.location ? ` (${r.location})` : ""}`,
+      );
       lines.push(`    ${r.message}`);
       if (r.hint) lines.push(`    Fix: ${r.hint}`);
     }
@@ -135,9 +156,29 @@ function summary(event: Extract<RunEvent, { code: "RUN_FINISHED" }>): string {
   return lines.join("\n");
 }
 
-export function dots(left: string, right: string): string {
+export function dots(left: string, right: string, colourRight: (text: string) => string = (t) => t): string {
   const fill = Math.max(3, WIDTH - left.length - right.length - 2);
-  return `${left} ${".".repeat(fill)} ${right}`;
+  return `${left} ${".".repeat(fill)} ${colourRight(right)}`;
+}
+
+/** `  3 of 120`: padded so that the text after it starts in one column for the whole run. */
+export function position(index: number, total: number): string {
+  return `${String(index).padStart(String(total).length)} of ${total}`;
+}
+
+/** dbt's colours: green for success, red for errors and failures, yellow for warnings and skips. */
+function tint(r: NodeResult, colours: Paint): (text: string) => string {
+  switch (r.status) {
+    case "success":
+    case "pass":
+      return colours.green;
+    case "error":
+    case "fail":
+      return colours.red;
+    case "warn":
+    case "skipped":
+      return colours.yellow;
+  }
 }
 
 export function clock(): string {
@@ -149,6 +190,10 @@ function indent(text: string): string {
     .split("\n")
     .map((l) => `          ${l}`)
     .join("\n");
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 export function plural(n: number, word: string): string {

@@ -7,6 +7,7 @@ import { UsageError } from "../../core/errors.js";
  * tests and a singular test — that compiles with no engine and runs against the local stack.
  */
 export function starterFiles(projectName: string): Record<string, string> {
+  const env = envPrefixFor(projectName);
   return {
     "floe_project.yml": `name: ${projectName}
 version: "1.0"
@@ -34,16 +35,16 @@ models:
   outputs:
     dev:
       type: trino
-      host: '{{env "FLOE_TRINO_HOST" "127.0.0.1"}}'
-      port: '{{env "FLOE_TRINO_PORT" "8080"}}'
-      user: '{{env "FLOE_TRINO_USER" "floe"}}'
-      catalog: '{{env "FLOE_TRINO_CATALOG" "iceberg"}}'
-      schema: '{{env "FLOE_TRINO_SCHEMA" "${projectName}"}}'
+      host: '{{env "${env}_TRINO_HOST" "127.0.0.1"}}'
+      port: '{{env "${env}_TRINO_PORT" "8080"}}'
+      user: '{{env "${env}_TRINO_USER" "floe"}}'
+      catalog: '{{env "${env}_TRINO_CATALOG" "iceberg"}}'
+      schema: '{{env "${env}_TRINO_SCHEMA" "${projectName}"}}'
       threads: 4
       http_scheme: http
       # The S3 endpoint and Iceberg REST catalog Trino uses: probed before a run ('' to skip).
-      storage_endpoint: '{{env "FLOE_S3_ENDPOINT" "http://127.0.0.1:9000"}}'
-      catalog_uri: '{{env "FLOE_ICEBERG_REST_URI" "http://127.0.0.1:8181"}}'
+      storage_endpoint: '{{env "${env}_S3_ENDPOINT" "http://127.0.0.1:9000"}}'
+      catalog_uri: '{{env "${env}_ICEBERG_REST_URI" "http://127.0.0.1:8181"}}'
 `,
     ".gitignore": "target/\nfloe_packages/\n",
     "seeds/raw_orders.csv": `order_id,customer_id,amount_cents,status,ordered_at
@@ -107,6 +108,15 @@ from {{ref "customer_revenue"}}
 where paid_orders < 1
 `,
   };
+}
+
+/**
+ * The prefix of the environment variables a new project's profile reads (`MY_SHOP_TRINO_HOST`, ...): its
+ * own names, so a shell set up for the shop in this repository (`FLOE_TRINO_SCHEMA`, ...) does not send
+ * the new project's tables into the shop's schema.
+ */
+export function envPrefixFor(projectName: string): string {
+  return projectName.toUpperCase();
 }
 
 export function projectNameFor(dir: string): string {

@@ -1,3 +1,4 @@
+import { CancelledError } from "../../core/errors.js";
 import { cancelOnSigint } from "../../trino/cancel-on-sigint.js";
 import { createTrinoConnection, type TrinoConnection } from "../../trino/connection.js";
 import type { TargetConfig } from "../compile/compile.js";
@@ -50,7 +51,15 @@ export async function withSigintCancel<T>(
   const controller = new AbortController();
   const release = connection ? cancelOnSigint(connection, controller, notice) : () => {};
   try {
-    return await work(controller.signal);
+    const result = await work(controller.signal);
+    // Cut short by Ctrl-C: what `work` returned is partial, and the exit code must say so (130).
+    if (controller.signal.aborted)
+      throw new CancelledError("Cancelled by the user (Ctrl-C); running queries were cancelled.");
+    return result;
+  } catch (error) {
+    if (controller.signal.aborted && !(error instanceof CancelledError))
+      throw new CancelledError("Cancelled by the user (Ctrl-C); running queries were cancelled.");
+    throw error;
   } finally {
     release();
   }

@@ -56,7 +56,8 @@ describe("Ctrl-C during floe run", () => {
     child.kill("SIGINT");
     const code = await exited;
     expect(Date.now() - sentAt).toBeLessThan(30_000);
-    expect(code).toBe(1);
+    // 130 = 128 + SIGINT, as a shell reports an interrupted command.
+    expect(code).toBe(130);
     expect(stderr).toContain("Cancelling running queries");
 
     const queries = await running();

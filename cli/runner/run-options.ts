@@ -36,6 +36,8 @@ export interface RunRequest {
   readonly failFast?: boolean;
   readonly warnError?: boolean;
   readonly empty?: boolean;
+  /** The progress heartbeat's period (default 30 s). */
+  readonly heartbeatSeconds?: number;
 }
 
 export interface RecordedCommandLine {
@@ -75,6 +77,7 @@ export function runTaskOptions(request: RunRequest): RunTaskOptions {
     failFast: request.failFast === true,
     warnError: request.warnError === true,
     empty: request.empty === true,
+    ...(request.heartbeatSeconds === undefined ? {} : { heartbeatSeconds: request.heartbeatSeconds }),
   };
 }
 

@@ -50,7 +50,12 @@ describe("runTask", () => {
     ]);
     // One metadata prefetch for the whole run, one CREATE SCHEMA for all nodes.
     expect(trino.sql.filter((s) => s.includes("information_schema")).length).toBe(2);
-    expect(trino.sql.filter((s) => s.startsWith("CREATE SCHEMA"))).toEqual([
+    // Each node's statements lead with a comment naming it, so Trino's UI shows which model ran.
+    expect(trino.sql.find((s) => s.includes('VIEW "iceberg"."fake_s"."b"'))).toMatch(
+      /^\/\* floe node_id: model\.shop\.b \*\/\nCREATE OR REPLACE VIEW/,
+    );
+    const statements = trino.sql.map((s) => s.replace(/^\/\* floe node_id: [\w.]+ \*\/\n/, ""));
+    expect(statements.filter((s) => s.startsWith("CREATE SCHEMA"))).toEqual([
       `CREATE SCHEMA IF NOT EXISTS "iceberg"."fake_s" WITH (location = 's3://warehouse/fake_s')`,
     ]);
     expect(readFileSync(join(dir, "target/run/shop/models/b.sql"), "utf8")).toContain(
@@ -82,7 +87,7 @@ describe("runTask", () => {
     controller.abort();
     const { result } = await pending;
     expect(result.cancelled).toBe(true);
-    expect(result.exitCode).toBe(1);
+    expect(result.exitCode).toBe(130);
     const byName = Object.fromEntries(result.results.map((r) => [r.displayName, r]));
     expect(byName["fake_c.slow"]?.status).toBe("error");
     expect(byName["fake_c.slow"]?.message).toMatch(/Cancelled/);

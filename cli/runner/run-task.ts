@@ -4,7 +4,7 @@ import { quoteRelation } from "../../trino/dialect.js";
 import { type RunArgs, runResultsJson, writeRunResults } from "../artifacts/run-results.js";
 import type { ManifestNode, ParsedProject, Relation } from "../compile/compile.js";
 import type { ExecutionContext } from "../execute/executor.js";
-import { NodeQueries } from "../execute/node-queries.js";
+import { HEARTBEAT_MILLIS, NodeQueries } from "../execute/node-queries.js";
 import type { FinalStatus } from "../execute/node-state.js";
 import { RelationCache } from "../execute/relation-cache.js";
 import { runScheduler } from "../execute/scheduler.js";
@@ -42,6 +42,8 @@ export interface RunTaskOptions {
   readonly warnError?: boolean;
   /** `--empty`: every ref and source reads zero rows (a schema-only build). */
   readonly empty?: boolean;
+  /** A query running longer than this logs Trino's progress this often (default 30). */
+  readonly heartbeatSeconds?: number;
 }
 
 export interface RunTaskResult {
@@ -50,7 +52,8 @@ export interface RunTaskResult {
   /** Time spent waiting on Trino across the run (metadata queries included). */
   readonly trinoSeconds: number;
   readonly cancelled: boolean;
-  readonly exitCode: 0 | 1;
+  /** 130 after Ctrl-C (queries cancelled, partial results written), as a shell reports a SIGINT. */
+  readonly exitCode: 0 | 1 | 130;
   readonly runResultsPath: string;
 }
 
@@ -132,7 +135,25 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
       logger.event({ code: "NODE_STARTED", index: position, total, node: ref });
       const startedAt = new Date();
       const t0 = performance.now();
-      const q = new NodeQueries(connection, signal);
+      const q = new NodeQueries(connection, signal, {
+        nodeId: id,
+        heartbeatMillis: (options.heartbeatSeconds ?? HEARTBEAT_MILLIS / 1000) * 1000,
+        onHeartbeat: (p) =>
+          logger.event({
+            code: "NODE_PROGRESS",
+            index: position,
+            total,
+            node: ref,
+            progress: {
+              queryId: p.queryId,
+              state: p.state,
+              progressPercentage: p.progressPercentage,
+              processedRows: p.processedRows,
+              processedBytes: p.processedBytes,
+              elapsedSeconds: p.elapsedMillis / 1000,
+            },
+          }),
+      });
       const slot = slots.take();
       let outcome: NodeOutcome;
       try {
@@ -210,7 +231,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
     elapsedSeconds,
     trinoSeconds: trinoMillis / 1000,
     cancelled,
-    exitCode: failed || cancelled ? 1 : 0,
+    exitCode: cancelled ? 130 : failed ? 1 : 0,
     runResultsPath,
   };
 }

@@ -27,6 +27,9 @@ const ACCEPTED = [
 
 const REJECTED = [
   "{{#if x}}a{{/if}}",
+  // Jinja's statements and comments are text to Handlebars: declined, so the Jinja check sees them.
+  "{% if x %}a{% endif %} {{ref 'a'}}",
+  "{# note #} {{ref 'a'}}",
   "{{! comment }}",
   "{{~a}}",
   "{{a~}}",

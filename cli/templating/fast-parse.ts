@@ -24,7 +24,15 @@ import type {
  */
 export function parseSimpleTemplate(source: string): Program | undefined {
   // jison counts a lone \r as a line break and Handlebars treats NUL and \{{ specially: leave those to it.
-  if (source.includes("\0") || source.includes("\\{{") || /\r(?!\n)/.test(source)) return undefined;
+  // Jinja's `{%` and `{#` are plain text to Handlebars: declining sends them to the Jinja check.
+  if (
+    source.includes("\0") ||
+    source.includes("\\{{") ||
+    source.includes("{%") ||
+    source.includes("{#") ||
+    /\r(?!\n)/.test(source)
+  )
+    return undefined;
   const body: Statement[] = [];
   let line = 1;
   let lineStart = 0;

@@ -2,6 +2,7 @@ import Handlebars from "handlebars";
 import { ConfigError } from "../../core/errors.js";
 import type { Program } from "./ast.js";
 import { parseSimpleTemplate } from "./fast-parse.js";
+import { jinjaHabitError, mayHoldJinja } from "./jinja-habits.js";
 import { checkTemplateNesting } from "./template-limits.js";
 
 /**
@@ -19,12 +20,15 @@ export function parseTemplate(source: string, file: string): Program {
 
 /** The full Handlebars parser (what `parseSimpleTemplate` must agree with on the templates it accepts). */
 export function parseWithHandlebars(source: string, file: string): Program {
+  // Jinja statements and comments parse as plain text: catch them here, or they fail in Trino.
+  const habit = mayHoldJinja(source) ? jinjaHabitError(source, file) : undefined;
+  if (habit) throw habit;
   checkTemplateNesting(source, file);
   let ast: Program;
   try {
     ast = parser.parse(source) as unknown as Program;
   } catch (error) {
-    throw templateSyntaxError(error, source, file);
+    throw jinjaHabitError(source, file) ?? templateSyntaxError(error, source, file);
   }
   markStandalonePartials(ast);
   return ast;

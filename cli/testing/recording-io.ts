@@ -8,11 +8,28 @@ export interface RecordingIO extends CliIO {
 }
 
 export function recordingIO(
-  options: { env?: Readonly<Record<string, string | undefined>>; cwd?: string } = {},
+  options: {
+    env?: Readonly<Record<string, string | undefined>>;
+    cwd?: string;
+    /** Pretend stdout is a terminal. */
+    tty?: boolean;
+    /** Pretend stdin is a terminal where the user types these lines, one per question (questions go to stderr). */
+    answers?: readonly string[];
+  } = {},
 ): RecordingIO {
   const out: string[] = [];
   const err: string[] = [];
+  const answers = options.answers ? [...options.answers] : undefined;
   return {
+    ...(options.tty === undefined ? {} : { stdoutIsTTY: options.tty }),
+    ...(answers
+      ? {
+          ask: async (question: string) => {
+            err.push(question);
+            return answers.shift() ?? "";
+          },
+        }
+      : {}),
     stdout: (text) => {
       out.push(text);
     },

@@ -1,4 +1,5 @@
-import { clock, dots, plural } from "../log/text-logger.js";
+import { jsonLine, textOf } from "../log/json-line.js";
+import { clock, dots, plural, position } from "../log/text-logger.js";
 import type { NodeValidation, ValidateEvent } from "./validate-events.js";
 
 /** dbt-like live lines for `floe validate`, or one JSON object per event (`--log-format json`). */
@@ -13,7 +14,8 @@ export function validateLogger(
         ((event.code === "VALIDATE_STARTED" || event.code === "VALIDATE_FINISHED") &&
           event.renderFailures.length > 0);
       const level = failed ? "error" : event.code === "ENGINE_UNAVAILABLE" ? "warn" : "info";
-      write(`${JSON.stringify({ ts: new Date().toISOString(), level, ...event })}\n`);
+      const msg = textOf((to) => validateLogger("text", to)(event));
+      write(jsonLine(level, { ...event, msg }));
     };
   }
   const out = (text: string) => write(`${clock()}  ${text}\n`);
@@ -34,7 +36,7 @@ export function validateLogger(
         return;
       case "NODE_VALIDATED": {
         const r = event.result;
-        out(dots(`${event.index} of ${event.total} ${headline(r)}`, badge(r)));
+        out(dots(`${position(event.index, event.total)} ${headline(r)}`, badge(r)));
         if (r.status === "error") out(`  ${r.location ?? ""}: ${r.message ?? ""}`);
         return;
       }
