@@ -27,6 +27,29 @@ describe("readRows", () => {
     ]);
   });
 
+  it("NDJSON: a line with invalid UTF-8 is a malformed row (for the DLQ), not rewritten to U+FFFD", async () => {
+    const path = join(dir, "utf8.ndjson");
+    writeFileSync(
+      path,
+      Buffer.concat([Buffer.from('{"a":1}\n{"a":"'), Buffer.from([0xff]), Buffer.from('"}\n{"a":3}')]),
+    );
+    const rows = await collect(path, "ndjson");
+    expect(rows.map((r) => [r.row, r.line, r.item.kind])).toEqual([
+      [0, 1, "line"],
+      [1, 2, "malformed"],
+      [2, 3, "line"],
+    ]);
+    expect(rows[1]?.item).toMatchObject({ kind: "malformed", reason: "invalid UTF-8 at byte 6" });
+  });
+
+  it("NDJSON: lines longer than a read chunk and multi-byte characters across chunks stay whole", async () => {
+    const path = join(dir, "long.ndjson");
+    const long = `{"a":"${"é".repeat(100_000)}"}`;
+    writeFileSync(path, `${long}\n${long}\n`);
+    const rows = await collect(path, "ndjson");
+    expect(rows.map((r) => (r.item.kind === "line" ? r.item.text : r.item.kind))).toEqual([long, long]);
+  });
+
   it("CSV: records and bad rows interleaved in file order, with line numbers", async () => {
     const path = join(dir, "a.csv");
     writeFileSync(path, "\uFEFFevent_type,quantity\nadd_to_cart,1\npurchase,2,extra\ncheckout,\n");

@@ -1,8 +1,9 @@
+import { isUtf8 } from "node:buffer";
 import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { parse } from "csv-parse";
 import { FloeError } from "../../core/errors.js";
+import { invalidUtf8Offset } from "../json-limits.js";
 import type { LoadFormat } from "./format.js";
 
 /**
@@ -34,15 +35,44 @@ export function readRows(path: string, format: LoadFormat): AsyncGenerator<Sourc
   }
 }
 
-/** Blank lines are not rows (a trailing newline, a separator); everything else is one. */
+/**
+ * Blank lines are not rows (a trailing newline, a separator); everything else is one. Lines are split as
+ * bytes and checked as UTF-8 before decoding: a line with invalid bytes is a malformed row for the DLQ
+ * (as the sink treats such a message), never text silently rewritten to U+FFFD.
+ */
 async function* readNdjson(path: string): AsyncGenerator<SourceRow> {
-  const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
   let line = 0;
   let row = 0;
-  for await (const text of lines) {
+  let rest: Buffer = Buffer.alloc(0);
+  const lineOf = (bytes: Buffer): SourceRow | undefined => {
     line++;
-    if (text.trim() === "") continue;
-    yield { row: row++, line, item: { kind: "line", text } };
+    const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
+    const content = bytes.subarray(0, end);
+    if (!isUtf8(content)) {
+      const text = content.toString("utf8");
+      return {
+        row: row++,
+        line,
+        item: { kind: "malformed", reason: `invalid UTF-8 at byte ${invalidUtf8Offset(content)}`, text },
+      };
+    }
+    const text = content.toString("utf8");
+    return text.trim() === "" ? undefined : { row: row++, line, item: { kind: "line", text } };
+  };
+  for await (const chunk of createReadStream(path)) {
+    let data: Buffer = rest.length === 0 ? (chunk as Buffer) : Buffer.concat([rest, chunk as Buffer]);
+    let newline = data.indexOf(0x0a);
+    while (newline !== -1) {
+      const out = lineOf(data.subarray(0, newline));
+      if (out) yield out;
+      data = data.subarray(newline + 1);
+      newline = data.indexOf(0x0a);
+    }
+    rest = Buffer.from(data);
+  }
+  if (rest.length > 0) {
+    const out = lineOf(rest);
+    if (out) yield out;
   }
 }
 
