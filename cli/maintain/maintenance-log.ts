@@ -1,3 +1,4 @@
+import { jsonLine } from "../log/json-line.js";
 import { clock, dots, plural } from "../log/text-logger.js";
 import type { MaintenanceEvent, TableOutcome, TableStats } from "./run-maintenance.js";
 
@@ -27,8 +28,8 @@ export interface MaintenanceLog {
 
 export function maintenanceLogger(format: "text" | "json", write: (text: string) => void): MaintenanceLog {
   if (format === "json") {
-    const json = (level: string, event: Record<string, unknown>) =>
-      write(`${JSON.stringify({ ts: new Date().toISOString(), level, ...event })}\n`);
+    const json = (level: "info" | "error", event: Readonly<Record<string, unknown>>) =>
+      write(jsonLine(level, event));
     return {
       table: (event) =>
         json(event.code === "TABLE_FINISHED" && event.outcome.status === "error" ? "error" : "info", event),
