@@ -1,6 +1,6 @@
 import type { Admin, Kafka, Producer } from "kafkajs";
 import { Partitioners } from "kafkajs";
-import { EnvironmentError } from "../core/errors.js";
+import { EnvironmentError, UsageError } from "../core/errors.js";
 import { type RetryPolicy, withRetry } from "../core/retry.js";
 import { DLQ_TOPIC, TOPIC_KINDS, type TopicKind } from "./contracts.js";
 import { type Endpoints, endpointsFromEnv, kafkaClient } from "./endpoints.js";
@@ -21,6 +21,7 @@ import {
   type PublishOutcome,
   publishStream,
 } from "./publish-loop.js";
+import { type BurstSettings, messagesWithin, pace, REALTIME_LATE_MS } from "./realtime.js";
 import { ensureDeadLetterTopic } from "./sink/topics.js";
 
 export { ContractViolation } from "./publish-loop.js";
@@ -110,6 +111,14 @@ function topicMessagesOf(
 export interface PublishOptions extends GenerateOptions {
   /** Events per second; undefined = as fast as possible. */
   readonly rate?: number;
+  /** Bursts on top of `rate` (each period ends with `forMs` at the burst rate). */
+  readonly burst?: BurstSettings;
+  /**
+   * Real time: events stamped with the wall clock as they leave (`--late` ones 10 minutes earlier), at
+   * `rate` with `burst`s; with `durationMs`, as many events as the pace sends in that time. Not resumable.
+   */
+  readonly realtime?: boolean;
+  readonly durationMs?: number;
   readonly topics?: TopicNames;
   readonly partitions?: number;
   readonly endpoints?: Endpoints;
@@ -159,11 +168,29 @@ export async function publishShopRun(options: PublishOptions): Promise<PublishOu
     typeof options.checkpoint === "string"
       ? fileCheckpointStore(options.checkpoint)
       : (options.checkpoint ?? memoryCheckpointStore());
+  if (options.realtime && options.resume) {
+    throw new UsageError("--resume cannot continue a --realtime run: its events are stamped as they leave.", {
+      hint: "start a new real-time run (without --resume).",
+    });
+  }
+  if (options.realtime && !options.rate) {
+    throw new UsageError("--realtime needs --rate <events/s>.", {
+      hint: "pass e.g. --realtime --rate 3000 --duration 15m.",
+    });
+  }
+  const runPace = options.rate ? pace(options.rate, options.burst) : undefined;
+  const events =
+    options.realtime && options.durationMs !== undefined && runPace
+      ? messagesWithin(runPace, options.durationMs)
+      : options.events;
   const recorded = options.resume ? await store.read() : undefined;
   const settings: GeneratorSettings = {
-    events: Math.max(0, Math.floor(options.events)),
+    events: Math.max(0, Math.floor(events)),
     seed: options.seed ?? 42,
-    start: (options.start ?? (recorded ? new Date(recorded.settings.start) : defaultStart())).toISOString(),
+    start: (
+      options.start ??
+      (recorded ? new Date(recorded.settings.start) : options.realtime ? new Date() : defaultStart())
+    ).toISOString(),
     days: options.days ?? 3,
     duplicates: options.duplicates ?? 0,
     malformed: options.malformed ?? 0,
@@ -193,13 +220,15 @@ export async function publishShopRun(options: PublishOptions): Promise<PublishOu
     );
     const io = await kafkaPublishIO(admin, producer, topics);
     // A rate-limited run sends small batches so events leave close to their scheduled time.
-    const batch = options.rate ? Math.max(1, Math.min(2_000, Math.floor(options.rate / 10))) : 2_000;
+    const peak = Math.max(options.rate ?? 0, options.burst?.rate ?? 0);
+    const batch = options.rate ? Math.max(1, Math.min(2_000, Math.floor(peak / 10))) : 2_000;
     return await publishStream(
       {
         settings,
         topicOf: (kind) => topicName(names, kind),
         batch,
-        ...(options.rate ? { rate: options.rate } : {}),
+        ...(runPace ? { pace: runPace } : {}),
+        ...(options.realtime ? { realtime: { clock: Date.now, lateByMs: REALTIME_LATE_MS } } : {}),
         resume: options.resume === true,
         retry,
         ...(options.signal ? { signal: options.signal } : {}),

@@ -23,6 +23,7 @@ import {
   type PublishRun,
   publishStream,
 } from "./publish-loop.js";
+import { pace } from "./realtime.js";
 import { foldLedger, ledgerEntryOfRecord } from "./shop-ledger.js";
 
 const SETTINGS: GeneratorSettings = {
@@ -290,5 +291,59 @@ describe("fileCheckpointStore", () => {
     expect(await store.read()).toEqual(checkpoint);
     writeFileSync(store.path, '{"version": 1, "published": "many"}');
     await expect(store.read()).rejects.toMatchObject({ code: "CONFIG", location: { file: store.path } });
+  });
+});
+
+describe("publishStream in real time", () => {
+  it("stamps each event with the clock when its batch is taken, and folds the ledger of what it sent", async () => {
+    const kafka = new FakeKafka();
+    // A clock that moves a minute a batch: every event of batch k is stamped start + k minutes.
+    const start = Date.UTC(2026, 11, 6, 10, 0, 0);
+    let batches = 0;
+    const clock = () => start + batches++ * 60_000;
+    const outcome = await publishStream(
+      run({ settings: { ...SETTINGS, events: 2_000 }, realtime: { clock, lateByMs: 600_000 } }),
+      kafka,
+      memoryStore(),
+    );
+    expect(outcome.state).toBe("complete");
+    // Valid events only (the sink's view): malformed messages go as generated.
+    const times = new Map<string, number>();
+    for (const [key, log] of kafka.logs) {
+      const kind = TOPIC_KINDS.find((k) => key.startsWith(`${topicOf(k)}/`)) as TopicKind;
+      for (const m of log) {
+        const entry = ledgerEntryOfRecord(kind, Buffer.from(m.value));
+        const event = entry && "event" in entry ? entry.event : undefined;
+        if (event) times.set(String(event.event_id), Date.parse(String(event.event_time)));
+      }
+    }
+    expect(times.size).toBeGreaterThan(1_500);
+    const minutes = new Set([...times.values()].map((t) => (t - start) / 60_000));
+    // Four batches of 500, each stamped with its minute; late events ten minutes before theirs.
+    for (const m of minutes) expect([0, 1, 2, 3, -10, -9, -8, -7]).toContain(m);
+    expect(minutes.has(0) && minutes.has(3)).toBe(true);
+    // The ledger is the fold of the restamped events: revenue lands on today's date.
+    expect(Object.keys(outcome.ledger.revenueByDay).every((day) => day.startsWith("2026-12-0"))).toBe(true);
+  });
+
+  it("sends each batch when the pace says it is due", async () => {
+    const kafka = new FakeKafka();
+    const sentAt: number[] = [];
+    const timed: PublishIO = {
+      partitionOf: (t, k) => kafka.partitionOf(t, k),
+      endOffsets: () => kafka.endOffsets(),
+      send: async (batch) => {
+        sentAt.push(Date.now());
+        await kafka.send(batch);
+      },
+    };
+    // 1,500 messages in batches of 500 at 10,000/s: due at 0, 50 and 100 ms.
+    await publishStream(
+      run({ settings: { ...SETTINGS, events: 1_500 }, pace: pace(10_000) }),
+      timed,
+      memoryStore(),
+    );
+    expect(sentAt).toHaveLength(3);
+    expect((sentAt[2] as number) - (sentAt[0] as number)).toBeGreaterThanOrEqual(95);
   });
 });

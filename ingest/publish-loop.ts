@@ -11,6 +11,7 @@ import {
   landedOfPending,
   partitionKey,
 } from "./publish-checkpoint.js";
+import { type Pace, pace, Restamper } from "./realtime.js";
 import { LedgerFold, type ShopLedger } from "./shop-ledger.js";
 import { type GeneratedMessage, ledgerEntryOf } from "./stream-mixer.js";
 
@@ -74,6 +75,13 @@ export interface PublishRun {
   readonly batch: number;
   /** Messages per second; undefined = as fast as possible. */
   readonly rate?: number;
+  /** When each message is due (steady rate with bursts); overrides `rate`. */
+  readonly pace?: Pace;
+  /**
+   * Real time: each valid message is stamped with `clock()` as it is taken for sending (a late one
+   * `lateByMs` earlier), so its event time is when it left. Such a run cannot be resumed: its times differ.
+   */
+  readonly realtime?: { readonly clock: () => number; readonly lateByMs: number };
   /** Continue the run recorded in the checkpoint instead of starting one. */
   readonly resume: boolean;
   readonly retry: RetryPolicy;
@@ -179,16 +187,15 @@ export async function publishStream(
     const topic = run.topicOf(message.kind);
     return { topic, partition: io.partitionOf(topic, message.key) };
   };
+  const restamper = run.realtime ? new Restamper(run.realtime.lateByMs) : undefined;
   const take = (n: number): Entry[] => {
     const entries: Entry[] = [];
+    const now = run.realtime?.clock() ?? 0;
     for (let i = 0; i < n; i++) {
       const next = messages.next();
       if (next.done) break;
-      entries.push({
-        message: next.value,
-        out: outgoing(next.value, partitionOf(next.value)),
-        landed: false,
-      });
+      const message = restamper ? restamper.stamp(next.value, now) : next.value;
+      entries.push({ message, out: outgoing(message, partitionOf(message)), landed: false });
     }
     return entries;
   };
@@ -233,6 +240,7 @@ export async function publishStream(
     enter("publishing");
     const began = Date.now();
     const from = published;
+    const due = run.pace ?? (run.rate ? pace(run.rate) : undefined);
     while (batch.length > 0) {
       if (stopRequested()) throw new Stopped();
       const send = batch.filter((e) => !e.landed).map((e) => e.out);
@@ -250,7 +258,7 @@ export async function publishStream(
       if (Math.floor(published / PROGRESS_EVERY) > Math.floor(before / PROGRESS_EVERY)) {
         emit({ kind: "progress", published, total });
       }
-      if (run.rate) await pause(began + ((published - from) / run.rate) * 1000 - Date.now(), run.signal);
+      if (due) await pause(began + due.dueMs(published - from) - Date.now(), run.signal);
       batch = take(checkpoint.sendingTo - published);
     }
   } catch (error) {

@@ -1,4 +1,5 @@
 import { writeFileSync } from "node:fs";
+import { durationSeconds } from "../../core/duration.js";
 import { CancelledError } from "../../core/errors.js";
 import { defaultTopicNames, publishShopRun } from "../../ingest/producer.js";
 import { fileCheckpointStore } from "../../ingest/publish-checkpoint.js";
@@ -22,8 +23,19 @@ export async function generate(flags: GenerateFlags, io: CliIO): Promise<ExitCod
   let outcome: PublishOutcome;
   try {
     outcome = await publishShopRun({
-      events: flags.events,
+      events: flags.events ?? 0,
       rate: flags.rate,
+      realtime: flags.realtime,
+      ...(flags.duration ? { durationMs: (durationSeconds(flags.duration) ?? 0) * 1000 } : {}),
+      ...(flags.burstRate
+        ? {
+            burst: {
+              rate: flags.burstRate,
+              everyMs: (durationSeconds(flags.burstEvery) ?? 0) * 1000,
+              forMs: (durationSeconds(flags.burstFor) ?? 0) * 1000,
+            },
+          }
+        : {}),
       seed: flags.seed,
       duplicates: flags.duplicates,
       malformed: flags.malformed,
