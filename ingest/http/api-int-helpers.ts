@@ -116,6 +116,10 @@ export class ApiChild {
     return this.text;
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   kill(signal: NodeJS.Signals = "SIGKILL"): void {
     this.child.kill(signal);
   }
