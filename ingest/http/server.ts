@@ -273,6 +273,7 @@ export async function startIngestApi(options: IngestApiOptions = {}): Promise<In
         await spool.close();
         emit({ kind: "draining", pending: spool.depth().records });
         await forwarder.stop("drain", options.drainTimeoutMs ?? 30_000);
+        await spool.release();
         emit({ kind: "stopped", pending: spool.depth().records });
       })();
       return closed;

@@ -57,6 +57,8 @@ export interface SpoolOptions {
   readonly segmentBytes?: number;
   /** false skips fdatasync (benchmarks of everything else only; never in the API). */
   readonly sync?: boolean;
+  /** How long an acknowledgement may wait before the cursor file is rewritten (default 200 ms). */
+  readonly cursorSaveMs?: number;
 }
 
 interface Segment {
@@ -93,6 +95,10 @@ export class Spool {
   /** Writes (each one fdatasync) so far: fewer than appends when group commit works. */
   syncs = 0;
   private appended: (() => void)[] = [];
+  /** The segment being read, kept open between reads. */
+  private reader: { path: string; handle: FileHandle } | undefined;
+  private saveTimer: NodeJS.Timeout | undefined;
+  private readonly cursorSaveMs: number;
   readonly maxBytes: number;
   private readonly segmentBytes: number;
   private readonly sync: boolean;
@@ -106,6 +112,7 @@ export class Spool {
     this.maxBytes = options.maxBytes ?? 256 * 1024 * 1024;
     this.segmentBytes = options.segmentBytes ?? 16 * 1024 * 1024;
     this.sync = options.sync ?? true;
+    this.cursorSaveMs = options.cursorSaveMs ?? 200;
     this.segments = recovered.segments;
     const acked = BigInt(cursorValue.acked);
     const last = this.segments.at(-1)?.lastSeq ?? acked;
@@ -141,7 +148,6 @@ export class Spool {
       segments.push({ firstSeq, path, bytes: scan.bytes, lastSeq: scan.lastSeq });
     }
     const spool = new Spool(options.dir, cursor, options, { segments, pendingBytes });
-    await spool.dropAcked();
     return spool;
   }
 
@@ -253,7 +259,7 @@ export class Spool {
         this.readPosition = 0;
         continue;
       }
-      const chunk = await readAt(
+      const chunk = await this.readAt(
         segment.path,
         this.readPosition,
         Math.min(segment.bytes - this.readPosition, maxBytes),
@@ -261,7 +267,7 @@ export class Spool {
       let decoded = decodeFrames(chunk, maxRecords - out.length);
       if (decoded.records.length === 0 && chunk.length >= 4) {
         // One frame larger than the chunk (an event near the 1 MiB limit): read it whole.
-        const whole = await readAt(segment.path, this.readPosition, 8 + chunk.readUInt32BE(0));
+        const whole = await this.readAt(segment.path, this.readPosition, 8 + chunk.readUInt32BE(0));
         decoded = decodeFrames(whole, 1);
       }
       if (decoded.records.length === 0)
@@ -277,9 +283,23 @@ export class Spool {
     return out;
   }
 
+  private async readAt(path: string, position: number, length: number): Promise<Buffer> {
+    if (this.reader?.path !== path) {
+      await this.reader?.handle.close();
+      this.reader = undefined;
+      this.reader = { path, handle: await open(path, "r") };
+    }
+    const buffer = Buffer.allocUnsafe(length);
+    const { bytesRead } = await this.reader.handle.read(buffer, 0, length, position);
+    return buffer.subarray(0, bytesRead);
+  }
+
   /**
-   * Records up to `seq` reached Kafka: the cursor moves (with the forwarder's offsets), their bytes leave
-   * the bound, and segments wholly below it are deleted.
+   * Records up to `seq` reached Kafka: the cursor moves (with the forwarder's offsets) and their bytes
+   * leave the bound. The cursor file is rewritten at most every `cursorSaveMs` (a rename per tiny batch
+   * cost more CPU than the HTTP handling of one-event requests); a restart from an older cursor is still
+   * exact, because reconciliation reads Kafka from the older offsets and finds the records sent since.
+   * Segments are deleted only once a saved cursor is past them.
    */
   async ack(seq: bigint, bytes: number, offsets: Readonly<Record<string, number>>): Promise<void> {
     this.cursorValue = {
@@ -287,19 +307,28 @@ export class Spool {
       acked: seq.toString(),
       offsets: { ...this.cursorValue.offsets, ...offsets },
     };
-    writeFileAtomic(join(this.dir, "cursor.json"), JSON.stringify(this.cursorValue));
     this.pending = Math.max(0, this.pending - bytes);
-    await this.dropAcked();
+    if (this.closed) await this.saveCursor();
+    else this.saveTimer ??= setTimeout(() => void this.saveCursor(), this.cursorSaveMs);
   }
 
-  /** Replaces the forwarder's offsets of these partitions without moving the cursor (reconciliation). */
+  /**
+   * Replaces the forwarder's offsets of these partitions without moving the cursor (reconciliation). Saved
+   * with the next acknowledgement: the offsets saved before are lower, so they remain a correct start.
+   */
   setOffsets(offsets: Readonly<Record<string, number>>): void {
     this.cursorValue = { ...this.cursorValue, offsets: { ...this.cursorValue.offsets, ...offsets } };
-    writeFileAtomic(join(this.dir, "cursor.json"), JSON.stringify(this.cursorValue));
   }
 
-  private async dropAcked(): Promise<void> {
-    const acked = BigInt(this.cursorValue.acked);
+  private async saveCursor(): Promise<void> {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    const saved = this.cursorValue;
+    writeFileAtomic(join(this.dir, "cursor.json"), JSON.stringify(saved));
+    await this.dropAcked(BigInt(saved.acked));
+  }
+
+  private async dropAcked(acked: bigint): Promise<void> {
     // Only segments the reader has left: never the one appended to, nor one still being read.
     while (this.readSegment > 0 && (this.segments[0] as Segment).lastSeq <= acked) {
       const [gone] = this.segments.splice(0, 1);
@@ -308,13 +337,24 @@ export class Spool {
     }
   }
 
-  /** Stops accepting appends; resolves once the ones accepted are on disk. */
+  /**
+   * Stops accepting appends; resolves once the ones accepted are on disk and the cursor is saved. The
+   * forwarder may still drain and acknowledge after this (each acknowledgement then saves at once).
+   */
   async close(): Promise<void> {
     this.closed = true;
     while (this.writing) await this.writing;
     await this.current?.close();
     this.current = undefined;
+    await this.saveCursor();
     for (const notify of this.appended.splice(0)) notify();
+  }
+
+  /** Closes the file the reader holds (after the forwarder stopped). */
+  async release(): Promise<void> {
+    if (this.closed) await this.saveCursor();
+    await this.reader?.handle.close();
+    this.reader = undefined;
   }
 
   get isClosed(): boolean {
@@ -324,17 +364,6 @@ export class Spool {
   /** Every record appended has been acknowledged. */
   drained(): boolean {
     return BigInt(this.cursorValue.acked) >= this.nextSeq - 1n;
-  }
-}
-
-async function readAt(path: string, position: number, length: number): Promise<Buffer> {
-  const handle = await open(path, "r");
-  try {
-    const buffer = Buffer.allocUnsafe(length);
-    const { bytesRead } = await handle.read(buffer, 0, length, position);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
   }
 }
 
