@@ -146,9 +146,12 @@ export class Forwarder {
   }
 
   private async fill(): Promise<void> {
+    // Modest batches: kafkajs encodes a batch synchronously on the event loop (its encoder, CRC and buffer
+    // copies were ~20 % of the API's CPU profile under load), so a smaller batch is a shorter pause for
+    // the HTTP requests waiting; one round trip per 1,000 records still leaves Kafka far from the limit.
     const records = await this.spool.read(
-      this.options.batchRecords ?? 5_000,
-      this.options.batchBytes ?? 1024 * 1024,
+      this.options.batchRecords ?? 1_000,
+      this.options.batchBytes ?? 512 * 1024,
     );
     this.batch = records;
     this.batchLast = records.at(-1)?.seq ?? 0n;
