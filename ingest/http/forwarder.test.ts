@@ -112,6 +112,7 @@ describe("Forwarder", () => {
     const sleeps: number[] = [];
     const forwarder = new Forwarder(spool, kafka, quiet, {
       breaker: { failures: 3, openMs: 1_000, maxOpenMs: 1_000 },
+      lingerMs: 0,
       clock: () => now,
       sleep: async (ms) => {
         sleeps.push(ms);
@@ -170,5 +171,21 @@ describe("Forwarder", () => {
     await forwarder.stop("drain", 50);
     expect(spool.drained()).toBe(false);
     expect(kafka.topic).toEqual([]);
+  });
+});
+
+describe("Forwarder batching", () => {
+  it("lingers briefly when little is spooled, so one-event appends share a send", async () => {
+    const spool = await Spool.open({ dir: spoolDir() });
+    const kafka = new FakeKafka();
+    const forwarder = new Forwarder(spool, kafka, quiet, { lingerMs: 200 });
+    forwarder.start();
+    // One after another, each durable before the next: without the linger, each would be its own send.
+    for (let i = 0; i < 5; i++) await spool.append([record(i)]);
+    await until(() => spool.drained());
+    expect(kafka.topic).toHaveLength(5);
+    expect(kafka.log.filter((l) => l.startsWith("send")).length).toBeLessThan(5);
+    await spool.close();
+    await forwarder.stop("drain");
   });
 });

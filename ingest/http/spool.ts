@@ -246,6 +246,11 @@ export class Spool {
     return new Promise((resolve) => this.appended.push(resolve));
   }
 
+  /** Durable records not read yet. */
+  readable(): number {
+    return Number(this.durable - this.readSeq + 1n);
+  }
+
   /** The next durable records after those already read, in order: at most `maxRecords` / about `maxBytes`. */
   async read(maxRecords: number, maxBytes = 1024 * 1024): Promise<SpoolRecord[]> {
     const out: SpoolRecord[] = [];
