@@ -184,10 +184,12 @@ export async function startIngestApi(options: IngestApiOptions = {}): Promise<In
     try {
       await spool.append(records);
     } catch (error) {
-      if (error instanceof SpoolFull || error instanceof SpoolClosed) {
-        return fail(503, error.message, { "retry-after": "5" });
-      }
-      throw error;
+      // Full, closed, or a failed write or fsync (the spool then refuses everything): not durable, so
+      // not accepted; the client may send the same events again.
+      const known = error instanceof SpoolFull || error instanceof SpoolClosed;
+      return fail(503, known ? error.message : "the spool could not store the events", {
+        "retry-after": "5",
+      });
     }
     metrics.accepted(records.length);
     reply(res, route, started, 202, {
@@ -241,8 +243,11 @@ export async function startIngestApi(options: IngestApiOptions = {}): Promise<In
   }
 
   const server: Server = createServer((req, res) => void handle(req, res));
-  // Keep-alive connections from load generators must not hold a graceful stop open.
+  // Keep-alive connections from load generators must not hold a graceful stop open, and a client that
+  // trickles its headers or body (slowloris) is cut off instead of holding a socket for Node's 5 minutes.
   server.keepAliveTimeout = 5_000;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 8686, options.host ?? "127.0.0.1", () => resolve());
