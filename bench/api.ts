@@ -9,7 +9,7 @@
  *   BENCH_SINGLE_CONNECTIONS, default 200, for single events).
  * For each: accepted events/s (202s × events per request / time), p50/p99 latency, non-202 answers, the
  * API process's CPU per accepted event (its utime+stime from /proc), and the events still spooled at the
- * end (how far the forwarder trailed).
+ * end (how far the forwarder trailed). BENCH_SCENARIOS (comma-separated names) runs only some.
  */
 import { readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -90,7 +90,9 @@ async function main(): Promise<void> {
     { name: "batch@max", body: batch, events: 100, rate: undefined, connections: CONNECTIONS },
     { name: "single@max", body: one, events: 1, rate: undefined, connections: SINGLE_CONNECTIONS },
   ];
-  for (const s of scenarios) {
+  // BENCH_SCENARIOS=single@10k,batch@max: only those (comparing variants of one path).
+  const only = process.env.BENCH_SCENARIOS?.split(",");
+  for (const s of scenarios.filter((x) => !only || only.includes(x.name))) {
     const cpu0 = cpuSeconds(pid);
     const result = await autocannon({
       url: `${url}/v1/events`,
