@@ -189,3 +189,30 @@ describe("Forwarder batching", () => {
     await forwarder.stop("drain");
   });
 });
+
+describe("Forwarder reconciliation across batches", () => {
+  it("skips records found in Kafka in every later batch, not only the first (the cursor file lags)", async () => {
+    const dir = spoolDir();
+    const first = await Spool.open({ dir });
+    await first.append(Array.from({ length: 12 }, (_, i) => record(i)));
+    await first.close();
+    // The previous process had sent seqs 1–10, in several batches, before it died; its cursor says 0.
+    const kafka = new FakeKafka();
+    kafka.topic.push(...Array.from({ length: 10 }, (_, i) => BigInt(i + 1)));
+    const spool = await Spool.open({ dir });
+    const reconciled: number[] = [];
+    const forwarder = new Forwarder(
+      spool,
+      kafka,
+      { ...quiet, reconciled: (n) => reconciled.push(n) },
+      { sleep: noSleep, batchRecords: 3 },
+    );
+    forwarder.start();
+    await until(() => spool.drained());
+    expect(kafka.topic).toEqual(Array.from({ length: 12 }, (_, i) => BigInt(i + 1)));
+    expect(kafka.log).toEqual(["send 11,12"]);
+    expect(reconciled).toEqual([10]);
+    await spool.close();
+    await forwarder.stop("drain");
+  });
+});

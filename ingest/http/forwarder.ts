@@ -80,6 +80,11 @@ export class Forwarder {
   private batchBytes = 0;
   /** Before the next send: look in Kafka for records already there (after a start with a backlog, a failure). */
   private reconcile: "scan" | "baseline" | "none";
+  /**
+   * Records the last reconciliation found in Kafka, until the batches holding them are acknowledged: after
+   * a restart they may span many batches, since the cursor file lags the acknowledgements.
+   */
+  private inKafka = new Set<bigint>();
   private readonly wake = new AbortController();
   private readonly woken: Promise<void>;
   private stopping: "no" | "drain" | "now" = "no";
@@ -174,17 +179,18 @@ export class Forwarder {
         const acked = BigInt(this.spool.cursor.acked);
         const scan = this.reconcile === "scan";
         const found = await this.link.delivered(this.spool.id, acked, this.spool.cursor.offsets, scan);
-        // Stored before anything is sent: a crash from here on scans from these offsets.
+        // Saved with the next acknowledgement; until then the older, lower offsets are a correct start.
         this.spool.setOffsets(found.from);
-        const before = this.batch.length;
-        this.batch = this.batch.filter((r) => !found.seqs.has(r.seq));
-        if (scan) this.observer.reconciled(before - this.batch.length);
+        this.inKafka = new Set(found.seqs);
+        if (scan) this.observer.reconciled(found.seqs.size);
         this.reconcile = "none";
       }
+      if (this.inKafka.size > 0) this.batch = this.batch.filter((r) => !this.inKafka.has(r.seq));
       const ends = this.batch.length > 0 ? await this.link.send(this.batch, this.spool.id) : {};
       this.breaker.success();
       await this.spool.ack(this.batchLast, this.batchBytes, ends);
       this.observer.forwarded(this.batch.length);
+      for (const seq of this.inKafka) if (seq <= this.batchLast) this.inKafka.delete(seq);
       this.batch = [];
     } catch (error) {
       this.breaker.failure(this.clock());
