@@ -59,11 +59,19 @@ export function registerIngestApiCommands(ingest: FloeCommand): void {
     .handle(async (raw: Record<string, unknown>) => {
       const flags = parseFlags(apiFlags, raw, "ingest api");
       const { startIngestApi } = await import("../../ingest/http/server.js");
+      const { readKeys } = await import("../../ingest/http/api-keys.js");
+      const keysFile = resolve(io.cwd, flags.keysFile);
+      if (!readKeys(keysFile).some((k) => !k.revokedAt)) {
+        io.stderr(
+          `warning: no active API key in ${keysFile}: every request gets 401 until one is created ` +
+            "(floe ingest api-keys create --name <name>; a running API picks it up within a second)\n",
+        );
+      }
       const api = await startIngestApi({
         host: flags.host,
         port: flags.port,
         topicPrefix: flags.topicPrefix,
-        keysFile: resolve(io.cwd, flags.keysFile),
+        keysFile,
         spoolDir: resolve(io.cwd, flags.spoolDir),
         spoolMaxBytes: Math.floor(flags.spoolMaxMb * 1024 * 1024),
         onEvent: (e) => io.stderr(`${renderApiEvent(e)}\n`),
