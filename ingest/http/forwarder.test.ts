@@ -62,7 +62,7 @@ class FakeKafka implements ForwardLink {
 const quiet: ForwarderObserver = { forwarded() {}, failed() {}, reconciled() {} };
 const noSleep = async () => {};
 const until = async (check: () => boolean) => {
-  for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 2));
+  for (let i = 0; i < 2_500 && !check(); i++) await new Promise((r) => setTimeout(r, 2));
   expect(check()).toBe(true);
 };
 
