@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, fdatasync, mkdirSync, read, readdirSync, readFileSync, write } from "node:fs";
 import { type FileHandle, open, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
@@ -208,8 +208,8 @@ export class Spool {
       const data =
         batch.length === 1 ? (batch[0] as Waiter).frames : Buffer.concat(batch.map((w) => w.frames));
       let written = 0;
-      while (written < data.length) written += (await handle.write(data, written)).bytesWritten;
-      if (this.sync) await handle.datasync();
+      while (written < data.length) written += await writeAt(handle.fd, data, written);
+      if (this.sync) await datasync(handle.fd);
       this.syncs++;
       const segment = this.segments.at(-1) as Segment;
       segment.bytes += data.length;
@@ -295,7 +295,7 @@ export class Spool {
       this.reader = { path, handle: await open(path, "r") };
     }
     const buffer = Buffer.allocUnsafe(length);
-    const { bytesRead } = await this.reader.handle.read(buffer, 0, length, position);
+    const bytesRead = await readInto(this.reader.handle.fd, buffer, position);
     return buffer.subarray(0, bytesRead);
   }
 
@@ -370,6 +370,26 @@ export class Spool {
   drained(): boolean {
     return BigInt(this.cursorValue.acked) >= this.nextSeq - 1n;
   }
+}
+
+// The hot path uses fs's callback functions on the handle's descriptor: FileHandle's promise methods cost
+// noticeably more main-thread CPU per call (writes and syncs were ~13 % of a one-event-request profile).
+function writeAt(fd: number, data: Buffer, offset: number): Promise<number> {
+  return new Promise((resolve, reject) =>
+    write(fd, data, offset, data.length - offset, null, (error, bytes) =>
+      error ? reject(error) : resolve(bytes),
+    ),
+  );
+}
+
+function datasync(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve())));
+}
+
+function readInto(fd: number, buffer: Buffer, position: number): Promise<number> {
+  return new Promise((resolve, reject) =>
+    read(fd, buffer, 0, buffer.length, position, (error, bytes) => (error ? reject(error) : resolve(bytes))),
+  );
 }
 
 /** Checks a segment's frames; truncates it after the last valid one (a torn, never acknowledged tail). */
