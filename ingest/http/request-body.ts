@@ -46,33 +46,29 @@ export function parseBody(
     return { ok: false, status: 400, error: "the body is not valid UTF-8" };
   }
   if (text.trim().length === 0) return { ok: false, status: 400, error: "the body is empty" };
-  const ndjson = contentType !== undefined && /ndjson|jsonl|json-seq/i.test(contentType);
-  let items: Item[];
-  if (ndjson) items = lines(text);
-  else {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      if (!text.trim().includes("\n")) {
-        return { ok: false, status: 400, error: `invalid JSON: ${(error as Error).message.slice(0, 200)}` };
-      }
-      value = undefined;
-      items = lines(text);
-      return tooMany(items, limits) ?? { ok: true, items };
-    }
-    items = Array.isArray(value) ? value.map((v) => ({ value: v })) : [{ value, text }];
+  const ndjson = contentType !== undefined && /ndjson|jsonl/i.test(contentType);
+  const items = ndjson ? lines(text) : jsonOrLines(text);
+  if (!Array.isArray(items)) return items;
+  if (items.length > limits.maxEvents) {
+    return {
+      ok: false,
+      status: 413,
+      error: `${items.length} events in one request; the limit is ${limits.maxEvents}`,
+    };
   }
-  return tooMany(items, limits) ?? { ok: true, items };
+  return { ok: true, items };
 }
 
-function tooMany(items: readonly Item[], limits: ApiLimits): ParsedBody | undefined {
-  if (items.length <= limits.maxEvents) return undefined;
-  return {
-    ok: false,
-    status: 413,
-    error: `${items.length} events in one request; the limit is ${limits.maxEvents}`,
-  };
+/** One JSON value (an event or an array of them); failing that, NDJSON when the body has lines. */
+function jsonOrLines(text: string): Item[] | ParsedBody {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    if (text.trim().includes("\n")) return lines(text);
+    return { ok: false, status: 400, error: `invalid JSON: ${(error as Error).message.slice(0, 200)}` };
+  }
+  return Array.isArray(value) ? value.map((v) => ({ value: v })) : [{ value, text }];
 }
 
 function lines(text: string): Item[] {
