@@ -1,4 +1,4 @@
-/** Ingest's programmatic API: contracts, the shop generator and its ledger, the producer and the sink. */
+/** Ingest's programmatic API: contracts, the shop generator and its ledger, the producer, the sink and the ingestion API. */
 export {
   CONTRACTS,
   DLQ_TOPIC,
@@ -14,6 +14,8 @@ export {
 } from "./contracts.js";
 export { type Endpoints, endpointsFromEnv, trinoFromEnv } from "./endpoints.js";
 export { type GeneratedShop, type GenerateOptions, generateShop } from "./generator.js";
+export { createKey, readKeys, revokeKey } from "./http/api-keys.js";
+export { type IngestApi, type IngestApiEvent, type IngestApiOptions, startIngestApi } from "./http/server.js";
 export {
   ContractViolation,
   defaultTopicNames,

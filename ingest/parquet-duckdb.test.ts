@@ -34,14 +34,20 @@ async function readBack(body: Uint8Array): Promise<unknown[]> {
   return result.getRowObjectsJson();
 }
 
-function input(kind: TopicKind, eventType: string, values: readonly string[]): LineFileInput {
+function input(
+  kind: TopicKind,
+  eventType: string,
+  values: readonly string[],
+  traceIds: readonly (string | null)[] = [],
+): LineFileInput {
   const now = Date.UTC(2026, 0, 5, 12, 0, 0, 123);
   const rows = new RowBuffer();
   values.forEach((text, i) => {
     const decoded = decodeMessage(kind, Buffer.from(text));
     if (!decoded.ok) throw new Error(decoded.reason);
     const time = String(decoded.event.fields.event_time);
-    const line = rowLine(String(100 + i), decoded.event, decoded.text, Date.parse(time), now + i);
+    const trace = traceIds[i] ?? null;
+    const line = rowLine(String(100 + i), decoded.event, decoded.text, Date.parse(time), now + i, trace);
     rows.append(BigInt(100 + i), now, line);
   });
   return {
@@ -109,6 +115,19 @@ describe("DuckParquetEncoder", () => {
     ]);
     expect(rows).toEqual(await reference(file));
     expect(encoder.fallbacks).toBe(0);
+  });
+
+  it("stores the trace id the message carried, or null, in _trace_id on both paths", async () => {
+    const trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const file = input(
+      "user-events",
+      "product_view",
+      [JSON.stringify(view), JSON.stringify(view)],
+      [trace, null],
+    );
+    const rows = (await readBack(await encoder.encode(file))) as Record<string, unknown>[];
+    expect(rows.map((r) => r._trace_id)).toEqual([trace, null]);
+    expect(rows).toEqual(await reference(file));
   });
 
   it("falls back to the JS writer, with the same rows, where DuckDB refuses the JSON", async () => {

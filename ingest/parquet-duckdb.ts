@@ -13,7 +13,7 @@ import type { RowBuffer } from "./row-buffer.js";
  * against ~20 µs for hyparquet-writer with the JS row building it needs, measured in ingest/README.md).
  *
  * The sink validates every message in JS (zod, the contract's source of truth) and buffers one line per
- * row: `{"o":offset,"t":event_time ms,"i":ingested ms,"v":version,"a":{attributes},"e":<original event>}`.
+ * row: `{"o":offset,"t":event_time ms,"i":ingested ms,"v":version,"r":trace id,"a":{attributes},"e":<original event>}`.
  * DuckDB parses the lines natively and projects them onto the raw columns: a column only takes a value
  * where the event's own contract (type + version) knows that field, exactly as zod's output does (a v1
  * event's `referrer` stays in `attributes`). `event_time` comes from JS (`Date.parse`, ms precision, as
@@ -32,11 +32,20 @@ export interface LineFileInput {
 }
 
 /** One buffered row. `text` is the message's JSON exactly as validated. */
-export function rowLine(offset: string, event: ParsedEvent, text: string, eventMs: number, now: number) {
+export function rowLine(
+  offset: string,
+  event: ParsedEvent,
+  text: string,
+  eventMs: number,
+  now: number,
+  traceId: string | null = null,
+) {
   // NDJSON needs one line per row; raw newlines can only be whitespace in valid JSON.
   const e = text.includes("\n") || text.includes("\r") ? text.replace(/[\r\n]/g, " ") : text;
   const t = Number.isFinite(eventMs) ? eventMs : "null";
-  return `{"o":${offset},"t":${t},"i":${now},"v":${event.schemaVersion},"a":${JSON.stringify(event.attributes)},"e":${e}}`;
+  // A trace id is 32 hex digits (checked where it is read), so it needs no escaping.
+  const r = traceId === null ? "null" : `"${traceId}"`;
+  return `{"o":${offset},"t":${t},"i":${now},"v":${event.schemaVersion},"r":${r},"a":${JSON.stringify(event.attributes)},"e":${e}}`;
 }
 
 interface Line {
@@ -44,6 +53,7 @@ interface Line {
   t: number | null;
   i: number;
   v: 1 | 2;
+  r?: string | null;
   a: Record<string, string>;
   e: unknown;
 }
@@ -58,6 +68,7 @@ export function rowsFromLines(input: LineFileInput): RawRow[] {
       partition: input.partition,
       offset: BigInt(line.o),
       ingestedAt: new Date(line.i),
+      traceId: line.r ?? null,
     });
   });
 }
@@ -108,6 +119,8 @@ export function projectionSql(kind: TopicKind, eventType: string, partition: num
         return `o AS ${as}`;
       case "_ingested_at":
         return `epoch_ms(i)::TIMESTAMPTZ AS ${as}`;
+      case "_trace_id":
+        return `r AS ${as}`;
     }
     const inV1 = contract !== undefined && c.name in contract[1];
     const inV2 = contract !== undefined && c.name in contract[2];
@@ -121,7 +134,7 @@ export function projectionSql(kind: TopicKind, eventType: string, partition: num
   });
   const read =
     `read_json(${sqlString(path)}, format = 'newline_delimited', ` +
-    `columns = {o: 'BIGINT', t: 'BIGINT', i: 'BIGINT', v: 'INTEGER', a: 'MAP(VARCHAR, VARCHAR)', ` +
+    `columns = {o: 'BIGINT', t: 'BIGINT', i: 'BIGINT', v: 'INTEGER', r: 'VARCHAR', a: 'MAP(VARCHAR, VARCHAR)', ` +
     `e: ${sqlString(`STRUCT(${struct})`)}})`;
   return `SELECT ${select.join(", ")} FROM ${read}`;
 }

@@ -41,13 +41,13 @@ export function defaultTopicNames(prefix = ""): TopicNames {
 }
 
 /**
- * Creates the missing source topics (broker defaults, `partitions` each), then the DLQ topic the way the
+ * Creates the missing source topics (broker defaults, `partitions` each), then (when named) the DLQ topic the way the
  * sink would (`ensureDeadLetterTopic`: `max.message.bytes` above the sources', so the letter of a message
  * just under a source's limit still fits whole). Whoever starts first, generator or sink, the DLQ is the same.
  */
 export async function ensureTopics(
   admin: Admin,
-  topics: { readonly sources: readonly string[]; readonly dlq: string },
+  topics: { readonly sources: readonly string[]; readonly dlq?: string | undefined },
   partitions: number,
 ): Promise<void> {
   const existing = new Set(await admin.listTopics());
@@ -58,7 +58,7 @@ export async function ensureTopics(
       waitForLeaders: true,
     });
   }
-  await ensureDeadLetterTopic(admin, topics.dlq, topics.sources, partitions);
+  if (topics.dlq !== undefined) await ensureDeadLetterTopic(admin, topics.dlq, topics.sources, partitions);
 }
 
 /**

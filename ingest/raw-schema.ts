@@ -26,6 +26,9 @@ const TAIL: RawColumn[] = [
   col("_kafka_partition", "int"),
   col("_kafka_offset", "bigint"),
   col("_ingested_at", "timestamp"),
+  // The W3C trace id of the request that brought the event in (the ingestion API's `traceparent` Kafka
+  // header); null for events produced straight to Kafka and in files written before the column existed.
+  col("_trace_id", "string"),
 ];
 
 export const RAW_COLUMNS: Record<TopicKind, readonly RawColumn[]> = {
@@ -88,6 +91,8 @@ export interface KafkaCoordinates {
   readonly partition: number;
   readonly offset: bigint;
   readonly ingestedAt: Date;
+  /** From the message's `traceparent` header. */
+  readonly traceId?: string | null;
 }
 
 /** Projects a validated event onto its topic's superset columns. */
@@ -103,6 +108,7 @@ export function toRawRow(event: ParsedEvent, at: KafkaCoordinates): RawRow {
   row._kafka_partition = at.partition;
   row._kafka_offset = at.offset;
   row._ingested_at = at.ingestedAt;
+  row._trace_id = at.traceId ?? null;
   return row;
 }
 

@@ -58,6 +58,18 @@ export function createTableSql(target: RawTableTarget, topic: string, kind: Topi
   ].join("\n");
 }
 
+/**
+ * Columns added to the raw schema after tables were first created (`CREATE TABLE IF NOT EXISTS` leaves an
+ * existing table as it is): registration adds them, and files written before read them as NULL (the Hive
+ * connector maps Parquet columns by name).
+ */
+export const ADDED_COLUMNS: readonly string[] = ["_trace_id"];
+
+export function addColumnSql(target: RawTableTarget, topic: string, kind: TopicKind, column: string): string {
+  const type = RAW_COLUMNS[kind].find((c) => c.name === column)?.type ?? "string";
+  return `ALTER TABLE ${qualifiedTable(target, topic)} ADD COLUMN IF NOT EXISTS ${quoteIdentifier(column)} ${TRINO_TYPES[type]}`;
+}
+
 export function registerPartitionSql(
   target: RawTableTarget,
   topic: string,
@@ -101,6 +113,7 @@ export async function registerRawTables(
   const tables: string[] = [];
   for (const [topic, kind] of kinds) {
     await trino.query(createTableSql(target, topic, kind));
+    for (const column of ADDED_COLUMNS) await trino.query(addColumnSql(target, topic, kind, column));
     if (sync) await trino.query(syncPartitionsSql(target, topic));
     tables.push(`${target.catalog}.${target.schema}.${tableNameOf(topic)}`);
   }

@@ -3,6 +3,7 @@ import { SINK_DEFAULTS } from "../../ingest/sink/defaults.js";
 import type { SinkEvent } from "../../ingest/sink.js";
 import { DURATION, parseFlags, readFlag } from "./flag-values.js";
 import type { FloeCommand } from "./floe-command.js";
+import { registerIngestApiCommands } from "./ingest-api.js";
 import { generateFlags } from "./ingest-flags.js";
 import { registerIngestLoad } from "./ingest-load.js";
 
@@ -201,4 +202,6 @@ export function registerIngestCommands(program: FloeCommand): void {
       for (const table of tables) io.stdout(`registered ${table}\n`);
       return 0;
     });
+
+  registerIngestApiCommands(ingest);
 }

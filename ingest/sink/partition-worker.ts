@@ -1,6 +1,7 @@
 import type { KafkaMessage } from "kafkajs";
 import { type RetryPolicy, withRetry } from "../../core/retry.js";
 import { type DecodeResult, decodeMessage, type TopicKind } from "../contracts.js";
+import { traceIdFromHeader } from "../http/trace.js";
 import { rowLine } from "../parquet-duckdb.js";
 import { type DeadLetter, deadLetterRecord, truncatedRecord } from "./dead-letters.js";
 import { type DeadLetterRecord, DeadLetterTooLarge, type PartitionIO } from "./partition-io.js";
@@ -186,7 +187,15 @@ export class PartitionWorker {
       }
       eventTime = String(parsed.event.fields.event_time);
       eventType = parsed.event.eventType;
-      row = rowLine(message.offset, parsed.event, parsed.text, Date.parse(eventTime), now);
+      const trace = message.headers?.traceparent;
+      row = rowLine(
+        message.offset,
+        parsed.event,
+        parsed.text,
+        Date.parse(eventTime),
+        now,
+        trace === undefined ? null : traceIdFromHeader(trace),
+      );
     } catch (error) {
       this.deadLetter(offset, message, `the message could not be decoded: ${String(error)}`);
       return;
