@@ -4,6 +4,7 @@ import { z } from "zod";
 import { UsageError } from "../../core/errors.js";
 import { writeFileAtomic } from "../../core/write-file-atomic.js";
 import type { NodeResult } from "../log/events.js";
+import { type Batch, iso, parseUtc } from "../plan/microbatch.js";
 import { readJsonArtifact } from "./read-state.js";
 
 /**
@@ -65,6 +66,7 @@ export function runResultsJson(
         ? { error: { code: r.errorCode, location: r.location ?? null, hint: r.hint ?? null } }
         : {}),
       ...(r.skippedBecause ? { skipped_because: r.skippedBecause } : {}),
+      ...(r.batchResults ? { batch_results: r.batchResults } : {}),
     })),
   };
 }
@@ -100,4 +102,29 @@ export function readPreviousRunResults(targetDir: string): PreviousRunResults {
 
 function round(seconds: number): number {
   return Math.round(seconds * 1000) / 1000;
+}
+
+const batchResultsSchema = z.object({
+  unique_id: z.string(),
+  batch_results: z.object({ failed: z.array(z.tuple([z.string(), z.string()])) }),
+});
+
+/**
+ * `floe retry`: per microbatch model, the batches that failed in the previous run (its `batch_results`),
+ * so only those run again. Entries without batch results (a model that failed before its batches) are
+ * left out and rerun whole.
+ */
+export function failedBatches(results: readonly unknown[]): Map<string, Batch[]> {
+  const out = new Map<string, Batch[]>();
+  for (const result of results) {
+    const parsed = batchResultsSchema.safeParse(result);
+    if (!parsed.success || parsed.data.batch_results.failed.length === 0) continue;
+    const batches = parsed.data.batch_results.failed.flatMap(([start, end]) => {
+      const s = parseUtc(start);
+      const e = parseUtc(end);
+      return s && e ? [{ start: iso(s), end: iso(e) }] : [];
+    });
+    if (batches.length > 0) out.set(parsed.data.unique_id, batches);
+  }
+  return out;
 }

@@ -7,7 +7,7 @@ const RETRIED = new Set(["error", "fail", "skipped"]);
 
 /**
  * `floe retry`: re-runs, with the same command and flags, the nodes that failed or were skipped in the last
- * run_results.json. Earlier successes stay in run_results.json, so a second retry sees the whole picture.
+ * run_results.json (of a microbatch model, only the batches that failed). Earlier successes stay in run_results.json, so a second retry sees the whole picture.
  * Flags given to retry override the recorded ones (`--vars`, `--threads`, `--full-refresh`, `--defer
  * --state`).
  */
@@ -21,7 +21,7 @@ export function registerRetryCommand(program: FloeCommand): void {
     .option("--state <dir>", "with --defer: the manifest.json to defer to (default: the one recorded)")
     .handle(async (flags: RunCommandFlags) => {
       const { executeTask, loadRunProject } = await import("./run-action.js");
-      const { readPreviousRunResults } = await import("../artifacts/run-results.js");
+      const { failedBatches, readPreviousRunResults } = await import("../artifacts/run-results.js");
       const first = loadRunProject(flags, io);
       const previous = readPreviousRunResults(join(first.root, first.targetPath));
       const args = previous.args as {
@@ -64,6 +64,8 @@ export function registerRetryCommand(program: FloeCommand): void {
         },
         io,
         previous.raw.results as { unique_id: string }[],
+        // A microbatch model reruns only its failed batches.
+        failedBatches(previous.raw.results),
       );
       return result.exitCode;
     });

@@ -34,6 +34,16 @@ export function textLogger(write: (text: string) => void): RunLogger {
           }
           return;
         }
+        case "BATCH_FINISHED": {
+          const what = `batch ${event.batchIndex} of ${event.batchTotal} of ${event.node.displayName} [${event.start}, ${event.end})`;
+          const rows = event.rowsAffected === undefined ? "" : `, ${plural(event.rowsAffected, "row")}`;
+          out(
+            event.status === "success"
+              ? dots(`  OK ${what}`, `[OK in ${event.seconds.toFixed(2)}s${rows}]`)
+              : `${dots(`  ERROR ${what}`, `[ERROR in ${event.seconds.toFixed(2)}s]`)}\n    ${event.message ?? ""}`,
+          );
+          return;
+        }
         case "RUN_FINISHED":
           write(summary(event));
           return;

@@ -11,7 +11,9 @@ import { checkKeys, unsupportedKeys } from "./strict-keys.js";
 
 export const MATERIALIZATIONS = ["view", "table", "incremental", "ephemeral"] as const;
 export type Materialization = (typeof MATERIALIZATIONS)[number];
-export const INCREMENTAL_STRATEGIES = ["append", "merge", "delete+insert"] as const;
+export const INCREMENTAL_STRATEGIES = ["append", "merge", "delete+insert", "microbatch"] as const;
+/** Microbatch's `batch_size` (dbt 1.9). */
+export const BATCH_SIZES = ["hour", "day", "month", "year"] as const;
 export type IncrementalStrategy = (typeof INCREMENTAL_STRATEGIES)[number];
 export const ON_SCHEMA_CHANGE = ["ignore", "fail", "append_new_columns", "sync_all_columns"] as const;
 export type OnSchemaChange = (typeof ON_SCHEMA_CHANGE)[number];
@@ -92,6 +94,13 @@ export const configLayerSchema = z
     warn_if: z.string().regex(THRESHOLD, 'warn_if must be a comparison like ">0" or ">=10"'),
     error_if: z.string().regex(THRESHOLD, 'error_if must be a comparison like "!=0" or ">100"'),
     store_failures: bool,
+    // Microbatch (dbt 1.9). event_time is also read on a model's inputs (models, seeds), which a microbatch
+    // model reads one batch at a time.
+    event_time: z.string().min(1),
+    batch_size: z.enum(BATCH_SIZES, { error: `batch_size must be one of ${BATCH_SIZES.join(", ")}` }),
+    lookback: z.coerce.number().int().min(0),
+    // YAML may hand a date over as a Date; keep it as text (UTC), which the planner parses.
+    begin: z.union([z.string().min(1), z.date().transform((d) => d.toISOString().slice(0, 19))]),
     persist_docs: z.strictObject(
       { relation: bool.optional(), columns: bool.optional() },
       { error: "persist_docs must be a mapping like {relation: true, columns: true}" },
@@ -116,9 +125,13 @@ export const CONFIG_KEYS: Readonly<Record<ConfigKind, readonly string[]>> = {
     "incremental_strategy",
     "on_schema_change",
     "incremental_predicates",
+    "event_time",
+    "batch_size",
+    "lookback",
+    "begin",
     ...TABLE_KEYS,
   ],
-  seed: [...NODE_KEYS, "column_types", ...TABLE_KEYS],
+  seed: [...NODE_KEYS, "column_types", "event_time", ...TABLE_KEYS],
   test: [
     "enabled",
     "tags",
@@ -148,11 +161,7 @@ export const DBT_CONFIG_KEYS_NOT_SUPPORTED = unsupportedKeys({
   "post-hook": "",
   sql_header: "",
   quoting: "",
-  event_time: "",
-  batch_size: "",
-  lookback: "",
-  begin: "",
-  concurrent_batches: "",
+  concurrent_batches: "Floe runs a microbatch model's batches one after another, oldest first.",
   strategy: "",
   updated_at: "",
   check_cols: "",
@@ -226,6 +235,10 @@ export interface ModelConfig extends NodeConfigBase {
   incremental_predicates: string[];
   full_refresh?: boolean | null;
   persist_docs?: PersistDocs;
+  event_time?: string;
+  batch_size?: (typeof BATCH_SIZES)[number];
+  lookback?: number;
+  begin?: string;
 }
 
 export interface SeedConfig extends NodeConfigBase {
@@ -240,6 +253,7 @@ export interface SeedConfig extends NodeConfigBase {
   properties: Record<string, string>;
   full_refresh?: boolean | null;
   persist_docs?: PersistDocs;
+  event_time?: string;
 }
 
 export interface TestConfig extends NodeConfigBase {
@@ -342,6 +356,10 @@ export function configHint(key: string | undefined): string {
       return `use one of ${MATERIALIZATIONS.join(", ")}.`;
     case "incremental_strategy":
       return `use one of ${INCREMENTAL_STRATEGIES.join(", ")}.`;
+    case "batch_size":
+      return `use one of ${BATCH_SIZES.join(", ")}.`;
+    case "lookback":
+      return "give lookback as a whole number of batches, e.g. lookback: 1.";
     case "on_schema_change":
       return `use one of ${ON_SCHEMA_CHANGE.join(", ")}.`;
     case "severity":

@@ -108,6 +108,8 @@ export interface SourceNode {
     readonly enabled: boolean;
     readonly tags: readonly string[];
     readonly meta: Record<string, unknown>;
+    /** Microbatch: the column a microbatch model reading this source filters on. */
+    readonly event_time?: string;
   };
   readonly fingerprint: Fingerprint;
 }

@@ -5,6 +5,7 @@ import type { TrinoConnection } from "../../trino/connection.js";
 import type { RunArgs } from "../artifacts/run-results.js";
 import type { ParsedProject, Relation } from "../compile/compile.js";
 import type { RunLogger } from "../log/events.js";
+import type { Batch } from "../plan/microbatch.js";
 import { locationRootOf } from "./connect.js";
 import type { TaskKind } from "./run-graph.js";
 import { DEFAULT_LOCATION_ROOT, type RunTaskOptions } from "./run-task.js";
@@ -33,6 +34,10 @@ export interface RunRequest {
   readonly deferred?: ReadonlyMap<string, Relation>;
   /** `floe retry`: earlier results kept in run_results.json unless re-run now. */
   readonly previousResults?: readonly { readonly unique_id: string }[];
+  /** Microbatch: the backfill range, and (retry) the failed batches per model. */
+  readonly eventTimeStart?: Date | undefined;
+  readonly eventTimeEnd?: Date | undefined;
+  readonly retryBatches?: ReadonlyMap<string, readonly Batch[]>;
 }
 
 export interface RecordedCommandLine {
@@ -69,6 +74,9 @@ export function runTaskOptions(request: RunRequest): RunTaskOptions {
     readProjectFile: (path) => readFileSync(join(project.root, path), "utf8"),
     ...(request.deferred ? { deferred: request.deferred } : {}),
     ...(request.previousResults ? { previousResults: request.previousResults } : {}),
+    ...(request.eventTimeStart ? { eventTimeStart: request.eventTimeStart } : {}),
+    ...(request.eventTimeEnd ? { eventTimeEnd: request.eventTimeEnd } : {}),
+    ...(request.retryBatches ? { retryBatches: request.retryBatches } : {}),
   };
 }
 

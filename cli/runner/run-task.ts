@@ -9,6 +9,7 @@ import type { FinalStatus } from "../execute/node-state.js";
 import { RelationCache } from "../execute/relation-cache.js";
 import { runScheduler } from "../execute/scheduler.js";
 import type { NodeRef, NodeResult, RunLogger } from "../log/events.js";
+import type { Batch } from "../plan/microbatch.js";
 import { NodeRenderer } from "../render/render-node.js";
 import type { NodeOutcome, RunContext } from "./run-context.js";
 import { buildRunGraph, type TaskKind } from "./run-graph.js";
@@ -34,6 +35,12 @@ export interface RunTaskOptions {
   readonly deferred?: ReadonlyMap<string, Relation>;
   /** `floe retry`: earlier results kept in run_results.json unless re-run now. */
   readonly previousResults?: readonly { readonly unique_id: string }[];
+  /** Microbatch: `--event-time-start/--event-time-end`, and (retry) the batches to rerun per model. */
+  readonly eventTimeStart?: Date;
+  readonly eventTimeEnd?: Date;
+  readonly retryBatches?: ReadonlyMap<string, readonly Batch[]>;
+  /** The clock microbatch ranges are planned from (tests pin it). */
+  readonly now?: () => Date;
 }
 
 export interface RunTaskResult {
@@ -91,6 +98,14 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
     locationRoot: options.locationRoot ?? DEFAULT_LOCATION_ROOT,
     writeArtifact: options.writeArtifact,
     readProjectFile: options.readProjectFile,
+    microbatch: {
+      now: options.now ?? (() => new Date()),
+      eventTimeStart: options.eventTimeStart,
+      eventTimeEnd: options.eventTimeEnd,
+      retry: options.retryBatches ?? new Map(),
+      onBatch: (id, progress) =>
+        logger.event({ code: "BATCH_FINISHED", node: nodeRef(manifest.nodes[id]!), ...progress }),
+    },
   };
   const results = new Map<string, NodeResult>();
   let index = 0;

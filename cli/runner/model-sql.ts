@@ -1,0 +1,20 @@
+import { StepFailedError } from "../execute/executor.js";
+import type { NodeQueries } from "../execute/node-queries.js";
+import type { ColumnDef } from "../plan/steps.js";
+
+/** `target/run/...` beside `target/compiled/...`. */
+export function runPathOf(compiledPath: string): string {
+  return compiledPath.replace("/compiled/", "/run/");
+}
+
+/** The model query's output columns, without running it (LIMIT 0 is planned, not executed). */
+export async function describeColumns(sql: string, q: NodeQueries): Promise<ColumnDef[]> {
+  const describe = `SELECT * FROM (\n${sql.replace(/[\s;]+$/, "")}\n) AS floe_describe LIMIT 0`;
+  try {
+    const result = await q.query(describe);
+    return result.columns.map((c) => ({ name: c.name, type: c.type }));
+  } catch (error) {
+    // Same shape as a failed plan step, so the error maps to the model's line.
+    throw new StepFailedError({ sql: describe, bodyLine: 2 }, error);
+  }
+}
