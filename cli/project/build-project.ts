@@ -2,6 +2,7 @@ import { buildChildMap, rememberOrder } from "../graph/graph.js";
 import { MANIFEST_SCHEMA_VERSION, type Manifest } from "../manifest/manifest.js";
 import { createTemplateEnvironment } from "../templating/environment.js";
 import { BuildContext } from "./build-context.js";
+import { applyDocBlocks, collectDocBlocks } from "./docs-blocks.js";
 import { checkCycles } from "./graph-checks.js";
 import { addModel, addSeed, type PendingRefs, resolveDependencies } from "./model-nodes.js";
 import { stem } from "./node-paths.js";
@@ -42,6 +43,7 @@ export function buildProject(files: ProjectFiles, options: BuildOptions): Parsed
   for (const file of files.seeds) addSeed(ctx, file, propertyFiles.seedPatches.get(stem(file.path)));
   for (const [name, patch] of propertyFiles.modelPatches) warnUnmatched(ctx, "models", name, patch);
   for (const [name, patch] of propertyFiles.seedPatches) warnUnmatched(ctx, "seeds", name, patch);
+  applyDocBlocks(ctx.nodes, ctx.sources, collectDocBlocks(files.docFiles ?? []));
   const tests = new TestBuilder(ctx);
   resolveDependencies(ctx, pending);
   tests.addYmlTests(propertyFiles);

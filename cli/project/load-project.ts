@@ -75,6 +75,7 @@ export function loadProjectFiles(projectDir: string): ProjectFiles {
     singularTests: [] as SourceText[],
     genericTests: [] as SourceText[],
     propertyFiles: [] as SourceText[],
+    docFiles: [] as SourceText[],
     seeds: [] as SeedFile[],
   };
   const text_ = (abs: string, rel: string, base: string, allowEmpty = false): SourceText => ({
@@ -86,6 +87,7 @@ export function loadProjectFiles(projectDir: string): ProjectFiles {
     for (const { abs, rel } of walk(root, base, warnings)) {
       if (rel.endsWith(".sql")) files.models.push(text_(abs, rel, base));
       else if (isYaml(rel)) files.propertyFiles.push(text_(abs, rel, base, true));
+      else if (rel.endsWith(".md")) files.docFiles.push(text_(abs, rel, base, true));
     }
   }
   for (const base of config["macro-paths"]) {
@@ -108,6 +110,7 @@ export function loadProjectFiles(projectDir: string): ProjectFiles {
           .replace(/\r$/, "");
         files.seeds.push({ path: rel, hash: csvHash, base, columns: splitCsvHeader(header) });
       } else if (isYaml(rel)) files.propertyFiles.push(text_(abs, rel, base, true));
+      else if (rel.endsWith(".md")) files.docFiles.push(text_(abs, rel, base, true));
     }
   }
   return { root, project: { path: PROJECT_FILE, text, hash, base: "" }, config, ...files, warnings };

@@ -30,6 +30,8 @@ export interface ProjectFiles {
   readonly singularTests: readonly SourceText[];
   readonly genericTests: readonly SourceText[];
   readonly propertyFiles: readonly SourceText[];
+  /** `.md` files under the model and seed paths: dbt's docs blocks (`docs-blocks.ts`). */
+  readonly docFiles?: readonly SourceText[];
   readonly seeds: readonly SeedFile[];
   /** What reading skipped and why (a dangling or looping symlink); they join the project's warnings. */
   readonly warnings?: readonly string[];
