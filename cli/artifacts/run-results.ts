@@ -28,6 +28,9 @@ export interface RunArgs {
   readonly state?: string;
   readonly project_dir?: string;
   readonly profiles_dir?: string;
+  /** `--event-time-start/--event-time-end` (ISO, UTC). */
+  readonly event_time_start?: string;
+  readonly event_time_end?: string;
 }
 
 export function runResultsJson(

@@ -31,6 +31,8 @@ export function registerRetryCommand(program: FloeCommand): void {
         threads?: unknown;
         defer?: unknown;
         state?: unknown;
+        event_time_start?: unknown;
+        event_time_end?: unknown;
       };
       // The previous --vars shape the SQL; keep them unless given anew.
       const project =
@@ -61,6 +63,11 @@ export function registerRetryCommand(program: FloeCommand): void {
           ...(flags.threads === undefined && typeof args.threads === "number"
             ? { threads: args.threads }
             : {}),
+          // A skipped microbatch model backfills the range the run asked for (failed batches are explicit).
+          ...(typeof args.event_time_start === "string"
+            ? { eventTimeStart: new Date(args.event_time_start) }
+            : {}),
+          ...(typeof args.event_time_end === "string" ? { eventTimeEnd: new Date(args.event_time_end) } : {}),
         },
         io,
         previous.raw.results as { unique_id: string }[],

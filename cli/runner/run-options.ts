@@ -49,6 +49,9 @@ export interface RecordedCommandLine {
   readonly state?: string;
   readonly projectDir?: string;
   readonly profilesDir?: string;
+  /** Microbatch backfill range, recorded so a retry of a skipped microbatch model backfills the same. */
+  readonly eventTimeStart?: Date | undefined;
+  readonly eventTimeEnd?: Date | undefined;
 }
 
 export function runTaskOptions(request: RunRequest): RunTaskOptions {
@@ -96,5 +99,7 @@ function recordedArgs(request: RunRequest, threads: number): RunArgs {
     ...(line.defer && line.state !== undefined ? { state: line.state } : {}),
     ...(line.projectDir === undefined ? {} : { project_dir: line.projectDir }),
     ...(line.profilesDir === undefined ? {} : { profiles_dir: line.profilesDir }),
+    ...(line.eventTimeStart ? { event_time_start: line.eventTimeStart.toISOString() } : {}),
+    ...(line.eventTimeEnd ? { event_time_end: line.eventTimeEnd.toISOString() } : {}),
   };
 }
