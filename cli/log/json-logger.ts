@@ -5,7 +5,9 @@ export function jsonLogger(write: (line: string) => void): RunLogger {
   return {
     event(event: RunEvent) {
       const level =
-        event.code === "NODE_FINISHED" && (event.result.status === "error" || event.result.status === "fail")
+        (event.code === "NODE_FINISHED" &&
+          (event.result.status === "error" || event.result.status === "fail")) ||
+        (event.code === "BATCH_FINISHED" && event.status === "error")
           ? "error"
           : event.code === "NODE_FINISHED" && event.result.status === "warn"
             ? "warn"

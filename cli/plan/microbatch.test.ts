@@ -235,3 +235,23 @@ select occurred_at as t from {{source "raw" "events"}} e`,
     expect(error.message).toContain("batch_size must be one of hour, day, month, year");
   });
 });
+
+describe("failed batches for floe retry", () => {
+  it("reads each microbatch model's failed batches from run_results.json, skipping the rest", async () => {
+    const { failedBatches } = await import("../artifacts/run-results.js");
+    const batches = failedBatches([
+      {
+        unique_id: "model.shop.a",
+        batch_results: { successful: [], failed: [["2026-12-02T00:00:00Z", "2026-12-03T00:00:00Z"]] },
+      },
+      {
+        unique_id: "model.shop.b",
+        batch_results: { successful: [["2026-12-01T00:00:00Z", "2026-12-02T00:00:00Z"]], failed: [] },
+      },
+      { unique_id: "model.shop.c", status: "error" },
+    ]);
+    expect([...batches]).toEqual([
+      ["model.shop.a", [{ start: "2026-12-02T00:00:00", end: "2026-12-03T00:00:00" }]],
+    ]);
+  });
+});
