@@ -10,7 +10,7 @@ import { renderPlanSql } from "../plan/render-step.js";
 import type { ColumnDef } from "../plan/steps.js";
 import { describeColumns, runPathOf } from "./model-sql.js";
 import { errorOutcome } from "./node-error.js";
-import type { NodeOutcome, RunContext } from "./run-context.js";
+import type { BatchProgress, NodeOutcome, RunContext } from "./run-context.js";
 
 /**
  * A microbatch model: its batches, oldest first, one plan each (the model rendered with its inputs filtered
@@ -46,6 +46,14 @@ export async function runMicrobatch(node: ModelNode, q: NodeQueries, ctx: RunCon
     for (const [i, batch] of batches.entries()) {
       const started = performance.now();
       const last = i === batches.length - 1;
+      const report = (result: Pick<BatchProgress, "status" | "rowsAffected" | "message">) =>
+        ctx.microbatch.onBatch(node.unique_id, {
+          batchIndex: i + 1,
+          batchTotal: batches.length,
+          ...batch,
+          seconds: (performance.now() - started) / 1000,
+          ...result,
+        });
       try {
         compiledSql = ctx.renderer.render(node, { isIncremental: incremental, batch });
         const creates = state.kind !== "table" || replacePending;
@@ -74,26 +82,15 @@ export async function runMicrobatch(node: ModelNode, q: NodeQueries, ctx: RunCon
         successful.push(batch);
         replacePending = false;
         if (creates) state = await ctx.exec.relations.state(node.relation, q, true);
-        ctx.microbatch.onBatch(node.unique_id, {
-          batchIndex: i + 1,
-          batchTotal: batches.length,
-          ...batch,
+        report({
           status: "success",
-          seconds: (performance.now() - started) / 1000,
           ...(outcome.rowsAffected === undefined ? {} : { rowsAffected: outcome.rowsAffected }),
         });
       } catch (error) {
         const outcome = errorOutcome(error, { node, compiledSql, runPath }, ctx);
         if (outcome.errorCode === "CANCELLED") throw error;
         failed.push({ batch, outcome });
-        ctx.microbatch.onBatch(node.unique_id, {
-          batchIndex: i + 1,
-          batchTotal: batches.length,
-          ...batch,
-          status: "error",
-          seconds: (performance.now() - started) / 1000,
-          message: outcome.message,
-        });
+        report({ status: "error", message: outcome.message });
       }
     }
     ctx.writeArtifact(runPath, scripts.join("\n"));
