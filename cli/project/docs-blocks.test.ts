@@ -48,6 +48,21 @@ describe("docs blocks", () => {
     expect(project.manifest.sources["source.shop.raw.events"]?.description).toBe("One row per order.");
   });
 
+  it("a changed block changes the fingerprint of the nodes that use it, and only theirs", () => {
+    const files = {
+      "models/schema.yml": YML,
+      "models/orders.sql": "select 1 as id, 'placed' as status",
+      "models/other.sql": "select 1 as x",
+    };
+    const before = loadFixture({ ...files, "models/shop.md": MD }).manifest.nodes;
+    const after = loadFixture({ ...files, "models/shop.md": MD.replace("*shipped*", "*sent*") }).manifest
+      .nodes;
+    expect(after["model.shop.orders"]!.fingerprint.yml).not.toBe(
+      before["model.shop.orders"]!.fingerprint.yml,
+    );
+    expect(after["model.shop.other"]!.fingerprint).toEqual(before["model.shop.other"]!.fingerprint);
+  });
+
   it("an unknown doc name is an error naming the yml file, the entry and the closest block", () => {
     const error = errorOf(() =>
       loadFixture({

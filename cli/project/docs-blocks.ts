@@ -1,6 +1,7 @@
 import { closestName } from "../../core/closest-name.js";
 import { ConfigError } from "../../core/errors.js";
-import type { ColumnInfo, ManifestNode, SourceNode } from "../manifest/manifest.js";
+import type { ColumnInfo, Fingerprint, ManifestNode, SourceNode } from "../manifest/manifest.js";
+import { shortHash } from "./hashing.js";
 import type { SourceText } from "./project-files.js";
 
 /**
@@ -95,11 +96,14 @@ function lineOf(text: string, index: number): number {
 interface Described {
   description: string;
   columns: Record<string, ColumnInfo>;
+  fingerprint: Fingerprint;
 }
 
 /**
  * Resolves the doc references of every model's, seed's and source's description and column descriptions,
- * in place, before anything reads them (the manifest, the docs site, persist_docs' COMMENTs).
+ * in place, before anything reads them (the manifest, the docs site, persist_docs' COMMENTs). A node whose
+ * descriptions used a block gets the resolved text in its yml fingerprint, so editing the .md file is a
+ * change `state:modified` sees (its COMMENTs change).
  */
 export function applyDocBlocks(
   nodes: Readonly<Record<string, ManifestNode>>,
@@ -107,7 +111,11 @@ export function applyDocBlocks(
   blocks: ReadonlyMap<string, DocBlock>,
 ): void {
   const resolve = (target: Described, file: string, what: string) => {
-    target.description = renderDocReferences(target.description, blocks, { file, path: what });
+    const resolved: string[] = [];
+    if (target.description.includes("{{")) {
+      target.description = renderDocReferences(target.description, blocks, { file, path: what });
+      resolved.push(target.description);
+    }
     for (const [key, column] of Object.entries(target.columns)) {
       if (!column.description.includes("{{")) continue;
       const description = renderDocReferences(column.description, blocks, {
@@ -115,6 +123,11 @@ export function applyDocBlocks(
         path: `${what}.columns.${column.name}`,
       });
       target.columns[key] = { ...column, description };
+      resolved.push(`${key}\n${description}`);
+    }
+    if (resolved.length > 0) {
+      const yml = shortHash([target.fingerprint.yml, ...resolved].join("\n"));
+      target.fingerprint = { ...target.fingerprint, yml };
     }
   };
   for (const node of Object.values(nodes)) {
