@@ -140,8 +140,20 @@ export interface Manifest {
   readonly nodes: Readonly<Record<string, ManifestNode>>;
   readonly sources: Readonly<Record<string, SourceNode>>;
   readonly macros: Readonly<Record<string, MacroNode>>;
+  /** dbt's docs blocks (`{% docs %}` in .md files), as dbt's manifest lists them; descriptions already use them. */
+  readonly docs?: Readonly<Record<string, DocNode>>;
   readonly parent_map: Readonly<Record<string, readonly string[]>>;
   readonly child_map: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface DocNode {
+  readonly unique_id: string;
+  readonly resource_type: "doc";
+  readonly name: string;
+  readonly package_name: string;
+  readonly path: string;
+  readonly original_file_path: string;
+  readonly block_contents: string;
 }
 
 export type GraphNode = ManifestNode | SourceNode;

@@ -2,7 +2,7 @@ import { buildChildMap, rememberOrder } from "../graph/graph.js";
 import { MANIFEST_SCHEMA_VERSION, type Manifest } from "../manifest/manifest.js";
 import { createTemplateEnvironment } from "../templating/environment.js";
 import { BuildContext } from "./build-context.js";
-import { applyDocBlocks, collectDocBlocks } from "./docs-blocks.js";
+import { applyDocBlocks, collectDocBlocks, docNodes } from "./docs-blocks.js";
 import { checkCycles } from "./graph-checks.js";
 import { addModel, addSeed, type PendingRefs, resolveDependencies } from "./model-nodes.js";
 import { stem } from "./node-paths.js";
@@ -43,7 +43,8 @@ export function buildProject(files: ProjectFiles, options: BuildOptions): Parsed
   for (const file of files.seeds) addSeed(ctx, file, propertyFiles.seedPatches.get(stem(file.path)));
   for (const [name, patch] of propertyFiles.modelPatches) warnUnmatched(ctx, "models", name, patch);
   for (const [name, patch] of propertyFiles.seedPatches) warnUnmatched(ctx, "seeds", name, patch);
-  applyDocBlocks(ctx.nodes, ctx.sources, collectDocBlocks(files.docFiles ?? []));
+  const docBlocks = collectDocBlocks(files.docFiles ?? []);
+  applyDocBlocks(ctx.nodes, ctx.sources, docBlocks);
   const tests = new TestBuilder(ctx);
   resolveDependencies(ctx, pending);
   tests.addYmlTests(propertyFiles);
@@ -67,6 +68,7 @@ export function buildProject(files: ProjectFiles, options: BuildOptions): Parsed
     nodes: ctx.nodes,
     sources: ctx.sources,
     macros: Object.fromEntries([...ctx.macros.values()].map((m) => [m.node.unique_id, m.node])),
+    docs: docNodes(docBlocks, ctx.projectName, files.docFiles ?? []),
     parent_map: parentMap,
     child_map: childMap,
   };

@@ -46,6 +46,20 @@ describe("docs blocks", () => {
       "The id; One row per order. Plain text around it stays.",
     );
     expect(project.manifest.sources["source.shop.raw.events"]?.description).toBe("One row per order.");
+    // The blocks themselves, as dbt's manifest lists them.
+    expect(project.manifest.docs?.["doc.shop.orders_table"]).toEqual({
+      unique_id: "doc.shop.orders_table",
+      resource_type: "doc",
+      name: "orders_table",
+      package_name: "shop",
+      path: "docs/shop.md",
+      original_file_path: "models/docs/shop.md",
+      block_contents: "One row per order.",
+    });
+    expect(Object.keys(project.manifest.docs ?? {})).toEqual([
+      "doc.shop.order_status",
+      "doc.shop.orders_table",
+    ]);
   });
 
   it("a changed block changes the fingerprint of the nodes that use it, and only theirs", () => {

@@ -1,6 +1,6 @@
 import { closestName } from "../../core/closest-name.js";
 import { ConfigError } from "../../core/errors.js";
-import type { ColumnInfo, Fingerprint, ManifestNode, SourceNode } from "../manifest/manifest.js";
+import type { ColumnInfo, DocNode, Fingerprint, ManifestNode, SourceNode } from "../manifest/manifest.js";
 import { shortHash } from "./hashing.js";
 import type { SourceText } from "./project-files.js";
 
@@ -137,4 +137,28 @@ export function applyDocBlocks(
   for (const source of Object.values(sources)) {
     resolve(source as unknown as Described, source.original_file_path, source.name);
   }
+}
+
+/** The blocks as dbt's manifest lists them (`doc.<project>.<name>`), paths relative to their resource folder. */
+export function docNodes(
+  blocks: ReadonlyMap<string, DocBlock>,
+  projectName: string,
+  files: readonly SourceText[],
+): Record<string, DocNode> {
+  const bases = new Map(files.map((f) => [f.path, f.base]));
+  const out: Record<string, DocNode> = {};
+  for (const block of [...blocks.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+    const base = bases.get(block.file) ?? "";
+    const id = `doc.${projectName}.${block.name}`;
+    out[id] = {
+      unique_id: id,
+      resource_type: "doc",
+      name: block.name,
+      package_name: projectName,
+      path: base && block.file.startsWith(`${base}/`) ? block.file.slice(base.length + 1) : block.file,
+      original_file_path: block.file,
+      block_contents: block.text,
+    };
+  }
+  return out;
 }
