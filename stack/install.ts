@@ -9,7 +9,7 @@ import type { ServiceName } from "./services.js";
 const run = promisify(execFile);
 
 /** The pinned Maven plugin: Maven 3.8's built-in default is older and resolves differently. */
-const DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1";
+export const DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1";
 
 interface Artifact {
   readonly service: ServiceName;

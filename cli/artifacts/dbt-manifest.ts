@@ -49,7 +49,8 @@ export function toDbtManifest(manifest: Manifest): Json {
     nodes: mapValues(manifest.nodes, nodeToDbt),
     sources: mapValues(manifest.sources, sourceToDbt),
     macros: mapValues(manifest.macros, macroToDbt),
-    docs: {},
+    // dbt's Documentation nodes have exactly the docs blocks' fields (`doc.<project>.<name>`).
+    docs: manifest.docs ?? {},
     exposures: {},
     metrics: {},
     groups: {},
@@ -146,6 +147,8 @@ export function fromDbtManifest(json: Json): Manifest {
       json.macros as Record<string, Json>,
       (m) => fromDbt(m, MACRO_DERIVED) as unknown as MacroNode,
     ),
+    // A project without docs blocks has no `docs` in memory (dbt's file always has the key).
+    ...(json.docs && Object.keys(json.docs).length > 0 ? { docs: json.docs as Manifest["docs"] } : {}),
     parent_map: json.parent_map as Manifest["parent_map"],
     child_map: json.child_map as Manifest["child_map"],
   };

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { UsageError } from "../../core/errors.js";
 import { writeFileAtomic } from "../../core/write-file-atomic.js";
 import type { NodeResult } from "../log/events.js";
+import { type Batch, iso, parseUtc } from "../plan/microbatch.js";
 import { readJsonArtifact } from "./read-state.js";
 
 /**
@@ -33,6 +34,9 @@ export interface RunArgs {
   readonly empty?: boolean;
   readonly project_dir?: string;
   readonly profiles_dir?: string;
+  /** `--event-time-start/--event-time-end` (ISO, UTC). */
+  readonly event_time_start?: string;
+  readonly event_time_end?: string;
 }
 
 export function runResultsJson(
@@ -82,6 +86,8 @@ export function runResultsJson(
       compiled: r.status === "skipped" || r.compiledPath === undefined ? null : true,
       compiled_code: null,
       relation_name: r.relationName ?? null,
+      // dbt 1.9's own field for a microbatch model: [start, end] per batch, successful and failed.
+      ...(r.batchResults ? { batch_results: r.batchResults } : {}),
     })),
   };
 }
@@ -117,4 +123,29 @@ export function readPreviousRunResults(targetDir: string): PreviousRunResults {
 
 function round(seconds: number): number {
   return Math.round(seconds * 1000) / 1000;
+}
+
+const batchResultsSchema = z.object({
+  unique_id: z.string(),
+  batch_results: z.object({ failed: z.array(z.tuple([z.string(), z.string()])) }),
+});
+
+/**
+ * `floe retry`: per microbatch model, the batches that failed in the previous run (its `batch_results`),
+ * so only those run again. Entries without batch results (a model that failed before its batches) are
+ * left out and rerun whole.
+ */
+export function failedBatches(results: readonly unknown[]): Map<string, Batch[]> {
+  const out = new Map<string, Batch[]>();
+  for (const result of results) {
+    const parsed = batchResultsSchema.safeParse(result);
+    if (!parsed.success || parsed.data.batch_results.failed.length === 0) continue;
+    const batches = parsed.data.batch_results.failed.flatMap(([start, end]) => {
+      const s = parseUtc(start);
+      const e = parseUtc(end);
+      return s && e ? [{ start: iso(s), end: iso(e) }] : [];
+    });
+    if (batches.length > 0) out.set(parsed.data.unique_id, batches);
+  }
+  return out;
 }

@@ -15,7 +15,7 @@ import {
   type SelectorDefinition,
   selectDefinition,
 } from "../select/yaml-selectors.js";
-import { flagParser, invalidFlag, oneOf, passExample, positiveInt } from "./flag-values.js";
+import { flagParser, invalidFlag, oneOf, passExample, positiveInt, UTC_TIME } from "./flag-values.js";
 import type { CliIO } from "./io.js";
 
 /**
@@ -57,7 +57,30 @@ export interface RunFlags {
 /** The flags of `floe run|test|seed|build`: declared here so the command and its action share them. */
 export type RunCommandFlags = ProjectFlags &
   SelectionFlags &
-  RunFlags & { readonly storeFailures?: boolean; readonly resourceType?: readonly string[] };
+  RunFlags & {
+    readonly storeFailures?: boolean;
+    readonly resourceType?: readonly string[];
+  } & MicrobatchFlags;
+
+/** `--event-time-start/--event-time-end` of run and build: a microbatch backfill of that range. */
+export interface MicrobatchFlags {
+  readonly eventTimeStart?: Date;
+  readonly eventTimeEnd?: Date;
+}
+
+export function addMicrobatchFlags<C extends Command>(command: C): C {
+  return command
+    .option(
+      "--event-time-start <time>",
+      "microbatch models: build the batches from this UTC date or time (a backfill)",
+      flagParser("--event-time-start", UTC_TIME),
+    )
+    .option(
+      "--event-time-end <time>",
+      "microbatch models: build the batches up to this UTC date or time (exclusive)",
+      flagParser("--event-time-end", UTC_TIME),
+    );
+}
 
 export function addProjectFlags<C extends Command>(command: C): C {
   return command

@@ -131,3 +131,17 @@ describe("bad flags through the CLI", () => {
     }
   });
 });
+
+describe("--event-time-start/--event-time-end", () => {
+  it("reads a UTC date or time, and names the flag and an example when it is not one", async () => {
+    const { UTC_TIME, readFlag } = await import("./flag-values.js");
+    expect(readFlag("--event-time-start", "2026-12-01T06:30:00", UTC_TIME).toISOString()).toBe(
+      "2026-12-01T06:30:00.000Z",
+    );
+    const io = recordingIO();
+    expect(await main(["node", "floe", "run", "--event-time-end", "2026-13-01"], io)).toBe(2);
+    expect(io.stderrText()).toContain(
+      "--event-time-end must be a UTC date or timestamp (2026-12-01 or 2026-12-01T06:00:00), got '2026-13-01'",
+    );
+  });
+});

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { UsageError } from "../../core/errors.js";
+import { parseUtc } from "../plan/microbatch.js";
 
 /**
  * The one way a command reads and checks a flag's value: through a zod schema, either one flag at a time
@@ -104,6 +105,17 @@ export const DURATION: FlagFormat<number> = {
     }),
   expected: "a duration (a number with ms, s, m or h; seconds without)",
   example: "60s",
+};
+
+/** A UTC date or timestamp (`--event-time-start 2026-12-01`), read as microbatch reads `begin`. */
+export const UTC_TIME: FlagFormat<Date> = {
+  schema: z.string().transform((text, ctx) => {
+    const date = parseUtc(text);
+    if (date === undefined) ctx.addIssue({ code: "custom", message: "not a date" });
+    return date ?? new Date(Number.NaN);
+  }),
+  expected: "a UTC date or timestamp (2026-12-01 or 2026-12-01T06:00:00)",
+  example: "2026-12-01",
 };
 
 /** The part of JSON Schema that `describeAccepted` reads. */

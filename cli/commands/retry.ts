@@ -7,7 +7,8 @@ const RETRIED = new Set(["error", "fail", "skipped"]);
 
 /**
  * `floe retry`: re-runs, with the same command and flags, the nodes that failed or were skipped in the last
- * run_results.json. Earlier successes stay in run_results.json, so a second retry sees the whole picture.
+ * run_results.json (of a microbatch model, only the batches that failed). Earlier successes stay in
+ * run_results.json, so a second retry sees the whole picture.
  * Flags given to retry override the recorded ones (`--vars`, `--threads`, `--full-refresh`, `--defer
  * --state`).
  */
@@ -21,7 +22,7 @@ export function registerRetryCommand(program: FloeCommand): void {
     .option("--state <dir>", "with --defer: the manifest.json to defer to (default: the one recorded)")
     .handle(async (flags: RunCommandFlags) => {
       const { executeTask, loadRunProject } = await import("./run-action.js");
-      const { readPreviousRunResults } = await import("../artifacts/run-results.js");
+      const { failedBatches, readPreviousRunResults } = await import("../artifacts/run-results.js");
       const first = loadRunProject(flags, io);
       const previous = readPreviousRunResults(join(first.root, first.targetPath));
       const args = previous.args as {
@@ -34,6 +35,8 @@ export function registerRetryCommand(program: FloeCommand): void {
         fail_fast?: unknown;
         warn_error?: unknown;
         empty?: unknown;
+        event_time_start?: unknown;
+        event_time_end?: unknown;
       };
       // The previous --vars shape the SQL; keep them unless given anew.
       const project =
@@ -68,9 +71,16 @@ export function registerRetryCommand(program: FloeCommand): void {
           ...(flags.threads === undefined && typeof args.threads === "number"
             ? { threads: args.threads }
             : {}),
+          // A skipped microbatch model backfills the range the run asked for (failed batches are explicit).
+          ...(typeof args.event_time_start === "string"
+            ? { eventTimeStart: new Date(args.event_time_start) }
+            : {}),
+          ...(typeof args.event_time_end === "string" ? { eventTimeEnd: new Date(args.event_time_end) } : {}),
         },
         io,
         previous.raw.results as { unique_id: string }[],
+        // A microbatch model reruns only its failed batches.
+        failedBatches(previous.raw.results),
       );
       return result.exitCode;
     });

@@ -3,7 +3,7 @@
  * so `floe --help` and the compile commands do not pay for the engine's modules.
  */
 import { join, resolve } from "node:path";
-import { FloeError } from "../../core/errors.js";
+import { FloeError, UsageError } from "../../core/errors.js";
 import { cancelOnSigint } from "../../trino/cancel-on-sigint.js";
 import type { TrinoConnection } from "../../trino/connection.js";
 import { quoteRelation } from "../../trino/dialect.js";
@@ -16,6 +16,7 @@ import type { RunLogger } from "../log/events.js";
 import { jsonLogger } from "../log/json-logger.js";
 import { quietLogger } from "../log/quiet-logger.js";
 import { textLogger } from "../log/text-logger.js";
+import type { Batch } from "../plan/microbatch.js";
 import { connectTarget } from "../runner/connect.js";
 import { deferCandidates, resolveDeferred } from "../runner/defer.js";
 import { catalogsOf, preflight } from "../runner/preflight.js";
@@ -55,7 +56,13 @@ export async function executeTask(
   flags: RunCommandFlags,
   io: CliIO,
   previousResults?: readonly { readonly unique_id: string }[],
+  retryBatches?: ReadonlyMap<string, readonly Batch[]>,
 ): Promise<RunTaskResult> {
+  if (flags.eventTimeStart && flags.eventTimeEnd && flags.eventTimeStart >= flags.eventTimeEnd) {
+    throw new UsageError("--event-time-start must be before --event-time-end.", {
+      hint: "pass e.g. --event-time-start 2026-12-01 --event-time-end 2026-12-04 (the end is exclusive).",
+    });
+  }
   // Held until the artifacts are written: a second run in this target/ stops here (exit 2).
   const lock = lockTarget(join(project.root, project.targetPath), kind, { display: project.targetPath });
   const connection = connectTarget(project.target);
@@ -89,6 +96,9 @@ export async function executeTask(
         deferred,
         previousResults,
         ...heartbeatFrom(io.env),
+        eventTimeStart: flags.eventTimeStart,
+        eventTimeEnd: flags.eventTimeEnd,
+        ...(retryBatches ? { retryBatches } : {}),
       }),
     );
     // As dbt does: a run leaves the manifest it ran with, so its target/ can serve as --state later.

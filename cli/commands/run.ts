@@ -1,6 +1,12 @@
 import type { ParsedProject } from "../compile/compile.js";
 import type { TaskKind } from "../runner/run-graph.js";
-import { addProjectFlags, addRunFlags, addSelectionFlags, type RunCommandFlags } from "./common-flags.js";
+import {
+  addMicrobatchFlags,
+  addProjectFlags,
+  addRunFlags,
+  addSelectionFlags,
+  type RunCommandFlags,
+} from "./common-flags.js";
 import { flagListParser, oneOf } from "./flag-values.js";
 import type { FloeCommand } from "./floe-command.js";
 
@@ -17,6 +23,7 @@ export function registerRunCommand(program: FloeCommand, kind: TaskKind): void {
   let command = addRunFlags(
     addSelectionFlags(addProjectFlags(program.command(kind).description(DESCRIPTIONS[kind]))),
   );
+  if (kind === "run" || kind === "build") command = addMicrobatchFlags(command);
   if (kind === "test" || kind === "build") {
     command = command.option("--store-failures", "write each test's failing rows to its audit table");
   }

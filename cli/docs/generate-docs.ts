@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { TrinoConnection } from "../../trino/connection.js";
 import { type ParsedProject, renderNodes, topologicalOrder } from "../compile/compile.js";
 import { relationOf } from "../manifest/manifest.js";
@@ -59,6 +61,22 @@ export async function generateDocs(options: GenerateDocsOptions): Promise<Genera
     compiled: Object.fromEntries(compiled),
     layout: lineageLayout(manifest),
     emptyCatalog: options.connection === undefined,
+    templates: templateSources(project, order),
   });
   return { catalog, compiled, html, notBuilt };
+}
+
+/** The template file of each selected model and singular test, as the user wrote it (shown beside the SQL). */
+function templateSources(project: ParsedProject, ids: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const id of ids) {
+    const template = project.templates.get(id);
+    if (template?.kind !== "template") continue;
+    try {
+      out[id] = readFileSync(join(project.root, template.file), "utf8");
+    } catch {
+      // Deleted since the compile: the page says "not available" rather than failing the docs.
+    }
+  }
+  return out;
 }

@@ -31,12 +31,15 @@ class FakeElement {
   addEventListener(type: string, listener: (event?: unknown) => void): void {
     this.listeners[type] = [...(this.listeners[type] ?? []), listener];
   }
+  /** What the page inserted as markup (descriptions only); kept as the string, not parsed. */
+  innerHTML = "";
   set textContent(value: string) {
     this.children = [];
     this.ownText = value;
+    this.innerHTML = "";
   }
   get textContent(): string {
-    return this.ownText + this.children.map((c) => c.textContent).join("");
+    return this.ownText + this.innerHTML + this.children.map((c) => c.textContent).join("");
   }
   all(tag: string): FakeElement[] {
     return this.children.flatMap((c) => [...(c.tag === tag ? [c] : []), ...c.all(tag)]);
@@ -128,9 +131,10 @@ models:
     expect(a).toContain("integer");
     expect(a).toContain("the x");
     expect(a).toContain("unique");
-    // The description is text, never markup.
-    expect(ids.detail!.all("img")).toHaveLength(0);
-    expect(a).toContain("<img src=x onerror=alert(1)>");
+    // The description's own HTML is escaped: it shows as text, never as markup.
+    const description = ids.detail!.all("div").find((d) => d.attributes.class === "md")!;
+    expect(description.innerHTML).toBe("<p>&lt;img src=x onerror=alert(1)&gt;</p>");
+    expect(a).not.toContain("<img");
 
     navigate("#node=model.shop.b");
     const b = ids.detail!.textContent;
@@ -182,5 +186,89 @@ models:
     expect(ids.graph!.all("g")).toHaveLength(200);
     navigate("#node=model.shop.m50");
     expect(ids.graph!.all("g")).toHaveLength(200);
+  });
+
+  it("renders descriptions as Markdown, shows the template beside the compiled SQL, searches columns, groups by folder", () => {
+    const p = loadFixture({
+      "models/docs.md": "{% docs orders %}\nOne row per **order**; see `status`.\n{% enddocs %}\n",
+      "models/marts/core/core.yml": `version: 2
+models:
+  - name: fct_orders
+    description: '{{doc "orders"}}'
+    columns:
+      - name: status
+        description: "*placed* or [shipped](https://example.com)"
+      - name: shipped_on
+`,
+      "models/marts/core/fct_orders.sql":
+        "select 1 as order_id, 'placed' as status from {{ref \"stg_orders\"}}\n",
+      "models/staging/stg_orders.sql": "select 1 as order_id\n",
+      "models/staging/stg_payments.sql": "select 2 as payment_id\n",
+    });
+    const catalog = buildCatalog({
+      manifest: p.manifest,
+      ids: Object.keys(p.manifest.nodes),
+      tables: [
+        {
+          table_catalog: "iceberg",
+          table_schema: "analytics",
+          table_name: "stg_payments",
+          table_type: "BASE TABLE",
+        },
+      ],
+      columns: [
+        {
+          table_catalog: "iceberg",
+          table_schema: "analytics",
+          table_name: "stg_payments",
+          column_name: "payment_status",
+          ordinal_position: 1,
+          data_type: "varchar",
+        },
+      ],
+      generatedAt: "t",
+    });
+    const template = "select 1 as order_id, 'placed' as status from {{ref \"stg_orders\"}}\n";
+    const html = docsSiteHtml({
+      manifest: p.manifest,
+      catalog,
+      compiled: { "model.shop.fct_orders": 'select 1 as order_id from "iceberg"."analytics"."stg_orders"' },
+      layout: lineageLayout(p.manifest),
+      emptyCatalog: false,
+      templates: { "model.shop.fct_orders": template },
+    });
+    const { ids, navigate } = runPage(html);
+
+    // Sidebar: models under their folder, in folder order.
+    const headings = ids.list!.all("h4").map((h) => h.textContent);
+    expect(headings).toEqual(["marts/core", "staging"]);
+
+    navigate("#node=model.shop.fct_orders");
+    const md = ids.detail!.all("div").filter((d) => d.attributes.class === "md");
+    expect(md[0]!.innerHTML).toBe("<p>One row per <strong>order</strong>; see <code>status</code>.</p>");
+    const cells = ids.detail!.all("td").filter((d) => d.attributes.class === "md");
+    expect(cells.map((c) => c.innerHTML)).toContain(
+      '<p><em>placed</em> or <a href="https://example.com" rel="noopener">shipped</a></p>',
+    );
+    const pres = ids.detail!.all("pre");
+    expect(pres.map((e) => e.attributes.class)).toEqual(["sql template", "sql compiled"]);
+    expect(pres[0]!.textContent).toBe(template);
+    expect(pres[1]!.textContent).toContain('"iceberg"."analytics"."stg_orders"');
+    expect(ids.detail!.textContent).toContain("Template (models/marts/core/fct_orders.sql)");
+
+    // Search by a column name: a yml column, and a column only the catalog knows.
+    const search = ids.search!;
+    search.value = "status";
+    search.listeners.input![0]!();
+    let listed = ids.list!.all("li").map((li) => li.textContent);
+    // fct_orders matches on its description (which names `status`), stg_payments on a column.
+    expect(listed).toEqual(["fct_orders", "stg_paymentscolumn payment_status"]);
+    search.value = "shipped_o";
+    search.listeners.input![0]!();
+    expect(ids.list!.all("li").map((li) => li.textContent)).toEqual(["fct_orderscolumn shipped_on"]);
+    search.value = "payment_st";
+    search.listeners.input![0]!();
+    listed = ids.list!.all("li").map((li) => li.textContent);
+    expect(listed).toEqual(["stg_paymentscolumn payment_status"]);
   });
 });

@@ -1,7 +1,9 @@
 /**
  * The docs page's own script (plain ES2019, no libraries, no network): reads the embedded JSON, lists
- * resources, shows one in detail, and draws the lineage graph as SVG from the precomputed layout. All
- * text goes in through textContent, never innerHTML, so descriptions and SQL cannot inject markup.
+ * resources by folder, searches names, descriptions and column names, shows one resource in detail (its
+ * description as Markdown, its template beside its compiled SQL), and draws the lineage graph as SVG from
+ * the precomputed layout. Text goes in through textContent; the one exception is the descriptions' HTML,
+ * which site.ts rendered with renderMarkdown (every description's own markup escaped first).
  * Kept free of backticks and template placeholders because it lives inside a template string.
  */
 export const SITE_SCRIPT = String.raw`
@@ -9,6 +11,7 @@ export const SITE_SCRIPT = String.raw`
   "use strict";
   var data = JSON.parse(document.getElementById("floe-data").textContent);
   var manifest = data.manifest, catalog = data.catalog, compiled = data.compiled, layout = data.layout;
+  var templates = data.templates || {}, descriptions = data.descriptions || {};
   var SVG = "http://www.w3.org/2000/svg";
   var all = {};
   Object.keys(manifest.nodes).forEach(function (id) { all[id] = manifest.nodes[id]; });
@@ -44,24 +47,56 @@ export const SITE_SCRIPT = String.raw`
   var groups = [["source", "Sources"], ["seed", "Seeds"], ["model", "Models"], ["test", "Tests"]];
   var list = document.getElementById("list");
   var search = document.getElementById("search");
+  /** Every column name a node has: documented in yml, or in the catalog. */
+  function columnNames(id) {
+    var n = all[id], names = Object.keys(n.columns || {}), entry = catalogEntry(id);
+    if (entry) Object.keys(entry.columns || {}).forEach(function (c) { if (names.indexOf(c) < 0) names.push(c); });
+    return names;
+  }
+  /** The sidebar's sub-group: a source's source name, a model's or seed's folder; tests are not grouped. */
+  function folderOf(n) {
+    if (n.resource_type === "source") return n.source_name || "";
+    if (n.resource_type === "test") return "";
+    var parts = (n.original_file_path || "").split("/");
+    return parts.slice(1, -1).join("/");
+  }
+  /** null: no match; else the matching column names (empty when the name or description matched). */
+  function matches(id, q) {
+    var n = all[id];
+    if (q === "" || n.name.toLowerCase().indexOf(q) >= 0 || (n.description || "").toLowerCase().indexOf(q) >= 0) return [];
+    var cols = columnNames(id).filter(function (c) { return c.toLowerCase().indexOf(q) >= 0; });
+    return cols.length ? cols : null;
+  }
   function renderList() {
     var q = search.value.trim().toLowerCase();
     list.textContent = "";
     groups.forEach(function (g) {
+      var found = {};
       var ids = Object.keys(all).filter(function (id) {
-        var n = all[id];
-        return n.resource_type === g[0] && (q === "" || n.name.toLowerCase().indexOf(q) >= 0 ||
-          (n.description || "").toLowerCase().indexOf(q) >= 0);
-      }).sort(function (a, b) { return all[a].name.localeCompare(all[b].name); });
+        if (all[id].resource_type !== g[0]) return false;
+        var m = matches(id, q);
+        if (m) found[id] = m;
+        return m !== null;
+      }).sort(function (a, b) {
+        var fa = folderOf(all[a]), fb = folderOf(all[b]);
+        return fa === fb ? all[a].name.localeCompare(all[b].name) : fa.localeCompare(fb);
+      });
       if (ids.length === 0) return;
       list.appendChild(el("h3", { text: g[1] + " (" + ids.length + ")" }));
-      var ul = el("ul");
+      var ul = null, folder = null;
       ids.forEach(function (id) {
+        var f = folderOf(all[id]);
+        if (ul === null || f !== folder) {
+          if (f !== "") list.appendChild(el("h4", { "class": "folder", text: f }));
+          ul = el("ul");
+          list.appendChild(ul);
+          folder = f;
+        }
         var li = el("li", { "data-id": id }, [link(id)]);
+        if (found[id].length) li.appendChild(el("span", { "class": "match", text: "column " + found[id].join(", ") }));
         if (id === current) li.className = "current";
         ul.appendChild(li);
       });
-      list.appendChild(ul);
     });
   }
   search.addEventListener("input", renderList);
@@ -70,6 +105,12 @@ export const SITE_SCRIPT = String.raw`
   var detail = document.getElementById("detail");
   var current = null;
   function section(title, body) { return el("section", null, [el("h3", { text: title }), body]); }
+  /** An element holding a description's HTML (from site.ts's renderMarkdown), or a plain fallback text. */
+  function markdown(tag, html, fallback) {
+    var e = el(tag, { "class": "md" });
+    if (html) e.innerHTML = html; else e.textContent = fallback;
+    return e;
+  }
   function columnsTable(n, entry) {
     var names = [];
     var seen = {};
@@ -97,7 +138,7 @@ export const SITE_SCRIPT = String.raw`
         el("td", { text: c ? String(c.index) : "" }),
         el("td", { "class": "mono", text: name }),
         el("td", { "class": "mono", text: type }),
-        el("td", { text: doc ? doc.description : "" }),
+        markdown("td", descriptions[n.unique_id] && descriptions[n.unique_id].columns && descriptions[n.unique_id].columns[k], ""),
         el("td", { text: (testsByColumn[k] || []).join(", ") }),
       ]);
     });
@@ -133,7 +174,7 @@ export const SITE_SCRIPT = String.raw`
         detail.appendChild(el("p", { "class": "missing", text: data.emptyCatalog ? "Catalog not generated (--empty-catalog)." : ({ source: "Not found: the source table does not exist (not loaded yet?) or could not be read.", seed: "Not loaded yet: run floe seed." }[n.resource_type] || "Not built yet: the relation does not exist in the warehouse (or could not be read).") }));
       }
     }
-    detail.appendChild(section("Description", el("p", { text: n.description || "(no description)" })));
+    detail.appendChild(section("Description", markdown("div", descriptions[id] && descriptions[id].description, "(no description)")));
     if (n.resource_type !== "test") detail.appendChild(section("Columns", columnsTable(n, entry)));
     if (n.resource_type === "test") {
       var facts2 = el("dl");
@@ -148,7 +189,13 @@ export const SITE_SCRIPT = String.raw`
     detail.appendChild(section("Depends on", idList(parents)));
     if (n.resource_type !== "test") detail.appendChild(section("Referenced by", idList(children)));
     if (tests.length) detail.appendChild(section("Tests", idList(tests)));
-    if (compiled[id] !== undefined) detail.appendChild(section("Compiled SQL", el("pre", { "class": "sql", text: compiled[id] })));
+    if (templates[id] !== undefined || compiled[id] !== undefined) {
+      // The template the user edits beside what it compiled to, so a {{ref}} or a macro reads off directly.
+      detail.appendChild(section("SQL", el("div", { "class": "sql-pair" }, [
+        el("div", null, [el("h4", { text: "Template (" + n.original_file_path + ")" }), el("pre", { "class": "sql template", text: templates[id] !== undefined ? templates[id] : "(not available)" })]),
+        el("div", null, [el("h4", { text: "Compiled SQL" }), el("pre", { "class": "sql compiled", text: compiled[id] !== undefined ? compiled[id] : "(not compiled: --no-compile)" })]),
+      ])));
+    }
   }
 
   // ---- lineage graph -------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 import type { Manifest } from "../manifest/manifest.js";
 import type { Catalog } from "./catalog.js";
 import { type Layout, layeredLayout } from "./lineage-layout.js";
+import { escapeHtml, renderMarkdown } from "./markdown.js";
 import { SITE_SCRIPT } from "./site-script.js";
 
 /**
@@ -15,10 +16,44 @@ export interface SiteData {
   readonly compiled: Readonly<Record<string, string>>;
   readonly layout: Layout;
   readonly emptyCatalog: boolean;
+  /** unique_id → the node's template source (models, singular tests), shown beside its compiled SQL. */
+  readonly templates?: Readonly<Record<string, string>>;
 }
 
 export function docsSiteHtml(data: SiteData): string {
-  return renderSite({ ...data, manifest: docsManifest(data.manifest) });
+  return renderSite({ ...data, manifest: docsManifest(data.manifest) }, descriptionsHtml(data.manifest));
+}
+
+/** A node's description and its columns' (by lower-cased name) as HTML, for the nodes that have any. */
+export interface DescriptionHtml {
+  readonly description?: string;
+  readonly columns?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Descriptions rendered as Markdown once, here: the page inserts these strings as markup and nothing else
+ * (renderMarkdown escapes every description's own HTML first).
+ */
+export function descriptionsHtml(manifest: Manifest): Record<string, DescriptionHtml> {
+  const out: Record<string, DescriptionHtml> = {};
+  const add = (
+    id: string,
+    node: { description?: string; columns?: Readonly<Record<string, { description: string }>> },
+  ) => {
+    const columns: Record<string, string> = {};
+    for (const [name, column] of Object.entries(node.columns ?? {})) {
+      if (column.description.trim() !== "") columns[name.toLowerCase()] = renderMarkdown(column.description);
+    }
+    const description = node.description?.trim() ? renderMarkdown(node.description) : undefined;
+    if (description === undefined && Object.keys(columns).length === 0) return;
+    out[id] = {
+      ...(description === undefined ? {} : { description }),
+      ...(Object.keys(columns).length === 0 ? {} : { columns }),
+    };
+  };
+  for (const [id, node] of Object.entries(manifest.nodes)) if (node.resource_type !== "test") add(id, node);
+  for (const [id, source] of Object.entries(manifest.sources)) add(id, source);
+  return out;
 }
 
 /** The node fields the page shows (dt/dd facts, columns, tests, lineage). */
@@ -68,7 +103,7 @@ export function docsManifest(manifest: Manifest): Manifest {
   } as unknown as Manifest;
 }
 
-function renderSite(data: SiteData): string {
+function renderSite(data: SiteData, descriptions: Record<string, DescriptionHtml>): string {
   const project = data.manifest.metadata.project_name;
   const counts = new Map<string, number>();
   for (const node of Object.values(data.manifest.nodes))
@@ -92,12 +127,12 @@ function renderSite(data: SiteData): string {
 </head>
 <body>
 <header><h1>${escapeHtml(project)} <span class="muted">Floe docs</span></h1><p id="summary" class="muted"></p></header>
-<nav><input id="search" type="search" placeholder="Search models, sources, tests…" aria-label="search"><div id="list"></div></nav>
+<nav><input id="search" type="search" placeholder="Search names, descriptions, columns…" aria-label="search"><div id="list"></div></nav>
 <main>
 <section id="lineage"><h2>Lineage</h2><p id="graph-note" class="muted"></p><div id="graph"></div></section>
 <article id="detail"></article>
 </main>
-<script id="floe-data" type="application/json">${embedJson({ ...data, summary })}</script>
+<script id="floe-data" type="application/json">${embedJson({ ...data, templates: data.templates ?? {}, descriptions, summary })}</script>
 <script>${layeredLayout.toString()}
 ${SITE_SCRIPT}</script>
 </body>
@@ -113,18 +148,13 @@ export function embedJson(value: unknown): string {
     .replaceAll("\u2029", "\\u2029");
 }
 
-function escapeHtml(text: string): string {
-  return text
-    .replaceAll("&", "&amp;")
-    .replaceAll("<", "&lt;")
-    .replaceAll(">", "&gt;")
-    .replaceAll('"', "&quot;");
-}
-
 const STYLE = `
 *{box-sizing:border-box}body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d2430;display:grid;grid-template-columns:300px 1fr;grid-template-rows:auto 1fr;height:100vh}
 header{grid-column:1/3;padding:10px 18px;border-bottom:1px solid #d8dde6;background:#f6f8fb}header h1{margin:0;font-size:18px}header p{margin:2px 0 0}
 nav{overflow:auto;border-right:1px solid #d8dde6;padding:10px}nav input{width:100%;padding:6px 8px;border:1px solid #c4cad4;border-radius:4px}
+nav h4{font-size:11.5px;color:#7a8597;margin:8px 0 2px 4px;font-weight:600}nav .match{font-size:11.5px;color:#6b7586;margin-left:4px}
+.md p{margin:0 0 6px}.md :is(h1,h2,h3,h4,h5,h6){font-size:14px;margin:8px 0 4px}.md code{font-family:ui-monospace,Menlo,monospace;font-size:12.5px;background:#eef1f5;padding:0 3px;border-radius:3px}.md ul,.md ol{margin:0 0 6px;padding-left:20px}
+.sql-pair{display:grid;grid-template-columns:1fr 1fr;gap:10px}.sql-pair h4{margin:4px 0;font-size:12px;color:#5b6677}
 nav h3{font-size:12px;text-transform:uppercase;letter-spacing:.05em;color:#5b6677;margin:14px 0 4px}nav ul{list-style:none;margin:0;padding:0}nav li{padding:1px 4px;border-radius:3px}nav li.current{background:#dde8fb}
 main{overflow:auto;padding:0 18px 40px}#graph{overflow:auto;max-height:45vh;border:1px solid #d8dde6;border-radius:6px;background:#fbfcfe}
 a.ref{color:#1f5fbf;text-decoration:none}a.ref:hover{text-decoration:underline}.muted{color:#6b7586}.mono,pre{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12.5px}

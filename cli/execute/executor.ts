@@ -68,6 +68,7 @@ async function executeStep(step: Step, q: NodeQueries, ctx: ExecutionContext): P
     case "insert":
     case "merge":
     case "delete-insert":
+    case "replace-slice":
     case "add-column":
     case "drop-column":
     case "set-column-type":

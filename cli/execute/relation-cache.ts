@@ -108,6 +108,7 @@ export class RelationCache {
       case "insert":
       case "merge":
       case "delete-insert":
+      case "replace-slice":
       case "add-column":
       case "drop-column":
       case "set-column-type":

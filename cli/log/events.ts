@@ -37,6 +37,14 @@ export interface NodeResult extends NodeRef {
   readonly threadId?: string;
   /** For skipped nodes: the failed node that caused it (undefined: cancelled). */
   readonly skippedBecause?: string;
+  /** Microbatch models: each batch's [start, end) by outcome (dbt 1.9's `batch_results`). */
+  readonly batchResults?: BatchResults;
+}
+
+/** ISO UTC times, `[start, end]` per batch. */
+export interface BatchResults {
+  readonly successful: readonly (readonly [string, string])[];
+  readonly failed: readonly (readonly [string, string])[];
 }
 
 export type RunEvent =
@@ -79,6 +87,19 @@ export type RunEvent =
       readonly status: "success" | "error";
       readonly message: string;
       readonly executionTime: number;
+    }
+  | {
+      /** Microbatch: one batch of a model done (progress while a backfill runs batch by batch). */
+      readonly code: "BATCH_FINISHED";
+      readonly node: NodeRef;
+      readonly batchIndex: number;
+      readonly batchTotal: number;
+      readonly start: string;
+      readonly end: string;
+      readonly status: "success" | "error";
+      readonly seconds: number;
+      readonly rowsAffected?: number;
+      readonly message?: string;
     }
   | {
       readonly code: "RUN_FINISHED";

@@ -12,7 +12,8 @@ export function jsonLogger(write: (line: string) => void): RunLogger {
       const level =
         (event.code === "NODE_FINISHED" &&
           (event.result.status === "error" || event.result.status === "fail")) ||
-        (event.code === "HOOK_FINISHED" && event.status === "error")
+        (event.code === "HOOK_FINISHED" && event.status === "error") ||
+        (event.code === "BATCH_FINISHED" && event.status === "error")
           ? "error"
           : event.code === "NODE_FINISHED" && event.result.status === "warn"
             ? "warn"

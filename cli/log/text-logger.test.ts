@@ -72,3 +72,36 @@ describe("textLogger", () => {
     expect(lines).toContain("Done. PASS=1 WARN=0 ERROR=1 SKIP=1 TOTAL=3");
   });
 });
+
+describe("microbatch progress", () => {
+  it("prints one line per batch, with the error's message under a failed one", () => {
+    const lines: string[] = [];
+    const log = textLogger((text) => lines.push(text));
+    const progress = { node: model, batchTotal: 3, seconds: 1.5 } as const;
+    log.event({
+      code: "BATCH_FINISHED",
+      ...progress,
+      batchIndex: 1,
+      start: "2026-12-01T00:00:00",
+      end: "2026-12-02T00:00:00",
+      status: "success",
+      rowsAffected: 24,
+    });
+    log.event({
+      code: "BATCH_FINISHED",
+      ...progress,
+      batchIndex: 2,
+      start: "2026-12-02T00:00:00",
+      end: "2026-12-03T00:00:00",
+      status: "error",
+      message: "Cannot cast 'x' to INT",
+    });
+    const text = lines.join("");
+    expect(text).toMatch(
+      /OK batch 1 of 3 of marts\.fct_orders \[2026-12-01T00:00:00, 2026-12-02T00:00:00\) \.+ \[OK in 1\.50s, 24 rows\]/,
+    );
+    expect(text).toMatch(
+      /ERROR batch 2 of 3 of marts\.fct_orders .* \[ERROR in 1\.50s\]\n {4}Cannot cast 'x' to INT/,
+    );
+  });
+});

@@ -62,6 +62,16 @@ export function textLogger(write: (text: string) => void, options: { colour?: bo
           );
           return;
         }
+        case "BATCH_FINISHED": {
+          const what = `batch ${event.batchIndex} of ${event.batchTotal} of ${event.node.displayName} [${event.start}, ${event.end})`;
+          const rows = event.rowsAffected === undefined ? "" : `, ${plural(event.rowsAffected, "row")}`;
+          out(
+            event.status === "success"
+              ? dots(`  OK ${what}`, `[OK in ${event.seconds.toFixed(2)}s${rows}]`, colours.green)
+              : `${dots(`  ERROR ${what}`, `[ERROR in ${event.seconds.toFixed(2)}s]`, colours.red)}\n    ${event.message ?? ""}`,
+          );
+          return;
+        }
         case "RUN_FINISHED":
           write(summary(event, colours));
           return;

@@ -12,7 +12,9 @@ import { checkKeys, strictMapping, unsupportedKeys } from "./strict-keys.js";
 
 export const MATERIALIZATIONS = ["view", "table", "incremental", "ephemeral", "materialized_view"] as const;
 export type Materialization = (typeof MATERIALIZATIONS)[number];
-export const INCREMENTAL_STRATEGIES = ["append", "merge", "delete+insert"] as const;
+export const INCREMENTAL_STRATEGIES = ["append", "merge", "delete+insert", "microbatch"] as const;
+/** Microbatch's `batch_size` (dbt 1.9). */
+export const BATCH_SIZES = ["hour", "day", "month", "year"] as const;
 export type IncrementalStrategy = (typeof INCREMENTAL_STRATEGIES)[number];
 export const SNAPSHOT_STRATEGIES = ["timestamp", "check"] as const;
 export const HARD_DELETES = ["ignore", "invalidate", "new_record"] as const;
@@ -197,6 +199,13 @@ const configLayerObject = z
       Object.fromEntries(SNAPSHOT_META_COLUMNS.map((c) => [c, z.string().min(1).optional()])),
       { error: `snapshot_meta_column_names maps ${SNAPSHOT_META_COLUMNS.join(", ")} to column names` },
     ),
+    // Microbatch (dbt 1.9). event_time is also read on a model's inputs (models, seeds), which a microbatch
+    // model reads one batch at a time.
+    event_time: z.string().min(1),
+    batch_size: z.enum(BATCH_SIZES, { error: `batch_size must be one of ${BATCH_SIZES.join(", ")}` }),
+    lookback: z.coerce.number().int().min(0),
+    // YAML may hand a date over as a Date; keep it as text (UTC), which the planner parses.
+    begin: z.union([z.string().min(1), z.date().transform((d) => d.toISOString().slice(0, 19))]),
     persist_docs: z.strictObject(
       { relation: bool.optional(), columns: bool.optional() },
       { error: "persist_docs must be a mapping like {relation: true, columns: true}" },
@@ -239,9 +248,13 @@ export const CONFIG_KEYS: Readonly<Record<ConfigKind, readonly string[]>> = {
     "post_hook",
     "pre-hook",
     "post-hook",
+    "event_time",
+    "batch_size",
+    "lookback",
+    "begin",
     ...TABLE_KEYS,
   ],
-  seed: [...NODE_KEYS, "column_types", ...TABLE_KEYS],
+  seed: [...NODE_KEYS, "column_types", "event_time", ...TABLE_KEYS],
   snapshot: [
     ...NODE_KEYS,
     "unique_key",
@@ -286,11 +299,7 @@ export const DBT_CONFIG_KEYS_NOT_SUPPORTED = unsupportedKeys({
   group: "",
   sql_header: "",
   quoting: "",
-  event_time: "",
-  batch_size: "",
-  lookback: "",
-  begin: "",
-  concurrent_batches: "",
+  concurrent_batches: "Floe runs a microbatch model's batches one after another, oldest first.",
   target_schema: "use schema:.",
   target_database: "use catalog:.",
   merge_update_columns: "",
@@ -384,6 +393,10 @@ export interface ModelConfig extends NodeConfigBase {
   /** SQL templates run before / after the model's statements, in order (every config level adds). */
   pre_hook?: string[];
   post_hook?: string[];
+  event_time?: string;
+  batch_size?: (typeof BATCH_SIZES)[number];
+  lookback?: number;
+  begin?: string;
 }
 
 /** A snapshot's config (dbt 1.9): how rows are keyed, when a row changed, what a deleted row becomes. */
@@ -422,6 +435,7 @@ export interface SeedConfig extends NodeConfigBase {
   persist_docs?: PersistDocs;
   maintenance?: MaintenanceConfig;
   retention?: RetentionConfig;
+  event_time?: string;
 }
 
 export interface TestConfig extends NodeConfigBase {
@@ -554,6 +568,10 @@ export function configHint(key: string | undefined): string {
       return `use one of ${MATERIALIZATIONS.join(", ")}.`;
     case "incremental_strategy":
       return `use one of ${INCREMENTAL_STRATEGIES.join(", ")}.`;
+    case "batch_size":
+      return `use one of ${BATCH_SIZES.join(", ")}.`;
+    case "lookback":
+      return "give lookback as a whole number of batches, e.g. lookback: 1.";
     case "on_schema_change":
       return `use one of ${ON_SCHEMA_CHANGE.join(", ")}.`;
     case "strategy":

@@ -120,6 +120,8 @@ export interface SourceNode {
     readonly enabled: boolean;
     readonly tags: readonly string[];
     readonly meta: Record<string, unknown>;
+    /** Microbatch: the column a microbatch model reading this source filters on. */
+    readonly event_time?: string;
   };
   readonly fingerprint: Fingerprint;
 }
@@ -150,8 +152,20 @@ export interface Manifest {
   readonly nodes: Readonly<Record<string, ManifestNode>>;
   readonly sources: Readonly<Record<string, SourceNode>>;
   readonly macros: Readonly<Record<string, MacroNode>>;
+  /** dbt's docs blocks (`{% docs %}` in .md files), as dbt's manifest lists them; descriptions already use them. */
+  readonly docs?: Readonly<Record<string, DocNode>>;
   readonly parent_map: Readonly<Record<string, readonly string[]>>;
   readonly child_map: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface DocNode {
+  readonly unique_id: string;
+  readonly resource_type: "doc";
+  readonly name: string;
+  readonly package_name: string;
+  readonly path: string;
+  readonly original_file_path: string;
+  readonly block_contents: string;
 }
 
 export type GraphNode = ManifestNode | SourceNode;

@@ -1,4 +1,5 @@
 import type { Relation } from "../../trino/dialect.js";
+import type { Batch } from "./microbatch.js";
 import type { NodeDocs, PersistDocsConfig } from "./plan-docs.js";
 import type { RelationState } from "./relation-state.js";
 import type { ColumnDef } from "./steps.js";
@@ -10,12 +11,14 @@ export type Materialization = "view" | "table" | "incremental" | "ephemeral" | "
 export interface ModelPlanConfig extends TablePropertyConfig {
   readonly materialized: Materialization;
   readonly unique_key?: string | readonly string[] | undefined;
-  readonly incremental_strategy?: "append" | "merge" | "delete+insert" | undefined;
+  readonly incremental_strategy?: "append" | "merge" | "delete+insert" | "microbatch" | undefined;
   readonly on_schema_change?: "ignore" | "fail" | "append_new_columns" | "sync_all_columns" | undefined;
   readonly incremental_predicates?: readonly string[];
   readonly persist_docs?: PersistDocsConfig | undefined;
   /** materialized_view's `GRACE PERIOD`, as SQL. */
   readonly grace_period?: string | undefined;
+  /** Microbatch: the column a batch's slice is cut on. */
+  readonly event_time?: string | undefined;
 }
 
 export interface ModelPlanInput {
@@ -32,6 +35,8 @@ export interface ModelPlanInput {
   /** The yml descriptions persist_docs writes. */
   readonly docs?: NodeDocs;
   readonly fullRefresh: boolean;
+  /** Microbatch: the batch this plan builds (its inputs are already filtered to it in `sql`). */
+  readonly batch?: Batch;
   /** `s3://warehouse` → new schemas get `location = 's3://warehouse/<schema>'`. */
   readonly locationRoot: string | undefined;
 }

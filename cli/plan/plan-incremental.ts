@@ -1,5 +1,6 @@
 import { ConfigError, FloeError } from "../../core/errors.js";
 import type { ModelPlanInput } from "./model-plan-input.js";
+import { planMicrobatch } from "./plan-microbatch.js";
 import { createTableAs } from "./plan-table.js";
 import { prepare } from "./prepare-relation.js";
 import { describeDiff, diffSchemas, hasChanges, icebergType, type SchemaDiff } from "./schema-diff.js";
@@ -14,6 +15,7 @@ import { type ColumnDef, type KeyColumn, type Plan, plan, type Source, type Step
  */
 export function planIncremental(input: ModelPlanInput): Plan {
   const { relation, state, config } = input;
+  if (config.incremental_strategy === "microbatch") return planMicrobatch(input);
   if (state.kind !== "table" || input.fullRefresh) {
     return plan([...prepare(input, "table"), createTableAs(input, input.sql)]);
   }

@@ -8,7 +8,10 @@ export function planTable(input: ModelPlanInput): Plan {
   return plan([...prepare(input, "table"), createTableAs(input, input.sql)]);
 }
 
-export function createTableAs(input: Pick<ModelPlanInput, "relation" | "config">, sql: string): Step {
+export function createTableAs(
+  input: Pick<ModelPlanInput, "relation" | "config">,
+  sql: string,
+): Extract<Step, { kind: "create-table-as" }> {
   return {
     kind: "create-table-as",
     relation: input.relation,

@@ -1,5 +1,6 @@
 import { quoteIdentifier, quoteRelation, quoteSchema, quoteString } from "../../trino/dialect.js";
 import { keyMatch } from "./key-match.js";
+import { slicePredicate } from "./microbatch.js";
 import { snapshotMerge } from "./snapshot-sql.js";
 import type { Plan, RelationType, Source, Step, TableProperties } from "./steps.js";
 
@@ -30,11 +31,15 @@ export function renderStep(step: Step): RenderedStep {
       return withBody(`CREATE OR REPLACE VIEW ${quoteRelation(step.relation)} AS\n`, step.sql, "");
     case "create-table-as": {
       const head = `CREATE ${step.replace ? "OR REPLACE " : ""}TABLE ${quoteRelation(step.relation)}${withClause(step.properties)} AS\n`;
+      if (step.where !== undefined && step.columns === undefined) {
+        return source(`${head}SELECT * FROM `, step.source, ` AS ${SRC}\nWHERE ${step.where}`);
+      }
       if (step.columns === undefined) return source(head, step.source, "", true);
       const select = step.columns
         .map((c) => `CAST(${quoteIdentifier(c.name)} AS ${c.type}) AS ${quoteIdentifier(c.name)}`)
         .join(", ");
-      return source(`${head}SELECT ${select}\nFROM `, step.source, ` AS ${SRC}`);
+      const where = step.where === undefined ? "" : `\nWHERE ${step.where}`;
+      return source(`${head}SELECT ${select}\nFROM `, step.source, ` AS ${SRC}${where}`);
     }
     case "create-table":
       return plain(
@@ -85,6 +90,8 @@ export function renderStep(step: Step): RenderedStep {
     }
     case "delete-insert":
       return renderDeleteInsert(step);
+    case "replace-slice":
+      return renderReplaceSlice(step);
     case "add-column":
       return plain(
         `ALTER TABLE ${quoteRelation(step.relation)} ADD COLUMN ${quoteIdentifier(step.column.name)} ${step.column.type}`,
@@ -138,6 +145,30 @@ function renderDeleteInsert(step: Extract<Step, { kind: "delete-insert" }>): Ren
     `  UNION ALL\n` +
     `  SELECT 'delete' AS floe_op, ${deleteRowCols.join(", ")} FROM (SELECT DISTINCT ${keys} FROM floe_new)\n` +
     `) AS ${SRC}\nON ${on.join("\n  AND ")}\nWHEN MATCHED THEN DELETE\n` +
+    `WHEN NOT MATCHED AND ${SRC}.floe_op = 'insert' THEN INSERT (${cols})\n` +
+    `  VALUES (${step.columns.map((c) => `${SRC}.${quoteIdentifier(c)}`).join(", ")})`;
+  return source(head, step.source, tail);
+}
+
+/**
+ * A microbatch's slice replaced in one MERGE: the source's rows in the slice (tagged 'insert', which never
+ * match) plus ONE 'delete' row that matches every target row in the slice. Trino's MERGE has no WHEN NOT
+ * MATCHED BY SOURCE, and DELETE then INSERT would be two commits (a reader, or a failure between them, sees
+ * the slice empty); this is one commit, all or nothing. Source rows outside the slice are left out, so a
+ * batch never writes into another batch's slice (a join to an unfiltered input can produce them).
+ */
+function renderReplaceSlice(step: Extract<Step, { kind: "replace-slice" }>): RenderedStep {
+  const cols = columnList(step.columns);
+  const nulls = step.columns.map((c) => `NULL AS ${quoteIdentifier(c)}`).join(", ");
+  const head =
+    `MERGE INTO ${quoteRelation(step.target)} AS ${DEST}\nUSING (\n` +
+    `  SELECT 'insert' AS floe_op, ${cols} FROM `;
+  const tail =
+    ` AS ${SRC}\n  WHERE ${slicePredicate(step.eventTime, step.batch, SRC)}\n` +
+    `  UNION ALL\n` +
+    `  SELECT 'delete' AS floe_op, ${nulls}\n` +
+    `) AS ${SRC}\nON ${SRC}.floe_op = 'delete'\n  AND ${slicePredicate(step.eventTime, step.batch, DEST)}\n` +
+    `WHEN MATCHED THEN DELETE\n` +
     `WHEN NOT MATCHED AND ${SRC}.floe_op = 'insert' THEN INSERT (${cols})\n` +
     `  VALUES (${step.columns.map((c) => `${SRC}.${quoteIdentifier(c)}`).join(", ")})`;
   return source(head, step.source, tail);

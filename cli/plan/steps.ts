@@ -50,6 +50,8 @@ export type Step =
       readonly replace: boolean;
       /** Only these columns (in this order) from the source, cast to these types; all columns when absent. */
       readonly columns?: readonly ColumnDef[];
+      /** Only the source rows matching this predicate (a microbatch's first batch: its time slice). */
+      readonly where?: string;
     }
   | {
       readonly kind: "create-table";
@@ -99,6 +101,18 @@ export type Step =
       readonly keys: readonly KeyColumn[];
       readonly columns: readonly string[];
       readonly predicates: readonly string[];
+    }
+  | {
+      /**
+       * Microbatch: the target's rows in [start, end) of `eventTime` replaced by the source's rows in that
+       * slice, as ONE MERGE (one Iceberg commit), so a failed batch leaves its slice as it was.
+       */
+      readonly kind: "replace-slice";
+      readonly target: Relation;
+      readonly source: Source;
+      readonly columns: readonly string[];
+      readonly eventTime: string;
+      readonly batch: { readonly start: string; readonly end: string };
     }
   | { readonly kind: "add-column"; readonly relation: Relation; readonly column: ColumnDef }
   | { readonly kind: "drop-column"; readonly relation: Relation; readonly column: string }
@@ -162,6 +176,7 @@ export function writesRows(step: Step): boolean {
     case "delete-insert":
     case "refresh-materialized-view":
     case "snapshot-merge":
+    case "replace-slice":
       return true;
     default:
       return false;

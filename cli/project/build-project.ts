@@ -3,6 +3,7 @@ import { MANIFEST_SCHEMA_VERSION, type Manifest } from "../manifest/manifest.js"
 import { createTemplateEnvironment } from "../templating/environment.js";
 import { FLOE_UTILS_PACKAGE } from "../templating/floe-utils/library.js";
 import { BuildContext } from "./build-context.js";
+import { applyDocBlocks, collectDocBlocks, docNodes } from "./docs-blocks.js";
 import { checkCycles } from "./graph-checks.js";
 import { libraryMacroFiles } from "./library-macros.js";
 import { addModel, addSeed, type PendingRefs, resolveDependencies } from "./model-nodes.js";
@@ -51,6 +52,8 @@ export function buildProject(files: ProjectFiles, options: BuildOptions): Parsed
   for (const [name, patch] of propertyFiles.modelPatches) warnUnmatched(ctx, "models", name, patch);
   for (const [name, patch] of propertyFiles.seedPatches) warnUnmatched(ctx, "seeds", name, patch);
   for (const [name, patch] of propertyFiles.snapshotPatches) warnUnmatched(ctx, "snapshots", name, patch);
+  const docBlocks = collectDocBlocks(files.docFiles ?? []);
+  applyDocBlocks(ctx.nodes, ctx.sources, docBlocks);
   const tests = new TestBuilder(ctx);
   resolveDependencies(ctx, pending);
   tests.addYmlTests(propertyFiles);
@@ -74,6 +77,7 @@ export function buildProject(files: ProjectFiles, options: BuildOptions): Parsed
     nodes: ctx.nodes,
     sources: ctx.sources,
     macros: Object.fromEntries([...ctx.macros.values()].map((m) => [m.node.unique_id, m.node])),
+    ...(docBlocks.size > 0 ? { docs: docNodes(docBlocks, ctx.projectName, files.docFiles ?? []) } : {}),
     parent_map: parentMap,
     child_map: childMap,
   };

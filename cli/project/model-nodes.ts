@@ -1,5 +1,6 @@
 import { ConfigError } from "../../core/errors.js";
 import type { ModelNode, SeedNode } from "../manifest/manifest.js";
+import { resolveMicrobatch } from "../plan/microbatch.js";
 import { type TemplateDependencies, templateDependencies } from "../templating/dependencies.js";
 import type { BuildContext } from "./build-context.js";
 import type { Patch } from "./config-resolver.js";
@@ -46,6 +47,17 @@ export function addModel(
       location: { file: file.path },
       hint: 'add unique_key="id" to {{config}} (or use incremental_strategy="append").',
     });
+  }
+  if (config.materialized === "incremental" && config.incremental_strategy === "microbatch") {
+    try {
+      resolveMicrobatch(config, name);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      throw new ConfigError(error.message, {
+        location: { file: file.path },
+        ...(error.hint ? { hint: error.hint } : {}),
+      });
+    }
   }
   ctx.registerName(name, id, file.path);
   const macroNames = ctx.macros.closure(deps.partials, file.path);

@@ -42,6 +42,8 @@ export interface ProjectFiles {
   readonly singularTests: readonly SourceText[];
   readonly genericTests: readonly SourceText[];
   readonly propertyFiles: readonly SourceText[];
+  /** `.md` files under the model and seed paths: dbt's docs blocks (`docs-blocks.ts`). */
+  readonly docFiles?: readonly SourceText[];
   readonly seeds: readonly SeedFile[];
   /** Installed packages, in packages.yml order; their files are in the lists above, marked `package`. */
   readonly packages?: readonly PackageProject[];

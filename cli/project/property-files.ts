@@ -113,6 +113,7 @@ export function addSources(ctx: BuildContext, propertyFiles: PropertyFiles): voi
           table.loaded_at_field ??
           source.config?.loaded_at_field ??
           source.loaded_at_field;
+        const eventTime = table.config?.event_time ?? source.config?.event_time;
         const freshness = [
           table.config?.freshness,
           table.freshness,
@@ -135,7 +136,12 @@ export function addSources(ctx: BuildContext, propertyFiles: PropertyFiles): voi
           ...(freshness === undefined || freshness === null ? {} : { freshness }),
           columns: columnsOf(table.columns),
           tags,
-          config: { enabled: true, tags, meta },
+          config: {
+            enabled: true,
+            tags,
+            meta,
+            ...(eventTime === undefined ? {} : { event_time: eventTime }),
+          },
           fingerprint: {
             body: shortHash(stableStringify({ relation, loadedAt, freshness })),
             config: shortHash("{}"),

@@ -8,8 +8,8 @@ import type { ProjectConfig } from "./project-schema.js";
 
 /**
  * The only part of compiling that reads the file system: floe_project.yml, then every file under the
- * model, macro, test, seed and snapshot paths. Files that are empty or not UTF-8 are reported by path here, so the
- * core never sees them.
+ * model, macro, test, seed and snapshot paths. Files that are empty or not UTF-8 are reported by path here, so
+ * the core never sees them.
  */
 export function readTextFile(
   absolute: string,
@@ -52,6 +52,8 @@ export interface ResourceFiles {
   singularTests: SourceText[];
   genericTests: SourceText[];
   propertyFiles: SourceText[];
+  /** `.md` files under the model and seed paths: dbt's docs blocks. */
+  docFiles: SourceText[];
   seeds: SeedFile[];
   snapshots: SourceText[];
 }
@@ -63,6 +65,7 @@ export function emptyResources(): ResourceFiles {
     singularTests: [],
     genericTests: [],
     propertyFiles: [],
+    docFiles: [],
     seeds: [],
     snapshots: [],
   };
@@ -93,6 +96,7 @@ export function readResources(
     for (const { abs, rel } of walk(root, base, warnings)) {
       if (rel.endsWith(".sql")) files.models.push(text_(abs, rel, base));
       else if (isYaml(rel)) files.propertyFiles.push(text_(abs, rel, base, true));
+      else if (rel.endsWith(".md")) files.docFiles.push(text_(abs, rel, base, true));
     }
   }
   for (const base of config["macro-paths"].map(under)) {
@@ -115,6 +119,7 @@ export function readResources(
           .replace(/\r$/, "");
         files.seeds.push({ path: rel, hash: csvHash, base, columns: splitCsvHeader(header), ...marked });
       } else if (isYaml(rel)) files.propertyFiles.push(text_(abs, rel, base, true));
+      else if (rel.endsWith(".md")) files.docFiles.push(text_(abs, rel, base, true));
     }
   }
   for (const base of config["snapshot-paths"].map(under)) {

@@ -109,8 +109,10 @@ const sourceConfig = strictMapping(
     meta: meta.optional(),
     loaded_at_field: z.string().optional(),
     freshness: freshness.optional(),
+    // The column a microbatch model reading this source filters on, batch by batch (dbt 1.9).
+    event_time: z.string().min(1).optional(),
   },
-  unsupportedKeys({ enabled: "", event_time: "", loaded_at_query: "" }),
+  unsupportedKeys({ enabled: "", loaded_at_query: "" }),
 );
 
 const sourceTable = strictMapping(

@@ -11,6 +11,7 @@ import type {
   SnapshotNode,
   TestNode,
 } from "../manifest/manifest.js";
+import { type Batch, filteredRelation } from "../plan/microbatch.js";
 import type { ParsedProject } from "../project/build-project.js";
 import { parseRelationshipTarget } from "../project/relationship-target.js";
 import type { Program } from "../templating/ast.js";
@@ -25,6 +26,11 @@ import type { RenderState } from "../templating/render-state.js";
 export interface RenderOptions {
   /** Render `{{#if (is_incremental)}}` branches (the runner passes true when the table exists). */
   readonly isIncremental?: boolean;
+  /**
+   * Microbatch: the batch being built. Refs and sources to inputs that declare an `event_time` read only the
+   * batch's slice of them (dbt 1.9); inputs without one are read whole.
+   */
+  readonly batch?: Batch;
 }
 
 export const EPHEMERAL_PREFIX = "__floe_cte__";
@@ -319,7 +325,9 @@ export class NodeRenderer {
           if (!ephemerals.includes(target.unique_id)) ephemerals.push(target.unique_id);
           return quoteIdentifier(EPHEMERAL_PREFIX + target.name);
         }
-        return this.read(this.relationSql(target));
+        const eventTime = (target.config as { event_time?: string }).event_time;
+        const relation = this.read(this.relationSql(target));
+        return options.batch && eventTime ? filteredRelation(relation, eventTime, options.batch) : relation;
       },
       source: (sourceName, tableName) => {
         const source =
@@ -342,7 +350,9 @@ export class NodeRenderer {
             },
           );
         }
-        return this.read(quoteRelation(source.relation));
+        const relation = this.read(quoteRelation(source.relation));
+        const eventTime = source.config.event_time;
+        return options.batch && eventTime ? filteredRelation(relation, eventTime, options.batch) : relation;
       },
     };
   }

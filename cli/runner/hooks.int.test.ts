@@ -60,7 +60,7 @@ describe("hooks", () => {
       .map((e) => `${e.hook} ${e.index} ${e.status}${e.status === "error" ? e.message : ""}`);
     expect(hooks).toEqual(["on-run-start 1 success", "on-run-start 2 success", "on-run-end 1 success"]);
     const status = Object.fromEntries(
-      events.filter((e) => e.code === "NODE_FINISHED").map((e) => [e.result.uniqueId, e.result.status]),
+      events.filter((e) => e.code === "NODE_FINISHED").map((e) => [e.result.unique_id, e.result.status]),
     );
     expect(status).toEqual({
       "model.shop.run_log": "success",
@@ -114,7 +114,7 @@ describe("hooks", () => {
       "on-run-end success",
     ]);
     expect(events.find((e) => e.code === "NODE_FINISHED")?.result).toMatchObject({
-      uniqueId: "model.shop.m",
+      unique_id: "model.shop.m",
       status: "skipped",
       message: "skipped: an on-run-start hook failed",
     });

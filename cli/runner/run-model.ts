@@ -1,18 +1,14 @@
-import type { ModelNode, SnapshotNode } from "../compile/compile.js";
-import { executePlan, StepFailedError } from "../execute/executor.js";
+import type { ModelNode } from "../compile/compile.js";
+import { executePlan } from "../execute/executor.js";
 import type { NodeQueries } from "../execute/node-queries.js";
 import { docsOf, wantsColumnDocs } from "../plan/plan-docs.js";
 import { withHooks } from "../plan/plan-hooks.js";
 import { isIncrementalRun, planModel } from "../plan/plan-model.js";
 import { renderPlanSql } from "../plan/render-step.js";
-import type { ColumnDef } from "../plan/steps.js";
+import { describeColumns, renderHooks, runPathOf } from "./model-sql.js";
 import { errorOutcome } from "./node-error.js";
 import type { NodeOutcome, RunContext } from "./run-context.js";
-
-/** `target/run/...` beside `target/compiled/...`. */
-export function runPathOf(compiledPath: string): string {
-  return compiledPath.replace("/compiled/", "/run/");
-}
+import { runMicrobatch } from "./run-microbatch.js";
 
 /**
  * One model: read the relation's state, render the SQL (incremental branches only over an existing table),
@@ -20,6 +16,9 @@ export function runPathOf(compiledPath: string): string {
  * plan, write target/run/, execute.
  */
 export async function runModel(node: ModelNode, q: NodeQueries, ctx: RunContext): Promise<NodeOutcome> {
+  if (node.config.materialized === "incremental" && node.config.incremental_strategy === "microbatch") {
+    return runMicrobatch(node, q, ctx);
+  }
   let compiledSql: string | undefined;
   let runPath: string | undefined;
   try {
@@ -59,30 +58,6 @@ export async function runModel(node: ModelNode, q: NodeQueries, ctx: RunContext)
     };
   } catch (error) {
     return errorOutcome(error, { node, compiledSql, runPath }, ctx);
-  }
-}
-
-/** A model's or snapshot's pre_hook or post_hook statements, rendered with its `{{this}}`. */
-export function renderHooks(
-  node: ModelNode | SnapshotNode,
-  key: "pre_hook" | "post_hook",
-  ctx: RunContext,
-): string[] {
-  const context = ctx.renderer.hookContext(node);
-  return (node.config[key] ?? []).map((hook) =>
-    ctx.renderer.renderHook(hook, node.original_file_path, context),
-  );
-}
-
-/** The model query's output columns, without running it (LIMIT 0 is planned, not executed). */
-export async function describeColumns(sql: string, q: NodeQueries): Promise<ColumnDef[]> {
-  const describe = `SELECT * FROM (\n${sql.replace(/[\s;]+$/, "")}\n) AS floe_describe LIMIT 0`;
-  try {
-    const result = await q.query(describe);
-    return result.columns.map((c) => ({ name: c.name, type: c.type }));
-  } catch (error) {
-    // Same shape as a failed plan step, so the error maps to the model's line.
-    throw new StepFailedError({ sql: describe, bodyLine: 2 }, error);
   }
 }
 

@@ -5,6 +5,7 @@ import type { TrinoConnection } from "../../trino/connection.js";
 import type { RunArgs } from "../artifacts/run-results.js";
 import type { ParsedProject, Relation } from "../compile/compile.js";
 import type { RunLogger } from "../log/events.js";
+import type { Batch } from "../plan/microbatch.js";
 import { locationRootOf } from "./connect.js";
 import type { TaskKind } from "./run-graph.js";
 import { DEFAULT_LOCATION_ROOT, type RunTaskOptions } from "./run-task.js";
@@ -38,6 +39,10 @@ export interface RunRequest {
   readonly empty?: boolean;
   /** The progress heartbeat's period (default 30 s). */
   readonly heartbeatSeconds?: number;
+  /** Microbatch: the backfill range, and (retry) the failed batches per model. */
+  readonly eventTimeStart?: Date | undefined;
+  readonly eventTimeEnd?: Date | undefined;
+  readonly retryBatches?: ReadonlyMap<string, readonly Batch[]>;
 }
 
 export interface RecordedCommandLine {
@@ -49,6 +54,9 @@ export interface RecordedCommandLine {
   readonly state?: string;
   readonly projectDir?: string;
   readonly profilesDir?: string;
+  /** Microbatch backfill range, recorded so a retry of a skipped microbatch model backfills the same. */
+  readonly eventTimeStart?: Date | undefined;
+  readonly eventTimeEnd?: Date | undefined;
 }
 
 export function runTaskOptions(request: RunRequest): RunTaskOptions {
@@ -78,6 +86,9 @@ export function runTaskOptions(request: RunRequest): RunTaskOptions {
     warnError: request.warnError === true,
     empty: request.empty === true,
     ...(request.heartbeatSeconds === undefined ? {} : { heartbeatSeconds: request.heartbeatSeconds }),
+    ...(request.eventTimeStart ? { eventTimeStart: request.eventTimeStart } : {}),
+    ...(request.eventTimeEnd ? { eventTimeEnd: request.eventTimeEnd } : {}),
+    ...(request.retryBatches ? { retryBatches: request.retryBatches } : {}),
   };
 }
 
@@ -100,5 +111,7 @@ function recordedArgs(request: RunRequest, threads: number): RunArgs {
     ...(request.empty ? { empty: true } : {}),
     ...(line.projectDir === undefined ? {} : { project_dir: line.projectDir }),
     ...(line.profilesDir === undefined ? {} : { profiles_dir: line.profilesDir }),
+    ...(line.eventTimeStart ? { event_time_start: line.eventTimeStart.toISOString() } : {}),
+    ...(line.eventTimeEnd ? { event_time_end: line.eventTimeEnd.toISOString() } : {}),
   };
 }

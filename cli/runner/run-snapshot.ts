@@ -4,9 +4,9 @@ import type { NodeQueries } from "../execute/node-queries.js";
 import { withHooks } from "../plan/plan-hooks.js";
 import { planSnapshot } from "../plan/plan-snapshot.js";
 import { renderPlanSql } from "../plan/render-step.js";
+import { describeColumns, renderHooks, runPathOf } from "./model-sql.js";
 import { errorOutcome } from "./node-error.js";
 import type { NodeOutcome, RunContext } from "./run-context.js";
-import { describeColumns, renderHooks, runPathOf } from "./run-model.js";
 
 /**
  * One snapshot: read the table's state (with its columns), render the query, describe its columns (the

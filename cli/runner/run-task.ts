@@ -9,6 +9,7 @@ import type { FinalStatus } from "../execute/node-state.js";
 import { RelationCache } from "../execute/relation-cache.js";
 import { runScheduler } from "../execute/scheduler.js";
 import type { NodeRef, NodeResult, RunLogger } from "../log/events.js";
+import type { Batch } from "../plan/microbatch.js";
 import { NodeRenderer } from "../render/render-node.js";
 import type { NodeOutcome, RunContext } from "./run-context.js";
 import { buildRunGraph, type TaskKind } from "./run-graph.js";
@@ -44,6 +45,12 @@ export interface RunTaskOptions {
   readonly empty?: boolean;
   /** A query running longer than this logs Trino's progress this often (default 30). */
   readonly heartbeatSeconds?: number;
+  /** Microbatch: `--event-time-start/--event-time-end`, and (retry) the batches to rerun per model. */
+  readonly eventTimeStart?: Date;
+  readonly eventTimeEnd?: Date;
+  readonly retryBatches?: ReadonlyMap<string, readonly Batch[]>;
+  /** The clock microbatch ranges are planned from (tests pin it). */
+  readonly now?: () => Date;
 }
 
 export interface RunTaskResult {
@@ -107,6 +114,14 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
     locationRoot: options.locationRoot ?? DEFAULT_LOCATION_ROOT,
     writeArtifact: options.writeArtifact,
     readProjectFile: options.readProjectFile,
+    microbatch: {
+      now: options.now ?? (() => new Date()),
+      eventTimeStart: options.eventTimeStart,
+      eventTimeEnd: options.eventTimeEnd,
+      retry: options.retryBatches ?? new Map(),
+      onBatch: (id, progress) =>
+        logger.event({ code: "BATCH_FINISHED", node: nodeRef(manifest.nodes[id]!), ...progress }),
+    },
   };
   const results = new Map<string, NodeResult>();
   const slots = threadSlots();

@@ -6,9 +6,9 @@ import type { NodeQueries } from "../execute/node-queries.js";
 import { prepare } from "../plan/prepare-relation.js";
 import { renderPlanSql } from "../plan/render-step.js";
 import { plan } from "../plan/steps.js";
+import { runPathOf } from "./model-sql.js";
 import { errorOutcome } from "./node-error.js";
 import type { NodeOutcome, RunContext } from "./run-context.js";
-import { runPathOf } from "./run-model.js";
 
 /** Failing rows shown when the test sets no `limit`. */
 export const DEFAULT_SAMPLE_ROWS = 5;
