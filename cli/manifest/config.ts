@@ -96,13 +96,17 @@ export const configLayerSchema = z
       { relation: bool.optional(), columns: bool.optional() },
       { error: "persist_docs must be a mapping like {relation: true, columns: true}" },
     ),
+    contract: z.strictObject(
+      { enforced: bool.optional(), alias_types: bool.optional() },
+      { error: "contract must be a mapping like {enforced: true}" },
+    ),
   })
   .partial()
   .loose();
 
 export type ConfigLayer = z.output<typeof configLayerSchema>;
 
-export type ConfigKind = "model" | "seed" | "test";
+export type ConfigKind = "model" | "seed" | "test" | "unit_test";
 
 const NODE_KEYS = ["enabled", "tags", "meta", "schema", "alias", "catalog", "database"] as const;
 const TABLE_KEYS = ["partitioned_by", "sorted_by", "format", "properties", "full_refresh", "persist_docs"];
@@ -116,8 +120,10 @@ export const CONFIG_KEYS: Readonly<Record<ConfigKind, readonly string[]>> = {
     "incremental_strategy",
     "on_schema_change",
     "incremental_predicates",
+    "contract",
     ...TABLE_KEYS,
   ],
+  unit_test: ["enabled", "tags", "meta"],
   seed: [...NODE_KEYS, "column_types", ...TABLE_KEYS],
   test: [
     "enabled",
@@ -136,8 +142,7 @@ export const CONFIG_KEYS: Readonly<Record<ConfigKind, readonly string[]>> = {
 
 /** dbt (and dbt-trino) config keys Floe does not implement yet, with what to do meanwhile. */
 export const DBT_CONFIG_KEYS_NOT_SUPPORTED = unsupportedKeys({
-  contract: "",
-  constraints: "",
+  constraints: "declare constraints under the model's columns (or beside columns:) in its yml.",
   grants: "",
   docs: "",
   access: "",
@@ -226,6 +231,8 @@ export interface ModelConfig extends NodeConfigBase {
   incremental_predicates: string[];
   full_refresh?: boolean | null;
   persist_docs?: PersistDocs;
+  /** dbt's model contract: the query's columns must match the yml columns' names and data types. */
+  contract?: { enforced?: boolean | undefined; alias_types?: boolean | undefined };
 }
 
 export interface SeedConfig extends NodeConfigBase {
@@ -253,12 +260,19 @@ export interface TestConfig extends NodeConfigBase {
   schema?: string;
 }
 
+export interface UnitTestConfig {
+  enabled: boolean;
+  tags: string[];
+  meta: Record<string, unknown>;
+}
+
 /** Config keys whose value is a mapping; layers merge them key by key. */
 export const MERGED_DICTS: ReadonlySet<string> = new Set([
   "properties",
   "meta",
   "column_types",
   "persist_docs",
+  "contract",
 ]);
 
 /** Merges layers, lowest precedence first. */

@@ -9,6 +9,7 @@ import type { BuildOptions, ParsedProject } from "./parsed-project.js";
 import type { ProjectFiles } from "./project-files.js";
 import { addSources, loadPropertyFiles, warnUnmatched } from "./property-files.js";
 import { TestBuilder } from "./test-nodes.js";
+import { addUnitTests } from "./unit-test-nodes.js";
 
 export { bodyFingerprint, sha256, shortHash, stableStringify } from "./hashing.js";
 export type { BuildOptions, NodeTemplate, ParsedProject } from "./parsed-project.js";
@@ -46,6 +47,7 @@ export function buildProject(files: ProjectFiles, options: BuildOptions): Parsed
   resolveDependencies(ctx, pending);
   tests.addYmlTests(propertyFiles);
   for (const file of files.singularTests) tests.addSingularTest(file);
+  const unitTests = addUnitTests(ctx, propertyFiles);
   // The parent map shares each node's (read-only) depends_on.nodes array rather than copying 30,000 arrays.
   const parentMap: Record<string, readonly string[]> = {};
   for (const id of Object.keys(ctx.sources)) parentMap[id] = [];
@@ -65,6 +67,7 @@ export function buildProject(files: ProjectFiles, options: BuildOptions): Parsed
     nodes: ctx.nodes,
     sources: ctx.sources,
     macros: Object.fromEntries([...ctx.macros.values()].map((m) => [m.node.unique_id, m.node])),
+    unit_tests: unitTests,
     parent_map: parentMap,
     child_map: childMap,
   };

@@ -2,12 +2,20 @@ import { closestName } from "../../core/closest-name.js";
 import { ConfigError } from "../../core/errors.js";
 import { quoteIdentifier, quoteRelation } from "../../trino/dialect.js";
 import { BUILTIN_TESTS } from "../data-tests/generic/builtin-tests.js";
-import type { ManifestNode, ModelNode, Relation, SeedNode, TestNode } from "../manifest/manifest.js";
+import type {
+  ManifestNode,
+  ModelNode,
+  Relation,
+  SeedNode,
+  TestNode,
+  UnitTestNode,
+} from "../manifest/manifest.js";
 import type { ParsedProject } from "../project/build-project.js";
 import { parseRelationshipTarget } from "../project/relationship-target.js";
 import type { Program } from "../templating/ast.js";
-import { renderTemplate } from "../templating/ast-render.js";
+import { renderTemplate, type TemplateEnvironment } from "../templating/ast-render.js";
 import type { RenderState } from "../templating/render-state.js";
+import { inputCte } from "./unit-test-sql.js";
 
 /**
  * Renders nodes to SQL. Pure: a function of the parsed project and the options. Ephemeral models are
@@ -51,6 +59,57 @@ export class NodeRenderer {
     const state = this.state(subject, ephemerals, {});
     const sql = renderTemplate(this.project.environment, ast, file, {}, { floe: state });
     return ephemerals.length === 0 ? sql : injectCtes(sql, this.cteList(ephemerals));
+  }
+
+  /**
+   * A unit test's model SQL: every ref and source the model reads renders as its fixture CTE
+   * (`inputCte`), `{{this}}` too when the test gives `this`; vars, env vars and macros overridden; the
+   * incremental branch when `is_incremental` is overridden to true. Returns the SQL and the CTE of each
+   * input (the model's parents, and `this` when given) by unique_id. `firstRun` renders the
+   * non-incremental form (what `this` holds, so its columns and types).
+   */
+  renderUnitTest(
+    test: UnitTestNode,
+    options: { readonly firstRun?: boolean } = {},
+  ): { sql: string; inputs: ReadonlyMap<string, string> } {
+    const manifest = this.project.manifest;
+    const model = manifest.nodes[test.attached_node];
+    if (model?.resource_type !== "model") throw new Error(`unknown model ${test.attached_node}`);
+    const template = this.project.templates.get(model.unique_id);
+    if (template?.kind !== "template") throw new Error(`no template for ${model.unique_id}`);
+    const inputs = new Map<string, string>();
+    for (const parent of model.depends_on.nodes) {
+      const source = manifest.sources[parent];
+      const name = source
+        ? `${source.source_name}__${source.table_name}`
+        : (manifest.nodes[parent]?.name ?? parent);
+      inputs.set(parent, inputCte(name));
+    }
+    const givesThis = test.given.some((g) => g.node === "this");
+    if (givesThis) inputs.set("this", inputCte("this"));
+    const { is_incremental: incremental, ...macros } = test.overrides.macros;
+    const isIncremental =
+      incremental === true && options.firstRun !== true && model.config.materialized === "incremental";
+    const ephemerals: string[] = [];
+    const state: RenderState = {
+      ...this.state(model, ephemerals, { isIncremental }, (id) => quoteIdentifier(inputs.get(id) ?? id)),
+      vars: { ...this.project.vars, ...test.overrides.vars },
+      env: { ...this.project.env, ...test.overrides.env_vars },
+    };
+    const context = modelContext(model, isIncremental);
+    const thisContext = givesThis
+      ? { ...context, toString: () => quoteIdentifier(inputCte("this")) }
+      : context;
+    const sql = renderTemplate(
+      overridePartials(this.project.environment, macros),
+      template.ast,
+      template.file,
+      thisContext,
+      {
+        floe: state,
+      },
+    );
+    return { sql: sql.replace(/^(?:[ \t]*\r?\n)+/, ""), inputs };
   }
 
   private cteList(direct: readonly string[]): string[] {
@@ -153,7 +212,13 @@ export class NodeRenderer {
       : relation;
   }
 
-  private state(node: RenderSubject, ephemerals: string[], options: RenderOptions): RenderState {
+  /** `substitute`: what a ref or source renders as instead of its relation (a unit test's fixtures). */
+  private state(
+    node: RenderSubject,
+    ephemerals: string[],
+    options: RenderOptions,
+    substitute?: (uniqueId: string) => string,
+  ): RenderState {
     const manifest = this.project.manifest;
     const projectName = manifest.metadata.project_name;
     // depends_on.nodes is short and sorted: `includes` beats building a Set per rendered node.
@@ -199,6 +264,7 @@ export class NodeRenderer {
             },
           );
         }
+        if (substitute) return substitute(target.unique_id);
         if (target.resource_type === "model" && target.config.materialized === "ephemeral") {
           if (!ephemerals.includes(target.unique_id)) ephemerals.push(target.unique_id);
           return quoteIdentifier(EPHEMERAL_PREFIX + target.name);
@@ -221,7 +287,7 @@ export class NodeRenderer {
             },
           );
         }
-        return quoteRelation(source.relation);
+        return substitute ? substitute(source.unique_id) : quoteRelation(source.relation);
       },
     };
   }
@@ -250,6 +316,25 @@ function modelContext(node: ModelNode, isIncremental: boolean): object {
     is_incremental: isIncremental && node.config.materialized === "incremental",
     toString: () => relation,
   };
+}
+
+/** The environment with macro partials replaced by fixed text (a unit test's `overrides.macros`). */
+function overridePartials(
+  environment: TemplateEnvironment,
+  macros: Readonly<Record<string, unknown>>,
+): TemplateEnvironment {
+  const names = Object.keys(macros);
+  if (names.length === 0) return environment;
+  const partials = new Map(environment.partials);
+  for (const name of names) {
+    const value = macros[name];
+    partials.set(name, {
+      name,
+      file: `overrides.macros.${name}`,
+      ast: { type: "Program", body: [{ type: "ContentStatement", value: String(value) }] },
+    });
+  }
+  return { ...environment, partials };
 }
 
 /** `limit` caps the failing rows a test returns (dbt appends it the same way). */

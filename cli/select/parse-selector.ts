@@ -46,7 +46,7 @@ const METHODS: readonly string[] = [
   "test_type",
   "test_name",
 ];
-const RESOURCE_TYPES = ["model", "seed", "test", "source"];
+const RESOURCE_TYPES = ["model", "seed", "test", "source", "unit_test"];
 const STATES = ["modified", "new", "modified.body", "modified.configs", "modified.macros", "modified.yml"];
 
 export function parseSelector(specs: readonly string[]): Selector {

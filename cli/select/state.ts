@@ -1,4 +1,4 @@
-import type { Fingerprint, GraphNode, Manifest } from "../manifest/manifest.js";
+import type { Fingerprint, GraphNode, Manifest, UnitTestNode } from "../manifest/manifest.js";
 
 /**
  * `state:` comparison against a previous manifest (`--state <dir>`). A node is modified when it is new or
@@ -20,8 +20,11 @@ const PARTS: Record<string, readonly (keyof Fingerprint)[]> = {
   "modified.yml": ["yml"],
 };
 
-export function stateMatches(node: GraphNode, previous: Manifest, state: string): boolean {
-  const before = previous.nodes[node.unique_id] ?? previous.sources[node.unique_id];
+export function stateMatches(node: GraphNode | UnitTestNode, previous: Manifest, state: string): boolean {
+  const before =
+    previous.nodes[node.unique_id] ??
+    previous.sources[node.unique_id] ??
+    previous.unit_tests?.[node.unique_id];
   if (!before) return state === "new" || state === "modified";
   if (state === "new") return false;
   const now = node.fingerprint;
