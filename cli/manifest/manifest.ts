@@ -18,6 +18,8 @@ export interface ColumnConstraint {
   readonly type: "not_null" | "unique" | "primary_key" | "foreign_key" | "check" | "custom";
   readonly expression?: string;
   readonly name?: string;
+  /** Model-level constraints name their columns. */
+  readonly columns?: readonly string[];
 }
 
 export interface ColumnInfo {

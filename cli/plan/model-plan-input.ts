@@ -1,4 +1,5 @@
 import type { Relation } from "../../trino/dialect.js";
+import type { ContractColumn } from "./contract.js";
 import type { NodeDocs, PersistDocsConfig } from "./plan-docs.js";
 import type { RelationState } from "./relation-state.js";
 import type { ColumnDef } from "./steps.js";
@@ -30,6 +31,8 @@ export interface ModelPlanInput {
   /** The yml descriptions persist_docs writes. */
   readonly docs?: NodeDocs;
   readonly fullRefresh: boolean;
+  /** An enforced contract, already checked against the query: a table is built with its columns and types. */
+  readonly contract?: readonly ContractColumn[];
   /** `s3://warehouse` → new schemas get `location = 's3://warehouse/<schema>'`. */
   readonly locationRoot: string | undefined;
 }

@@ -7,7 +7,8 @@ import { bodyFingerprint, shortHash, stableStringify } from "./hashing.js";
 import type { StaticRef, StaticSource } from "./macro-registry.js";
 import { relativeTo, stem } from "./node-paths.js";
 import type { SeedFile, SourceText } from "./project-files.js";
-import { columnsOf } from "./property-files.js";
+import { columnsOf, constraintOf } from "./property-files.js";
+import { yamlError } from "./yaml-file.js";
 
 /**
  * Model and seed nodes. A model's refs are collected here and resolved once every model and seed is
@@ -67,9 +68,34 @@ export function addModel(
   node.config = config;
   node.relation = ctx.relation(name, config);
   node.columns = columnsOf(patch?.entry.columns);
+  const constraints = (patch?.entry as { constraints?: Parameters<typeof constraintOf>[0][] } | undefined)
+    ?.constraints;
+  if (constraints) node.constraints = constraints.map(constraintOf);
+  if (config.contract?.enforced === true) checkContractColumns(name, file, patch);
   node.compiled_path = `${ctx.targetPath}/compiled/${projectName}/${file.path}`;
   ctx.nodes[id] = node as unknown as ModelNode;
   ctx.templates.set(id, ctx.template(file, ast));
+}
+
+/** An enforced contract is the yml's columns with their types: every column needs a `data_type`. */
+function checkContractColumns(name: string, file: SourceText, patch: Patch | undefined): void {
+  const columns = patch?.entry.columns ?? [];
+  if (!patch || columns.length === 0) {
+    throw new ConfigError(`'${name}' has an enforced contract but no columns in its yml.`, {
+      location: { file: patch?.file.path ?? file.path },
+      hint: `list the model's columns with their data_type under models: - name: ${name} columns: in a .yml file.`,
+    });
+  }
+  const untyped = columns.findIndex((c) => c.data_type === undefined);
+  if (untyped >= 0) {
+    throw yamlError(
+      patch.file.path,
+      patch.file.text,
+      [...patch.path, "columns", untyped, "name"],
+      `column '${columns[untyped]?.name}' of '${name}' has no data_type, and the model's contract is enforced`,
+      "give every column of a contracted model a data_type (a Trino type: bigint, varchar, decimal(18,2), timestamp(6), ...).",
+    );
+  }
 }
 
 /** A node under construction: `identity` plus the fields its builder adds. */

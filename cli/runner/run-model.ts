@@ -1,6 +1,7 @@
 import type { ModelNode } from "../compile/compile.js";
 import { executePlan, StepFailedError } from "../execute/executor.js";
 import type { NodeQueries } from "../execute/node-queries.js";
+import { ContractViolationError, contractDiff, contractOf, isEmptyDiff } from "../plan/contract.js";
 import { docsOf, wantsColumnDocs } from "../plan/plan-docs.js";
 import { isIncrementalRun, planModel } from "../plan/plan-model.js";
 import { renderPlanSql } from "../plan/render-step.js";
@@ -34,8 +35,16 @@ export async function runModel(node: ModelNode, q: NodeQueries, ctx: RunContext)
     ctx.writeArtifact(node.compiled_path, compiledSql.endsWith("\n") ? compiledSql : `${compiledSql}\n`);
     const docs = docsOf(node);
     // persist_docs comments only columns the relation has, so it needs them too (an incremental run has them).
-    const describe = incremental || wantsColumnDocs(node.config.persist_docs, docs);
+    const contract = contractOf(node);
+    const describe = incremental || contract !== undefined || wantsColumnDocs(node.config.persist_docs, docs);
     const modelColumns = describe ? await describeColumns(compiledSql, q) : undefined;
+    if (contract && modelColumns) {
+      // Before any DDL: a query that breaks its contract leaves the relation exactly as it was.
+      const diff = contractDiff(contract, modelColumns);
+      if (!isEmptyDiff(diff)) {
+        throw new ContractViolationError(node.name, diff, node.patch_path ?? node.original_file_path);
+      }
+    }
     const plan = planModel({
       relation: node.relation,
       config: node.config,
@@ -45,6 +54,7 @@ export async function runModel(node: ModelNode, q: NodeQueries, ctx: RunContext)
       docs,
       fullRefresh,
       locationRoot: ctx.locationRoot,
+      ...(contract && materialized === "table" ? { contract } : {}),
     });
     runPath = runPathOf(node.compiled_path);
     ctx.writeArtifact(runPath, renderPlanSql(plan));
