@@ -18,6 +18,7 @@ import { catalogsOf, preflight } from "../runner/preflight.js";
 import { buildRunGraph, type TaskKind } from "../runner/run-graph.js";
 import { runTaskOptions } from "../runner/run-options.js";
 import { type RunTaskResult, runTask } from "../runner/run-task.js";
+import { breakingContractChanges, refuseBreakingChanges } from "../select/contract-changes.js";
 import { createLog, loadOptions, type ProjectFlags, type RunCommandFlags } from "./common-flags.js";
 import { flagNeeds } from "./flag-values.js";
 import type { CliIO } from "./io.js";
@@ -38,6 +39,13 @@ export async function executeTask(
   io: CliIO,
   previousResults?: readonly { readonly unique_id: string }[],
 ): Promise<RunTaskResult> {
+  // Before anything runs: a breaking change to an enforced contract needs a new model version (dbt's rule).
+  if (flags.state !== undefined && (kind === "build" || kind === "run")) {
+    refuseBreakingChanges(
+      breakingContractChanges(project.manifest, readStateManifest(flags.state)),
+      selected,
+    );
+  }
   // Held until the artifacts are written: a second run in this target/ stops here (exit 2).
   const lock = lockTarget(join(project.root, project.targetPath), kind, { display: project.targetPath });
   const connection = connectTarget(project.target);

@@ -4,6 +4,7 @@ import { createTemplateEnvironment } from "../templating/environment.js";
 import { BuildContext } from "./build-context.js";
 import { checkCycles } from "./graph-checks.js";
 import { addModel, addSeed, type PendingRefs, resolveDependencies } from "./model-nodes.js";
+import { checkVersionFiles, modelVersions } from "./model-versions.js";
 import { stem } from "./node-paths.js";
 import type { BuildOptions, ParsedProject } from "./parsed-project.js";
 import type { ProjectFiles } from "./project-files.js";
@@ -37,9 +38,20 @@ export function buildProject(files: ProjectFiles, options: BuildOptions): Parsed
   const propertyFiles = loadPropertyFiles(ctx);
   addSources(ctx, propertyFiles);
   const pending: PendingRefs = new Map();
+  const versions = modelVersions(propertyFiles);
+  const versionFiles = new Set<string>();
   for (const file of files.models) {
-    addModel(ctx, file, propertyFiles.modelPatches.get(stem(file.path)), pending);
+    const version = versions.get(stem(file.path));
+    if (version) versionFiles.add(stem(file.path));
+    addModel(
+      ctx,
+      file,
+      version ? version.modelPatch : propertyFiles.modelPatches.get(stem(file.path)),
+      pending,
+      version,
+    );
   }
+  checkVersionFiles(versions, versionFiles);
   for (const file of files.seeds) addSeed(ctx, file, propertyFiles.seedPatches.get(stem(file.path)));
   for (const [name, patch] of propertyFiles.modelPatches) warnUnmatched(ctx, "models", name, patch);
   for (const [name, patch] of propertyFiles.seedPatches) warnUnmatched(ctx, "seeds", name, patch);

@@ -18,23 +18,53 @@ export type PendingRefs = Map<string, { refs: StaticRef[]; sources: StaticSource
 
 const EMPTY_HASH = shortHash("");
 
+/**
+ * One of a versioned model's `versions:` (dbt's model versions): the node is named after the model, its
+ * unique_id ends in `.v<N>`, its relation is `<name>_v<N>` (dbt's default alias), and the version's own
+ * `config:`, `columns:`, `description:` and `constraints:` override the model's.
+ */
+export interface ModelVersion {
+  readonly v: number;
+  readonly latest: number;
+  /** The version's entry under `versions:`, as a patch (its `config:` is a yml layer over the model's). */
+  readonly patch: Patch;
+}
+
 export function addModel(
   ctx: BuildContext,
   file: SourceText,
-  patch: Patch | undefined,
+  modelPatch: Patch | undefined,
   pending: PendingRefs,
+  version?: ModelVersion,
 ): void {
   const relative = relativeTo(file);
-  const name = stem(file.path);
+  const name = version ? (modelPatch?.entry.name ?? stem(file.path)) : stem(file.path);
   const projectName = ctx.projectName;
-  const id = `model.${projectName}.${name}`;
+  const id = version ? `model.${projectName}.${name}.v${version.v}` : `model.${projectName}.${name}`;
+  const own = version?.patch.entry as VersionEntry | undefined;
+  // The model's yml entry as this node sees it: a version's columns and text over the model's.
+  const patch: Patch | undefined =
+    modelPatch && own
+      ? {
+          ...modelPatch,
+          entry: {
+            ...modelPatch.entry,
+            ...(own.columns ? { columns: own.columns } : {}),
+            ...(own.description === undefined ? {} : { description: own.description }),
+            ...(own.constraints ? { constraints: own.constraints } : {}),
+            versions: undefined,
+            version: own,
+          } as Patch["entry"],
+        }
+      : modelPatch;
   const ast = ctx.parse(file);
   const deps = templateDependencies(ast);
   const folders = ctx.foldersOf(file);
   const configs = ctx.configs;
   const { config, hash: configHash } = configs.model([
     ...configs.modelTree.layers([...folders, name]),
-    ...configs.ymlLayer(patch, "model"),
+    ...configs.ymlLayer(modelPatch, "model"),
+    ...(version ? configs.ymlLayer(version.patch, "model") : []),
     ...configs.templateLayers(deps.configs, file.path, "model"),
   ]);
   if (!config.enabled) return;
@@ -48,7 +78,8 @@ export function addModel(
       hint: 'add unique_key="id" to {{config}} (or use incremental_strategy="append").',
     });
   }
-  ctx.registerName(name, id, file.path);
+  if (!version || version.v === version.latest) ctx.registerName(name, id, file.path);
+  if (version) ctx.registerVersion(name, version.v, id);
   const macroNames = ctx.macros.closure(deps.partials, file.path);
   pending.set(id, staticReferences(ctx, deps, file.path, macroNames));
   const macros = ctx.macros.use(macroNames);
@@ -66,8 +97,13 @@ export function addModel(
   node.depends_on = { nodes: [], macros: macros.ids };
   if (patch) node.patch_path = patch.file.path;
   node.config = config;
-  node.relation = ctx.relation(name, config);
+  node.relation = ctx.relation(version ? `${name}_v${version.v}` : name, config);
   node.columns = columnsOf(patch?.entry.columns);
+  if (version) {
+    node.fqn = [projectName, ...folders, name, `v${version.v}`];
+    node.version = version.v;
+    node.latest_version = version.latest;
+  }
   const constraints = (patch?.entry as { constraints?: Parameters<typeof constraintOf>[0][] } | undefined)
     ?.constraints;
   if (constraints) node.constraints = constraints.map(constraintOf);
@@ -75,6 +111,12 @@ export function addModel(
   node.compiled_path = `${ctx.targetPath}/compiled/${projectName}/${file.path}`;
   ctx.nodes[id] = node as unknown as ModelNode;
   ctx.templates.set(id, ctx.template(file, ast));
+}
+
+interface VersionEntry {
+  readonly columns?: Patch["entry"]["columns"];
+  readonly description?: string;
+  readonly constraints?: unknown[];
 }
 
 /** An enforced contract is the yml's columns with their types: every column needs a `data_type`. */
@@ -132,6 +174,7 @@ export function staticReferences(
 ): { refs: StaticRef[]; sources: StaticSource[] } {
   const refs: StaticRef[] = deps.refs.map((r) => ({
     name: r.name,
+    ...(r.version === undefined ? {} : { version: r.version }),
     file,
     ...(r.loc ? { loc: r.loc } : {}),
   }));

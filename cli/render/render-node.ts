@@ -190,6 +190,24 @@ export class NodeRenderer {
     }
   }
 
+  private latestVersions: Map<string, ManifestNode> | undefined;
+
+  /** A versioned model's latest version, which `{{ref "name"}}` reads (as dbt does). */
+  private latestVersion(name: string): ManifestNode | undefined {
+    if (!this.latestVersions) {
+      this.latestVersions = new Map();
+      for (const node of Object.values(this.project.manifest.nodes)) {
+        if (
+          node.resource_type === "model" &&
+          node.version !== undefined &&
+          node.version === node.latest_version
+        )
+          this.latestVersions.set(node.name, node);
+      }
+    }
+    return this.latestVersions.get(name);
+  }
+
   /** `"catalog"."schema"."identifier"` of a model or seed, quoted once per compile (tens of thousands of refs). */
   private relationSql(node: ModelNode | SeedNode): string {
     let sql = this.relations.get(node.unique_id);
@@ -230,7 +248,7 @@ export class NodeRenderer {
         options.isIncremental === true &&
         node.resource_type === "model" &&
         node.config?.materialized === "incremental",
-      ref: (name, packageName) => {
+      ref: (name, packageName, version) => {
         if (packageName !== undefined && packageName !== projectName) {
           throw new ConfigError(
             `{{ref "${packageName}" "${name}"}}: package '${packageName}' is not this project.`,
@@ -240,7 +258,16 @@ export class NodeRenderer {
           );
         }
         const target =
-          manifest.nodes[`model.${projectName}.${name}`] ?? manifest.nodes[`seed.${projectName}.${name}`];
+          version === undefined
+            ? (manifest.nodes[`model.${projectName}.${name}`] ??
+              manifest.nodes[`seed.${projectName}.${name}`] ??
+              this.latestVersion(name))
+            : manifest.nodes[`model.${projectName}.${name}.v${version}`];
+        if (version !== undefined && !target) {
+          throw new ConfigError(`{{ref "${name}" v=${version}}}: '${name}' declares no version ${version}.`, {
+            hint: `declare - v: ${version} under versions: in '${name}''s yml, or ref a declared version.`,
+          });
+        }
         if (!target || target.resource_type === "test") {
           const names = Object.values(manifest.nodes)
             .filter((n) => n.resource_type !== "test")

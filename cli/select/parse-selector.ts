@@ -47,7 +47,15 @@ const METHODS: readonly string[] = [
   "test_name",
 ];
 const RESOURCE_TYPES = ["model", "seed", "test", "source", "unit_test"];
-const STATES = ["modified", "new", "modified.body", "modified.configs", "modified.macros", "modified.yml"];
+const STATES = [
+  "modified",
+  "new",
+  "modified.body",
+  "modified.configs",
+  "modified.macros",
+  "modified.yml",
+  "modified.contract",
+];
 
 export function parseSelector(specs: readonly string[]): Selector {
   const terms: SelectorAtom[][] = [];
