@@ -66,6 +66,11 @@ export interface QueryOptions {
   readonly onProgress?: (progress: QueryProgress) => void;
   /** Stop collecting after this many rows (the query is then cancelled). */
   readonly maxRows?: number;
+  /**
+   * Report `timestamp(6)`, not `timestamp`, as a column's type (Trino's PARAMETRIC_DATETIME client
+   * capability). Off by default: with it, timestamp values also come at their full precision.
+   */
+  readonly exactTypes?: boolean;
 }
 
 export interface TrinoConnection {
@@ -106,13 +111,14 @@ export function createTrinoConnection(options: TrinoConnectionOptions): TrinoCon
     url: string,
     signal: AbortSignal | undefined,
     body?: string,
+    extraHeaders?: Record<string, string>,
   ) {
     for (let attempt = 0; ; attempt++) {
       let response: Response;
       try {
         response = await fetch(url, {
           method,
-          headers,
+          headers: extraHeaders ? { ...headers, ...extraHeaders } : headers,
           ...(body === undefined ? {} : { body }),
           ...(signal ? { signal } : {}),
         });
@@ -146,7 +152,7 @@ export function createTrinoConnection(options: TrinoConnectionOptions): TrinoCon
   }
 
   async function query<Row>(sql: string, queryOptions: QueryOptions = {}): Promise<QueryResult<Row>> {
-    const { signal, onProgress, maxRows } = queryOptions;
+    const { signal, onProgress, maxRows, exactTypes } = queryOptions;
     if (signal?.aborted) throw new CancelledError();
     const started = Date.now();
     let columns: Column[] = [];
@@ -154,7 +160,13 @@ export function createTrinoConnection(options: TrinoConnectionOptions): TrinoCon
     let updateType: string | undefined;
     let updateCount: number | undefined;
     let progress: QueryProgress | undefined;
-    let page: Page = await request("POST", `${server}/v1/statement`, signal, sql);
+    let page: Page = await request(
+      "POST",
+      `${server}/v1/statement`,
+      signal,
+      sql,
+      exactTypes ? { "X-Trino-Client-Capabilities": "PARAMETRIC_DATETIME" } : undefined,
+    );
     const queryId = page.id;
     try {
       while (true) {

@@ -165,6 +165,7 @@ function counts(project: ParsedProject): Record<string, number> {
     out[type] = (out[type] ?? 0) + 1;
   }
   out.macro = Object.keys(project.manifest.macros).length;
+  out.unit_test = Object.keys(project.manifest.unit_tests).length;
   return out;
 }
 
@@ -173,6 +174,7 @@ function summary(c: Record<string, number>): string {
   return [
     plural(c.model, "model"),
     plural(c.test, "test"),
+    ...(c.unit_test ? [plural(c.unit_test, "unit test")] : []),
     plural(c.seed, "seed"),
     plural(c.source, "source"),
     plural(c.macro, "macro"),

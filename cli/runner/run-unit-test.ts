@@ -43,12 +43,12 @@ export async function runUnitTest(test: UnitTestNode, q: NodeQueries, ctx: RunCo
       if (self.fixture.format !== "sql" && !columns.some((c) => c.type !== undefined)) {
         // `this` holds what the model's first run wrote: its columns and types are that run's output.
         const firstRun = ctx.renderer.renderUnitTest(test, { firstRun: true });
-        const described = await q.query(describeActualSql(fixtures, firstRun.sql));
+        const described = await q.query(describeActualSql(fixtures, firstRun.sql), { exactTypes: true });
         columns = described.columns.map((c) => ({ name: c.name, type: c.type }));
       }
       fixtures.push({ cte: inputs.get("this") ?? "this", label: "this", fixture: self.fixture, columns });
     }
-    const described = await q.query(describeActualSql(fixtures, sql));
+    const described = await q.query(describeActualSql(fixtures, sql), { exactTypes: true });
     const actualTypes = new Map(described.columns.map((c) => [c.name.toLowerCase(), c.type]));
     compiledSql = unitTestDiffSql(fixtures, sql, test.expect, actualTypes);
     ctx.writeArtifact(test.compiled_path, `${compiledSql}\n`);
