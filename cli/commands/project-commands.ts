@@ -5,6 +5,7 @@ import { writeCompiledSql } from "../artifacts/compiled-sql-writer.js";
 import { whileWritingManifest, writeManifest } from "../artifacts/write-artifacts.js";
 import { forEachRendered, type GraphNode, type ParsedProject, topologicalOrder } from "../compile/compile.js";
 import { loadProjectFast } from "../compile/compile-pipeline.js";
+import type { UnitTestNode } from "../manifest/manifest.js";
 import { initProject } from "../project/init-project.js";
 import { loadProjectFiles } from "../project/load-project.js";
 import {
@@ -84,8 +85,11 @@ export function registerCompileCommands(program: FloeCommand): void {
   )
     .option(
       "--resource-type <type...>",
-      "only these: model, seed, test, source (repeatable)",
-      flagListParser("--resource-type", oneOf(["model", "seed", "test", "source", "all"], "model")),
+      "only these: model, seed, test, unit_test, source (repeatable)",
+      flagListParser(
+        "--resource-type",
+        oneOf(["model", "seed", "test", "unit_test", "source", "all"], "model"),
+      ),
     )
     .option(
       "--output <format>",
@@ -102,7 +106,8 @@ export function registerCompileCommands(program: FloeCommand): void {
       if (selected.size === 0) log.warn("select.empty", "no nodes selected.");
       const manifest = project.manifest;
       for (const id of [...selected].sort()) {
-        const node: GraphNode | undefined = manifest.nodes[id] ?? manifest.sources[id];
+        const node: GraphNode | UnitTestNode | undefined =
+          manifest.nodes[id] ?? manifest.sources[id] ?? manifest.unit_tests[id];
         if (!node || (types.size > 0 && !types.has("all") && !types.has(node.resource_type))) continue;
         io.stdout(`${listLine(node, flags.output)}\n`);
       }
@@ -185,7 +190,7 @@ function seconds(started: number): string {
   return `${((performance.now() - started) / 1000).toFixed(2)}s`;
 }
 
-function listLine(node: GraphNode, output: string): string {
+function listLine(node: GraphNode | UnitTestNode, output: string): string {
   switch (output) {
     case "path":
       return node.original_file_path;

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { errorOf, loadFixture } from "../testing/project-fixture.js";
+import { main } from "../main.js";
+import { errorOf, loadFixture, writeProject } from "../testing/project-fixture.js";
+import { recordingIO } from "../testing/recording-io.js";
 
 /**
  * `unit_tests:` in property files: the nodes they become, and one error fixture per way to get the yml
@@ -182,5 +184,26 @@ describe("unit_tests: in yml", () => {
     expect(error.location?.path).toBe(path);
     expect(error.location?.line).toBeGreaterThan(2);
     expect(error.hint ?? "").toContain(hint);
+  });
+});
+
+describe("unit tests in the CLI without an engine", () => {
+  it("parse counts them; ls lists them by test_type:unit and --resource-type unit_test", async () => {
+    const dir = writeProject({
+      ...FILES,
+      "models/unit.yml":
+        "version: 2\nunit_tests:\n  - name: nets\n    model: order_totals\n    expect: {rows: []}\n",
+    });
+    const run = async (...args: string[]) => {
+      const io = recordingIO();
+      const code = await main(["node", "floe", ...args, "--project-dir", dir], io);
+      return { code, out: io.stdoutText() };
+    };
+    expect((await run("parse")).out).toMatch(/^Parsed 2 models, 0 tests, 1 unit test, 0 seeds, 2 sources/);
+    expect(await run("ls", "-s", "test_type:unit", "--output", "selector")).toEqual({
+      code: 0,
+      out: "shop.order_totals.nets\n",
+    });
+    expect((await run("ls", "--resource-type", "unit_test")).out).toBe("nets\n");
   });
 });
