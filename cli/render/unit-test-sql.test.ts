@@ -183,6 +183,16 @@ union all
 select '-' as diff, * from (select * from "__floe_expected_compared" except all select * from "__floe_compared")`);
   });
 
+  it("a bounded varchar of the model is compared as varchar (a longer expected text is not cut)", () => {
+    const sql = unitTestDiffSql(
+      inputs,
+      model,
+      { format: "dict", rows: [{ s: "shipped" }] },
+      new Map([["s", "varchar(4)"]]),
+    );
+    expect(sql).toContain("(cast('shipped' as varchar))");
+  });
+
   it("expected sql compares every column the model returns", () => {
     const sql = unitTestDiffSql(
       inputs,

@@ -75,7 +75,7 @@ export function unitTestDiffSql(
     }
     compared = table.columns;
     expected = valuesSql(
-      table.columns.map((name) => ({ name, type: actualTypes.get(name.toLowerCase()) })),
+      table.columns.map((name) => ({ name, type: expectedType(actualTypes.get(name.toLowerCase())) })),
       table.rows,
     );
   }
@@ -91,6 +91,14 @@ export function unitTestDiffSql(
     "union all\n" +
     `select '-' as ${DIFF_COLUMN}, * from (select * from "__floe_expected_compared" except all select * from "__floe_compared")`
   );
+}
+
+/**
+ * The type an expected value is cast to: actual's, except a bounded varchar, which would cut a longer
+ * expected text to the actual's length (`'shipped'` as `varchar(4)` is `'ship'`) and so misreport the diff.
+ */
+function expectedType(type: string | undefined): string | undefined {
+  return type !== undefined && /^varchar\(\d+\)$/i.test(type) ? "varchar" : type;
 }
 
 /** A given input as a query: its rows (missing known columns NULL), or zero rows of its known columns. */
