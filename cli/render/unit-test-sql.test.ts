@@ -3,6 +3,7 @@ import { loadFixture } from "../testing/project-fixture.js";
 import { NodeRenderer } from "./render-node.js";
 import {
   describeActualSql,
+  diffOrder,
   fixtureSql,
   literal,
   parseCsv,
@@ -205,6 +206,16 @@ select '-' as diff, * from (select * from "__floe_expected_compared" except all 
     );
     expect(sql).toContain('"__floe_expected" as (\nselect 1 as id, 1.0 as amount\n)');
     expect(sql).toContain('"__floe_compared" as (select "id", "amount" from "__floe_actual")');
+  });
+
+  it("the diff lists by the first compared column when it sorts, then '-' before '+'", () => {
+    const types = new Map([
+      ["id", "bigint"],
+      ["tags", "map(varchar, varchar)"],
+    ]);
+    expect(diffOrder({ format: "dict", rows: [{ id: 1 }] }, types)).toBe("2, 1 desc");
+    expect(diffOrder({ format: "csv", rows: "tags,id\n" }, types)).toBe("1 desc");
+    expect(diffOrder({ format: "sql", rows: "select 1 as id" }, types)).toBe("2, 1 desc");
   });
 
   it("an expected column the model does not return is an error naming the model's columns", () => {

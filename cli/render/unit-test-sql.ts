@@ -101,6 +101,20 @@ function expectedType(type: string | undefined): string | undefined {
   return type !== undefined && /^varchar\(\d+\)$/i.test(type) ? "varchar" : type;
 }
 
+const SORTABLE =
+  /^(varchar|char|bigint|integer|smallint|tinyint|decimal|double|real|date|timestamp|time|boolean|uuid)\b/i;
+
+/**
+ * How to list the diff: by the first compared column (usually the key), then `-` before `+`, so an
+ * expected row and the row returned instead sit together. Only a plainly sortable first column sorts.
+ */
+export function diffOrder(expect: UnitTestRows, actualTypes: ReadonlyMap<string, string>): string {
+  const first =
+    expect.format === "sql" ? [...actualTypes.keys()][0] : fixtureTable(expect).columns[0]?.toLowerCase();
+  const type = first === undefined ? undefined : actualTypes.get(first);
+  return type !== undefined && SORTABLE.test(type) ? "2, 1 desc" : "1 desc";
+}
+
 /** A given input as a query: its rows (missing known columns NULL), or zero rows of its known columns. */
 export function fixtureSql(input: UnitTestInput): string {
   const { fixture } = input;

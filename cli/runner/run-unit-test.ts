@@ -4,6 +4,7 @@ import { relationOf } from "../manifest/manifest.js";
 import {
   DIFF_COLUMN,
   describeActualSql,
+  diffOrder,
   type FixtureColumn,
   type UnitTestInput,
   unitTestDiffSql,
@@ -54,7 +55,7 @@ export async function runUnitTest(test: UnitTestNode, q: NodeQueries, ctx: RunCo
     ctx.writeArtifact(test.compiled_path, `${compiledSql}\n`);
     ctx.writeArtifact(runPath, `${compiledSql};\n`);
     const result = await q.query<Record<string, unknown>>(
-      `select floe_diff.*, count(*) over () as ${COUNT} from (\n${compiledSql}\n) as floe_diff order by 1 desc limit ${UNIT_TEST_SAMPLE_ROWS}`,
+      `select floe_diff.*, count(*) over () as ${COUNT} from (\n${compiledSql}\n) as floe_diff order by ${diffOrder(test.expect, actualTypes)} limit ${UNIT_TEST_SAMPLE_ROWS}`,
     );
     const failures = Number(result.rows[0]?.[COUNT] ?? 0);
     const columns = result.columns.map((c) => c.name).filter((c) => c !== COUNT);
