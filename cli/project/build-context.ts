@@ -99,6 +99,11 @@ export class BuildContext {
     this.versionIndex.set(`${name}.v${version}`, id);
   }
 
+  /** The unique_id of version `version` of model `name`, if declared. */
+  idOfVersion(name: string, version: number): string | undefined {
+    return this.versionIndex.get(`${name}.v${version}`);
+  }
+
   /** The unique_id of the model or seed called `name`. */
   idOf(name: string): string | undefined {
     return this.nameIndex.get(name)?.id;

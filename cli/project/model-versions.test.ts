@@ -94,3 +94,20 @@ describe("model versions", () => {
     expect(error.hint).toContain(hint);
   });
 });
+
+describe("unit tests of a model reading versions", () => {
+  it("given ref('dim', v=1) is that version's fixture; the latest has its own CTE", () => {
+    const project = loadFixture({
+      ...FILES,
+      "models/both.sql": 'select * from {{ref "dim" v=1}} union all select id, null from {{ref "dim"}}',
+      "models/unit.yml":
+        "version: 2\nunit_tests:\n  - name: t\n    model: both\n    given:\n      - input: ref('dim', v=1)\n        rows: [{id: 1}]\n    expect: {rows: [{id: 1}]}\n",
+    });
+    const test = project.manifest.unit_tests["unit_test.shop.both.t"]!;
+    expect(test.given[0]?.node).toBe("model.shop.dim.v1");
+    const { sql } = new NodeRenderer(project).renderUnitTest(test);
+    expect(sql).toBe(
+      'select * from "__floe_input__dim_v1" union all select id, null from "__floe_input__dim_v2"',
+    );
+  });
+});

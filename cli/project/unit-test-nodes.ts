@@ -104,7 +104,7 @@ export function addUnitTests(ctx: BuildContext, propertyFiles: PropertyFiles): R
 
 type Fail = (message: string, hint: string) => Error;
 
-const REF = /^ref\(\s*(['"])([^'"]+)\1\s*\)$/;
+const REF = /^ref\(\s*(['"])([^'"]+)\1\s*(?:,\s*(?:v|version)\s*=\s*['"]?(\d+)['"]?\s*)?\)$/;
 const SOURCE = /^source\(\s*(['"])([^'"]+)\1\s*,\s*(['"])([^'"]+)\3\s*\)$/;
 
 /** `ref('x')`, `source('s', 't')` or `this` → the unique_id it stands for (`this` for the model itself). */
@@ -121,7 +121,7 @@ function resolveInput(
   const ref = REF.exec(text);
   const source = SOURCE.exec(text);
   if (ref) {
-    id = ctx.idOf(ref[2] ?? "");
+    id = ref[3] === undefined ? ctx.idOf(ref[2] ?? "") : ctx.idOfVersion(ref[2] ?? "", Number(ref[3]));
     if (id === undefined)
       throw fail(`${input}: no model or seed is named '${ref[2]}'`, fixInput(ctx, parents));
   } else if (source) {
@@ -130,7 +130,7 @@ function resolveInput(
   } else {
     throw fail(
       `input '${input}' is not ref('name'), source('source', 'table') or this`,
-      "write input: ref('stg_orders') or input: source('raw', 'orders').",
+      "write input: ref('stg_orders'), ref('dim', v=1) or source('raw', 'orders').",
     );
   }
   if (!parents.includes(id)) {

@@ -80,9 +80,13 @@ export class NodeRenderer {
     const inputs = new Map<string, string>();
     for (const parent of model.depends_on.nodes) {
       const source = manifest.sources[parent];
+      const node = manifest.nodes[parent];
+      // Two versions of one model read side by side get a CTE each.
+      const version =
+        node?.resource_type === "model" && node.version !== undefined ? `_v${node.version}` : "";
       const name = source
         ? `${source.source_name}__${source.table_name}`
-        : (manifest.nodes[parent]?.name ?? parent);
+        : `${node?.name ?? parent}${version}`;
       inputs.set(parent, inputCte(name));
     }
     const givesThis = test.given.some((g) => g.node === "this");
