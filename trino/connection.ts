@@ -68,6 +68,11 @@ export interface QueryOptions {
   readonly maxRows?: number;
   /** `X-Trino-Client-Tags` of this query (shown in Trino's UI and `system.runtime.queries`); no commas. */
   readonly clientTags?: readonly string[];
+  /**
+   * Report `timestamp(6)`, not `timestamp`, as a column's type (Trino's PARAMETRIC_DATETIME client
+   * capability). Off by default: with it, timestamp values also come at their full precision.
+   */
+  readonly exactTypes?: boolean;
 }
 
 export interface TrinoConnection {
@@ -149,7 +154,7 @@ export function createTrinoConnection(options: TrinoConnectionOptions): TrinoCon
   }
 
   async function query<Row>(sql: string, queryOptions: QueryOptions = {}): Promise<QueryResult<Row>> {
-    const { signal, onProgress, maxRows, clientTags } = queryOptions;
+    const { signal, onProgress, maxRows, clientTags, exactTypes } = queryOptions;
     if (signal?.aborted) throw new CancelledError();
     const started = Date.now();
     let columns: Column[] = [];
@@ -157,10 +162,19 @@ export function createTrinoConnection(options: TrinoConnectionOptions): TrinoCon
     let updateType: string | undefined;
     let updateCount: number | undefined;
     let progress: QueryProgress | undefined;
-    // Tags belong to the query, set when it is submitted: per request, never on the shared headers.
-    const tags =
-      clientTags && clientTags.length > 0 ? { "X-Trino-Client-Tags": clientTags.join(",") } : undefined;
-    let page: Page = await request("POST", `${server}/v1/statement`, signal, sql, tags);
+    // Tags and capabilities belong to the query, set when it is submitted: per request, never on the
+    // shared headers.
+    const submitHeaders = {
+      ...(clientTags && clientTags.length > 0 ? { "X-Trino-Client-Tags": clientTags.join(",") } : {}),
+      ...(exactTypes ? { "X-Trino-Client-Capabilities": "PARAMETRIC_DATETIME" } : {}),
+    };
+    let page: Page = await request(
+      "POST",
+      `${server}/v1/statement`,
+      signal,
+      sql,
+      Object.keys(submitHeaders).length > 0 ? submitHeaders : undefined,
+    );
     const queryId = page.id;
     try {
       while (true) {

@@ -5,6 +5,8 @@ import {
   type Manifest,
   type ManifestNode,
   type SourceNode,
+  type UnitTestNode,
+  type UnitTestRows,
 } from "../manifest/manifest.js";
 
 /**
@@ -61,7 +63,7 @@ export function toDbtManifest(manifest: Manifest): Json {
     group_map: {},
     saved_queries: {},
     semantic_models: {},
-    unit_tests: {},
+    unit_tests: mapValues(manifest.unit_tests, unitTestToDbt),
   };
 }
 
@@ -121,6 +123,74 @@ function macroToDbt(macro: MacroNode): Json {
   };
 }
 
+/**
+ * A unit test as dbt's UnitTestDefinition: the fields dbt has keep their place (a fixture's `format` and
+ * `rows`, `overrides`, `depends_on`, `checksum` as a string); what dbt's closed schema has no place for (the
+ * fingerprint, the attached node and compiled path, what each `given` resolved to) goes under
+ * `config.meta.floe`, the one open mapping a unit test has.
+ */
+function unitTestToDbt(test: UnitTestNode): Json {
+  const {
+    checksum,
+    fingerprint,
+    tags,
+    patch_path,
+    attached_node,
+    compiled_path,
+    given,
+    expect,
+    config,
+    ...rest
+  } = test;
+  const floe: Json = {
+    checksum,
+    fingerprint,
+    tags,
+    attached_node,
+    compiled_path,
+    given_nodes: given.map((g) => g.node),
+    ...(patch_path === undefined ? {} : { patch_path }),
+  };
+  return {
+    ...rest,
+    given: given.map((g) => ({ input: g.input, ...fixtureToDbt(g.fixture) })),
+    expect: fixtureToDbt(expect),
+    config: { ...config, meta: { ...config.meta, floe } },
+    checksum: checksum.checksum,
+  };
+}
+
+function fixtureToDbt(fixture: UnitTestRows): Json {
+  return { format: fixture.format, rows: fixture.rows };
+}
+
+function unitTestFromDbt(dbt: Json): UnitTestNode {
+  const {
+    given,
+    expect,
+    config,
+    checksum: _checksum,
+    ...rest
+  } = dbt as Json & {
+    given: { input: string; format: UnitTestRows["format"]; rows: unknown }[];
+    expect: { format: UnitTestRows["format"]; rows: unknown };
+    config: Json & { meta: Json & { floe: Json & { given_nodes: string[] } } };
+  };
+  const { floe, ...meta } = config.meta;
+  const { given_nodes, ...fields } = floe;
+  return {
+    ...rest,
+    ...fields,
+    config: { ...config, meta },
+    given: given.map((g, i) => ({
+      input: g.input,
+      node: given_nodes[i] ?? "",
+      fixture: { format: g.format, rows: g.rows } as UnitTestRows,
+    })),
+    expect: { format: expect.format, rows: expect.rows } as UnitTestRows,
+  } as unknown as UnitTestNode;
+}
+
 /** The in-memory manifest from a manifest.json Floe wrote (see `isFloeManifest`). */
 export function fromDbtManifest(json: Json): Manifest {
   const metadata = json.metadata as Json;
@@ -147,6 +217,7 @@ export function fromDbtManifest(json: Json): Manifest {
       json.macros as Record<string, Json>,
       (m) => fromDbt(m, MACRO_DERIVED) as unknown as MacroNode,
     ),
+    unit_tests: mapValues((json.unit_tests ?? {}) as Record<string, Json>, unitTestFromDbt),
     // A project without docs blocks has no `docs` in memory (dbt's file always has the key).
     ...(json.docs && Object.keys(json.docs).length > 0 ? { docs: json.docs as Manifest["docs"] } : {}),
     parent_map: json.parent_map as Manifest["parent_map"],

@@ -74,6 +74,47 @@ describe("manifest.json against dbt's manifest v12 schema", () => {
     expect(validate(written)).toEqual([]);
   });
 
+  it("model versions, contracts with constraints and unit tests validate, and round-trip", () => {
+    const dir = writeRunnerProject("s", {
+      "models/dim.sql":
+        "{{config materialized=\"table\"}}\nselect cast(1 as bigint) as id, 'paid' as status\n",
+      "models/dim_v2.sql": '{{config materialized="table"}}\nselect cast(1 as bigint) as id\n',
+      "models/reader.sql": 'select * from {{ref "dim" v=1}}\n',
+      "models/dim.yml": `version: 2
+models:
+  - name: dim
+    config: {contract: {enforced: true}}
+    latest_version: 2
+    columns:
+      - {name: id, data_type: bigint, constraints: [{type: not_null}]}
+    versions:
+      - v: 1
+        defined_in: dim
+        columns:
+          - {name: id, data_type: bigint}
+          - {name: status, data_type: varchar}
+      - v: 2
+unit_tests:
+  - name: reads_v1
+    model: reader
+    given:
+      - input: ref('dim', v=1)
+        rows: [{id: 1, status: paid}]
+    expect:
+      format: csv
+      rows: |
+        id,status
+        1,paid
+`,
+    });
+    const manifest = loadProject({ projectDir: dir, env: {} }).manifest;
+    const written = JSON.parse(JSON.stringify(toDbtManifest(manifest)));
+    expect(Object.keys(written.unit_tests)).toEqual(["unit_test.shop.reader.reads_v1"]);
+    expect(written.nodes["model.shop.dim.v2"]).toMatchObject({ version: 2, latest_version: 2 });
+    expect(validate(written)).toEqual([]);
+    expect(fromDbtManifest(written)).toEqual(JSON.parse(JSON.stringify(manifest)));
+  });
+
   it("catches what dbt forbids: a Floe-only key at the top of a node fails validation", () => {
     const dir = writeRunnerProject("s", SHOP_EXTRAS);
     const written = JSON.parse(
@@ -136,11 +177,29 @@ describe("run_results.json against dbt's run-results v6 schema", () => {
       threadId: "Thread-1",
     };
     const json = runResultsJson(
-      [base, { ...base, status: "fail", errorCode: "X", location: "a.yml", hint: "fix it" }],
+      [
+        base,
+        { ...base, status: "fail", errorCode: "X", location: "a.yml", hint: "fix it" },
+        // A microbatch model with a failed batch: dbt 1.9's batch_results on the result.
+        {
+          ...base,
+          uniqueId: "model.shop.daily",
+          resourceType: "model",
+          status: "error",
+          batchResults: {
+            successful: [["2026-12-01T00:00:00Z", "2026-12-02T00:00:00Z"]],
+            failed: [["2026-12-02T00:00:00Z", "2026-12-03T00:00:00Z"]],
+          },
+        },
+      ],
       { which: "test", full_refresh: false, store_failures: false, threads: 1, target: "dev" },
       1.5,
       "2026-12-06T00:00:02.000Z",
     );
     expect(validate(json)).toEqual([]);
+    expect((json as { results: { batch_results?: unknown }[] }).results[2]?.batch_results).toEqual({
+      successful: [["2026-12-01T00:00:00Z", "2026-12-02T00:00:00Z"]],
+      failed: [["2026-12-02T00:00:00Z", "2026-12-03T00:00:00Z"]],
+    });
   });
 });

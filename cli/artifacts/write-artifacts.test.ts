@@ -20,6 +20,7 @@ describe("whileWritingManifest", () => {
     nodes: {},
     sources: {},
     macros: {},
+    unit_tests: {},
     parent_map: {},
     child_map: {},
   };

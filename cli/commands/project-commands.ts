@@ -11,6 +11,7 @@ import {
   topologicalOrder,
 } from "../compile/compile.js";
 import { loadProjectFast } from "../compile/compile-pipeline.js";
+import type { UnitTestNode } from "../manifest/manifest.js";
 import { envPrefixFor, initProject, projectNameFor } from "../project/init-project.js";
 import { loadProjectFiles } from "../project/load-project.js";
 import { FLOE_UTILS_PACKAGE } from "../templating/floe-utils/library.js";
@@ -115,8 +116,11 @@ export function registerCompileCommands(program: FloeCommand): void {
   )
     .option(
       "--resource-type <type...>",
-      "only these: model, seed, test, source (repeatable)",
-      flagListParser("--resource-type", oneOf(["model", "seed", "test", "source", "all"], "model")),
+      "only these: model, seed, snapshot, test, unit_test, source (repeatable)",
+      flagListParser(
+        "--resource-type",
+        oneOf(["model", "seed", "snapshot", "test", "unit_test", "source", "all"], "model"),
+      ),
     )
     .option(
       "--output <format>",
@@ -133,7 +137,8 @@ export function registerCompileCommands(program: FloeCommand): void {
       if (selected.size === 0) log.warn("select.empty", "no nodes selected.");
       const manifest = project.manifest;
       for (const id of [...selected].sort()) {
-        const node: GraphNode | undefined = manifest.nodes[id] ?? manifest.sources[id];
+        const node: GraphNode | UnitTestNode | undefined =
+          manifest.nodes[id] ?? manifest.sources[id] ?? manifest.unit_tests[id];
         if (!node || (types.size > 0 && !types.has("all") && !types.has(node.resource_type))) continue;
         io.stdout(`${listLine(node, flags.output)}\n`);
       }
@@ -209,6 +214,7 @@ function counts(project: ParsedProject): Record<string, number> {
   out.macro = Object.values(project.manifest.macros).filter(
     (m) => m.package_name !== FLOE_UTILS_PACKAGE,
   ).length;
+  out.unit_test = Object.keys(project.manifest.unit_tests).length;
   return out;
 }
 
@@ -217,6 +223,7 @@ function summary(c: Record<string, number>): string {
   return [
     plural(c.model, "model"),
     plural(c.test, "test"),
+    ...(c.unit_test ? [plural(c.unit_test, "unit test")] : []),
     plural(c.seed, "seed"),
     ...(c.snapshot ? [plural(c.snapshot, "snapshot")] : []),
     plural(c.source, "source"),
@@ -242,7 +249,7 @@ function seconds(started: number): string {
   return `${((performance.now() - started) / 1000).toFixed(2)}s`;
 }
 
-function listLine(node: GraphNode, output: string): string {
+function listLine(node: GraphNode | UnitTestNode, output: string): string {
   switch (output) {
     case "path":
       return node.original_file_path;

@@ -44,7 +44,11 @@ export function registerRetryCommand(program: FloeCommand): void {
           ? loadRunProject({ ...flags, vars: args.vars }, io)
           : first;
       const ids = previous.results
-        .filter((r) => RETRIED.has(r.status) && project.manifest.nodes[r.unique_id] !== undefined)
+        .filter(
+          (r) =>
+            RETRIED.has(r.status) &&
+            (project.manifest.nodes[r.unique_id] ?? project.manifest.unit_tests[r.unique_id]) !== undefined,
+        )
         .map((r) => r.unique_id);
       if (ids.length === 0) {
         createLog(flags.logFormat, io, flags.quiet).info(

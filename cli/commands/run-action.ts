@@ -23,6 +23,7 @@ import { catalogsOf, preflight } from "../runner/preflight.js";
 import { buildRunGraph, type TaskKind } from "../runner/run-graph.js";
 import { runTaskOptions } from "../runner/run-options.js";
 import { type RunTaskResult, runTask } from "../runner/run-task.js";
+import { breakingContractChanges, refuseBreakingChanges } from "../select/contract-changes.js";
 import {
   createLog,
   interruptNotice,
@@ -62,6 +63,13 @@ export async function executeTask(
     throw new UsageError("--event-time-start must be before --event-time-end.", {
       hint: "pass e.g. --event-time-start 2026-12-01 --event-time-end 2026-12-04 (the end is exclusive).",
     });
+  }
+  // Before anything runs: a breaking change to an enforced contract needs a new model version (dbt's rule).
+  if (flags.state !== undefined && (kind === "build" || kind === "run")) {
+    refuseBreakingChanges(
+      breakingContractChanges(project.manifest, readStateManifest(flags.state)),
+      selected,
+    );
   }
   // Held until the artifacts are written: a second run in this target/ stops here (exit 2).
   const lock = lockTarget(join(project.root, project.targetPath), kind, { display: project.targetPath });

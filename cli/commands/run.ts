@@ -50,10 +50,7 @@ export function registerRunCommand(program: FloeCommand, kind: TaskKind): void {
   });
 }
 
-/**
- * dbt's `build --resource-type` values. Floe has no snapshot or unit_test nodes yet: selecting only them
- * selects nothing (and says so), as it would in a dbt project without any.
- */
+/** dbt's `build --resource-type` values (a unit test is found in `manifest.unit_tests`). */
 const BUILD_RESOURCE_TYPES = ["model", "test", "seed", "snapshot", "unit_test"] as const;
 
 /** `--resource-type`: the selected nodes of those types (a test stays only when `test` is listed). */
@@ -65,6 +62,8 @@ function ofResourceTypes(
   if (!types || types.length === 0) return selected;
   const wanted = new Set(types);
   return new Set(
-    [...selected].filter((id) => wanted.has(project.manifest.nodes[id]?.resource_type ?? "source")),
+    [...selected].filter((id) =>
+      wanted.has((project.manifest.nodes[id] ?? project.manifest.unit_tests[id])?.resource_type ?? "source"),
+    ),
   );
 }

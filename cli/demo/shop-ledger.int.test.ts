@@ -55,6 +55,10 @@ describe("the shop marts against the generator's ledger", () => {
   it("builds every model and passes every data test", () => {
     expect(unsuccessful(build)).toEqual([]);
     expect(build.exitCode).toBe(0);
+    // The shop's unit tests ran before their models and passed.
+    const unitTests = build.results.filter((r) => r.resourceType === "unit_test");
+    expect(unitTests.map((r) => r.uniqueId).sort()).toEqual(Object.keys(project.manifest.unit_tests).sort());
+    expect(unitTests.every((r) => r.status === "pass")).toBe(true);
   });
 
   it("books revenue by UTC day of payment exactly as the ledger, and in total", async () => {

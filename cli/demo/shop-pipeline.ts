@@ -227,7 +227,13 @@ export async function buildShop(project: ParsedProject, options: BuildShopOption
     runTaskOptions({
       project,
       kind: "build",
-      selected: new Set(Object.keys(nodes).filter(inScope)),
+      // The shop's unit tests run before their models, as in `floe build`.
+      selected: new Set([
+        ...Object.keys(nodes).filter(inScope),
+        ...Object.values(project.manifest.unit_tests)
+          .filter((u) => inScope(u.attached_node))
+          .map((u) => u.unique_id),
+      ]),
       connection: options.connection ?? connectTarget(project.target),
       logger: options.logger,
       threads: options.threads,

@@ -6,7 +6,7 @@ import type { FinalStatus } from "../execute/node-state.js";
  */
 export interface NodeRef {
   readonly uniqueId: string;
-  readonly resourceType: "model" | "seed" | "snapshot" | "test";
+  readonly resourceType: "model" | "seed" | "snapshot" | "test" | "unit_test";
   /** `marts.fct_orders` for relations, the test's name for tests. */
   readonly displayName: string;
   /** `table model`, `seed file`, `test`. */

@@ -18,7 +18,7 @@ export function textLogger(write: (text: string) => void, options: { colour?: bo
         case "RUN_STARTED": {
           const parts = Object.entries(event.counts)
             .filter(([, n]) => n > 0)
-            .map(([kind, n]) => plural(n, kind));
+            .map(([kind, n]) => plural(n, kind.replace("_", " ")));
           out(
             `Running ${event.command} with ${event.threads} thread${event.threads === 1 ? "" : "s"} on target ${event.target}: ${parts.join(", ") || "nothing selected"}`,
           );
@@ -85,7 +85,7 @@ function headline(r: NodeResult): string {
     case "success":
       return `OK ${r.resourceType === "seed" ? "loaded" : "created"} ${r.description} ${r.displayName}`;
     case "error":
-      return `ERROR ${r.resourceType === "test" ? "running" : "creating"} ${r.description} ${r.displayName}`;
+      return `ERROR ${r.resourceType === "test" || r.resourceType === "unit_test" ? "running" : "creating"} ${r.description} ${r.displayName}`;
     case "skipped":
       return `SKIP ${r.description} ${r.displayName}`;
     case "pass":
@@ -120,10 +120,10 @@ function badge(r: NodeResult): string {
 function summary(event: Extract<RunEvent, { code: "RUN_FINISHED" }>, colours: Paint): string {
   const { results } = event;
   const count = (s: string) => results.filter((r) => r.status === s).length;
-  const kinds = ["model", "seed", "test"]
+  const kinds = ["model", "seed", "snapshot", "test", "unit_test"]
     .map((k) => [k, results.filter((r) => r.resourceType === k).length] as const)
     .filter(([, n]) => n > 0)
-    .map(([k, n]) => plural(n, k));
+    .map(([k, n]) => plural(n, k.replace("_", " ")));
   const lines: string[] = [
     "",
     `Finished ${event.command}: ${kinds.join(", ") || "nothing"} in ${event.elapsedSeconds.toFixed(2)}s.`,

@@ -212,6 +212,10 @@ const configLayerObject = z
     ),
     maintenance: maintenanceSchema(),
     retention: retentionSchema(),
+    contract: z.strictObject(
+      { enforced: bool.optional(), alias_types: bool.optional() },
+      { error: "contract must be a mapping like {enforced: true}" },
+    ),
   })
   .partial()
   .loose();
@@ -220,7 +224,7 @@ export const configLayerSchema = z.preprocess(renameHookKeys, configLayerObject)
 
 export type ConfigLayer = z.output<typeof configLayerObject>;
 
-export type ConfigKind = "model" | "seed" | "test" | "snapshot";
+export type ConfigKind = "model" | "seed" | "test" | "snapshot" | "unit_test";
 
 const NODE_KEYS = ["enabled", "tags", "meta", "schema", "alias", "catalog", "database"] as const;
 const TABLE_KEYS = [
@@ -252,8 +256,10 @@ export const CONFIG_KEYS: Readonly<Record<ConfigKind, readonly string[]>> = {
     "batch_size",
     "lookback",
     "begin",
+    "contract",
     ...TABLE_KEYS,
   ],
+  unit_test: ["enabled", "tags", "meta"],
   seed: [...NODE_KEYS, "column_types", "event_time", ...TABLE_KEYS],
   snapshot: [
     ...NODE_KEYS,
@@ -291,8 +297,7 @@ export const CONFIG_KEYS: Readonly<Record<ConfigKind, readonly string[]>> = {
 
 /** dbt (and dbt-trino) config keys Floe does not implement yet, with what to do meanwhile. */
 export const DBT_CONFIG_KEYS_NOT_SUPPORTED = unsupportedKeys({
-  contract: "",
-  constraints: "",
+  constraints: "declare constraints under the model's columns (or beside columns:) in its yml.",
   grants: "",
   docs: "",
   access: "",
@@ -397,6 +402,8 @@ export interface ModelConfig extends NodeConfigBase {
   batch_size?: (typeof BATCH_SIZES)[number];
   lookback?: number;
   begin?: string;
+  /** dbt's model contract: the query's columns must match the yml columns' names and data types. */
+  contract?: { enforced?: boolean | undefined; alias_types?: boolean | undefined };
 }
 
 /** A snapshot's config (dbt 1.9): how rows are keyed, when a row changed, what a deleted row becomes. */
@@ -449,6 +456,12 @@ export interface TestConfig extends NodeConfigBase {
   schema?: string;
 }
 
+export interface UnitTestConfig {
+  enabled: boolean;
+  tags: string[];
+  meta: Record<string, unknown>;
+}
+
 /** Config keys whose value is a mapping; layers merge them key by key. */
 export const MERGED_DICTS: ReadonlySet<string> = new Set([
   "properties",
@@ -456,6 +469,7 @@ export const MERGED_DICTS: ReadonlySet<string> = new Set([
   "column_types",
   "persist_docs",
   "snapshot_meta_column_names",
+  "contract",
 ]);
 
 /** Merges layers, lowest precedence first. */

@@ -1,5 +1,5 @@
 import type { Relation } from "../../trino/dialect.js";
-import type { ModelConfig, SeedConfig, SnapshotConfig, TestConfig } from "./config.js";
+import type { ModelConfig, SeedConfig, SnapshotConfig, TestConfig, UnitTestConfig } from "./config.js";
 
 /**
  * `target/manifest.json`: the parsed project as data. Keys follow dbt's manifest (snake_case, `unique_id`,
@@ -8,15 +8,25 @@ import type { ModelConfig, SeedConfig, SnapshotConfig, TestConfig } from "./conf
  */
 export const MANIFEST_SCHEMA_VERSION = 1;
 
-export type ResourceType = "model" | "seed" | "snapshot" | "test" | "source";
+export type ResourceType = "model" | "seed" | "snapshot" | "test" | "source" | "unit_test";
 
 /** Where a node lives in Trino; quoted by `quoteRelation` in trino/dialect.ts, Floe's one place for quoting. */
 export type { Relation };
+
+/** A column constraint as dbt writes it; on Trino's Iceberg connector only `not_null` is enforced. */
+export interface ColumnConstraint {
+  readonly type: "not_null" | "unique" | "primary_key" | "foreign_key" | "check" | "custom";
+  readonly expression?: string;
+  readonly name?: string;
+  /** Model-level constraints name their columns. */
+  readonly columns?: readonly string[];
+}
 
 export interface ColumnInfo {
   readonly name: string;
   readonly description: string;
   readonly data_type?: string;
+  readonly constraints?: readonly ColumnConstraint[];
   readonly meta: Record<string, unknown>;
   readonly tags: readonly string[];
 }
@@ -57,6 +67,12 @@ export interface ModelNode extends NodeBase {
   readonly columns: Readonly<Record<string, ColumnInfo>>;
   /** Where `floe compile` writes the compiled SQL, relative to the project root. */
   readonly compiled_path: string;
+  /** A versioned model's version (`versions:` in its yml); its relation is `<name>_v<version>`. */
+  readonly version?: number;
+  /** The model's `latest_version`, for every version of a versioned model. */
+  readonly latest_version?: number;
+  /** Model-level constraints (`constraints:` beside `columns:`). */
+  readonly constraints?: readonly ColumnConstraint[];
 }
 
 export interface SeedNode extends NodeBase {
@@ -98,6 +114,46 @@ export interface TestNode extends NodeBase {
 }
 
 export type ManifestNode = ModelNode | SeedNode | SnapshotNode | TestNode;
+
+/**
+ * A fixture of a unit test, as dbt 1.8 writes it: rows as mappings, CSV text or a SQL query. Mappings
+ * keep their values as YAML typed them; CSV cells are text (an empty cell is NULL).
+ */
+export type UnitTestRows =
+  | { readonly format: "dict"; readonly rows: readonly Readonly<Record<string, unknown>>[] }
+  | { readonly format: "csv"; readonly rows: string }
+  | { readonly format: "sql"; readonly rows: string };
+
+export interface UnitTestGiven {
+  /** As written: `ref('stg_orders')`, `source('raw', 'orders')` or `this`. */
+  readonly input: string;
+  /** `model.<project>.<name>`, `seed...`, `source...`, or `this` (the model's own relation). */
+  readonly node: string;
+  readonly fixture: UnitTestRows;
+}
+
+export interface UnitTestOverrides {
+  readonly vars: Readonly<Record<string, unknown>>;
+  /** Macro partials replaced by fixed text; `is_incremental` (true/false) chooses the incremental branch. */
+  readonly macros: Readonly<Record<string, unknown>>;
+  readonly env_vars: Readonly<Record<string, string>>;
+}
+
+/**
+ * A unit test (dbt 1.8's `unit_tests:`): the model's SQL run on fixed inputs, its output compared with the
+ * expected rows. `depends_on.nodes` is the tested model, as in dbt's manifest; it needs no table to exist.
+ */
+export interface UnitTestNode extends NodeBase {
+  readonly resource_type: "unit_test";
+  readonly config: UnitTestConfig;
+  /** The tested model's name and unique_id. */
+  readonly model: string;
+  readonly attached_node: string;
+  readonly given: readonly UnitTestGiven[];
+  readonly expect: UnitTestRows;
+  readonly overrides: UnitTestOverrides;
+  readonly compiled_path: string;
+}
 
 export interface SourceNode {
   readonly unique_id: string;
@@ -154,6 +210,8 @@ export interface Manifest {
   readonly macros: Readonly<Record<string, MacroNode>>;
   /** dbt's docs blocks (`{% docs %}` in .md files), as dbt's manifest lists them; descriptions already use them. */
   readonly docs?: Readonly<Record<string, DocNode>>;
+  /** dbt keeps unit tests beside the nodes, out of the lineage graph; so does Floe. */
+  readonly unit_tests: Readonly<Record<string, UnitTestNode>>;
   readonly parent_map: Readonly<Record<string, readonly string[]>>;
   readonly child_map: Readonly<Record<string, readonly string[]>>;
 }

@@ -1,4 +1,5 @@
 import type { Relation } from "../../trino/dialect.js";
+import type { ContractColumn } from "./contract.js";
 import type { Batch } from "./microbatch.js";
 import type { NodeDocs, PersistDocsConfig } from "./plan-docs.js";
 import type { RelationState } from "./relation-state.js";
@@ -37,6 +38,8 @@ export interface ModelPlanInput {
   readonly fullRefresh: boolean;
   /** Microbatch: the batch this plan builds (its inputs are already filtered to it in `sql`). */
   readonly batch?: Batch;
+  /** An enforced contract, already checked against the query: a table is built with its columns and types. */
+  readonly contract?: readonly ContractColumn[];
   /** `s3://warehouse` → new schemas get `location = 's3://warehouse/<schema>'`. */
   readonly locationRoot: string | undefined;
 }

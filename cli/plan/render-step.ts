@@ -44,7 +44,7 @@ export function renderStep(step: Step): RenderedStep {
     case "create-table":
       return plain(
         `CREATE ${step.replace ? "OR REPLACE " : ""}TABLE ${quoteRelation(step.relation)} (\n  ${step.columns
-          .map((c) => `${quoteIdentifier(c.name)} ${c.type}`)
+          .map((c) => `${quoteIdentifier(c.name)} ${c.type}${c.notNull ? " NOT NULL" : ""}`)
           .join(",\n  ")}\n)${withClause(step.properties)}`,
       );
     case "drop-relation":

@@ -56,7 +56,8 @@ export type Step =
   | {
       readonly kind: "create-table";
       readonly relation: Relation;
-      readonly columns: readonly ColumnDef[];
+      /** `notNull`: an enforced contract's `not_null` constraint (Iceberg enforces NOT NULL on writes). */
+      readonly columns: readonly (ColumnDef & { readonly notNull?: boolean })[];
       readonly properties: TableProperties;
       readonly replace: boolean;
     }

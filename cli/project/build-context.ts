@@ -108,6 +108,18 @@ export class BuildContext {
     this.nameIndex.set(name, { id, file });
   }
 
+  private readonly versionIndex = new Map<string, string>();
+
+  /** A model version, for `{{ref "name" v=N}}`; its latest version is also registered under the plain name. */
+  registerVersion(name: string, version: number, id: string): void {
+    this.versionIndex.set(`${name}.v${version}`, id);
+  }
+
+  /** The unique_id of version `version` of model `name`, if declared. */
+  idOfVersion(name: string, version: number): string | undefined {
+    return this.versionIndex.get(`${name}.v${version}`);
+  }
+
   /** The unique_id of the model or seed called `name`. */
   idOf(name: string): string | undefined {
     return this.nameIndex.get(name)?.id;
@@ -118,6 +130,21 @@ export class BuildContext {
   }
 
   resolveRef(ref: StaticRef, from: string): string {
+    if (ref.version !== undefined) {
+      const id = this.versionIndex.get(`${ref.name}.v${ref.version}`);
+      if (id) return id;
+      const versions = [...this.versionIndex.keys()].filter((k) => k.startsWith(`${ref.name}.v`));
+      throw new ConfigError(
+        `'${from}' refers to version ${ref.version} of '${ref.name}', which is not declared.`,
+        {
+          location: location(ref.file, ref.loc),
+          hint:
+            versions.length === 0
+              ? `'${ref.name}' has no versions: write {{ref "${ref.name}"}}, or declare versions: in its yml.`
+              : `declared: ${versions.map((k) => `v=${k.slice(ref.name.length + 2)}`).join(", ")}.`,
+        },
+      );
+    }
     const found = this.nameIndex.get(ref.name);
     if (found) return found.id;
     const suggestion = closestName(ref.name, this.nameIndex.keys());

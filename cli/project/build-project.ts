@@ -7,12 +7,14 @@ import { applyDocBlocks, collectDocBlocks, docNodes } from "./docs-blocks.js";
 import { checkCycles } from "./graph-checks.js";
 import { libraryMacroFiles } from "./library-macros.js";
 import { addModel, addSeed, type PendingRefs, resolveDependencies } from "./model-nodes.js";
+import { checkVersionFiles, modelVersions } from "./model-versions.js";
 import { stem } from "./node-paths.js";
 import type { BuildOptions, ParsedProject } from "./parsed-project.js";
 import type { ProjectFiles } from "./project-files.js";
 import { addSources, loadPropertyFiles, warnUnmatched } from "./property-files.js";
 import { addSnapshotFile, addYmlSnapshots } from "./snapshot-nodes.js";
 import { TestBuilder } from "./test-nodes.js";
+import { addUnitTests } from "./unit-test-nodes.js";
 
 export { bodyFingerprint, sha256, shortHash, stableStringify } from "./hashing.js";
 export type { BuildOptions, NodeTemplate, ParsedProject } from "./parsed-project.js";
@@ -41,9 +43,20 @@ export function buildProject(files: ProjectFiles, options: BuildOptions): Parsed
   const propertyFiles = loadPropertyFiles(ctx);
   addSources(ctx, propertyFiles);
   const pending: PendingRefs = new Map();
+  const versions = modelVersions(propertyFiles);
+  const versionFiles = new Set<string>();
   for (const file of files.models) {
-    addModel(ctx, file, propertyFiles.modelPatches.get(stem(file.path)), pending);
+    const version = versions.get(stem(file.path));
+    if (version) versionFiles.add(stem(file.path));
+    addModel(
+      ctx,
+      file,
+      version ? version.modelPatch : propertyFiles.modelPatches.get(stem(file.path)),
+      pending,
+      version,
+    );
   }
+  checkVersionFiles(versions, versionFiles);
   for (const file of files.seeds) addSeed(ctx, file, propertyFiles.seedPatches.get(stem(file.path)));
   for (const file of files.snapshots ?? []) {
     addSnapshotFile(ctx, file, propertyFiles.snapshotPatches.get(stem(file.path)), pending);
@@ -58,6 +71,7 @@ export function buildProject(files: ProjectFiles, options: BuildOptions): Parsed
   resolveDependencies(ctx, pending);
   tests.addYmlTests(propertyFiles);
   for (const file of files.singularTests) tests.addSingularTest(file);
+  const unitTests = addUnitTests(ctx, propertyFiles);
   // The parent map shares each node's (read-only) depends_on.nodes array rather than copying 30,000 arrays.
   const parentMap: Record<string, readonly string[]> = {};
   for (const id of Object.keys(ctx.sources)) parentMap[id] = [];
@@ -77,6 +91,7 @@ export function buildProject(files: ProjectFiles, options: BuildOptions): Parsed
     nodes: ctx.nodes,
     sources: ctx.sources,
     macros: Object.fromEntries([...ctx.macros.values()].map((m) => [m.node.unique_id, m.node])),
+    unit_tests: unitTests,
     ...(docBlocks.size > 0 ? { docs: docNodes(docBlocks, ctx.projectName, files.docFiles ?? []) } : {}),
     parent_map: parentMap,
     child_map: childMap,

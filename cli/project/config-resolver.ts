@@ -62,7 +62,8 @@ export interface Patch {
   readonly path: readonly PropertyKey[];
 }
 
-type Kind = ConfigKind;
+/** The kinds with a tree in floe_project.yml (a unit test's config is its yml entry's only). */
+type Kind = Exclude<ConfigKind, "unit_test">;
 type AnyConfig = ModelConfig | SeedConfig | SnapshotConfig | TestConfig;
 
 export class ConfigResolver {

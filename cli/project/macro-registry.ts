@@ -13,6 +13,7 @@ import type { SourceText } from "./project-files.js";
  */
 export interface StaticRef {
   readonly name: string;
+  readonly version?: number;
   readonly file: string;
   readonly loc?: SourceLocation;
 }

@@ -8,7 +8,8 @@ import { bodyFingerprint, shortHash, stableStringify } from "./hashing.js";
 import type { StaticRef, StaticSource } from "./macro-registry.js";
 import { relativeTo, stem } from "./node-paths.js";
 import type { SeedFile, SourceText } from "./project-files.js";
-import { columnsOf } from "./property-files.js";
+import { columnsOf, constraintOf } from "./property-files.js";
+import { yamlError } from "./yaml-file.js";
 
 /**
  * Model and seed nodes. A model's refs are collected here and resolved once every model and seed is
@@ -18,23 +19,53 @@ export type PendingRefs = Map<string, { refs: StaticRef[]; sources: StaticSource
 
 const EMPTY_HASH = shortHash("");
 
+/**
+ * One of a versioned model's `versions:` (dbt's model versions): the node is named after the model, its
+ * unique_id ends in `.v<N>`, its relation is `<name>_v<N>` (dbt's default alias), and the version's own
+ * `config:`, `columns:`, `description:` and `constraints:` override the model's.
+ */
+export interface ModelVersion {
+  readonly v: number;
+  readonly latest: number;
+  /** The version's entry under `versions:`, as a patch (its `config:` is a yml layer over the model's). */
+  readonly patch: Patch;
+}
+
 export function addModel(
   ctx: BuildContext,
   file: SourceText,
-  patch: Patch | undefined,
+  modelPatch: Patch | undefined,
   pending: PendingRefs,
+  version?: ModelVersion,
 ): void {
   const relative = relativeTo(file);
-  const name = stem(file.path);
+  const name = version ? (modelPatch?.entry.name ?? stem(file.path)) : stem(file.path);
   const projectName = ctx.packageOf(file);
-  const id = `model.${projectName}.${name}`;
+  const id = version ? `model.${projectName}.${name}.v${version.v}` : `model.${projectName}.${name}`;
+  const own = version?.patch.entry as VersionEntry | undefined;
+  // The model's yml entry as this node sees it: a version's columns and text over the model's.
+  const patch: Patch | undefined =
+    modelPatch && own
+      ? {
+          ...modelPatch,
+          entry: {
+            ...modelPatch.entry,
+            ...(own.columns ? { columns: own.columns } : {}),
+            ...(own.description === undefined ? {} : { description: own.description }),
+            ...(own.constraints ? { constraints: own.constraints } : {}),
+            versions: undefined,
+            version: own,
+          } as Patch["entry"],
+        }
+      : modelPatch;
   const ast = ctx.parse(file);
   const deps = templateDependencies(ast);
   const folders = ctx.foldersOf(file);
   const configs = ctx.configs;
   const { config, hash: configHash } = configs.model([
     ...configs.treeLayers("model", file.package, [...folders, name]),
-    ...configs.ymlLayer(patch, "model"),
+    ...configs.ymlLayer(modelPatch, "model"),
+    ...(version ? configs.ymlLayer(version.patch, "model") : []),
     ...configs.templateLayers(deps.configs, file.path, "model"),
   ]);
   if (!config.enabled) return;
@@ -59,14 +90,33 @@ export function addModel(
       });
     }
   }
-  ctx.registerName(name, id, file.path);
+  if (!version || version.v === version.latest) ctx.registerName(name, id, file.path);
+  if (version) ctx.registerVersion(name, version.v, id);
   const macroNames = ctx.macros.closure(deps.partials, file.path);
   pending.set(id, staticReferences(ctx, deps, file.path, macroNames));
   const macros = ctx.macros.use(macroNames);
   // Fields are added one by one onto the identity object: `{...identity(), ...}` makes V8 build every node
   // through its slow generic path (~30 µs a node, 0.3 s for 10,000 models). Key order is the manifest's.
   const node: Draft = identity(projectName, "model", id, name, file, relative, folders);
-  addTemplatedFields(ctx, node, { template: file, name, configHash, config, macros, patch });
+  addTemplatedFields(ctx, node, {
+    template: file,
+    name,
+    // dbt's default alias of a version: <name>_v<N>.
+    identifier: version ? `${name}_v${version.v}` : name,
+    configHash,
+    config,
+    macros,
+    patch,
+  });
+  if (version) {
+    node.fqn = [projectName, ...folders, name, `v${version.v}`];
+    node.version = version.v;
+    node.latest_version = version.latest;
+  }
+  const constraints = (patch?.entry as { constraints?: Parameters<typeof constraintOf>[0][] } | undefined)
+    ?.constraints;
+  if (constraints) node.constraints = constraints.map(constraintOf);
+  if (config.contract?.enforced === true) checkContractColumns(name, file, patch);
   ctx.nodes[id] = node as unknown as ModelNode;
   ctx.templates.set(id, ctx.template(file, ast));
 }
@@ -86,6 +136,8 @@ export function addTemplatedFields(
       readonly package?: string | undefined;
     };
     readonly name: string;
+    /** The relation's identifier before any alias (default: the name). */
+    readonly identifier?: string;
     readonly configHash: string;
     readonly config: { readonly tags: string[]; schema?: string; alias?: string; catalog?: string };
     readonly macros: { readonly prints: string; readonly ids: readonly string[] };
@@ -104,9 +156,36 @@ export function addTemplatedFields(
   node.depends_on = { nodes: [], macros: parts.macros.ids };
   if (patch) node.patch_path = patch.file.path;
   node.config = config;
-  node.relation = ctx.relation(parts.name, config);
+  node.relation = ctx.relation(parts.identifier ?? parts.name, config);
   node.columns = columnsOf(patch?.entry.columns);
   node.compiled_path = ctx.compiledPath(parts.template);
+}
+
+interface VersionEntry {
+  readonly columns?: Patch["entry"]["columns"];
+  readonly description?: string;
+  readonly constraints?: unknown[];
+}
+
+/** An enforced contract is the yml's columns with their types: every column needs a `data_type`. */
+function checkContractColumns(name: string, file: SourceText, patch: Patch | undefined): void {
+  const columns = patch?.entry.columns ?? [];
+  if (!patch || columns.length === 0) {
+    throw new ConfigError(`'${name}' has an enforced contract but no columns in its yml.`, {
+      location: { file: patch?.file.path ?? file.path },
+      hint: `list the model's columns with their data_type under models: - name: ${name} columns: in a .yml file.`,
+    });
+  }
+  const untyped = columns.findIndex((c) => c.data_type === undefined);
+  if (untyped >= 0) {
+    throw yamlError(
+      patch.file.path,
+      patch.file.text,
+      [...patch.path, "columns", untyped, "name"],
+      `column '${columns[untyped]?.name}' of '${name}' has no data_type, and the model's contract is enforced`,
+      "give every column of a contracted model a data_type (a Trino type: bigint, varchar, decimal(18,2), timestamp(6), ...).",
+    );
+  }
 }
 
 /** A node under construction: `identity` plus the fields its builder adds. */
@@ -143,6 +222,7 @@ export function staticReferences(
 ): { refs: StaticRef[]; sources: StaticSource[] } {
   const refs: StaticRef[] = deps.refs.map((r) => ({
     name: r.name,
+    ...(r.version === undefined ? {} : { version: r.version }),
     file,
     ...(r.loc ? { loc: r.loc } : {}),
   }));

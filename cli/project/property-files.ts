@@ -1,12 +1,17 @@
 import { closestName } from "../../core/closest-name.js";
-import type { ColumnInfo, Relation } from "../manifest/manifest.js";
+import type { ColumnConstraint, ColumnInfo, Relation } from "../manifest/manifest.js";
 import type { BuildContext } from "./build-context.js";
 import type { Patch } from "./config-resolver.js";
 import { shortHash, stableStringify } from "./hashing.js";
 import type { SourceText } from "./project-files.js";
 import { validateStrictYaml } from "./strict-yaml.js";
 import { parseYaml, yamlError } from "./yaml-file.js";
-import { type ColumnEntry, type PropertyFile, propertyFileSchema } from "./yml-schema.js";
+import {
+  type ColumnEntry,
+  type ConstraintEntry,
+  type PropertyFile,
+  propertyFileSchema,
+} from "./yml-schema.js";
 
 /**
  * The yml property files: validated, indexed into patches (the entry describing each model and seed), and
@@ -162,6 +167,9 @@ export function columnsOf(columns: readonly ColumnEntry[] | undefined): Record<s
       name: column.name,
       description: column.description ?? "",
       ...(column.data_type === undefined ? {} : { data_type: column.data_type }),
+      ...(column.constraints === undefined
+        ? {}
+        : { constraints: column.constraints.map((c) => constraintOf(c)) }),
       meta: config?.meta === undefined ? (column.meta ?? {}) : { ...column.meta, ...config.meta },
       tags:
         config?.tags === undefined
@@ -170,6 +178,16 @@ export function columnsOf(columns: readonly ColumnEntry[] | undefined): Record<s
     };
   }
   return out;
+}
+
+/** A yml constraint as the manifest keeps it (type, and a name or expression when given). */
+export function constraintOf(entry: ConstraintEntry): ColumnConstraint {
+  return {
+    type: entry.type,
+    ...(entry.name === undefined ? {} : { name: entry.name }),
+    ...(entry.expression === undefined ? {} : { expression: entry.expression }),
+    ...(entry.columns === undefined ? {} : { columns: entry.columns }),
+  };
 }
 
 /** `tags: a` or `tags: [a, b]`. */

@@ -136,7 +136,7 @@ describe("an unknown key names the file, the YAML path and the closest known key
   it("a key with no close match lists what the mapping takes", () => {
     const error = ymlError("version: 2\nmodels:\n  - name: orders\n    owner: data-team\n");
     expect(error.hint).toBe(
-      "remove 'owner' (model 'orders' takes 'name', 'config', 'description', 'columns', 'tests', 'data_tests', 'meta', 'tags').",
+      "remove 'owner' (model 'orders' takes 'name', 'config', 'description', 'columns', 'tests', 'data_tests', 'meta', 'tags', 'constraints', 'versions', 'latest_version').",
     );
     const custom = ymlError("version: 2\nmodels:\n  - name: orders\n    config: {owner: data-team}\n");
     expect(custom.hint).toMatch(/^remove 'owner'; custom keys go under meta: \(model config takes /);
@@ -167,35 +167,15 @@ describe("an unknown key names the file, the YAML path and the closest known key
 
 describe("a dbt key Floe does not support yet says so plainly", () => {
   it.each([
-    ["unit_tests", "unit_tests:\n  - name: t\n    model: orders\n", "unit_tests", "a property file"],
     ["semantic_models", "semantic_models:\n  - name: orders\n", "semantic_models", "a property file"],
     ["metrics", "metrics: []\n", "metrics", "a property file"],
     ["exposures", "exposures: []\n", "exposures", "a property file"],
-    ["versions", "models:\n  - name: orders\n    versions: [{v: 1}]\n", "versions", "model 'orders'"],
-    [
-      "latest_version",
-      "models:\n  - name: orders\n    latest_version: 2\n",
-      "latest_version",
-      "model 'orders'",
-    ],
     ["access", "models:\n  - name: orders\n    access: public\n", "access", "model 'orders'"],
     [
-      "model constraints",
-      "models:\n  - name: orders\n    constraints: [{type: primary_key, columns: [order_id]}]\n",
-      "constraints",
-      "model 'orders'",
-    ],
-    [
-      "column constraints",
-      "models:\n  - name: orders\n    columns:\n      - name: order_id\n        constraints: [{type: not_null}]\n",
-      "constraints",
-      "column 'order_id'",
-    ],
-    [
-      "contract",
-      "models:\n  - name: orders\n    config:\n      contract:\n        enforced: true\n",
-      "contract",
-      "model config",
+      "a unit test's fixture file",
+      "unit_tests:\n  - name: t\n    model: orders\n    fixture: orders_fixture\n    expect: {rows: []}\n",
+      "fixture",
+      "unit test 't'",
     ],
     ["grants", "models:\n  - name: orders\n    config: {grants: {select: [bi]}}\n", "grants", "model config"],
     [
@@ -217,9 +197,9 @@ describe("a dbt key Floe does not support yet says so plainly", () => {
 
   it("points at the key of a block value, not the block", () => {
     const error = ymlError(
-      "version: 2\nmodels:\n  - name: orders\n    config:\n      contract:\n        enforced: true\n",
+      "version: 2\nmodels:\n  - name: orders\n    config:\n      grants:\n        select: [bi]\n",
     );
-    expect(error.location).toMatchObject({ line: 5, column: 7, path: "models[0].config.contract" });
+    expect(error.location).toMatchObject({ line: 5, column: 7, path: "models[0].config.grants" });
   });
 
   it("at the top of floe_project.yml", () => {

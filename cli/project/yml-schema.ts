@@ -19,8 +19,21 @@ const tags = z.union([z.string(), z.array(z.string())], { error: "tags must be a
 /** Keys dbt's property files have that Floe does not read yet. */
 const NOT_YET = {
   semanticLayer: "Floe has no semantic layer; keep these definitions out of the model and seed paths.",
-  unitTests: "Floe runs data tests (tests: / data_tests:) only, for now.",
 };
+
+const constraint = strictMapping("a constraint", {
+  type: z.enum(["not_null", "unique", "primary_key", "foreign_key", "check", "custom"], {
+    error: "a constraint's type is one of not_null, unique, primary_key, foreign_key, check, custom",
+  }),
+  name: z.string().optional(),
+  expression: z.string().optional(),
+  columns: z.array(z.string()).optional(),
+  to: z.string().optional(),
+  to_columns: z.array(z.string()).optional(),
+  warn_unenforced: z.boolean().optional(),
+  warn_unsupported: z.boolean().optional(),
+});
+const constraints = z.array(constraint, { error: "constraints must be a list of {type: ...}" });
 
 export const columnSchema = strictMapping(
   named("column"),
@@ -32,19 +45,17 @@ export const columnSchema = strictMapping(
     data_tests: testList.optional(),
     meta: meta.optional(),
     tags: z.array(z.string()).optional(),
+    constraints: constraints.optional(),
     // dbt 1.10 moved a column's meta and tags under config:.
     config: strictMapping("column config", { meta: meta.optional(), tags: tags.optional() }).optional(),
   },
-  unsupportedKeys({ constraints: "", quote: "", policy_tags: "", granularity: "" }),
+  unsupportedKeys({ quote: "", policy_tags: "", granularity: "" }),
 );
 
 const NODE_NOT_SUPPORTED = unsupportedKeys({
   docs: "",
   access: "",
   group: "",
-  versions: "",
-  latest_version: "",
-  constraints: "",
   deprecation_date: "",
   time_spine: "",
 });
@@ -59,6 +70,24 @@ const described = {
   tags: tags.optional(),
 };
 
+/** One of a model's `versions:` (dbt 1.5): its own file, and config/columns over the model's. */
+const modelVersion = strictMapping(
+  (value) => (value.v === undefined ? "a model version" : `version ${String(value.v)}`),
+  {
+    v: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/).transform(Number)], {
+      error: "v must be a whole number",
+    }),
+    defined_in: z.string().min(1).optional(),
+    description: z.string().optional(),
+    config: config.optional(),
+    columns: z.array(columnSchema, { error: "columns must be a list of {name: ...}" }).optional(),
+    constraints: constraints.optional(),
+    tests: testList.optional(),
+    data_tests: testList.optional(),
+  },
+  unsupportedKeys({ deprecation_date: "", docs: "", access: "" }),
+);
+
 function nodeEntry(kind: "model" | "seed") {
   return strictMapping(
     named(kind),
@@ -67,6 +96,13 @@ function nodeEntry(kind: "model" | "seed") {
       // meta: and tags: (in `described`) merge into the yml config layer, as dbt reads them beside config:.
       config: config.optional(),
       ...described,
+      ...(kind === "model"
+        ? {
+            constraints: constraints.optional(),
+            versions: z.array(modelVersion, { error: "versions must be a list of {v: N}" }).optional(),
+            latest_version: z.number().int().nonnegative().optional(),
+          }
+        : {}),
     },
     NODE_NOT_SUPPORTED,
   );
@@ -85,6 +121,49 @@ const snapshotEntry = strictMapping(
     ...described,
   },
   NODE_NOT_SUPPORTED,
+);
+
+/** Rows of a unit test's input or expectation: mappings, or CSV or SQL text with `format:`. */
+const fixtureShape = {
+  format: z.enum(["dict", "csv", "sql"], { error: "format is one of dict, csv, sql" }).optional(),
+  rows: z
+    .union([z.array(z.record(z.string(), z.unknown())), z.string()], {
+      error: "rows is a list of mappings (format: dict) or text (format: csv or sql)",
+    })
+    .optional(),
+};
+
+const unitTestEntry = strictMapping(
+  named("unit test"),
+  {
+    name: z.string({ error: "every unit test needs a name" }).min(1),
+    model: z.string({ error: "a unit test names the model it tests (model: <name>)" }).min(1),
+    description: z.string().optional(),
+    given: z
+      .array(
+        strictMapping("a given input", {
+          input: z.string({ error: "each given needs input: ref('model') or source('source', 'table')" }),
+          ...fixtureShape,
+        }),
+        { error: "given must be a list of {input: ref('...'), rows: [...]}" },
+      )
+      .default([]),
+    expect: strictMapping("expect", fixtureShape),
+    overrides: strictMapping("overrides", {
+      vars: z.record(z.string(), z.unknown()).optional(),
+      macros: z.record(z.string(), z.unknown()).optional(),
+      env_vars: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    }).optional(),
+    config: strictMapping("unit test config", {
+      tags: tags.optional(),
+      meta: meta.optional(),
+      enabled: z.boolean().optional(),
+    }).optional(),
+  },
+  unsupportedKeys({
+    versions: "a unit test tests the model's latest version for now.",
+    fixture: "give the rows inline (rows:, with format: csv or sql).",
+  }),
 );
 
 const duration = z.union([
@@ -156,9 +235,11 @@ export const propertyFileSchema = strictMapping(
     snapshots: z
       .array(snapshotEntry, { error: "snapshots must be a list of {name: ..., relation: ...}" })
       .optional(),
+    unit_tests: z
+      .array(unitTestEntry, { error: "unit_tests must be a list of {name: ..., model: ...}" })
+      .optional(),
   },
   unsupportedKeys({
-    unit_tests: NOT_YET.unitTests,
     analyses: "",
     macros: "",
     exposures: "",
@@ -175,5 +256,7 @@ export type NodeEntry = z.output<ReturnType<typeof nodeEntry>>;
 export type SnapshotEntry = z.output<typeof snapshotEntry>;
 export type ColumnEntry = z.output<typeof columnSchema>;
 export type SourceEntry = z.output<typeof sourceEntry>;
+export type UnitTestEntry = z.output<typeof unitTestEntry>;
+export type ConstraintEntry = z.output<typeof constraint>;
 export type SourceTableEntry = z.output<typeof sourceTable>;
 export type TestEntry = string | Record<string, unknown>;

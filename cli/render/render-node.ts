@@ -10,14 +10,16 @@ import type {
   SeedNode,
   SnapshotNode,
   TestNode,
+  UnitTestNode,
 } from "../manifest/manifest.js";
 import { type Batch, filteredRelation } from "../plan/microbatch.js";
 import type { ParsedProject } from "../project/build-project.js";
 import { parseRelationshipTarget } from "../project/relationship-target.js";
 import type { Program } from "../templating/ast.js";
-import { renderTemplate } from "../templating/ast-render.js";
+import { renderTemplate, type TemplateEnvironment } from "../templating/ast-render.js";
 import { parseTemplate } from "../templating/parse-template.js";
 import type { RenderState } from "../templating/render-state.js";
+import { inputCte } from "./unit-test-sql.js";
 
 /**
  * Renders nodes to SQL. Pure: a function of the parsed project and the options. Ephemeral models are
@@ -136,6 +138,61 @@ export class NodeRenderer {
     return { name, catalog, schema };
   }
 
+  /**
+   * A unit test's model SQL: every ref and source the model reads renders as its fixture CTE
+   * (`inputCte`), `{{this}}` too when the test gives `this`; vars, env vars and macros overridden; the
+   * incremental branch when `is_incremental` is overridden to true. Returns the SQL and the CTE of each
+   * input (the model's parents, and `this` when given) by unique_id. `firstRun` renders the
+   * non-incremental form (what `this` holds, so its columns and types).
+   */
+  renderUnitTest(
+    test: UnitTestNode,
+    options: { readonly firstRun?: boolean } = {},
+  ): { sql: string; inputs: ReadonlyMap<string, string> } {
+    const manifest = this.project.manifest;
+    const model = manifest.nodes[test.attached_node];
+    if (model?.resource_type !== "model") throw new Error(`unknown model ${test.attached_node}`);
+    const template = this.project.templates.get(model.unique_id);
+    if (template?.kind !== "template") throw new Error(`no template for ${model.unique_id}`);
+    const inputs = new Map<string, string>();
+    for (const parent of model.depends_on.nodes) {
+      const source = manifest.sources[parent];
+      const node = manifest.nodes[parent];
+      // Two versions of one model read side by side get a CTE each.
+      const version =
+        node?.resource_type === "model" && node.version !== undefined ? `_v${node.version}` : "";
+      const name = source
+        ? `${source.source_name}__${source.table_name}`
+        : `${node?.name ?? parent}${version}`;
+      inputs.set(parent, inputCte(name));
+    }
+    const givesThis = test.given.some((g) => g.node === "this");
+    if (givesThis) inputs.set("this", inputCte("this"));
+    const { is_incremental: incremental, ...macros } = test.overrides.macros;
+    const isIncremental =
+      incremental === true && options.firstRun !== true && model.config.materialized === "incremental";
+    const ephemerals: string[] = [];
+    const state: RenderState = {
+      ...this.state(model, ephemerals, { isIncremental }, (id) => quoteIdentifier(inputs.get(id) ?? id)),
+      vars: { ...this.project.vars, ...test.overrides.vars },
+      env: { ...this.project.env, ...test.overrides.env_vars },
+    };
+    const context = modelContext(model, isIncremental);
+    const thisContext = givesThis
+      ? { ...context, toString: () => quoteIdentifier(inputCte("this")) }
+      : context;
+    const sql = renderTemplate(
+      overridePartials(this.project.environment, macros),
+      template.ast,
+      template.file,
+      thisContext,
+      {
+        floe: state,
+      },
+    );
+    return { sql: sql.replace(/^(?:[ \t]*\r?\n)+/, ""), inputs };
+  }
+
   private cteList(direct: readonly string[]): string[] {
     // Depth-first so an ephemeral's own ephemerals come before it; each CTE once.
     const ordered: string[] = [];
@@ -216,6 +273,29 @@ export class NodeRenderer {
     }
   }
 
+  private latestVersions: Map<string, ManifestNode> | undefined;
+
+  /**
+   * A versioned model's latest version, which `{{ref "name"}}` reads (as dbt does); with `packageName`, only
+   * that package's.
+   */
+  private latestVersion(name: string, packageName?: string): ManifestNode | undefined {
+    if (!this.latestVersions) {
+      this.latestVersions = new Map();
+      for (const node of Object.values(this.project.manifest.nodes)) {
+        if (
+          node.resource_type === "model" &&
+          node.version !== undefined &&
+          node.version === node.latest_version
+        ) {
+          this.latestVersions.set(node.name, node);
+          this.latestVersions.set(`${node.package_name}.${node.name}`, node);
+        }
+      }
+    }
+    return this.latestVersions.get(packageName === undefined ? name : `${packageName}.${name}`);
+  }
+
   /** `"catalog"."schema"."identifier"` of a model or seed, quoted once per compile (tens of thousands of refs). */
   private relationSql(node: ModelNode | SeedNode | SnapshotNode): string {
     let sql = this.relations.get(node.unique_id);
@@ -270,7 +350,13 @@ export class NodeRenderer {
       : relation;
   }
 
-  private state(node: RenderSubject, ephemerals: string[], options: RenderOptions): RenderState {
+  /** `substitute`: what a ref or source renders as instead of its relation (a unit test's fixtures). */
+  private state(
+    node: RenderSubject,
+    ephemerals: string[],
+    options: RenderOptions,
+    substitute?: (uniqueId: string) => string,
+  ): RenderState {
     const manifest = this.project.manifest;
     const projectName = manifest.metadata.project_name;
     // depends_on.nodes is short and sorted: `includes` beats building a Set per rendered node.
@@ -283,16 +369,26 @@ export class NodeRenderer {
         node.resource_type === "model" &&
         node.config?.materialized === "incremental",
       columnsOf: (relation) => this.columnsOf(relation),
-      ref: (name, packageName) => {
+      ref: (name, packageName, version) => {
+        const pkg = packageName ?? projectName;
         const target =
-          packageName === undefined
-            ? (manifest.nodes[`model.${projectName}.${name}`] ??
-              manifest.nodes[`seed.${projectName}.${name}`] ??
-              manifest.nodes[`snapshot.${projectName}.${name}`] ??
-              this.nodeNamed(name))
-            : (manifest.nodes[`model.${packageName}.${name}`] ??
-              manifest.nodes[`seed.${packageName}.${name}`] ??
-              manifest.nodes[`snapshot.${packageName}.${name}`]);
+          version !== undefined
+            ? manifest.nodes[`model.${pkg}.${name}.v${version}`]
+            : packageName === undefined
+              ? (manifest.nodes[`model.${projectName}.${name}`] ??
+                manifest.nodes[`seed.${projectName}.${name}`] ??
+                manifest.nodes[`snapshot.${projectName}.${name}`] ??
+                this.latestVersion(name) ??
+                this.nodeNamed(name))
+              : (manifest.nodes[`model.${packageName}.${name}`] ??
+                manifest.nodes[`seed.${packageName}.${name}`] ??
+                manifest.nodes[`snapshot.${packageName}.${name}`] ??
+                this.latestVersion(name, packageName));
+        if (version !== undefined && !target) {
+          throw new ConfigError(`{{ref "${name}" v=${version}}}: '${name}' declares no version ${version}.`, {
+            hint: `declare - v: ${version} under versions: in '${name}''s yml, or ref a declared version.`,
+          });
+        }
         if (!target || target.resource_type === "test") {
           const names = Object.values(manifest.nodes)
             .filter((n) => n.resource_type !== "test")
@@ -321,6 +417,7 @@ export class NodeRenderer {
             },
           );
         }
+        if (substitute) return substitute(target.unique_id);
         if (target.resource_type === "model" && target.config.materialized === "ephemeral") {
           if (!ephemerals.includes(target.unique_id)) ephemerals.push(target.unique_id);
           return quoteIdentifier(EPHEMERAL_PREFIX + target.name);
@@ -350,6 +447,7 @@ export class NodeRenderer {
             },
           );
         }
+        if (substitute) return substitute(source.unique_id);
         const relation = this.read(quoteRelation(source.relation));
         const eventTime = source.config.event_time;
         return options.batch && eventTime ? filteredRelation(relation, eventTime, options.batch) : relation;
@@ -383,6 +481,25 @@ function modelContext(node: ModelNode | SnapshotNode, isIncremental: boolean): o
       isIncremental && node.resource_type === "model" && node.config.materialized === "incremental",
     toString: () => relation,
   };
+}
+
+/** The environment with macro partials replaced by fixed text (a unit test's `overrides.macros`). */
+function overridePartials(
+  environment: TemplateEnvironment,
+  macros: Readonly<Record<string, unknown>>,
+): TemplateEnvironment {
+  const names = Object.keys(macros);
+  if (names.length === 0) return environment;
+  const partials = new Map(environment.partials);
+  for (const name of names) {
+    const value = macros[name];
+    partials.set(name, {
+      name,
+      file: `overrides.macros.${name}`,
+      ast: { type: "Program", body: [{ type: "ContentStatement", value: String(value) }] },
+    });
+  }
+  return { ...environment, partials };
 }
 
 /** `limit` caps the failing rows a test returns (dbt appends it the same way). */

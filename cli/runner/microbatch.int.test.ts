@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { localTrino, uniqueName } from "../../testing/local-stack.js";
 import { quoteRelation } from "../../trino/dialect.js";
-import { floe, jsonLines, testTrinoPort, writeRunnerProject } from "../testing/run-fixture.js";
+import { floe, jsonLines, testTrinoPort, write, writeRunnerProject } from "../testing/run-fixture.js";
 import { dropSchema, rows } from "../testing/warehouse.js";
 
 /**
@@ -151,5 +151,42 @@ describe("microbatch", () => {
       failed: [],
     });
     expect(await table("daily")).toEqual(await table("daily_full"));
+  });
+
+  it("an enforced contract is checked before the first batch: a drifting query runs no batch", async () => {
+    write(
+      dir,
+      "models/contracted.sql",
+      `{{config materialized="incremental" incremental_strategy="microbatch" event_time="day" batch_size="day" begin="2026-11-01"}}\n${SELECT}\ngroup by 1\n`,
+    );
+    const contract = (extra: string) => `version: 2
+models:
+  - name: contracted
+    config: {contract: {enforced: true}}
+    columns:
+      - {name: day, data_type: timestamp(6)}
+      - {name: events, data_type: bigint}
+${extra}`;
+    write(dir, "models/contracted.yml", contract(""));
+    const drift = await floe(dir, "run", "-s", "contracted", ...BACKFILL, "--log-format", "json");
+    expect(drift.exitCode).toBe(1);
+    expect(batchesRun(drift.stdout)).toEqual([]);
+    const result = jsonLines(drift.stdout).find((e) => e.code === "NODE_FINISHED")!.result;
+    expect(result.error_code).toBe("CONTRACT_VIOLATION");
+    expect(result.message).toMatch(/\| amount +\| bigint +\| +\| missing in the contract +\|/);
+    const tables = await rows(
+      trino,
+      `SELECT table_name FROM iceberg.information_schema.tables WHERE table_schema = '${schema}' AND table_name = 'contracted'`,
+    );
+    expect(tables).toEqual([]);
+
+    write(
+      dir,
+      "models/contracted.yml",
+      contract("      - {name: amount, data_type: bigint}\n      - {name: notes, data_type: bigint}\n"),
+    );
+    const kept = await floe(dir, "run", "-s", "contracted", ...BACKFILL, "--log-format", "json");
+    expect(kept.exitCode, kept.stdout).toBe(0);
+    expect(batchesRun(kept.stdout)).toHaveLength(3);
   });
 });

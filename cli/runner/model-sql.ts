@@ -13,7 +13,8 @@ export function runPathOf(compiledPath: string): string {
 export async function describeColumns(sql: string, q: NodeQueries): Promise<ColumnDef[]> {
   const describe = `SELECT * FROM (\n${sql.replace(/[\s;]+$/, "")}\n) AS floe_describe LIMIT 0`;
   try {
-    const result = await q.query(describe);
+    // Exact types: a contract or an added column needs `timestamp(6)`, not the legacy `timestamp`.
+    const result = await q.query(describe, { exactTypes: true });
     return result.columns.map((c) => ({ name: c.name, type: c.type }));
   } catch (error) {
     // Same shape as a failed plan step, so the error maps to the model's line.

@@ -3,11 +3,12 @@ import { TrinoQueryError } from "../../trino/errors.js";
 import type { ManifestNode } from "../compile/compile.js";
 import { StepFailedError } from "../execute/executor.js";
 import { bodyLineAt, describeNodeLocation, trinoErrorText } from "../execute/map-error-location.js";
+import type { UnitTestNode } from "../manifest/manifest.js";
 import type { NodeOutcome, RunContext } from "./run-context.js";
 
 /** Where a node's SQL came from, to point Trino's line:column back at the file the user edits. */
 export interface SqlOrigin {
-  readonly node: ManifestNode;
+  readonly node: ManifestNode | UnitTestNode;
   readonly compiledSql: string | undefined;
   readonly runPath: string | undefined;
 }

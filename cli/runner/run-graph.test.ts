@@ -64,3 +64,37 @@ describe("buildRunGraph", () => {
     expect(graph.dependsOn.get(fct)).toEqual([testId]);
   });
 });
+
+describe("unit tests in the run graph", () => {
+  const withUnit = loadFixture({
+    "models/stg.sql": "select 1 as id\n",
+    "models/fct.sql": 'select * from {{ref "stg"}}\n',
+    "models/mart.sql": 'select * from {{ref "fct"}}\n',
+    "models/unit.yml":
+      "version: 2\nunit_tests:\n  - name: u1\n    model: fct\n    expect: {rows: [{id: 1}]}\n  - name: u2\n    model: fct\n    expect: {rows: [{id: 1}]}\n",
+  });
+  const everything = new Set([
+    ...Object.keys(withUnit.manifest.nodes),
+    ...Object.keys(withUnit.manifest.unit_tests),
+  ]);
+
+  it("build: a model's unit tests run right before it, wait for nothing, and the model waits for them", () => {
+    const graph = buildRunGraph(withUnit.manifest, everything, "build");
+    expect(graph.order.map(short)).toEqual(["stg", "u1", "u2", "fct", "mart"]);
+    expect(graph.dependsOn.get("unit_test.shop.fct.u1")).toEqual([]);
+    expect([...(graph.dependsOn.get("model.shop.fct") ?? [])].sort()).toEqual([
+      "model.shop.stg",
+      "unit_test.shop.fct.u1",
+      "unit_test.shop.fct.u2",
+    ]);
+  });
+
+  it("test runs unit tests (first) with the data tests; run leaves them out", () => {
+    expect(buildRunGraph(withUnit.manifest, everything, "test").order.map(short)).toEqual(["u1", "u2"]);
+    expect(buildRunGraph(withUnit.manifest, everything, "run").order.map(short)).toEqual([
+      "stg",
+      "fct",
+      "mart",
+    ]);
+  });
+});

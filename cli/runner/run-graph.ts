@@ -24,6 +24,42 @@ const KINDS: Record<TaskKind, ReadonlySet<string>> = {
  * (unless the child is itself upstream of the test, e.g. a relationships test between parent and child).
  */
 export function buildRunGraph(manifest: Manifest, selected: ReadonlySet<string>, kind: TaskKind): RunGraph {
+  const graph = nodeGraph(manifest, selected, kind);
+  return kind === "test" || kind === "build" ? withUnitTests(manifest, selected, graph) : graph;
+}
+
+/**
+ * Unit tests need no table (their inputs are fixtures), so they wait for nothing; in `build` their model
+ * waits for them, so a failing unit test skips the model and everything downstream, as in dbt.
+ */
+function withUnitTests(manifest: Manifest, selected: ReadonlySet<string>, graph: RunGraph): RunGraph {
+  const unitTests = Object.values(manifest.unit_tests ?? {})
+    .filter((u) => selected.has(u.unique_id))
+    .sort((a, b) => a.unique_id.localeCompare(b.unique_id));
+  if (unitTests.length === 0) return graph;
+  const deps = new Map(graph.dependsOn);
+  const byModel = new Map<string, string[]>();
+  for (const u of unitTests) {
+    deps.set(u.unique_id, []);
+    byModel.set(u.attached_node, [...(byModel.get(u.attached_node) ?? []), u.unique_id]);
+    const modelDeps = deps.get(u.attached_node);
+    if (modelDeps) deps.set(u.attached_node, [...modelDeps, u.unique_id]);
+  }
+  const order: string[] = [];
+  const placed = new Set<string>();
+  for (const id of graph.order) {
+    for (const u of byModel.get(id) ?? []) {
+      order.push(u);
+      placed.add(u);
+    }
+    order.push(id);
+  }
+  // Unit tests of models this command does not run (`floe test`) go first.
+  const rest = unitTests.map((u) => u.unique_id).filter((id) => !placed.has(id));
+  return { order: [...rest, ...order], dependsOn: deps };
+}
+
+function nodeGraph(manifest: Manifest, selected: ReadonlySet<string>, kind: TaskKind): RunGraph {
   const isMember = (id: string): boolean => {
     const node = manifest.nodes[id];
     return (

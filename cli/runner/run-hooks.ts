@@ -28,7 +28,7 @@ export interface HookResult {
 export function hookResults(manifest: Manifest, results: readonly NodeResult[]): HookResult[] {
   return results.map((r) => ({
     unique_id: r.uniqueId,
-    name: manifest.nodes[r.uniqueId]?.name ?? r.uniqueId,
+    name: (manifest.nodes[r.uniqueId] ?? manifest.unit_tests[r.uniqueId])?.name ?? r.uniqueId,
     resource_type: r.resourceType,
     status: r.status,
     rows_affected: r.rowsAffected ?? "null",

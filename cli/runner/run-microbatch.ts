@@ -2,6 +2,7 @@ import type { ModelNode } from "../compile/compile.js";
 import { executePlan } from "../execute/executor.js";
 import type { NodeQueries } from "../execute/node-queries.js";
 import type { BatchResults } from "../log/events.js";
+import { ContractViolationError, contractDiff, contractOf, isEmptyDiff } from "../plan/contract.js";
 import { type Batch, planBatches, resolveMicrobatch } from "../plan/microbatch.js";
 import { docsOf, wantsColumnDocs } from "../plan/plan-docs.js";
 import { withHooks } from "../plan/plan-hooks.js";
@@ -46,6 +47,18 @@ export async function runMicrobatch(node: ModelNode, q: NodeQueries, ctx: RunCon
     // A full refresh replaces the table with its first successful batch; later batches swap their slice in.
     let replacePending = fullRefresh;
     let modelColumns: ColumnDef[] | undefined;
+    const contract = contractOf(node);
+    const firstBatch = batches[0];
+    if (contract && firstBatch) {
+      // Before any batch's DDL, as for any model: every batch has the same columns, so the first one's
+      // query is described and compared once; a violation fails the model with no batch run.
+      compiledSql = ctx.renderer.render(node, { isIncremental: incremental, batch: firstBatch });
+      modelColumns = await describeColumns(compiledSql, q);
+      const diff = contractDiff(contract, modelColumns);
+      if (!isEmptyDiff(diff)) {
+        throw new ContractViolationError(node.name, diff, node.patch_path ?? node.original_file_path);
+      }
+    }
     for (const [i, batch] of batches.entries()) {
       const started = performance.now();
       const last = i === batches.length - 1;

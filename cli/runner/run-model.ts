@@ -1,6 +1,7 @@
 import type { ModelNode } from "../compile/compile.js";
 import { executePlan } from "../execute/executor.js";
 import type { NodeQueries } from "../execute/node-queries.js";
+import { ContractViolationError, contractDiff, contractOf, isEmptyDiff } from "../plan/contract.js";
 import { docsOf, wantsColumnDocs } from "../plan/plan-docs.js";
 import { withHooks } from "../plan/plan-hooks.js";
 import { isIncrementalRun, planModel } from "../plan/plan-model.js";
@@ -12,8 +13,8 @@ import { runMicrobatch } from "./run-microbatch.js";
 
 /**
  * One model: read the relation's state, render the SQL (incremental branches only over an existing table),
- * describe its columns when the planner needs them (an incremental run, persist_docs' column comments),
- * plan, write target/run/, execute.
+ * describe its columns when the planner needs them (an incremental run, an enforced contract, persist_docs'
+ * column comments), check the contract before any DDL, plan with its hooks, write target/run/, execute.
  */
 export async function runModel(node: ModelNode, q: NodeQueries, ctx: RunContext): Promise<NodeOutcome> {
   if (node.config.materialized === "incremental" && node.config.incremental_strategy === "microbatch") {
@@ -34,8 +35,16 @@ export async function runModel(node: ModelNode, q: NodeQueries, ctx: RunContext)
     ctx.writeArtifact(node.compiled_path, compiledSql.endsWith("\n") ? compiledSql : `${compiledSql}\n`);
     const docs = docsOf(node);
     // persist_docs comments only columns the relation has, so it needs them too (an incremental run has them).
-    const describe = incremental || wantsColumnDocs(node.config.persist_docs, docs);
+    const contract = contractOf(node);
+    const describe = incremental || contract !== undefined || wantsColumnDocs(node.config.persist_docs, docs);
     const modelColumns = describe ? await describeColumns(compiledSql, q) : undefined;
+    if (contract && modelColumns) {
+      // Before any DDL: a query that breaks its contract leaves the relation exactly as it was.
+      const diff = contractDiff(contract, modelColumns);
+      if (!isEmptyDiff(diff)) {
+        throw new ContractViolationError(node.name, diff, node.patch_path ?? node.original_file_path);
+      }
+    }
     const built = planModel({
       relation: node.relation,
       config: node.config,
@@ -45,6 +54,7 @@ export async function runModel(node: ModelNode, q: NodeQueries, ctx: RunContext)
       docs,
       fullRefresh,
       locationRoot: ctx.locationRoot,
+      ...(contract && materialized === "table" ? { contract } : {}),
     });
     const plan = withHooks(built, renderHooks(node, "pre_hook", ctx), renderHooks(node, "post_hook", ctx));
     runPath = runPathOf(node.compiled_path);

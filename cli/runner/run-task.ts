@@ -9,6 +9,7 @@ import type { FinalStatus } from "../execute/node-state.js";
 import { RelationCache } from "../execute/relation-cache.js";
 import { runScheduler } from "../execute/scheduler.js";
 import type { NodeRef, NodeResult, RunLogger } from "../log/events.js";
+import type { UnitTestNode } from "../manifest/manifest.js";
 import type { Batch } from "../plan/microbatch.js";
 import { NodeRenderer } from "../render/render-node.js";
 import type { NodeOutcome, RunContext } from "./run-context.js";
@@ -18,6 +19,7 @@ import { runModel } from "./run-model.js";
 import { runSeed } from "./run-seed.js";
 import { runSnapshot } from "./run-snapshot.js";
 import { runDataTest } from "./run-test.js";
+import { runUnitTest } from "./run-unit-test.js";
 
 export interface RunTaskOptions {
   readonly project: ParsedProject;
@@ -82,7 +84,8 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
   const signal = AbortSignal.any([cancel, failFast.signal]);
   const manifest = project.manifest;
   const graph = buildRunGraph(manifest, options.selected, options.kind);
-  const nodes = graph.order.map((id) => manifest.nodes[id]!);
+  const runnable = (id: string): RunnableNode => (manifest.nodes[id] ?? manifest.unit_tests[id])!;
+  const nodes = graph.order.map(runnable);
   const total = nodes.length;
   const counts: Record<string, number> = { seed: 0, model: 0, snapshot: 0, test: 0 };
   for (const n of nodes) counts[n.resource_type] = (counts[n.resource_type] ?? 0) + 1;
@@ -97,7 +100,9 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
 
   const exec: ExecutionContext = { relations: new RelationCache(), schemasCreated: new Map() };
   const runQueries = new NodeQueries(connection, signal);
-  const relations = nodes.flatMap((n) => (n.resource_type === "test" ? [] : [n.relation]));
+  const relations = nodes.flatMap((n) =>
+    n.resource_type === "test" || n.resource_type === "unit_test" ? [] : [n.relation],
+  );
   const prefetchStarted = performance.now();
   if (relations.length > 0) await exec.relations.prefetch(relations, runQueries);
   // The prefetch queries run side by side: count their wall time once, not their sum.
@@ -144,7 +149,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
     threads: options.threads,
     signal,
     execute: async (id) => {
-      const node = manifest.nodes[id]!;
+      const node = runnable(id);
       const ref = nodeRef(node);
       const position = ++index;
       logger.event({ code: "NODE_STARTED", index: position, total, node: ref });
@@ -197,7 +202,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
           : upstream === undefined
             ? `skipped: --fail-fast stopped the run after ${cause} failed`
             : `skipped because ${cause} did not succeed`;
-      const result = skippedResult(manifest.nodes[id]!, message, cause);
+      const result = skippedResult(runnable(id), message, cause);
       results.set(id, result);
       logger.event({ code: "NODE_FINISHED", index: ++index, total, result });
     },
@@ -205,7 +210,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
 
   if (!startedOk) {
     for (const id of graph.order) {
-      const result = skippedResult(manifest.nodes[id]!, "skipped: an on-run-start hook failed", undefined);
+      const result = skippedResult(runnable(id), "skipped: an on-run-start hook failed", undefined);
       results.set(id, result);
       logger.event({ code: "NODE_FINISHED", index: ++index, total, result });
     }
@@ -280,8 +285,13 @@ function warnAsError(outcome: NodeOutcome, warnError: boolean): NodeOutcome {
   return { ...outcome, status: "fail", message: `${outcome.message} (a warning, failed by --warn-error)` };
 }
 
-function runNode(node: ManifestNode, q: NodeQueries, ctx: RunContext): Promise<NodeOutcome> {
+/** What a command runs: a manifest node or a unit test. */
+type RunnableNode = ManifestNode | UnitTestNode;
+
+function runNode(node: RunnableNode, q: NodeQueries, ctx: RunContext): Promise<NodeOutcome> {
   switch (node.resource_type) {
+    case "unit_test":
+      return runUnitTest(node, q, ctx);
     case "model":
       return runModel(node, q, ctx);
     case "seed":
@@ -293,8 +303,15 @@ function runNode(node: ManifestNode, q: NodeQueries, ctx: RunContext): Promise<N
   }
 }
 
-export function nodeRef(node: ManifestNode): NodeRef {
+export function nodeRef(node: RunnableNode): NodeRef {
   switch (node.resource_type) {
+    case "unit_test":
+      return {
+        uniqueId: node.unique_id,
+        resourceType: "unit_test",
+        displayName: `${node.model}::${node.name}`,
+        description: "unit test",
+      };
     case "model":
       return {
         uniqueId: node.unique_id,
@@ -322,7 +339,7 @@ export function nodeRef(node: ManifestNode): NodeRef {
 }
 
 /** A node that did not run: `cause` is the failed node it waited for, if any. */
-function skippedResult(node: ManifestNode, message: string, cause: string | undefined): NodeResult {
+function skippedResult(node: RunnableNode, message: string, cause: string | undefined): NodeResult {
   return {
     ...nodeRef(node),
     status: "skipped",
@@ -337,12 +354,14 @@ function skippedResult(node: ManifestNode, message: string, cause: string | unde
   };
 }
 
-function relationName(node: ManifestNode): { relationName?: string } {
-  return node.resource_type === "test" ? {} : { relationName: quoteRelation(node.relation) };
+function relationName(node: RunnableNode): { relationName?: string } {
+  return node.resource_type === "test" || node.resource_type === "unit_test"
+    ? {}
+    : { relationName: quoteRelation(node.relation) };
 }
 
 function toResult(
-  node: ManifestNode,
+  node: RunnableNode,
   ref: NodeRef,
   outcome: NodeOutcome,
   q: NodeQueries,

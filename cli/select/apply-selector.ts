@@ -1,6 +1,6 @@
 import { UsageError } from "../../core/errors.js";
 import { ancestors, descendants } from "../graph/graph.js";
-import type { GraphNode, Manifest } from "../manifest/manifest.js";
+import type { GraphNode, Manifest, UnitTestNode } from "../manifest/manifest.js";
 import type { Selector, SelectorAtom } from "./parse-selector.js";
 import { stateMatches } from "./state.js";
 
@@ -31,8 +31,15 @@ export function selectNodes(
   return chosen;
 }
 
+/** What a selector can name: a node, a source, or a unit test (kept out of the graph, as in dbt). */
+type SelectableNode = GraphNode | UnitTestNode;
+
 function allIds(manifest: Manifest): string[] {
-  return [...Object.keys(manifest.nodes), ...Object.keys(manifest.sources)];
+  return [
+    ...Object.keys(manifest.nodes),
+    ...Object.keys(manifest.sources),
+    ...Object.keys(manifest.unit_tests ?? {}),
+  ];
 }
 
 function withTests(manifest: Manifest, ids: Set<string>): Set<string> {
@@ -40,6 +47,9 @@ function withTests(manifest: Manifest, ids: Set<string>): Set<string> {
     for (const child of manifest.child_map[id] ?? []) {
       if (manifest.nodes[child]?.resource_type === "test") ids.add(child);
     }
+  }
+  for (const unit of Object.values(manifest.unit_tests ?? {})) {
+    if (ids.has(unit.attached_node)) ids.add(unit.unique_id);
   }
   return ids;
 }
@@ -90,7 +100,11 @@ function matchAtom(context: SelectionContext, atom: SelectorAtom): Set<string> {
     });
   }
   const out = new Set<string>();
-  const nodes: GraphNode[] = [...Object.values(manifest.nodes), ...Object.values(manifest.sources)];
+  const nodes: SelectableNode[] = [
+    ...Object.values(manifest.nodes),
+    ...Object.values(manifest.sources),
+    ...Object.values(manifest.unit_tests ?? {}),
+  ];
   const pattern = globToRegExp(atom.value);
   for (const node of nodes) {
     if (matches(context, atom, node, pattern)) out.add(node.unique_id);
@@ -98,7 +112,12 @@ function matchAtom(context: SelectionContext, atom: SelectorAtom): Set<string> {
   return out;
 }
 
-function matches(context: SelectionContext, atom: SelectorAtom, node: GraphNode, pattern: RegExp): boolean {
+function matches(
+  context: SelectionContext,
+  atom: SelectorAtom,
+  node: SelectableNode,
+  pattern: RegExp,
+): boolean {
   switch (atom.method) {
     case "default":
       if (atom.value.includes("/") || /\.(sql|csv|yml|yaml)$/.test(atom.value))
@@ -130,6 +149,9 @@ function matches(context: SelectionContext, atom: SelectorAtom, node: GraphNode,
     case "result":
       return context.results?.get(node.unique_id) === atom.value;
     case "test_type":
+      // dbt's values: unit, data (every data test), generic, singular.
+      if (atom.value === "unit") return node.resource_type === "unit_test";
+      if (atom.value === "data") return node.resource_type === "test";
       return (
         node.resource_type === "test" && (atom.value === "generic") === (node.test_metadata !== undefined)
       );
@@ -144,7 +166,7 @@ function matches(context: SelectionContext, atom: SelectorAtom, node: GraphNode,
   }
 }
 
-function matchFqn(node: GraphNode, value: string, pattern: RegExp): boolean {
+function matchFqn(node: SelectableNode, value: string, pattern: RegExp): boolean {
   if (pattern.test(node.name)) return true;
   const wanted = value.split(".");
   const fqn = node.fqn;
@@ -153,7 +175,7 @@ function matchFqn(node: GraphNode, value: string, pattern: RegExp): boolean {
   return prefixOf(fqn) || prefixOf(fqn.slice(1));
 }
 
-function matchPath(node: GraphNode, value: string, pattern: RegExp): boolean {
+function matchPath(node: SelectableNode, value: string, pattern: RegExp): boolean {
   const path = node.original_file_path;
   const folder = value.replace(/\/+$/, "");
   return pattern.test(path) || path.startsWith(`${folder}/`) || path === folder;

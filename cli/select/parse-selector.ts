@@ -48,8 +48,16 @@ const METHODS: readonly string[] = [
   "test_name",
   "package",
 ];
-const RESOURCE_TYPES = ["model", "seed", "snapshot", "test", "source"];
-const STATES = ["modified", "new", "modified.body", "modified.configs", "modified.macros", "modified.yml"];
+const RESOURCE_TYPES = ["model", "seed", "snapshot", "test", "source", "unit_test"];
+const STATES = [
+  "modified",
+  "new",
+  "modified.body",
+  "modified.configs",
+  "modified.macros",
+  "modified.yml",
+  "modified.contract",
+];
 
 export function parseSelector(specs: readonly string[]): Selector {
   const terms: SelectorAtom[][] = [];

@@ -20,7 +20,15 @@ const FILES = {
 
 const project = loadFixture(FILES);
 const names = (ids: Set<string>) =>
-  [...ids].map((id) => project.manifest.nodes[id]?.name ?? project.manifest.sources[id]?.name ?? id).sort();
+  [...ids]
+    .map(
+      (id) =>
+        project.manifest.nodes[id]?.name ??
+        project.manifest.sources[id]?.name ??
+        project.manifest.unit_tests[id]?.name ??
+        id,
+    )
+    .sort();
 const select = (
   spec: string,
   exclude?: string,
@@ -176,5 +184,33 @@ describe("state:modified", () => {
       ),
     ).toEqual(["c"]);
     expect(modified({ "models/marts/f.sql": "select 1" }, "state:new")).toEqual(["f"]);
+  });
+});
+
+describe("unit tests", () => {
+  const withUnit = loadFixture({
+    ...FILES,
+    "models/marts/unit.yml":
+      "version: 2\nunit_tests:\n  - name: c_keeps_ids\n    model: c\n    config: {tags: [money]}\n    expect: {rows: [{id: 1}]}\n",
+  });
+  const pick = (spec: string, exclude?: string) =>
+    [
+      ...selectNodes(
+        { manifest: withUnit.manifest },
+        parseSelector([spec]),
+        exclude === undefined ? undefined : parseSelector([exclude]),
+      ),
+    ]
+      .filter((id) => id.startsWith("unit_test.") || id.startsWith("test."))
+      .map((id) => id.split(".").at(-1))
+      .sort();
+
+  it("test_type:unit picks unit tests, test_type:data the data tests; a model brings its unit tests", () => {
+    expect(pick("test_type:unit")).toEqual(["c_keeps_ids"]);
+    expect(pick("test_type:data")).toEqual(["unique_c_id"]);
+    expect(pick("c")).toEqual(["c_keeps_ids", "unique_c_id"]);
+    expect(pick("c", "test_type:unit")).toEqual(["unique_c_id"]);
+    expect(pick("tag:money")).toEqual(["c_keeps_ids"]);
+    expect(pick("resource_type:unit_test")).toEqual(["c_keeps_ids"]);
   });
 });

@@ -7,7 +7,8 @@ import { simpleName } from "./ast.js";
  * variable argument (typical in a macro) is resolved at render time and must be a declared dependency.
  */
 export interface TemplateDependencies {
-  readonly refs: readonly { name: string; packageName?: string; loc?: SourceLocation }[];
+  /** `version`: `{{ref "m" v=2}}`, a model version. */
+  readonly refs: readonly { name: string; packageName?: string; version?: number; loc?: SourceLocation }[];
   readonly sources: readonly { source: string; table: string; loc?: SourceLocation }[];
   readonly configs: readonly CallNode[];
   readonly partials: readonly { name: string; loc?: SourceLocation }[];
@@ -15,7 +16,7 @@ export interface TemplateDependencies {
 
 export function templateDependencies(ast: Program): TemplateDependencies {
   const deps = { refs: [], sources: [], configs: [], partials: [] } as {
-    refs: { name: string; packageName?: string; loc?: SourceLocation }[];
+    refs: { name: string; packageName?: string; version?: number; loc?: SourceLocation }[];
     sources: { source: string; table: string; loc?: SourceLocation }[];
     configs: CallNode[];
     partials: { name: string; loc?: SourceLocation }[];
@@ -26,9 +27,11 @@ export function templateDependencies(ast: Program): TemplateDependencies {
     const allLiteral = literals.every((v) => v !== undefined) && literals.length > 0;
     if (name === "ref" && allLiteral) {
       const [a, b] = literals as string[];
-      if (literals.length === 1 && a !== undefined) deps.refs.push({ name: a, ...loc(node.loc) });
+      const version = refVersion(node);
+      const v = version === undefined ? {} : { version };
+      if (literals.length === 1 && a !== undefined) deps.refs.push({ name: a, ...v, ...loc(node.loc) });
       else if (literals.length === 2 && a !== undefined && b !== undefined) {
-        deps.refs.push({ name: b, packageName: a, ...loc(node.loc) });
+        deps.refs.push({ name: b, packageName: a, ...v, ...loc(node.loc) });
       }
     } else if (name === "source" && allLiteral && literals.length === 2) {
       deps.sources.push({ source: literals[0] as string, table: literals[1] as string, ...loc(node.loc) });
@@ -76,4 +79,14 @@ export function templateDependencies(ast: Program): TemplateDependencies {
 
 function loc(value: SourceLocation | undefined): { loc?: SourceLocation } {
   return value ? { loc: value } : {};
+}
+
+/** `v=2` (or `version=2`, `v="2"`) on a ref: the model version it names; undefined for the latest. */
+export function refVersion(node: CallNode): number | undefined {
+  const pair = node.hash?.pairs.find((p) => p.key === "v" || p.key === "version");
+  if (!pair) return undefined;
+  const value = pair.value;
+  if (value.type === "NumberLiteral") return value.value;
+  if (value.type === "StringLiteral" && /^\d+$/.test(value.value)) return Number(value.value);
+  return undefined;
 }

@@ -5,7 +5,7 @@
  */
 export interface RenderState {
   /** The quoted relation (or ephemeral CTE name) for `{{ref "name"}}`. Throws a FloeError when unknown. */
-  ref(name: string, packageName: string | undefined): string;
+  ref(name: string, packageName: string | undefined, version?: number): string;
   /** The quoted relation for `{{source "src" "table"}}`. */
   source(sourceName: string, tableName: string): string;
   /** Project vars (`--vars` over `floe_project.yml` vars). */

@@ -11,9 +11,28 @@ export function refHelper(...args: unknown[]): string {
     });
   }
   const [first, second] = strings as [string, string | undefined];
+  const version = refVersionOf(options.hash);
   return second === undefined
-    ? stateOf(options, "ref").ref(first, undefined)
-    : stateOf(options, "ref").ref(second, first);
+    ? stateOf(options, "ref").ref(first, undefined, version)
+    : stateOf(options, "ref").ref(second, first, version);
+}
+
+/** `v=2` or `version=2` (a number or its digits): the model version a ref names. */
+function refVersionOf(hash: Record<string, unknown> | undefined): number | undefined {
+  const value = hash?.v ?? hash?.version;
+  if (value === undefined) return undefined;
+  const n =
+    typeof value === "number"
+      ? value
+      : typeof value === "string" && /^\d+$/.test(value)
+        ? Number(value)
+        : NaN;
+  if (!Number.isInteger(n) || n < 0) {
+    throw new ConfigError(`{{ref}}: v=${String(value)} is not a model version.`, {
+      hint: 'write {{ref "model_name" v=2}} with a version the model declares.',
+    });
+  }
+  return n;
 }
 
 /** `{{source "source_name" "table_name"}}`: the quoted relation of a declared source table. */
