@@ -1,0 +1,143 @@
+import { z } from "zod";
+import { SINK_DEFAULTS } from "../../ingest/sink/defaults.js";
+import {
+  addProjectFlags,
+  addSelectionFlags,
+  type ProjectFlags,
+  type SelectionFlags,
+} from "./common-flags.js";
+import { DURATION, PORT, parseFlags, readFlag } from "./flag-values.js";
+import type { FloeCommand } from "./floe-command.js";
+
+export const SERVE_DEFAULTS = {
+  host: "127.0.0.1",
+  port: "8585",
+  buildEvery: "60s",
+  maintainEvery: "1h",
+} as const;
+
+const serveFlags = z.object({
+  host: z.string().min(1).default(SERVE_DEFAULTS.host),
+  port: z.string().default(SERVE_DEFAULTS.port),
+  sink: z.boolean().default(true),
+  schedule: z.boolean().default(true),
+  maintenance: z.boolean().default(true),
+  stream: z.boolean().default(true),
+  api: z.boolean().default(true),
+  buildEvery: z.string().default(SERVE_DEFAULTS.buildEvery),
+  maintainEvery: z.string().default(SERVE_DEFAULTS.maintainEvery),
+  topics: z.array(z.string().min(1)).optional(),
+  topicPrefix: z.string().default(""),
+  dlqTopic: z.string().optional(),
+  prefix: z.string().default(SINK_DEFAULTS.prefix),
+  group: z.string().min(1).default(SINK_DEFAULTS.groupId),
+  schema: z.string().min(1).default(SINK_DEFAULTS.hiveSchema),
+  flushInterval: z.string().default(`${SINK_DEFAULTS.flushIntervalMs / 1000}s`),
+});
+
+/**
+ * `floe serve`: the sink, the build scheduler and maintenance under one supervisor (cli/serve/), with
+ * `/`, `/healthz`, `/readyz`, `/metrics` and `/api/status` on --host:--port. SIGTERM/SIGINT drains and
+ * stops (exit 0); a second signal exits at once (130).
+ */
+export function registerServeCommand(program: FloeCommand): void {
+  const { io } = program;
+  addSelectionFlags(
+    addProjectFlags(
+      program
+        .command("serve")
+        .description(
+          "run continuously: the sink, scheduled builds and maintenance, supervised, with a live dashboard, /healthz, /readyz, /metrics and /api/status",
+        ),
+    ),
+  )
+    .option("--host <host>", "address to listen on (0.0.0.0 to expose)", SERVE_DEFAULTS.host)
+    .option("--port <port>", "HTTP port (0 picks a free port)", SERVE_DEFAULTS.port)
+    .option("--no-sink", "do not run the Kafka → S3 sink")
+    .option("--no-schedule", "do not build on a schedule")
+    .option("--no-maintenance", "do not run floe maintain on a schedule")
+    .option("--no-stream", "do not run the real-time processor (not built yet)")
+    .option("--no-api", "do not serve the ingestion API (not wired yet)")
+    .option(
+      "--build-every <duration>",
+      "time between the end of one build and the next",
+      SERVE_DEFAULTS.buildEvery,
+    )
+    .option("--maintain-every <duration>", "time between maintenance runs", SERVE_DEFAULTS.maintainEvery)
+    .option("--topics <topics...>", "topics the sink consumes (default: user-events product-metadata orders)")
+    .option("--topic-prefix <prefix>", "prefix of the default topic names and of the DLQ topic", "")
+    .option("--dlq-topic <topic>", "dead-letter topic (default: <topic-prefix>dlq)")
+    .option("--prefix <prefix>", "object key prefix of the raw area", SINK_DEFAULTS.prefix)
+    .option("--group <id>", "the sink's consumer group", SINK_DEFAULTS.groupId)
+    .option("--schema <name>", "Hive schema of the raw tables", SINK_DEFAULTS.hiveSchema)
+    .option(
+      "--flush-interval <duration>",
+      "the sink rolls a file after this age",
+      `${SINK_DEFAULTS.flushIntervalMs / 1000}s`,
+    )
+    .handle(async (raw: ProjectFlags & SelectionFlags & Record<string, unknown>) => {
+      const flags = parseFlags(serveFlags, raw, "serve");
+      const port = readFlag("--port", flags.port, PORT);
+      const buildEveryMs = readFlag("--build-every", flags.buildEvery, DURATION);
+      const maintainEveryMs = readFlag("--maintain-every", flags.maintainEvery, DURATION);
+      const flushIntervalMs = readFlag("--flush-interval", flags.flushInterval, DURATION);
+      const { loadRunProject } = await import("./run-action.js");
+      const { selectFromFlags } = await import("./common-flags.js");
+      const { connectTarget } = await import("../runner/connect.js");
+      const { startServe } = await import("../serve/start-serve.js");
+      const { textLogger } = await import("../log/text-logger.js");
+      const { jsonLogger } = await import("../log/json-logger.js");
+      const { quietLogger } = await import("../log/quiet-logger.js");
+      const { useColour } = await import("../log/colour.js");
+
+      const project = loadRunProject(raw, io);
+      const selected = selectFromFlags(project, project.root, raw);
+      const logger =
+        raw.logFormat === "json" ? jsonLogger(io.stdout) : textLogger(io.stdout, { colour: useColour(io) });
+      let sink: Parameters<typeof startServe>[0]["sink"];
+      if (flags.sink) {
+        const { TOPIC_KINDS } = await import("../../ingest/contracts.js");
+        const { defaultTopicNames, topicName } = await import("../../ingest/producer.js");
+        const { trinoFromEnv } = await import("../../ingest/endpoints.js");
+        sink = {
+          topics: flags.topics ?? TOPIC_KINDS.map((kind) => topicName({ prefix: flags.topicPrefix }, kind)),
+          dlqTopic: flags.dlqTopic ?? defaultTopicNames(flags.topicPrefix).dlq,
+          prefix: flags.prefix,
+          groupId: flags.group,
+          hiveSchema: flags.schema,
+          flushIntervalMs,
+          trino: trinoFromEnv(io.env),
+        };
+      }
+      const log = (line: string) => io.stderr(`${line}\n`);
+      if (flags.stream)
+        log("serve: the real-time processor is not built yet (issue 13); nothing to run for it");
+      if (flags.api) log("serve: the ingestion API is not wired into serve yet; nothing to run for it");
+      const handle = await startServe({
+        host: flags.host,
+        port,
+        project,
+        selected,
+        connection: connectTarget(project.target),
+        maintenanceConnection: connectTarget(project.target, { timeZone: "UTC" }),
+        buildLogger: raw.quiet ? quietLogger(logger) : logger,
+        ...(sink ? { sink } : {}),
+        ...(flags.schedule ? { buildEveryMs } : {}),
+        ...(flags.maintenance ? { maintainEveryMs } : {}),
+        log,
+      });
+      io.stdout(`floe serve on ${handle.url} (dashboard /, /healthz, /readyz, /metrics, /api/status)\n`);
+      const onSignal = () => handle.signal();
+      process.on("SIGTERM", onSignal);
+      process.on("SIGINT", onSignal);
+      try {
+        const code = await handle.done;
+        // A second signal means "now": Kafka and Trino sockets may still be open and would keep the process up.
+        if (code === 130) process.exit(130);
+        return code;
+      } finally {
+        process.off("SIGTERM", onSignal);
+        process.off("SIGINT", onSignal);
+      }
+    });
+}
