@@ -127,17 +127,17 @@ export function registerServeCommand(program: FloeCommand): void {
         log,
       });
       io.stdout(`floe serve on ${handle.url} (dashboard /, /healthz, /readyz, /metrics, /api/status)\n`);
-      const onSignal = () => handle.signal();
+      // The first SIGTERM/SIGINT drains and stops; a second one means "now", even after the children have
+      // stopped (Kafka and Trino sockets may still hold the process open for a moment). The listeners stay for
+      // the life of the process: serve is the process.
+      let signals = 0;
+      const onSignal = () => {
+        signals++;
+        if (signals === 1) handle.signal();
+        else process.exit(130);
+      };
       process.on("SIGTERM", onSignal);
       process.on("SIGINT", onSignal);
-      try {
-        const code = await handle.done;
-        // A second signal means "now": Kafka and Trino sockets may still be open and would keep the process up.
-        if (code === 130) process.exit(130);
-        return code;
-      } finally {
-        process.off("SIGTERM", onSignal);
-        process.off("SIGINT", onSignal);
-      }
+      return await handle.done;
     });
 }

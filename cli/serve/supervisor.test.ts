@@ -208,3 +208,11 @@ describe("supervisor runtime with fake children and a fake clock", () => {
     expect(order).toEqual(["scheduler", "sink"]);
   });
 });
+
+describe("supervisor reducer identity", () => {
+  it("returns the same state for an event that changes nothing (no log line for it)", () => {
+    const { state } = run(up(0));
+    expect(reduce(state, { type: "child-recovered", child: "scheduler" }, POLICY).state).toBe(state);
+    expect(reduce(state, { type: "child-running", child: "sink", at: 5 }, POLICY).state).toBe(state);
+  });
+});

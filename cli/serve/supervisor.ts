@@ -202,7 +202,15 @@ function update(
   name: string,
   change: (child: ChildStatus) => ChildStatus,
 ): SupervisorState {
-  return { ...state, children: state.children.map((c) => (c.name === name ? change(c) : c)) };
+  let changed = false;
+  const children = state.children.map((c) => {
+    if (c.name !== name) return c;
+    const next = change(c);
+    changed ||= next !== c;
+    return next;
+  });
+  // The same state when nothing changed, so the runtime logs only real transitions.
+  return changed ? { ...state, children } : state;
 }
 
 function same(state: SupervisorState): Transition {
