@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DURATION as CALENDAR_DURATION } from "../../core/duration.js";
 import { SINK_DEFAULTS } from "../../ingest/sink/defaults.js";
 import {
   addProjectFlags,
@@ -8,6 +9,7 @@ import {
 } from "./common-flags.js";
 import { DURATION, PORT, parseFlags, readFlag } from "./flag-values.js";
 import type { FloeCommand } from "./floe-command.js";
+import { RAW_RETENTION_DEFAULT } from "./maintain.js";
 
 export const SERVE_DEFAULTS = {
   host: "127.0.0.1",
@@ -26,6 +28,11 @@ const serveFlags = z.object({
   api: z.boolean().default(true),
   buildEvery: z.string().default(SERVE_DEFAULTS.buildEvery),
   maintainEvery: z.string().default(SERVE_DEFAULTS.maintainEvery),
+  raw: z.boolean().default(true),
+  rawRetention: z
+    .string()
+    .regex(CALENDAR_DURATION, "a duration like 180d or 26w")
+    .default(RAW_RETENTION_DEFAULT),
   topics: z.array(z.string().min(1)).optional(),
   topicPrefix: z.string().default(""),
   dlqTopic: z.string().optional(),
@@ -64,6 +71,12 @@ export function registerServeCommand(program: FloeCommand): void {
       SERVE_DEFAULTS.buildEvery,
     )
     .option("--maintain-every <duration>", "time between maintenance runs", SERVE_DEFAULTS.maintainEvery)
+    .option(
+      "--raw-retention <duration>",
+      "maintenance deletes raw partitions whose event_date is older than this",
+      RAW_RETENTION_DEFAULT,
+    )
+    .option("--no-raw", "maintenance leaves the raw layer alone")
     .option("--topics <topics...>", "topics the sink consumes (default: user-events product-metadata orders)")
     .option("--topic-prefix <prefix>", "prefix of the default topic names and of the DLQ topic", "")
     .option("--dlq-topic <topic>", "dead-letter topic (default: <topic-prefix>dlq)")
@@ -94,19 +107,41 @@ export function registerServeCommand(program: FloeCommand): void {
       const selected = selectFromFlags(project, project.root, raw);
       const logger =
         raw.logFormat === "json" ? jsonLogger(io.stdout) : textLogger(io.stdout, { colour: useColour(io) });
-      let sink: Parameters<typeof startServe>[0]["sink"];
-      if (flags.sink) {
-        const { TOPIC_KINDS } = await import("../../ingest/contracts.js");
-        const { defaultTopicNames, topicName } = await import("../../ingest/producer.js");
-        const { trinoFromEnv } = await import("../../ingest/endpoints.js");
-        sink = {
-          topics: flags.topics ?? TOPIC_KINDS.map((kind) => topicName({ prefix: flags.topicPrefix }, kind)),
-          dlqTopic: flags.dlqTopic ?? defaultTopicNames(flags.topicPrefix).dlq,
-          prefix: flags.prefix,
-          groupId: flags.group,
-          hiveSchema: flags.schema,
-          flushIntervalMs,
-          trino: trinoFromEnv(io.env),
+      const { TOPIC_KINDS } = await import("../../ingest/contracts.js");
+      const { defaultTopicNames, topicName } = await import("../../ingest/producer.js");
+      const { endpointsFromEnv, s3Client, trinoFromEnv } = await import("../../ingest/endpoints.js");
+      const endpoints = endpointsFromEnv(io.env);
+      const topics =
+        flags.topics ?? TOPIC_KINDS.map((kind) => topicName({ prefix: flags.topicPrefix }, kind));
+      const sink = flags.sink
+        ? {
+            topics,
+            dlqTopic: flags.dlqTopic ?? defaultTopicNames(flags.topicPrefix).dlq,
+            prefix: flags.prefix,
+            groupId: flags.group,
+            hiveSchema: flags.schema,
+            flushIntervalMs,
+            endpoints,
+            trino: trinoFromEnv(io.env),
+          }
+        : undefined;
+      const maintenanceConnection = connectTarget(project.target, { timeZone: "UTC" });
+      let rawRetention: Parameters<typeof startServe>[0]["rawRetention"];
+      if (flags.maintenance && flags.raw) {
+        const { s3RawObjectStore } = await import("../../ingest/raw-retention.js");
+        const { DEFAULT_RAW_TARGET } = await import("../../ingest/raw-tables.js");
+        const { durationSeconds } = await import("../../core/duration.js");
+        rawRetention = {
+          target: {
+            ...DEFAULT_RAW_TARGET,
+            bucket: endpoints.bucket,
+            prefix: flags.prefix,
+            schema: flags.schema,
+          },
+          topics,
+          retentionSeconds: durationSeconds(flags.rawRetention) ?? 0,
+          store: s3RawObjectStore(s3Client(endpoints), endpoints.bucket),
+          trino: maintenanceConnection,
         };
       }
       const log = (line: string) => io.stderr(`${line}\n`);
@@ -119,11 +154,12 @@ export function registerServeCommand(program: FloeCommand): void {
         project,
         selected,
         connection: connectTarget(project.target),
-        maintenanceConnection: connectTarget(project.target, { timeZone: "UTC" }),
+        maintenanceConnection,
         buildLogger: raw.quiet ? quietLogger(logger) : logger,
         ...(sink ? { sink } : {}),
         ...(flags.schedule ? { buildEveryMs } : {}),
         ...(flags.maintenance ? { maintainEveryMs } : {}),
+        ...(rawRetention ? { rawRetention } : {}),
         log,
       });
       io.stdout(`floe serve on ${handle.url} (dashboard /, /healthz, /readyz, /metrics, /api/status)\n`);

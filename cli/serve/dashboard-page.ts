@@ -106,7 +106,7 @@ export const DASHBOARD_HTML = `<!doctype html>
       ", " + last.durationSeconds + " s" + (last.error ? " — " + esc(last.error) : "") : "no build yet";
     el("maintenance").innerHTML = s.maintenance.length === 0 ? '<tr><td colspan="5" class="muted">none yet</td></tr>' : s.maintenance.map(function (m) {
       return "<tr><td>" + time(m.at) + '</td><td><span class="pill ' + cls(m.status) + '">' + esc(m.status) + "</span></td><td>" + m.tables +
-        "</td><td>" + m.filesBefore + " → " + m.filesAfter + "</td><td>" + m.durationSeconds + " s</td></tr>"; }).join("");
+        "</td><td>" + m.filesBefore + " → " + m.filesAfter + (m.rawPartitionsDeleted ? ", raw partitions −" + m.rawPartitionsDeleted : "") + "</td><td>" + m.durationSeconds + " s</td></tr>"; }).join("");
   }
 
   function poll() {

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { applyRawRetention, type RawRetentionOptions } from "../../ingest/raw-retention.js";
 import type { TrinoConnection } from "../../trino/connection.js";
 import { lockTarget } from "../artifacts/target-lock.js";
 import type { ParsedProject } from "../compile/compile.js";
@@ -22,6 +23,8 @@ export interface JobContext {
   readonly logger: RunLogger;
   readonly recorder: ServeRecorder;
   readonly metrics: ServeMetrics;
+  /** Raw retention after the tables' maintenance, as `floe maintain` does it; absent: `--no-raw`. */
+  readonly rawRetention?: Omit<RawRetentionOptions, "now" | "dryRun" | "onPartition">;
   readonly now?: () => number;
 }
 
@@ -104,18 +107,24 @@ export async function scheduledMaintenance(context: JobContext, signal: AbortSig
   try {
     const plan = planMaintenance(nodes as Parameters<typeof planMaintenance>[0], new Date(startedAt));
     const outcomes = await runMaintenance({ plan, trino: connection, dryRun: false, signal });
+    const raw =
+      context.rawRetention && !signal.aborted
+        ? await applyRawRetention({ ...context.rawRetention, now: new Date(startedAt), dryRun: false })
+        : undefined;
     const failed = outcomes.filter((o) => o.status === "error");
+    const status = failed.length > 0 ? "error" : "success";
     recorder.recordMaintenance({
       startedAt,
       finishedAt: now(),
-      status: failed.length > 0 ? "error" : "success",
+      status,
       tables: outcomes.length,
       failed: failed.length,
       filesBefore: outcomes.reduce((n, o) => n + (o.before?.files ?? 0), 0),
       filesAfter: outcomes.reduce((n, o) => n + (o.after?.files ?? 0), 0),
+      rawPartitionsDeleted: raw?.partitions ?? 0,
       ...(failed[0]?.error ? { error: `${failed[0].relation}: ${failed[0].error}` } : {}),
     });
-    metrics.maintenanceRuns.inc({ status: failed.length > 0 ? "error" : "success" });
+    metrics.maintenanceRuns.inc({ status });
     return failed.length > 0 ? { ok: false, error: failed[0]?.error ?? "a table failed" } : { ok: true };
   } catch (error) {
     recorder.recordMaintenance({
@@ -126,6 +135,7 @@ export async function scheduledMaintenance(context: JobContext, signal: AbortSig
       failed: 0,
       filesBefore: 0,
       filesAfter: 0,
+      rawPartitionsDeleted: 0,
       error: message(error),
     });
     metrics.maintenanceRuns.inc({ status: "error" });

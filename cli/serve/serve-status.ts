@@ -34,6 +34,8 @@ export interface MaintenanceRecord {
   readonly failed: number;
   readonly filesBefore: number;
   readonly filesAfter: number;
+  /** Raw partitions past the raw retention, unregistered and deleted. */
+  readonly rawPartitionsDeleted: number;
   readonly error?: string;
 }
 
@@ -246,6 +248,7 @@ export interface ServeStatus {
     readonly failed: number;
     readonly filesBefore: number;
     readonly filesAfter: number;
+    readonly rawPartitionsDeleted: number;
     readonly durationSeconds: number;
     readonly error: string | null;
   }[];
@@ -320,6 +323,7 @@ export function statusSnapshot(
         failed: m.failed,
         filesBefore: m.filesBefore,
         filesAfter: m.filesAfter,
+        rawPartitionsDeleted: m.rawPartitionsDeleted,
         durationSeconds: round((m.finishedAt - m.startedAt) / 1000),
         error: m.error ?? null,
       })),

@@ -1,8 +1,9 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { sinkTargets, TEST_SCHEMA, testShop, trinoQuery, uniqueRun } from "../../ingest/int-helpers.js";
 import { defaultTopicNames, publishShopRun, topicName } from "../../ingest/producer.js";
-import { tableNameOf } from "../../ingest/raw-tables.js";
-import { localTrino, uniqueName } from "../../testing/local-stack.js";
+import { s3RawObjectStore } from "../../ingest/raw-retention.js";
+import { DEFAULT_RAW_TARGET, tableNameOf } from "../../ingest/raw-tables.js";
+import { localS3, localTrino, uniqueName } from "../../testing/local-stack.js";
 import { loadProject } from "../compile/compile.js";
 import { connectTarget } from "../runner/connect.js";
 import { testTrinoPort, writeRunnerProject } from "../testing/run-fixture.js";
@@ -71,6 +72,14 @@ sources:
       sink: { ...sinkTargets(run), flushIntervalMs: 2_000 },
       buildEveryMs: 3_000,
       maintainEveryMs: 20_000,
+      // Ten years: the test shop's March events stay (maintain.int.test.ts covers deletion at the boundary).
+      rawRetention: {
+        target: { ...DEFAULT_RAW_TARGET, prefix: run.prefix, schema: run.schema },
+        topics: run.topics,
+        retentionSeconds: 3_650 * 86_400,
+        store: s3RawObjectStore(localS3(), DEFAULT_RAW_TARGET.bucket),
+        trino,
+      },
       probeEveryMs: 2_000,
       log: (line) => lines.push(line),
     });
@@ -106,7 +115,13 @@ sources:
         const s = await status();
         return s.maintenance.length > 0 ? s : undefined;
       });
-      expect(maintained.maintenance[0]).toMatchObject({ status: "success", tables: 1, failed: 0 });
+      expect(maintained.maintenance[0]).toMatchObject({
+        status: "success",
+        tables: 1,
+        failed: 0,
+        rawPartitionsDeleted: 0,
+      });
+      expect(maintained.maintenance[0]?.filesAfter).toBeGreaterThan(0);
 
       const ready = await until("/readyz 200", 30_000, async () => {
         const r = await get("/readyz");

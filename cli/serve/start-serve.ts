@@ -43,6 +43,8 @@ export interface ServeOptions {
   readonly buildEveryMs?: number;
   /** Absent: `--no-maintenance`. */
   readonly maintainEveryMs?: number;
+  /** Raw retention in each maintenance run; absent: `--no-raw`. */
+  readonly rawRetention?: JobContext["rawRetention"];
   readonly probeEveryMs?: number;
   readonly thresholds?: AlertThresholds;
   readonly policy?: BackoffPolicy;
@@ -86,6 +88,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     logger: options.buildLogger,
     recorder,
     metrics,
+    ...(options.rawRetention ? { rawRetention: options.rawRetention } : {}),
     now,
   };
   const probe = () => probeTrino(context);
