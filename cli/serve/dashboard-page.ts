@@ -54,7 +54,11 @@ export const DASHBOARD_HTML = `<!doctype html>
   var charts = {};
   function el(id) { return document.getElementById(id); }
   function esc(s) { return String(s == null ? "" : s).replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; }); }
-  function fmt(n) { return n >= 1000 ? (n / 1000).toFixed(1) + "k" : String(Math.round(n * 10) / 10); }
+  function fmt(n) {
+    if (n < 1000) return String(Math.round(n * 10) / 10);
+    var k = (n / 1000).toFixed(1);
+    return (k.slice(-2) === ".0" ? k.slice(0, -2) : k) + "k";
+  }
   function age(s) { if (s == null) return "–"; if (s < 120) return Math.round(s) + " s"; if (s < 7200) return Math.round(s / 60) + " min"; return (s / 3600).toFixed(1) + " h"; }
   function cls(state) { return state === "running" || state === "success" ? "ok" : state === "degraded" || state === "starting" || state === "stopping" ? "warn" : "bad"; }
   function time(iso) { return new Date(iso).toLocaleTimeString(); }
