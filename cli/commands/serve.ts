@@ -144,7 +144,12 @@ export function registerServeCommand(program: FloeCommand): void {
           trino: maintenanceConnection,
         };
       }
-      const log = (line: string) => io.stderr(`${line}\n`);
+      const { jsonLine } = await import("../log/json-line.js");
+      // Serve's own lines (children's transitions, sink warnings) follow --log-format like every other line.
+      const log =
+        raw.logFormat === "json"
+          ? (line: string) => io.stderr(jsonLine("info", { event: "serve", msg: line }))
+          : (line: string) => io.stderr(`${line}\n`);
       if (flags.stream)
         log("serve: the real-time processor is not built yet (issue 13); nothing to run for it");
       if (flags.api) log("serve: the ingestion API is not wired into serve yet; nothing to run for it");
@@ -162,7 +167,12 @@ export function registerServeCommand(program: FloeCommand): void {
         ...(rawRetention ? { rawRetention } : {}),
         log,
       });
-      io.stdout(`floe serve on ${handle.url} (dashboard /, /healthz, /readyz, /metrics, /api/status)\n`);
+      const listening = `floe serve on ${handle.url} (dashboard /, /healthz, /readyz, /metrics, /api/status)`;
+      io.stdout(
+        raw.logFormat === "json"
+          ? jsonLine("info", { event: "serve.listening", msg: listening, url: handle.url })
+          : `${listening}\n`,
+      );
       // The first SIGTERM/SIGINT drains and stops; a second one means "now", even after the children have
       // stopped (Kafka and Trino sockets may still hold the process open for a moment). The listeners stay for
       // the life of the process: serve is the process.
