@@ -11,6 +11,7 @@ import { registerMaintainCommand } from "./commands/maintain.js";
 import { registerCompileCommands } from "./commands/project-commands.js";
 import { registerRunOperationCommand } from "./commands/run-operation.js";
 import { registerRunnerCommands } from "./commands/runner-commands.js";
+import { registerServeCommand } from "./commands/serve.js";
 import { registerSourceCommands } from "./commands/source.js";
 import { registerStackCommands } from "./commands/stack.js";
 import { registerValidateCommand } from "./commands/validate.js";
@@ -51,6 +52,7 @@ export function buildProgram(io: CliIO, options: { readonly json?: boolean } = {
   registerRunOperationCommand(program);
   registerIngestCommands(program);
   registerMaintainCommand(program);
+  registerServeCommand(program);
   registerCompletionCommand(program);
   return program;
 }

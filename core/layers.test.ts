@@ -26,6 +26,7 @@ const LAYERS: readonly (readonly string[])[] = [
     "cli/maintain",
     "cli/packages",
     "cli/operation",
+    "cli/serve",
   ],
 ];
 

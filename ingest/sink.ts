@@ -49,7 +49,7 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
     kinds.set(topic, kind);
   }
 
-  const metrics = new SinkMetrics();
+  const metrics = options.metrics ?? new SinkMetrics();
   const encoder = await DuckParquetEncoder.create(options.encoderThreads ?? SINK_DEFAULTS.encoderThreads);
   const summary: SinkSummary = { records: 0, files: 0, existingFiles: 0, dlq: 0, skipped: 0 };
   const s3 = s3Client(endpoints);

@@ -1,6 +1,7 @@
 import type { RetryPolicy } from "../../core/retry.js";
 import type { Endpoints } from "../endpoints.js";
 import type { TrinoQuery } from "../raw-tables.js";
+import type { SinkMetrics } from "./metrics.js";
 
 /** The sink's programmatic API: what `runSink` takes, reports while it runs, and returns. */
 
@@ -18,6 +19,8 @@ export interface SinkOptions {
   readonly idleMs?: number;
   /** Prometheus port; null disables the endpoint, 0 picks a free port. */
   readonly metricsPort?: number | null;
+  /** The Prometheus series to count into; `floe serve` passes one that outlives a restarted sink. */
+  readonly metrics?: SinkMetrics;
   /**
    * Where raw tables and new partitions are registered (a Trino connection the caller made); without one
    * nothing is registered (`--no-register`).

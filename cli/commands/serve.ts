@@ -1,0 +1,189 @@
+import { z } from "zod";
+import { DURATION as CALENDAR_DURATION } from "../../core/duration.js";
+import { SINK_DEFAULTS } from "../../ingest/sink/defaults.js";
+import {
+  addProjectFlags,
+  addSelectionFlags,
+  type ProjectFlags,
+  type SelectionFlags,
+} from "./common-flags.js";
+import { DURATION, PORT, parseFlags, readFlag } from "./flag-values.js";
+import type { FloeCommand } from "./floe-command.js";
+import { RAW_RETENTION_DEFAULT } from "./maintain.js";
+
+export const SERVE_DEFAULTS = {
+  host: "127.0.0.1",
+  port: "8585",
+  buildEvery: "60s",
+  maintainEvery: "1h",
+} as const;
+
+const serveFlags = z.object({
+  host: z.string().min(1).default(SERVE_DEFAULTS.host),
+  port: z.string().default(SERVE_DEFAULTS.port),
+  sink: z.boolean().default(true),
+  schedule: z.boolean().default(true),
+  maintenance: z.boolean().default(true),
+  stream: z.boolean().default(true),
+  api: z.boolean().default(true),
+  buildEvery: z.string().default(SERVE_DEFAULTS.buildEvery),
+  maintainEvery: z.string().default(SERVE_DEFAULTS.maintainEvery),
+  raw: z.boolean().default(true),
+  rawRetention: z
+    .string()
+    .regex(CALENDAR_DURATION, "a duration like 180d or 26w")
+    .default(RAW_RETENTION_DEFAULT),
+  topics: z.array(z.string().min(1)).optional(),
+  topicPrefix: z.string().default(""),
+  dlqTopic: z.string().optional(),
+  prefix: z.string().default(SINK_DEFAULTS.prefix),
+  group: z.string().min(1).default(SINK_DEFAULTS.groupId),
+  schema: z.string().min(1).default(SINK_DEFAULTS.hiveSchema),
+  flushInterval: z.string().default(`${SINK_DEFAULTS.flushIntervalMs / 1000}s`),
+});
+
+/**
+ * `floe serve`: the sink, the build scheduler and maintenance under one supervisor (cli/serve/), with
+ * `/`, `/healthz`, `/readyz`, `/metrics` and `/api/status` on --host:--port. SIGTERM/SIGINT drains and
+ * stops (exit 0); a second signal exits at once (130).
+ */
+export function registerServeCommand(program: FloeCommand): void {
+  const { io } = program;
+  addSelectionFlags(
+    addProjectFlags(
+      program
+        .command("serve")
+        .description(
+          "run continuously: the sink, scheduled builds and maintenance, supervised, with a live dashboard, /healthz, /readyz, /metrics and /api/status",
+        ),
+    ),
+  )
+    .option("--host <host>", "address to listen on (0.0.0.0 to expose)", SERVE_DEFAULTS.host)
+    .option("--port <port>", "HTTP port (0 picks a free port)", SERVE_DEFAULTS.port)
+    .option("--no-sink", "do not run the Kafka → S3 sink")
+    .option("--no-schedule", "do not build on a schedule")
+    .option("--no-maintenance", "do not run floe maintain on a schedule")
+    .option("--no-stream", "do not run the real-time processor (not built yet)")
+    .option("--no-api", "do not serve the ingestion API (not wired yet)")
+    .option(
+      "--build-every <duration>",
+      "time between the end of one build and the next",
+      SERVE_DEFAULTS.buildEvery,
+    )
+    .option("--maintain-every <duration>", "time between maintenance runs", SERVE_DEFAULTS.maintainEvery)
+    .option(
+      "--raw-retention <duration>",
+      "maintenance deletes raw partitions whose event_date is older than this",
+      RAW_RETENTION_DEFAULT,
+    )
+    .option("--no-raw", "maintenance leaves the raw layer alone")
+    .option("--topics <topics...>", "topics the sink consumes (default: user-events product-metadata orders)")
+    .option("--topic-prefix <prefix>", "prefix of the default topic names and of the DLQ topic", "")
+    .option("--dlq-topic <topic>", "dead-letter topic (default: <topic-prefix>dlq)")
+    .option("--prefix <prefix>", "object key prefix of the raw area", SINK_DEFAULTS.prefix)
+    .option("--group <id>", "the sink's consumer group", SINK_DEFAULTS.groupId)
+    .option("--schema <name>", "Hive schema of the raw tables", SINK_DEFAULTS.hiveSchema)
+    .option(
+      "--flush-interval <duration>",
+      "the sink rolls a file after this age",
+      `${SINK_DEFAULTS.flushIntervalMs / 1000}s`,
+    )
+    .handle(async (raw: ProjectFlags & SelectionFlags & Record<string, unknown>) => {
+      const flags = parseFlags(serveFlags, raw, "serve");
+      const port = readFlag("--port", flags.port, PORT);
+      const buildEveryMs = readFlag("--build-every", flags.buildEvery, DURATION);
+      const maintainEveryMs = readFlag("--maintain-every", flags.maintainEvery, DURATION);
+      const flushIntervalMs = readFlag("--flush-interval", flags.flushInterval, DURATION);
+      const { loadRunProject } = await import("./run-action.js");
+      const { selectFromFlags } = await import("./common-flags.js");
+      const { connectTarget } = await import("../runner/connect.js");
+      const { startServe } = await import("../serve/start-serve.js");
+      const { textLogger } = await import("../log/text-logger.js");
+      const { jsonLogger } = await import("../log/json-logger.js");
+      const { quietLogger } = await import("../log/quiet-logger.js");
+      const { useColour } = await import("../log/colour.js");
+
+      const project = loadRunProject(raw, io);
+      const selected = selectFromFlags(project, project.root, raw);
+      const logger =
+        raw.logFormat === "json" ? jsonLogger(io.stdout) : textLogger(io.stdout, { colour: useColour(io) });
+      const { TOPIC_KINDS } = await import("../../ingest/contracts.js");
+      const { defaultTopicNames, topicName } = await import("../../ingest/producer.js");
+      const { endpointsFromEnv, s3Client, trinoFromEnv } = await import("../../ingest/endpoints.js");
+      const endpoints = endpointsFromEnv(io.env);
+      const topics =
+        flags.topics ?? TOPIC_KINDS.map((kind) => topicName({ prefix: flags.topicPrefix }, kind));
+      const sink = flags.sink
+        ? {
+            topics,
+            dlqTopic: flags.dlqTopic ?? defaultTopicNames(flags.topicPrefix).dlq,
+            prefix: flags.prefix,
+            groupId: flags.group,
+            hiveSchema: flags.schema,
+            flushIntervalMs,
+            endpoints,
+            trino: trinoFromEnv(io.env),
+          }
+        : undefined;
+      const maintenanceConnection = connectTarget(project.target, { timeZone: "UTC" });
+      let rawRetention: Parameters<typeof startServe>[0]["rawRetention"];
+      if (flags.maintenance && flags.raw) {
+        const { s3RawObjectStore } = await import("../../ingest/raw-retention.js");
+        const { DEFAULT_RAW_TARGET } = await import("../../ingest/raw-tables.js");
+        const { durationSeconds } = await import("../../core/duration.js");
+        rawRetention = {
+          target: {
+            ...DEFAULT_RAW_TARGET,
+            bucket: endpoints.bucket,
+            prefix: flags.prefix,
+            schema: flags.schema,
+          },
+          topics,
+          retentionSeconds: durationSeconds(flags.rawRetention) ?? 0,
+          store: s3RawObjectStore(s3Client(endpoints), endpoints.bucket),
+          trino: maintenanceConnection,
+        };
+      }
+      const { jsonLine } = await import("../log/json-line.js");
+      // Serve's own lines (children's transitions, sink warnings) follow --log-format like every other line.
+      const log =
+        raw.logFormat === "json"
+          ? (line: string) => io.stderr(jsonLine("info", { event: "serve", msg: line }))
+          : (line: string) => io.stderr(`${line}\n`);
+      if (flags.stream)
+        log("serve: the real-time processor is not built yet (issue 13); nothing to run for it");
+      if (flags.api) log("serve: the ingestion API is not wired into serve yet; nothing to run for it");
+      const handle = await startServe({
+        host: flags.host,
+        port,
+        project,
+        selected,
+        connection: connectTarget(project.target),
+        maintenanceConnection,
+        buildLogger: raw.quiet ? quietLogger(logger) : logger,
+        ...(sink ? { sink } : {}),
+        ...(flags.schedule ? { buildEveryMs } : {}),
+        ...(flags.maintenance ? { maintainEveryMs } : {}),
+        ...(rawRetention ? { rawRetention } : {}),
+        log,
+      });
+      const listening = `floe serve on ${handle.url} (dashboard /, /healthz, /readyz, /metrics, /api/status)`;
+      io.stdout(
+        raw.logFormat === "json"
+          ? jsonLine("info", { event: "serve.listening", msg: listening, url: handle.url })
+          : `${listening}\n`,
+      );
+      // The first SIGTERM/SIGINT drains and stops; a second one means "now", even after the children have
+      // stopped (Kafka and Trino sockets may still hold the process open for a moment). The listeners stay for
+      // the life of the process: serve is the process.
+      let signals = 0;
+      const onSignal = () => {
+        signals++;
+        if (signals === 1) handle.signal();
+        else process.exit(130);
+      };
+      process.on("SIGTERM", onSignal);
+      process.on("SIGINT", onSignal);
+      return await handle.done;
+    });
+}

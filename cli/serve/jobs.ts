@@ -1,0 +1,144 @@
+import { join } from "node:path";
+import { applyRawRetention, type RawRetentionOptions } from "../../ingest/raw-retention.js";
+import type { TrinoConnection } from "../../trino/connection.js";
+import { lockTarget } from "../artifacts/target-lock.js";
+import type { ParsedProject } from "../compile/compile.js";
+import type { RunLogger } from "../log/events.js";
+import { planMaintenance } from "../maintain/plan-maintenance.js";
+import { runMaintenance } from "../maintain/run-maintenance.js";
+import { catalogsOf, preflight } from "../runner/preflight.js";
+import { runTaskOptions } from "../runner/run-options.js";
+import { runTask } from "../runner/run-task.js";
+import type { JobOutcome } from "./periodic-child.js";
+import type { ServeMetrics } from "./serve-metrics.js";
+import type { ProbeResult, ServeRecorder } from "./serve-status.js";
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export interface JobContext {
+  readonly project: ParsedProject;
+  /** What each build builds (the command's selection; everything by default). */
+  readonly selected: ReadonlySet<string>;
+  readonly connection: TrinoConnection;
+  readonly logger: RunLogger;
+  readonly recorder: ServeRecorder;
+  readonly metrics: ServeMetrics;
+  /** Raw retention after the tables' maintenance, as `floe maintain` does it; absent: `--no-raw`. */
+  readonly rawRetention?: Omit<RawRetentionOptions, "now" | "dryRun" | "onPartition">;
+  readonly now?: () => number;
+}
+
+/** `SELECT 1` on the target's Trino; remembered for `/readyz` and the dashboard. */
+export async function probeTrino(
+  context: Pick<JobContext, "connection" | "recorder" | "now">,
+): Promise<ProbeResult> {
+  const now = context.now ?? Date.now;
+  let probe: ProbeResult;
+  try {
+    await context.connection.query("SELECT 1");
+    probe = { ok: true, at: now() };
+  } catch (error) {
+    probe = { ok: false, at: now(), error: message(error) };
+  }
+  context.recorder.probe = probe;
+  return probe;
+}
+
+/**
+ * One `floe build` of the project through `runTask`, as the CLI's build runs it (target lock, preflight,
+ * run_results.json written), recorded per model. A run that cannot start (the lock is held by a manual
+ * `floe build`, S3 is down) is a failed build, retried by the scheduler.
+ */
+export async function scheduledBuild(context: JobContext, signal: AbortSignal): Promise<JobOutcome> {
+  const { project, selected, connection, recorder, metrics } = context;
+  const now = context.now ?? Date.now;
+  const startedAt = now();
+  let outcome: JobOutcome;
+  try {
+    const lock = lockTarget(join(project.root, project.targetPath), "build", { display: project.targetPath });
+    try {
+      await preflight(project.target, connection, catalogsOf(project.manifest, selected, project.target), {
+        signal,
+      });
+      const result = await runTask(
+        runTaskOptions({ project, kind: "build", selected, connection, logger: context.logger, signal }),
+      );
+      const errors = result.results.filter((r) => r.status === "error" || r.status === "fail").length;
+      const status = result.cancelled ? "cancelled" : result.exitCode === 0 ? "success" : "error";
+      const firstError = result.results.find((r) => r.status === "error" || r.status === "fail");
+      recorder.recordBuild(
+        {
+          startedAt,
+          finishedAt: now(),
+          status,
+          models: result.results.length,
+          errors,
+          ...(firstError ? { error: `${firstError.displayName}: ${firstError.message}` } : {}),
+        },
+        result.results,
+      );
+      outcome = status === "error" ? { ok: false, error: `${errors} node(s) failed` } : { ok: true };
+    } finally {
+      lock.release();
+    }
+  } catch (error) {
+    recorder.recordBuild(
+      { startedAt, finishedAt: now(), status: "error", models: 0, errors: 1, error: message(error) },
+      [],
+    );
+    outcome = { ok: false, error: message(error) };
+  }
+  const last = recorder.builds.at(-1);
+  if (last) {
+    metrics.builds.inc({ status: last.status });
+    metrics.buildDuration.observe((last.finishedAt - last.startedAt) / 1000);
+  }
+  return outcome;
+}
+
+/** One `floe maintain` pass (Iceberg optimize, expire_snapshots, remove_orphan_files, retention) over the selection. */
+export async function scheduledMaintenance(context: JobContext, signal: AbortSignal): Promise<JobOutcome> {
+  const { project, selected, connection, recorder, metrics } = context;
+  const now = context.now ?? Date.now;
+  const startedAt = now();
+  const nodes = [...selected]
+    .map((id) => project.manifest.nodes[id])
+    .filter((n) => n !== undefined && (n.resource_type === "model" || n.resource_type === "seed"));
+  try {
+    const plan = planMaintenance(nodes as Parameters<typeof planMaintenance>[0], new Date(startedAt));
+    const outcomes = await runMaintenance({ plan, trino: connection, dryRun: false, signal });
+    const raw =
+      context.rawRetention && !signal.aborted
+        ? await applyRawRetention({ ...context.rawRetention, now: new Date(startedAt), dryRun: false })
+        : undefined;
+    const failed = outcomes.filter((o) => o.status === "error");
+    const status = failed.length > 0 ? "error" : "success";
+    recorder.recordMaintenance({
+      startedAt,
+      finishedAt: now(),
+      status,
+      tables: outcomes.length,
+      failed: failed.length,
+      filesBefore: outcomes.reduce((n, o) => n + (o.before?.files ?? 0), 0),
+      filesAfter: outcomes.reduce((n, o) => n + (o.after?.files ?? 0), 0),
+      rawPartitionsDeleted: raw?.partitions ?? 0,
+      ...(failed[0]?.error ? { error: `${failed[0].relation}: ${failed[0].error}` } : {}),
+    });
+    metrics.maintenanceRuns.inc({ status });
+    return failed.length > 0 ? { ok: false, error: failed[0]?.error ?? "a table failed" } : { ok: true };
+  } catch (error) {
+    recorder.recordMaintenance({
+      startedAt,
+      finishedAt: now(),
+      status: "error",
+      tables: 0,
+      failed: 0,
+      filesBefore: 0,
+      filesAfter: 0,
+      rawPartitionsDeleted: 0,
+      error: message(error),
+    });
+    metrics.maintenanceRuns.inc({ status: "error" });
+    return { ok: false, error: message(error) };
+  }
+}

@@ -1,0 +1,229 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { EnvironmentError } from "../../core/errors.js";
+import { SinkMetrics } from "../../ingest/sink/metrics.js";
+import type { SinkEvent, SinkOptions } from "../../ingest/sink.js";
+import type { TrinoConnection } from "../../trino/connection.js";
+import type { ParsedProject } from "../compile/compile.js";
+import type { RunLogger } from "../log/events.js";
+import { serveRoutes } from "./http-routes.js";
+import { type JobContext, probeTrino, scheduledBuild, scheduledMaintenance } from "./jobs.js";
+import { periodicChild } from "./periodic-child.js";
+import { type ChildSpec, type Clock, SupervisorRuntime } from "./run-supervisor.js";
+import { metricsText, ServeMetrics } from "./serve-metrics.js";
+import {
+  type AlertThresholds,
+  readiness,
+  ServeRecorder,
+  type ServeStatus,
+  statusSnapshot,
+} from "./serve-status.js";
+import type { BackoffPolicy, SupervisorEvent, SupervisorState } from "./supervisor.js";
+
+/** The sink as serve runs it: `runSink`'s options without what serve decides (stop, metrics, events). */
+export type ServeSinkOptions = Omit<
+  SinkOptions,
+  "signal" | "metrics" | "metricsPort" | "untilIdle" | "onEvent"
+>;
+
+export interface ServeOptions {
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly project: ParsedProject;
+  readonly selected: ReadonlySet<string>;
+  /** The target's Trino: probes, builds and maintenance. */
+  readonly connection: TrinoConnection;
+  /** Maintenance's connection (a UTC session: retention cut-offs are UTC days); default `connection`. */
+  readonly maintenanceConnection?: TrinoConnection;
+  /** Where each build's node lines go. */
+  readonly buildLogger: RunLogger;
+  /** Absent: `--no-sink`. */
+  readonly sink?: ServeSinkOptions;
+  /** Absent: `--no-schedule`. */
+  readonly buildEveryMs?: number;
+  /** Absent: `--no-maintenance`. */
+  readonly maintainEveryMs?: number;
+  /** Raw retention in each maintenance run; absent: `--no-raw`. */
+  readonly rawRetention?: JobContext["rawRetention"];
+  readonly probeEveryMs?: number;
+  readonly thresholds?: AlertThresholds;
+  readonly policy?: BackoffPolicy;
+  readonly clock?: Clock;
+  /** Children of later features (the ingestion API, the stream processor), supervised like the rest. */
+  readonly extraChildren?: readonly ChildSpec[];
+  /** Their HTTP routes on the same port: true when the route answered. */
+  readonly extraRoutes?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** One line per supervisor transition and sink warning. */
+  readonly log: (line: string) => void;
+  readonly onSinkEvent?: (event: SinkEvent) => void;
+}
+
+export interface ServeHandle {
+  readonly url: string;
+  readonly port: number;
+  status(): ServeStatus;
+  /** SIGTERM/SIGINT: the first drains and stops the children in order; a second exits at once (130). */
+  signal(): void;
+  /** Resolves with the exit code once every child stopped and the HTTP server closed. */
+  readonly done: Promise<number>;
+}
+
+const DEFAULT_THRESHOLDS: AlertThresholds = { staleAfterSeconds: 600, maxLag: 100_000 };
+const RETRY_BASE_MS = 5_000;
+
+/**
+ * `floe serve`'s programmatic API: the supervised children (sink, build scheduler, maintenance), the Trino
+ * probe and the HTTP server, wired to one recorder. The CLI (cli/commands/serve.ts) adds flags and signals.
+ */
+export async function startServe(options: ServeOptions): Promise<ServeHandle> {
+  const now = () => options.clock?.now() ?? Date.now();
+  const recorder = new ServeRecorder();
+  const sinkMetrics = new SinkMetrics();
+  // Read at scrape time, after the supervisor below exists.
+  const metrics = new ServeMetrics(() => supervisor.state, recorder, now);
+  const context: JobContext = {
+    project: options.project,
+    selected: options.selected,
+    connection: options.connection,
+    logger: options.buildLogger,
+    recorder,
+    metrics,
+    ...(options.rawRetention ? { rawRetention: options.rawRetention } : {}),
+    now,
+  };
+  const probe = () => probeTrino(context);
+  const children: ChildSpec[] = [];
+  if (options.sink) children.push(sinkChild(options.sink, sinkMetrics, options));
+  if (options.buildEveryMs !== undefined) {
+    children.push(
+      periodicChild({
+        name: "scheduler",
+        everyMs: options.buildEveryMs,
+        retryBaseMs: Math.min(RETRY_BASE_MS, options.buildEveryMs),
+        probe,
+        job: (signal) => scheduledBuild(context, signal),
+      }),
+    );
+  }
+  if (options.maintainEveryMs !== undefined) {
+    children.push(
+      periodicChild({
+        name: "maintenance",
+        everyMs: options.maintainEveryMs,
+        firstAfterMs: options.maintainEveryMs,
+        retryBaseMs: Math.min(RETRY_BASE_MS * 12, options.maintainEveryMs),
+        probe,
+        job: (signal) =>
+          scheduledMaintenance(
+            { ...context, connection: options.maintenanceConnection ?? options.connection },
+            signal,
+          ),
+      }),
+    );
+  }
+  children.push(...(options.extraChildren ?? []));
+
+  const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
+  const server = createServer(
+    serveRoutes({
+      status: () => statusSnapshot(supervisor.state, recorder, thresholds, now()),
+      readiness: () => readiness(supervisor.state, recorder.probe),
+      metrics: () => metricsText([metrics.registry, sinkMetrics.registry]),
+      ...(options.extraRoutes ? { extra: options.extraRoutes } : {}),
+    }),
+  );
+  // Bound before any child starts: a taken port fails the command with nothing left running.
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port, options.host, () => resolve());
+    });
+  } catch (error) {
+    throw new EnvironmentError(
+      "SERVE_LISTEN",
+      `Cannot listen on ${options.host}:${options.port}: ${String(error)}`,
+      {
+        hint: "pass another --port (or stop what holds this one)",
+        cause: error,
+      },
+    );
+  }
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : options.port;
+
+  // Created in the same turn as the listen callback's continuation, so no request sees it uninitialised.
+  const supervisor = new SupervisorRuntime(children, {
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.policy ? { policy: options.policy } : {}),
+    onTransition: (event, state) => options.log(describeTransition(event, state)),
+  });
+  // Readiness needs a recent probe even with --no-schedule; the sink's counters become throughput samples.
+  void probe();
+  const probing = setInterval(() => void probe(), options.probeEveryMs ?? 10_000);
+  const sampling = setInterval(() => void sampleSink(sinkMetrics, recorder, now()), 2_000);
+
+  const done = supervisor.done.then(async (code) => {
+    clearInterval(probing);
+    clearInterval(sampling);
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    return code;
+  });
+  return {
+    url: `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`,
+    port,
+    status: () => statusSnapshot(supervisor.state, recorder, thresholds, now()),
+    signal: () => supervisor.signal(),
+    done,
+  };
+}
+
+function sinkChild(sink: ServeSinkOptions, metrics: SinkMetrics, options: ServeOptions): ChildSpec {
+  return {
+    name: "sink",
+    async run({ signal, running }) {
+      const { runSink } = await import("../../ingest/sink.js");
+      await runSink({
+        ...sink,
+        metrics,
+        metricsPort: null,
+        signal,
+        onEvent: (event) => {
+          if (event.kind === "started") running();
+          else if (event.kind === "warning" || event.kind === "paused") {
+            options.log(`sink ${event.kind}: ${"message" in event ? event.message : event.error}`);
+          }
+          options.onSinkEvent?.(event);
+        },
+      });
+    },
+  };
+}
+
+async function sampleSink(metrics: SinkMetrics, recorder: ServeRecorder, at: number): Promise<void> {
+  const [records, lag] = await Promise.all([metrics.records.get(), metrics.lag.get()]);
+  const sum = (values: readonly { value: number }[]) => values.reduce((n, v) => n + v.value, 0);
+  recorder.recordSinkReading({ at, written: sum(records.values), lag: sum(lag.values) });
+}
+
+/** A supervisor log line: what happened and the child's state after it. */
+export function describeTransition(
+  event: SupervisorEvent | { type: "init" },
+  state: SupervisorState,
+): string {
+  if (event.type === "init")
+    return `serve: starting ${state.children.map((c) => c.name).join(", ") || "no children"}`;
+  if (event.type === "signal")
+    return `serve: ${state.phase === "stopped" ? "second signal, exiting now" : "stopping"}`;
+  if (event.type === "tick") return "serve: tick";
+  const child = state.children.find((c) => c.name === event.child);
+  const detail =
+    event.type === "child-crashed" && child?.state === "restarting"
+      ? `crashed: ${event.error}; restart ${child.restarts} in ${((child.restartAt ?? event.at) - event.at) / 1000} s`
+      : event.type === "child-crashed"
+        ? `crashed while stopping: ${event.error}`
+        : event.type === "child-degraded"
+          ? `degraded: ${event.reason}`
+          : (child?.state ?? "");
+  return `serve: ${event.child} ${detail}`;
+}
