@@ -58,6 +58,9 @@ describe("snapshots", () => {
     const dir = writeRunnerProject(schema, files);
     const windows: [number, number][] = [];
     const load = async (batch: number, ...command: string[]) => {
+      // Runs at least 2.5 s apart: a row is labelled by the run whose window (±1 s for clock skew) holds its
+      // time, so back-to-back runs within a second would label one run's rows as the next's.
+      if (windows.length > 0) await new Promise((resolve) => setTimeout(resolve, 2_500));
       const started = Date.now() / 1000;
       const out = await floe(dir, ...command, "--vars", `{batch: ${batch}}`);
       windows.push([started, Date.now() / 1000]);
