@@ -57,7 +57,11 @@ export interface RunFlags {
 /** The flags of `floe run|test|seed|build`: declared here so the command and its action share them. */
 export type RunCommandFlags = ProjectFlags &
   SelectionFlags &
-  RunFlags & { readonly storeFailures?: boolean; readonly resourceType?: readonly string[] };
+  RunFlags & {
+    readonly storeFailures?: boolean;
+    readonly batchTests?: boolean;
+    readonly resourceType?: readonly string[];
+  };
 
 export function addProjectFlags<C extends Command>(command: C): C {
   return command

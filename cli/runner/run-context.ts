@@ -2,6 +2,7 @@ import type { TrinoConnection } from "../../trino/connection.js";
 import type { ParsedProject } from "../compile/compile.js";
 import type { ExecutionContext } from "../execute/executor.js";
 import type { NodeRenderer } from "../render/render-node.js";
+import type { TestBatches } from "./test-batches.js";
 
 /** Everything a node needs while a run lasts (passed in, never global). */
 export interface RunContext {
@@ -17,6 +18,8 @@ export interface RunContext {
   /** Writes a file under the project root (target/run/, target/compiled/). */
   readonly writeArtifact: (relativePath: string, content: string) => void;
   readonly readProjectFile: (relativePath: string) => string;
+  /** Tests counted together per model (absent with `--no-batch-tests`). */
+  readonly testBatches?: TestBatches;
 }
 
 /** What a node runner reports back; the task turns it into a NodeResult. */
