@@ -39,6 +39,12 @@ models:
       - expression_is_true:
           name: amount_small
           expression: "amount < 100"
+      - unique_combination:
+          name: combo_order
+          columns: [order_id]
+      - unique_combination:
+          name: combo_customer_status
+          columns: [customer_id, status]
     columns:
       - name: order_id
         tests:
@@ -156,6 +162,8 @@ describe("floe test: one query per model's tests, or one per test", () => {
     expect(by("amount_error_if")).toMatchObject({ status: "fail", failures: 3 });
     expect(by("amount_where")).toMatchObject({ status: "pass", failures: 0 });
     expect(by("unique_where")).toMatchObject({ status: "fail", failures: 1 });
+    expect(by("combo_order")).toMatchObject({ status: "fail", failures: 1 });
+    expect(by("combo_customer_status")).toMatchObject({ status: "pass", failures: 0 });
     expect(by("amount_small")).toMatchObject({ status: "pass", failures: 0 });
     expect(by("unique_customers_customer_id")).toMatchObject({ status: "pass", failures: 0 });
     expect(by("order_id_stored")).toMatchObject({ status: "pass", failures: 0 });

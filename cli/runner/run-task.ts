@@ -136,7 +136,10 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
     nodes: startedOk ? graph.order.map((id) => ({ id, dependsOn: graph.dependsOn.get(id) ?? [] })) : [],
     threads: options.threads,
     signal,
+    // A test whose batch's count is already being fetched waits for it without holding a thread.
+    ...(ctx.testBatches ? { holdsNoThread: (id: string) => ctx.testBatches?.follows(id) === true } : {}),
     execute: async (id) => {
+      ctx.testBatches?.claim(id);
       const node = manifest.nodes[id]!;
       const ref = nodeRef(node);
       const position = ++index;

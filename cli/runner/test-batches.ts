@@ -13,6 +13,7 @@ import type { NodeRenderer } from "../render/render-node.js";
  */
 export class TestBatches {
   private readonly byTest = new Map<string, TestBatch>();
+  private readonly claimed = new Set<string>();
   private readonly counts = new Map<string, Promise<ReadonlyMap<string, number> | undefined>>();
 
   constructor(
@@ -20,6 +21,18 @@ export class TestBatches {
     private readonly renderer: NodeRenderer,
   ) {
     for (const batch of batches) for (const test of batch.tests) this.byTest.set(test.unique_id, batch);
+  }
+
+  /** Whether another test of this test's batch has started (then this one only waits for its count). */
+  follows(testId: string): boolean {
+    const batch = this.byTest.get(testId);
+    return batch !== undefined && this.claimed.has(batch.key);
+  }
+
+  /** A test of the batch starts: from now on the batch's other tests follow it. */
+  claim(testId: string): void {
+    const batch = this.byTest.get(testId);
+    if (batch) this.claimed.add(batch.key);
   }
 
   /** The test's failures from its batch's query, or undefined when it runs alone. */

@@ -59,6 +59,30 @@ from floe_groups`);
     expect(sql).toContain("count_if(floe_set = 6 and floe_key_2 is not null and floe_n > 1) as floe_test_2");
   });
 
+  it("unique_combination groups by its column list (NULLs included), sharing keys with other tests", () => {
+    expect(
+      combinedTestSql(ORDERS, [
+        { name: "unique", column: "order_id", kwargs: {} },
+        { name: "unique_combination", kwargs: { columns: ["customer_id", "order_id"] } },
+      ]),
+    ).toBe(`with floe_rows as (
+    select *, order_id as floe_key_0, customer_id as floe_key_1
+    from "iceberg"."analytics"."orders"
+),
+floe_groups as (
+    select
+        grouping(floe_key_0, floe_key_1) as floe_set,
+        floe_key_0, floe_key_1,
+        count(*) as floe_n
+    from floe_rows
+    group by grouping sets ((floe_key_0), (floe_key_0, floe_key_1))
+)
+select
+    count_if(floe_set = 1 and floe_key_0 is not null and floe_n > 1) as floe_test_0,
+    count_if(floe_set = 0 and floe_n > 1) as floe_test_1
+from floe_groups`);
+  });
+
   it("names each test's count column by its position", () => {
     expect(countColumn(4)).toBe("floe_test_4");
   });

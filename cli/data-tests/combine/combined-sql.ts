@@ -15,8 +15,8 @@ export function countColumn(index: number): string {
 /**
  * One query over `relation` (already `where`-filtered) returning, in one row, each test's failure count as
  * its own query counts it. Row tests (not_null, expression_is_true) are conditional counts over all rows;
- * tests over grouped values (unique, accepted_values) count groups, so the rows are grouped once per
- * distinct column with GROUPING SETS — still a single scan of the relation — and `grouping()` tells the
+ * tests over grouped values (unique, accepted_values, unique_combination) count groups, so the rows are
+ * grouped once per distinct column (or column list) with GROUPING SETS — still a single scan of the relation — and `grouping()` tells the
  * sets apart (a NULL key alone could not: the NULL group of a column is a real group).
  */
 export function combinedTestSql(relation: string, tests: readonly CombinedTest[]): string {
@@ -26,14 +26,22 @@ export function combinedTestSql(relation: string, tests: readonly CombinedTest[]
     if (index < 0) index = keys.push(column) - 1;
     return index;
   };
+  const sets: number[][] = [];
+  const setOf = (columns: readonly string[]): number[] => {
+    const set = [...new Set(columns.map(keyOf))].sort((a, b) => a - b);
+    const known = sets.find((s) => s.join() === set.join());
+    if (known) return known;
+    sets.push(set);
+    return set;
+  };
   const rowCounts: string[] = [];
   const outputs = tests.map((test, index) => {
     const row = rowPredicate(test);
     if (row !== undefined) {
       rowCounts.push(`count_if(${row}) as floe_rows_${index}`);
-      return { index, row: true as const };
+      return { index, set: undefined };
     }
-    return { index, row: false as const, key: keyOf(test.column ?? "") };
+    return { index, set: setOf(groupColumns(test)) };
   });
   if (keys.length === 0) {
     return `select\n    ${rowCounts.map((c) => c.replace(" as floe_rows_", " as floe_test_")).join(",\n    ")}\nfrom ${relation}`;
@@ -41,14 +49,19 @@ export function combinedTestSql(relation: string, tests: readonly CombinedTest[]
   const keyNames = keys.map((_, i) => `floe_key_${i}`);
   const all = (1 << keys.length) - 1;
   // grouping(k0, k1, …) sets a bit for each key NOT grouped in the row's set; k0 is the highest bit.
-  const setOf = (key: number) => all ^ (1 << (keys.length - 1 - key));
-  const sets = [...(rowCounts.length > 0 ? ["()"] : []), ...keyNames.map((k) => `(${k})`)];
+  const maskOf = (set: readonly number[]) =>
+    set.reduce((mask, key) => mask & ~(1 << (keys.length - 1 - key)), all);
+  const groupingSets = [
+    ...(rowCounts.length > 0 ? ["()"] : []),
+    ...sets.map((set) => `(${set.map((k) => keyNames[k]).join(", ")})`),
+  ];
   const selected = outputs.map((o) => {
-    if (o.row)
+    if (o.set === undefined) {
       return `coalesce(sum(floe_rows_${o.index}) filter (where floe_set = ${all}), 0) as ${countColumn(o.index)}`;
+    }
     const test = tests[o.index]!;
-    const key = `floe_key_${o.key}`;
-    return `count_if(floe_set = ${setOf(o.key)} and ${groupPredicate(test, key)}) as ${countColumn(o.index)}`;
+    const key = keyNames[o.set[0]!]!;
+    return `count_if(floe_set = ${maskOf(o.set)} and ${groupPredicate(test, key)}) as ${countColumn(o.index)}`;
   });
   return [
     "with floe_rows as (",
@@ -62,12 +75,19 @@ export function combinedTestSql(relation: string, tests: readonly CombinedTest[]
     "        count(*) as floe_n",
     ...rowCounts.map((c) => `        , ${c}`),
     "    from floe_rows",
-    `    group by grouping sets (${sets.join(", ")})`,
+    `    group by grouping sets (${groupingSets.join(", ")})`,
     ")",
     "select",
     `    ${selected.join(",\n    ")}`,
     "from floe_groups",
   ].join("\n");
+}
+
+/** The columns a grouped test groups its relation by. */
+function groupColumns(test: CombinedTest): string[] {
+  return test.name === "unique_combination"
+    ? (test.kwargs.columns as string[]).map(String)
+    : [test.column ?? ""];
 }
 
 /** The failing-row condition of a row test, as its own query's `where`. */
@@ -89,6 +109,9 @@ function groupPredicate(test: CombinedTest, key: string): string {
   switch (test.name) {
     case "unique":
       return `${key} is not null and floe_n > 1`;
+    case "unique_combination":
+      // Its own query groups by all the columns, NULLs included, with no filter.
+      return "floe_n > 1";
     case "accepted_values": {
       const quote = test.kwargs.quote !== false;
       const values = (test.kwargs.values as unknown[])

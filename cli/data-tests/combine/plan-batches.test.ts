@@ -60,13 +60,14 @@ const names = (tests: readonly TestNode[]) => tests.map((t) => t.name).sort();
 describe("planTestBatches: which tests share one counting query", () => {
   const { tests, builtin } = testsOf();
 
-  it("groups combinable tests by attached node and where; relationships, recency-like, custom, store_failures and lone tests run alone", () => {
+  it("groups combinable tests by attached node and where; relationships, custom, store_failures and lone tests run alone", () => {
     const batches = planTestBatches(tests, { storeFailures: false, isBuiltin: builtin });
     expect(batches.map((b) => names(b.tests))).toEqual([
       [
         "accepted_values_orders_status__paid",
         "expression_is_true_orders__order_id_0",
         "not_null_orders_order_id",
+        "unique_combination_orders__order_id__customer_id",
         "unique_orders_order_id",
       ],
       ["nn_paid", "unique_paid"],

@@ -2,16 +2,17 @@ import type { TestNode } from "../../manifest/manifest.js";
 
 /**
  * Generic tests whose failure count is a conditional count over their model's rows (or over its rows
- * grouped by one column), so several of them can share one scan. Left out, each keeping its own query:
- * relationships (a join to another relation), recency and unique_combination (rare; a different shape),
- * custom tests (arbitrary SQL), and tests with store_failures (they write their failing rows to a table
- * anyway, which is a scan of its own).
+ * grouped by a column or column list), so several of them can share one scan. Left out, each keeping its
+ * own query: relationships (a join to another relation, whose duplicate keys would multiply the model's
+ * rows), recency (rare; compares with the clock), custom and singular tests (arbitrary SQL), and tests
+ * with store_failures (they write their failing rows to a table anyway, which is a scan of its own).
  */
 export const COMBINABLE_TESTS: ReadonlySet<string> = new Set([
   "not_null",
   "unique",
   "accepted_values",
   "expression_is_true",
+  "unique_combination",
 ]);
 
 /** Tests of one model that read the same relation (same attached node, same `where`): one counting query. */
@@ -56,7 +57,7 @@ function combinable(test: TestNode, options: BatchOptions): boolean {
     COMBINABLE_TESTS.has(name) &&
     test.attached_node !== undefined &&
     !test.config.store_failures &&
-    (name === "expression_is_true" || test.column_name !== undefined) &&
+    (name === "expression_is_true" || name === "unique_combination" || test.column_name !== undefined) &&
     options.isBuiltin(test)
   );
 }
