@@ -17,7 +17,8 @@ export function countColumn(index: number): string {
  * its own query counts it. Row tests (not_null, expression_is_true) are conditional counts over all rows;
  * tests over grouped values (unique, accepted_values, unique_combination) count groups, so the rows are
  * grouped once per distinct column (or column list) with GROUPING SETS — still a single scan of the relation — and `grouping()` tells the
- * sets apart (a NULL key alone could not: the NULL group of a column is a real group).
+ * sets apart (a NULL key alone could not: the NULL group of a column is a real group). Row tests beside
+ * grouped ones are counted per group and summed.
  */
 export function combinedTestSql(relation: string, tests: readonly CombinedTest[]): string {
   const keys: string[] = [];
@@ -51,13 +52,13 @@ export function combinedTestSql(relation: string, tests: readonly CombinedTest[]
   // grouping(k0, k1, …) sets a bit for each key NOT grouped in the row's set; k0 is the highest bit.
   const maskOf = (set: readonly number[]) =>
     set.reduce((mask, key) => mask & ~(1 << (keys.length - 1 - key)), all);
-  const groupingSets = [
-    ...(rowCounts.length > 0 ? ["()"] : []),
-    ...sets.map((set) => `(${set.map((k) => keyNames[k]).join(", ")})`),
-  ];
+  const groupingSets = sets.map((set) => `(${set.map((k) => keyNames[k]).join(", ")})`);
+  // Every row falls in exactly one group of any set: the row counts are summed over the first set's groups
+  // (an extra `()` set would feed every row through the aggregation once more).
+  const rowSet = maskOf(sets[0]!);
   const selected = outputs.map((o) => {
     if (o.set === undefined) {
-      return `coalesce(sum(floe_rows_${o.index}) filter (where floe_set = ${all}), 0) as ${countColumn(o.index)}`;
+      return `coalesce(sum(floe_rows_${o.index}) filter (where floe_set = ${rowSet}), 0) as ${countColumn(o.index)}`;
     }
     const test = tests[o.index]!;
     const key = keyNames[o.set[0]!]!;
