@@ -9,7 +9,9 @@ import type { NodeRenderer } from "../render/render-node.js";
  * once for every test's failure count, the others of the batch wait for that answer. A test whose count is
  * zero is then done; one with failures still runs its own query for its failing rows (and to report the
  * same count, message and sample as when run alone). A batch whose query fails falls back to one query
- * per test, so each test reports its own error as it would alone.
+ * per test, so each test reports its own error as it would alone. The tests that follow a batch's first
+ * hold no `--threads` slot (see `follows`), so a follower with failures fetches its rows beside the
+ * `threads` running nodes: a run with many failing tests in one batch briefly exceeds `--threads`.
  */
 export class TestBatches {
   private readonly byTest = new Map<string, TestBatch>();
