@@ -2,7 +2,8 @@
  * bench:run — a generated project of 200 views and 50 small tables, built with `--threads 1` and
  * `--threads 4`. Prints wall time per run and Floe's own overhead per node: node wall time minus the time
  * its queries spent waiting on Trino (target ≤ 20 ms). `--fake` swaps Trino for a zero-latency in-memory
- * fake, which isolates the engine's cost from the stack's. Prints figures; asserts nothing.
+ * fake, which isolates the engine's cost from the stack's. Then the shop's test phase both ways (see
+ * test-phase.ts; `--no-shop` skips it, `--shop-events N`, `--rounds N`). Prints figures; asserts nothing.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,6 +17,7 @@ import { runTask } from "../cli/runner/run-task.js";
 import { testTrinoPort } from "../cli/testing/run-fixture.js";
 import { dropSchema } from "../cli/testing/warehouse.js";
 import type { QueryResult, TrinoConnection } from "../trino/connection.js";
+import { benchShopTestPhase } from "./test-phase.js";
 
 const TABLES = 50;
 const VIEWS = 200;
@@ -133,12 +135,22 @@ async function main(): Promise<void> {
       );
     }
     process.stdout.write("target: overhead ≤ 20 ms per node\n");
+    // The shop's test phase needs the real stack (Kafka, the sink, Trino); `--no-shop` leaves it out.
+    if (!fake && !process.argv.includes("--no-shop")) {
+      await benchShopTestPhase(numberArg("--shop-events", 100_000), numberArg("--rounds", 3));
+    }
   } finally {
     for (const [i, run] of runs.entries()) {
       if (!fake) await dropSchema(connection, run.schema);
       rmSync(dirs[i]!, { recursive: true, force: true });
     }
   }
+}
+
+function numberArg(flag: string, fallback: number): number {
+  const index = process.argv.indexOf(flag);
+  const value = index < 0 ? Number.NaN : Number(process.argv[index + 1]);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
 await main();

@@ -59,6 +59,7 @@ export type RunCommandFlags = ProjectFlags &
   SelectionFlags &
   RunFlags & {
     readonly storeFailures?: boolean;
+    readonly batchTests?: boolean;
     readonly resourceType?: readonly string[];
   } & MicrobatchFlags;
 

@@ -94,6 +94,7 @@ export async function executeTask(
         threads: flags.threads,
         fullRefresh: flags.fullRefresh,
         storeFailures: flags.storeFailures,
+        ...(flags.batchTests === false ? { batchTests: false } : {}),
         failFast: flags.failFast,
         warnError: flags.warnError,
         empty: flags.empty,

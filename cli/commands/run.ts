@@ -25,7 +25,9 @@ export function registerRunCommand(program: FloeCommand, kind: TaskKind): void {
   );
   if (kind === "run" || kind === "build") command = addMicrobatchFlags(command);
   if (kind === "test" || kind === "build") {
-    command = command.option("--store-failures", "write each test's failing rows to its audit table");
+    command = command
+      .option("--store-failures", "write each test's failing rows to its audit table")
+      .option("--no-batch-tests", "one query per data test, not one per model's tests (for comparison)");
   }
   if (kind === "build") {
     command = command.option(

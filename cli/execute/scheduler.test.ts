@@ -65,6 +65,38 @@ describe("runScheduler", () => {
     expect(peak).toBe(3);
   });
 
+  it("starts nodes that hold no thread at once, beside the `threads` others, and waits for them", async () => {
+    let running = 0;
+    let peak = 0;
+    const started = new Set<string>();
+    let finished = 0;
+    const result = await runScheduler({
+      nodes: [
+        { id: "m", dependsOn: [] },
+        ...Array.from({ length: 4 }, (_, i) => ({ id: `t${i}`, dependsOn: ["m"] })),
+        { id: "other", dependsOn: [] },
+      ],
+      threads: 2,
+      // t1..t3 follow t0 once it has started (as a batch's tests follow its first).
+      holdsNoThread: (id) => id !== "t0" && id.startsWith("t") && started.has("t0"),
+      execute: async (id) => {
+        started.add(id);
+        const holds = !(id !== "t0" && id.startsWith("t") && started.has("t0"));
+        if (holds) running++;
+        peak = Math.max(peak, running);
+        await tick();
+        await tick();
+        if (holds) running--;
+        finished++;
+        return "success";
+      },
+      onSkip: () => {},
+    });
+    expect(peak).toBe(2);
+    expect(finished).toBe(6);
+    expect([...result.values()].every((s) => s === "success")).toBe(true);
+  });
+
   it("skips what has not started when cancelled", async () => {
     const controller = new AbortController();
     const result = await runScheduler({

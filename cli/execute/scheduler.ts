@@ -12,6 +12,12 @@ export interface SchedulerOptions {
   readonly signal?: AbortSignal;
   /** Runs one node; a thrown error counts as "error" (callers normally return a status). */
   readonly execute: (id: string) => Promise<Exclude<FinalStatus, "skipped">>;
+  /**
+   * Asked of a ready node (without side effects): true when it would only wait on work a node already
+   * started does (a data test whose combined count its batch's first test is fetching), so it starts at
+   * once beside the `threads` others instead of holding a thread idle.
+   */
+  readonly holdsNoThread?: (id: string) => boolean;
   /** `cause` is the failed upstream node, or undefined when the run was cancelled. */
   readonly onSkip: (id: string, cause: string | undefined) => void;
 }
@@ -32,6 +38,8 @@ export async function runScheduler(options: SchedulerOptions): Promise<Map<strin
   const state = new Map<string, NodeStatus>(nodes.map((n) => [n.id, "pending"]));
   const order = nodes.map((n) => n.id);
   let running = 0;
+  // Started nodes that hold no thread (see holdsNoThread).
+  let waiting = 0;
   // A node skipped because of a skipped node is reported with the failure that started the chain.
   const skippedBy = new Map<string, string>();
   const skip = (id: string, cause: string | undefined) => {
@@ -42,7 +50,7 @@ export async function runScheduler(options: SchedulerOptions): Promise<Map<strin
 
   return new Promise((resolve, reject) => {
     const finishIfDone = () => {
-      if (running === 0 && order.every((id) => isFinal(state.get(id)!))) {
+      if (running === 0 && waiting === 0 && order.every((id) => isFinal(state.get(id)!))) {
         resolve(new Map(order.map((id) => [id, state.get(id) as FinalStatus])));
         return true;
       }
@@ -67,24 +75,27 @@ export async function runScheduler(options: SchedulerOptions): Promise<Map<strin
             progressed = true;
             continue;
           }
-          if (running >= threads) continue;
           if (!upstream.every((d) => isFinal(state.get(d)!))) continue;
+          const holdsThread = options.holdsNoThread?.(id) !== true;
+          if (holdsThread && running >= threads) continue;
           state.set(id, transition("pending", { type: "start" }));
-          running++;
+          if (holdsThread) running++;
+          else waiting++;
           progressed = true;
           void options
             .execute(id)
             .catch(() => "error" as const)
             .then((status) => {
               state.set(id, transition("running", { type: "finish", status }));
-              running--;
+              if (holdsThread) running--;
+              else waiting--;
               if (!finishIfDone()) pump();
             })
             .catch(reject);
         }
       }
       if (finishIfDone()) return;
-      if (running === 0) {
+      if (running === 0 && waiting === 0) {
         // Nothing runs and nothing can start: the graph has a cycle among the pending nodes.
         const stuck = order.filter((id) => state.get(id) === "pending");
         throw new Error(`scheduler: no runnable node among ${stuck.join(", ")} (dependency cycle?)`);

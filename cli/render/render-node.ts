@@ -338,6 +338,16 @@ export class NodeRenderer {
     return columns && columns.length > 0 ? columns : undefined;
   }
 
+  /**
+   * The relation a generic test reads, as its own query reads it (data-tests/combine counts several tests
+   * over it at once); undefined when it would need an ephemeral model's CTE.
+   */
+  testRelation(test: TestNode): string | undefined {
+    const ephemerals: string[] = [];
+    const relation = this.testModel(test, this.state(test, ephemerals, {}));
+    return ephemerals.length === 0 ? relation : undefined;
+  }
+
   /** The relation a generic test reads: its attached node, filtered by `where` as dbt does. */
   private testModel(test: TestNode, state: RenderState): string {
     const attached = test.attached_node ?? "";

@@ -4,6 +4,7 @@ import type { ExecutionContext } from "../execute/executor.js";
 import type { BatchResults, RunEvent } from "../log/events.js";
 import type { Batch } from "../plan/microbatch.js";
 import type { NodeRenderer } from "../render/render-node.js";
+import type { TestBatches } from "./test-batches.js";
 
 /** Everything a node needs while a run lasts (passed in, never global). */
 export interface RunContext {
@@ -20,6 +21,8 @@ export interface RunContext {
   readonly writeArtifact: (relativePath: string, content: string) => void;
   readonly readProjectFile: (relativePath: string) => string;
   readonly microbatch: MicrobatchRun;
+  /** Tests counted together per model (absent with `--no-batch-tests`). */
+  readonly testBatches?: TestBatches;
 }
 
 /** What microbatch models read of the run: the clock, the backfill range, retried batches, progress. */

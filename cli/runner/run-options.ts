@@ -37,6 +37,8 @@ export interface RunRequest {
   readonly failFast?: boolean;
   readonly warnError?: boolean;
   readonly empty?: boolean;
+  /** `--no-batch-tests`: false runs one query per test (default true). */
+  readonly batchTests?: boolean;
   /** The progress heartbeat's period (default 30 s). */
   readonly heartbeatSeconds?: number;
   /** Microbatch: the backfill range, and (retry) the failed batches per model. */
@@ -85,6 +87,7 @@ export function runTaskOptions(request: RunRequest): RunTaskOptions {
     failFast: request.failFast === true,
     warnError: request.warnError === true,
     empty: request.empty === true,
+    batchTests: request.batchTests !== false,
     ...(request.heartbeatSeconds === undefined ? {} : { heartbeatSeconds: request.heartbeatSeconds }),
     ...(request.eventTimeStart ? { eventTimeStart: request.eventTimeStart } : {}),
     ...(request.eventTimeEnd ? { eventTimeEnd: request.eventTimeEnd } : {}),

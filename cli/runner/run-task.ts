@@ -2,7 +2,8 @@ import { join } from "node:path";
 import type { TrinoConnection } from "../../trino/connection.js";
 import { quoteRelation } from "../../trino/dialect.js";
 import { type RunArgs, runResultsJson, writeRunResults } from "../artifacts/run-results.js";
-import type { ManifestNode, ParsedProject, Relation } from "../compile/compile.js";
+import type { ManifestNode, ParsedProject, Relation, TestNode } from "../compile/compile.js";
+import { planTestBatches } from "../data-tests/combine/plan-batches.js";
 import type { ExecutionContext } from "../execute/executor.js";
 import { HEARTBEAT_MILLIS, NodeQueries } from "../execute/node-queries.js";
 import type { FinalStatus } from "../execute/node-state.js";
@@ -20,6 +21,7 @@ import { runSeed } from "./run-seed.js";
 import { runSnapshot } from "./run-snapshot.js";
 import { runDataTest } from "./run-test.js";
 import { runUnitTest } from "./run-unit-test.js";
+import { TestBatches } from "./test-batches.js";
 
 export interface RunTaskOptions {
   readonly project: ParsedProject;
@@ -45,6 +47,8 @@ export interface RunTaskOptions {
   readonly warnError?: boolean;
   /** `--empty`: every ref and source reads zero rows (a schema-only build). */
   readonly empty?: boolean;
+  /** Count the generic tests of one model in one query (default true; `--no-batch-tests` turns it off). */
+  readonly batchTests?: boolean;
   /** A query running longer than this logs Trino's progress this often (default 30). */
   readonly heartbeatSeconds?: number;
   /** Microbatch: `--event-time-start/--event-time-end`, and (retry) the batches to rerun per model. */
@@ -108,9 +112,10 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
   // The prefetch queries run side by side: count their wall time once, not their sum.
   const prefetchMillis = relations.length > 0 ? performance.now() - prefetchStarted : 0;
 
+  const renderer = new NodeRenderer(project, options.deferred, { empty: options.empty === true });
   const ctx: RunContext = {
     project,
-    renderer: new NodeRenderer(project, options.deferred, { empty: options.empty === true }),
+    renderer,
     connection,
     signal,
     exec,
@@ -127,6 +132,9 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
       onBatch: (id, progress) =>
         logger.event({ code: "BATCH_FINISHED", node: nodeRef(manifest.nodes[id]!), ...progress }),
     },
+    ...(options.batchTests === false
+      ? {}
+      : { testBatches: testBatchesOf(project, nodes, renderer, options) }),
   };
   const results = new Map<string, NodeResult>();
   const slots = threadSlots();
@@ -148,7 +156,10 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
     nodes: startedOk ? graph.order.map((id) => ({ id, dependsOn: graph.dependsOn.get(id) ?? [] })) : [],
     threads: options.threads,
     signal,
+    // A test whose batch's count is already being fetched waits for it without holding a thread.
+    ...(ctx.testBatches ? { holdsNoThread: (id: string) => ctx.testBatches?.follows(id) === true } : {}),
     execute: async (id) => {
+      ctx.testBatches?.claim(id);
       const node = runnable(id);
       const ref = nodeRef(node);
       const position = ++index;
@@ -273,6 +284,21 @@ function threadSlots(): { take(): number; give(slot: number): void } {
       busy.delete(slot);
     },
   };
+}
+
+/** The selected generic tests that share a scan of their model (data-tests/combine/plan-batches.ts). */
+function testBatchesOf(
+  project: ParsedProject,
+  nodes: readonly RunnableNode[],
+  renderer: NodeRenderer,
+  options: RunTaskOptions,
+): TestBatches {
+  const tests = nodes.filter((n): n is TestNode => n.resource_type === "test");
+  const batches = planTestBatches(tests, {
+    storeFailures: options.storeFailures,
+    isBuiltin: (test) => project.templates.get(test.unique_id)?.kind === "builtin-test",
+  });
+  return new TestBatches(batches, renderer);
 }
 
 function blocks(status: NodeOutcome["status"]): boolean {

@@ -18,7 +18,8 @@ const COUNT = "floe_failures";
  * One data test. Its result is a result, not an exception: pass/warn/fail with the number of failing rows
  * and a sample of them (dbt-core#3265: "Got N results" without the rows). One query returns both the
  * sample and the total (`count(*) OVER ()`). With store_failures the failing rows are first written to
- * the audit relation and read back from there.
+ * the audit relation and read back from there. A test combined with others of its model (TestBatches)
+ * skips that query when the combined count says it has no failures.
  */
 export async function runDataTest(node: TestNode, q: NodeQueries, ctx: RunContext): Promise<NodeOutcome> {
   let compiledSql: string | undefined;
@@ -50,12 +51,10 @@ export async function runDataTest(node: TestNode, q: NodeQueries, ctx: RunContex
     } else {
       ctx.writeArtifact(runPath, `${body};\n`);
     }
-    const result = await q.query<Record<string, unknown>>(
-      `SELECT floe_test.*, count(*) OVER () AS ${COUNT} FROM ${from} LIMIT ${Math.max(1, sampleSize)}`,
-    );
-    const failures = Number(result.rows[0]?.[COUNT] ?? 0);
-    const columns = result.columns.map((c) => c.name).filter((c) => c !== COUNT);
-    const rows = result.rows.slice(0, sampleSize).map((r) => columns.map((c) => r[c]));
+    // Counted with the other tests of its model in one scan: no failures means no rows to fetch.
+    const counted = stored ? undefined : await ctx.testBatches?.failures(node, q);
+    const { failures, columns, rows } =
+      counted === 0 ? { failures: 0, columns: [], rows: [] } : await failingRows(from, sampleSize, q);
     const status = testStatus(node.config, failures);
     const where = stored ? ` Stored in ${stored}.` : "";
     return {
@@ -70,4 +69,19 @@ export async function runDataTest(node: TestNode, q: NodeQueries, ctx: RunContex
   } catch (error) {
     return errorOutcome(error, { node, compiledSql, runPath }, ctx);
   }
+}
+
+/** The test's failing rows (up to `sampleSize`) and their total, in one query. */
+async function failingRows(
+  from: string,
+  sampleSize: number,
+  q: NodeQueries,
+): Promise<{ failures: number; columns: string[]; rows: unknown[][] }> {
+  const result = await q.query<Record<string, unknown>>(
+    `SELECT floe_test.*, count(*) OVER () AS ${COUNT} FROM ${from} LIMIT ${Math.max(1, sampleSize)}`,
+  );
+  const failures = Number(result.rows[0]?.[COUNT] ?? 0);
+  const columns = result.columns.map((c) => c.name).filter((c) => c !== COUNT);
+  const rows = result.rows.slice(0, sampleSize).map((r) => columns.map((c) => r[c]));
+  return { failures, columns, rows };
 }
