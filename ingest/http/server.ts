@@ -39,9 +39,12 @@ export interface IngestApiOptions {
   /**
    * Where kafkajs runs: `worker` (the default when built: a worker thread, so its batch encoding never
    * delays HTTP responses) or `main` (the HTTP thread; always so with `kafka`, and when run from
-   * TypeScript sources, which cannot start a thread). `FLOE_API_FORWARD_THREAD=main` forces it, for A/B.
+   * TypeScript sources, which cannot start a thread, unless `linkWorkerUrl` is given).
+   * `FLOE_API_FORWARD_THREAD=main` forces `main`, for A/B benchmarks.
    */
   readonly forwardThread?: "worker" | "main";
+  /** The built kafka-link-worker.js (default: beside this module when it is JavaScript). */
+  readonly linkWorkerUrl?: URL;
   readonly limits?: ApiLimits;
   readonly breaker?: BreakerOptions;
   /** How long `close()` waits for the spool to drain into Kafka. */
@@ -286,14 +289,16 @@ export async function startIngestApi(options: IngestApiOptions = {}): Promise<In
   };
 }
 
+// Beside this module's chunk in the bundle (scripts/bundle-cli.mjs), or beside it in tsc's dist.
 const WORKER_URL = new URL("./kafka-link-worker.js", import.meta.url);
 
 function defaultLink(options: IngestApiOptions, topics: readonly string[]): ForwardLink {
   const endpoints = options.endpoints ?? endpointsFromEnv();
   const thread =
     options.forwardThread ?? (process.env.FLOE_API_FORWARD_THREAD === "main" ? "main" : "worker");
-  if (thread === "worker" && !options.kafka && import.meta.url.endsWith(".js")) {
-    return workerForwardLink({ endpoints, topics }, WORKER_URL);
+  const workerUrl = options.linkWorkerUrl ?? (import.meta.url.endsWith(".js") ? WORKER_URL : undefined);
+  if (thread === "worker" && !options.kafka && workerUrl) {
+    return workerForwardLink({ endpoints, topics }, workerUrl);
   }
   return kafkaForwardLink(options.kafka ?? kafkaClient(endpoints, "floe-ingest-api"), { topics });
 }
