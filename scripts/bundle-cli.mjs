@@ -16,6 +16,8 @@ await build({
     floe: "dist/cli/main.js",
     "write-worker": "dist/cli/artifacts/write-worker.js",
     "parse-worker": "dist/cli/templating/parse-worker.js",
+    // The ingestion API's Kafka link thread (ingest/http/worker-link.ts finds it next to its chunk).
+    "kafka-link-worker": "dist/ingest/http/kafka-link-worker.js",
     // Run as its own process beside each stack service (stack/process.ts finds it next to its chunk).
     "log-writer": "dist/stack/log-writer.js",
   },

@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { packageRoot } from "../../stack/paths.js";
 import { createKey, type NewKey } from "./api-keys.js";
 
@@ -123,6 +124,16 @@ export class ApiChild {
   kill(signal: NodeJS.Signals = "SIGKILL"): void {
     this.child.kill(signal);
   }
+}
+
+/**
+ * The built Kafka link thread, for tests that start the API from TypeScript sources (which cannot start a
+ * thread themselves): they then forward through the same worker thread as `floe ingest api`.
+ */
+export function builtLinkWorker(): URL {
+  const path = join(packageRoot(), "dist", "bundle", "kafka-link-worker.js");
+  if (!existsSync(path)) throw new Error(`${path} is missing: run npm run build first`);
+  return pathToFileURL(path);
 }
 
 /** Spooled events not yet in Kafka, as `/readyz` reports them. */

@@ -6,6 +6,7 @@ import { killStackService } from "../../testing/faults.js";
 import { sinkTargets, tableOf, trinoQuery, uniqueRun } from "../int-helpers.js";
 import { runSink } from "../sink.js";
 import {
+  builtLinkWorker,
   keysWith,
   loadUntil,
   postEvents,
@@ -41,6 +42,7 @@ describe("floe ingest api through a Kafka outage", () => {
       keysFile: file,
       spoolDir: join(dir, "spool"),
       topicPrefix: run.topicPrefix,
+      linkWorkerUrl: builtLinkWorker(),
       // ~12,000 events: full after a few seconds of the load below.
       spoolMaxBytes: 3 * 1024 * 1024,
       breaker: { failures: 3, openMs: 1_000, maxOpenMs: 4_000 },

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readTopic, sinkTargets, tableOf, topicMessageCount, trinoQuery, uniqueRun } from "../int-helpers.js";
 import { runSink } from "../sink.js";
-import { keysWith, orderPaid, postEvents, productView, tempDir } from "./api-int-helpers.js";
+import { builtLinkWorker, keysWith, orderPaid, postEvents, productView, tempDir } from "./api-int-helpers.js";
 import { type IngestApi, startIngestApi } from "./server.js";
 
 /** The ingestion API over loopback with Node's fetch, forwarding into the real stack's Kafka. */
@@ -23,6 +23,7 @@ describe("floe ingest api", () => {
       keysFile: file,
       spoolDir: join(dir, "spool"),
       topicPrefix: run.topicPrefix,
+      linkWorkerUrl: builtLinkWorker(),
     });
   });
   afterAll(async () => {

@@ -15,6 +15,7 @@ import { Spool, SpoolClosed, SpoolFull } from "./spool.js";
 import type { NewRecord } from "./spool-format.js";
 import { RateLimiter } from "./token-bucket.js";
 import { traceIdOf } from "./trace.js";
+import { workerForwardLink } from "./worker-link.js";
 
 /**
  * The ingestion API (`floe ingest api`, and later inside `floe serve`): node:http (chosen by measurement,
@@ -35,6 +36,15 @@ export interface IngestApiOptions {
   readonly kafka?: Kafka;
   /** The forwarder's Kafka (tests pass a fake); default: kafkajs on `kafka`/`endpoints`. */
   readonly link?: ForwardLink;
+  /**
+   * Where kafkajs runs: `worker` (the default when built: a worker thread, so its batch encoding never
+   * delays HTTP responses) or `main` (the HTTP thread; always so with `kafka`, and when run from
+   * TypeScript sources, which cannot start a thread, unless `linkWorkerUrl` is given).
+   * `FLOE_API_FORWARD_THREAD=main` forces `main`, for A/B benchmarks.
+   */
+  readonly forwardThread?: "worker" | "main";
+  /** The built kafka-link-worker.js (default: beside this module when it is JavaScript). */
+  readonly linkWorkerUrl?: URL;
   readonly limits?: ApiLimits;
   readonly breaker?: BreakerOptions;
   /** How long `close()` waits for the spool to drain into Kafka. */
@@ -82,14 +92,7 @@ export async function startIngestApi(options: IngestApiOptions = {}): Promise<In
     string
   >;
   const emit = options.onEvent ?? (() => {});
-  const link =
-    options.link ??
-    kafkaForwardLink(
-      options.kafka ?? kafkaClient(options.endpoints ?? endpointsFromEnv(), "floe-ingest-api"),
-      {
-        topics: Object.values(topics),
-      },
-    );
+  const link = options.link ?? defaultLink(options, Object.values(topics));
   let forwarder: Forwarder | undefined;
   const metrics = new ApiMetrics({
     spool: () => spool.depth(),
@@ -284,6 +287,20 @@ export async function startIngestApi(options: IngestApiOptions = {}): Promise<In
       return closed;
     },
   };
+}
+
+// Beside this module's chunk in the bundle (scripts/bundle-cli.mjs), or beside it in tsc's dist.
+const WORKER_URL = new URL("./kafka-link-worker.js", import.meta.url);
+
+function defaultLink(options: IngestApiOptions, topics: readonly string[]): ForwardLink {
+  const endpoints = options.endpoints ?? endpointsFromEnv();
+  const thread =
+    options.forwardThread ?? (process.env.FLOE_API_FORWARD_THREAD === "main" ? "main" : "worker");
+  const workerUrl = options.linkWorkerUrl ?? (import.meta.url.endsWith(".js") ? WORKER_URL : undefined);
+  if (thread === "worker" && !options.kafka && workerUrl) {
+    return workerForwardLink({ endpoints, topics }, workerUrl);
+  }
+  return kafkaForwardLink(options.kafka ?? kafkaClient(endpoints, "floe-ingest-api"), { topics });
 }
 
 function forbiddenTopics(key: ApiKey, kinds: ReadonlySet<TopicKind>): TopicKind[] {
