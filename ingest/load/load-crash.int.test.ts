@@ -119,13 +119,14 @@ describe("floe ingest load, killed", () => {
     s3.destroy();
   });
 
-  it("Ctrl-C after 10,000 rows: stops after the batch in flight, exit 1, nothing recorded; the next load resumes", {
+  it("Ctrl-C after 10,000 rows: stops after the batch in flight, exit 130, nothing recorded; the next load resumes", {
     timeout: 300_000,
   }, async () => {
     const run = uniqueRun("li");
     const { path, events } = bigFile("interrupted.ndjson");
     const { code, output } = await loadAndSignal(path, run.topicPrefix, "SIGINT");
-    expect(code).toBe(1);
+    // 130 = 128 + SIGINT: Floe's exit code for an interrupted command (a CancelledError).
+    expect(code).toBe(130);
     expect(output).toMatch(/stopping after the batch in flight/);
     expect(output).toMatch(/^stopped .*interrupted\.ndjson: (\d|,)+ rows/m);
     expect(output).toMatch(/\[CANCELLED\] Stopped: the interrupted file is not recorded/);
