@@ -136,8 +136,7 @@ async function apply(
     case "retention": {
       // Counted first: Trino reports no count for a delete of whole partitions, and a delete of nothing
       // would only add a snapshot.
-      const { rows } = await trino.query<{ rows: number }>(retentionCountSql(step, table.relation), options);
-      const count = Number(rows[0]?.rows ?? 0);
+      const count = await rowsPastRetention(trino, table, step, options);
       if (count > 0) await trino.query(step.sql, options);
       return { detail: `deleted ${count} rows with ${step.column} before ${step.cutoff}`, rows: count };
     }
@@ -153,6 +152,16 @@ async function apply(
   }
 }
 
+async function rowsPastRetention(
+  trino: Query,
+  table: TableMaintenance,
+  step: Extract<MaintenanceStep, { kind: "retention" }>,
+  options: { signal?: AbortSignal },
+): Promise<number> {
+  const { rows } = await trino.query<{ rows: number }>(retentionCountSql(step, table.relation), options);
+  return Number(rows[0]?.rows ?? 0);
+}
+
 /** What a step would do, from read-only queries (dry run). */
 async function preview(
   trino: Query,
@@ -164,8 +173,7 @@ async function preview(
   const options = signal ? { signal } : {};
   switch (step.kind) {
     case "retention": {
-      const { rows } = await trino.query<{ rows: number }>(retentionCountSql(step, table.relation), options);
-      const count = Number(rows[0]?.rows ?? 0);
+      const count = await rowsPastRetention(trino, table, step, options);
       return { detail: `would delete ${count} rows with ${step.column} before ${step.cutoff}`, rows: count };
     }
     case "optimize":
