@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { writeFileAtomic } from "../../core/write-file-atomic.js";
-import { runResultsJson } from "../artifacts/run-results.js";
 import { loadProject } from "../compile/compile.js";
 import type { DueGate, DueVerdict } from "../due/due-gate.js";
+import { dbtSchemaValidator } from "../testing/dbt-schema-validator.js";
 import { fakeTrino } from "../testing/fake-trino.js";
 import { writeRunnerProject } from "../testing/run-fixture.js";
 import { runTask } from "./run-task.js";
@@ -83,22 +83,12 @@ describe("runTask with --due", () => {
     ]);
     expect(gate.asked.sort()).toEqual(["a", "b", "c"]);
     expect(gate.recorded.sort()).toEqual(["b", "c"]);
-    // run_results.json: a skipped result with its reason, marked for `floe retry` to leave alone.
-    const json = runResultsJson(
-      result.results,
-      { which: "build", full_refresh: false, store_failures: false, threads: 1, target: "dev" },
-      1,
-      "t",
-    ) as {
-      results: {
-        unique_id: string;
-        status: string;
-        message: string;
-        adapter_response: { floe: { reused?: boolean } };
-      }[];
-    };
-    const a = json.results.find((r) => r.unique_id === "model.shop.a");
+    // run_results.json (dbt's run-results v6): a skipped result with its reason, marked for `floe retry`.
+    const written = JSON.parse(readFileSync(join(dir, "target/run_results.json"), "utf8"));
+    expect(dbtSchemaValidator("run-results-v6.json")(written)).toEqual([]);
+    expect(written.args.due).toBe(true);
+    const a = written.results.find((r: { unique_id: string }) => r.unique_id === "model.shop.a");
     expect(a).toMatchObject({ status: "skipped", message: "upstream unchanged: a inputs = last seen" });
-    expect(a?.adapter_response.floe.reused).toBe(true);
+    expect(a.adapter_response.floe.reused).toBe(true);
   });
 });
