@@ -70,7 +70,9 @@ export function registerStackCommands(program: FloeCommand): void {
   const { io } = program;
   const stack = program
     .command("stack")
-    .description("the local lakehouse stack: S3, Iceberg REST, Kafka, Trino");
+    .description(
+      "the local lakehouse stack: S3, Iceberg REST, Kafka, Trino, the shop's PostgreSQL, Redis, Kafka Connect + Debezium",
+    );
 
   stack
     .command("up")
