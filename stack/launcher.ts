@@ -289,6 +289,18 @@ export async function stackDown(
   return results.reverse();
 }
 
+/**
+ * Stops the local Connect worker (so Debezium lets go of its slot) and forgets its offsets, so that after
+ * a CDC teardown the next `up` starts over with a fresh slot and an initial snapshot instead of resuming
+ * at an LSN the new slot no longer has.
+ */
+export async function stopLocalCdc(options: StackOptions = {}): Promise<"stopped" | "not-running"> {
+  const paths = options.paths ?? stackPaths();
+  const result = await stopService(paths, "connect");
+  rmSync(join(dataDir(paths, "connect"), "offsets.dat"), { force: true });
+  return result;
+}
+
 export function stackLogTail(service: ServiceName, lines: number, options: StackOptions = {}): string {
   const paths = options.paths ?? stackPaths();
   return tail(logFile(paths, service), lines);

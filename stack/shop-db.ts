@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
-import { EnvironmentError } from "../core/errors.js";
+import { EnvironmentError, FloeError } from "../core/errors.js";
 import { PORTS, SHOP_DB } from "./services.js";
 
 /**
@@ -84,24 +84,57 @@ export interface CdcTeardownResult {
  * no slot is left pinning WAL once CDC is retired. Refuses while a consumer still reads the slot: stop the
  * connector first (`floe stack down`, or delete it from your Connect cluster).
  */
-export async function teardownCdc(url: string): Promise<CdcTeardownResult> {
+export async function teardownCdc(
+  url: string,
+  names: { slot: string; publication: string } = SHOP_DB,
+): Promise<CdcTeardownResult> {
+  try {
+    return await dropSlotAndPublication(url, names);
+  } catch (error) {
+    if (error instanceof FloeError) throw error;
+    throw new EnvironmentError(
+      "SHOP_DB_UNREACHABLE",
+      `Could not tear down CDC on ${redactUrl(url)}: ${(error as Error).message}`,
+      {
+        hint: "check the URL (--db-url or FLOE_SHOP_DB_URL); the user needs REPLICATION and must own the publication",
+        cause: error,
+      },
+    );
+  }
+}
+
+/** A database URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "the shop database";
+  }
+}
+
+async function dropSlotAndPublication(
+  url: string,
+  names: { slot: string; publication: string },
+): Promise<CdcTeardownResult> {
   return withClient(url, async (client) => {
     const slots = await client.query<{ active: boolean }>(
       "SELECT active FROM pg_replication_slots WHERE slot_name = $1 AND database = current_database()",
-      [SHOP_DB.slot],
+      [names.slot],
     );
     if (slots.rows[0]?.active) {
       throw new EnvironmentError(
         "SLOT_ACTIVE",
-        `Replication slot ${SHOP_DB.slot} is still being read by a CDC connector.`,
+        `Replication slot ${names.slot} is still being read by a CDC connector.`,
         {
           hint: "stop the connector first (`floe stack down` for the local stack), then run `floe stack cdc-teardown` again",
         },
       );
     }
-    if (slots.rowCount === 1) await client.query("SELECT pg_drop_replication_slot($1)", [SHOP_DB.slot]);
-    const pub = await client.query("SELECT 1 FROM pg_publication WHERE pubname = $1", [SHOP_DB.publication]);
-    if (pub.rowCount === 1) await client.query(`DROP PUBLICATION ${ident(SHOP_DB.publication)}`);
+    if (slots.rowCount === 1) await client.query("SELECT pg_drop_replication_slot($1)", [names.slot]);
+    const pub = await client.query("SELECT 1 FROM pg_publication WHERE pubname = $1", [names.publication]);
+    if (pub.rowCount === 1) await client.query(`DROP PUBLICATION ${ident(names.publication)}`);
     return {
       slot: slots.rowCount === 1 ? "dropped" : "absent",
       publication: pub.rowCount === 1 ? "dropped" : "absent",
