@@ -29,6 +29,7 @@ const serveFlags = z.object({
   buildEvery: z.string().default(SERVE_DEFAULTS.buildEvery),
   maintainEvery: z.string().default(SERVE_DEFAULTS.maintainEvery),
   raw: z.boolean().default(true),
+  due: z.boolean().default(true),
   rawRetention: z
     .string()
     .regex(CALENDAR_DURATION, "a duration like 180d or 26w")
@@ -69,6 +70,10 @@ export function registerServeCommand(program: FloeCommand): void {
       "--build-every <duration>",
       "time between the end of one build and the next",
       SERVE_DEFAULTS.buildEvery,
+    )
+    .option(
+      "--no-due",
+      "build everything on every scheduled build (default: only what is due and whose upstream changed, as floe build --due)",
     )
     .option("--maintain-every <duration>", "time between maintenance runs", SERVE_DEFAULTS.maintainEvery)
     .option(
@@ -163,6 +168,7 @@ export function registerServeCommand(program: FloeCommand): void {
         buildLogger: raw.quiet ? quietLogger(logger) : logger,
         ...(sink ? { sink } : {}),
         ...(flags.schedule ? { buildEveryMs } : {}),
+        due: flags.due,
         ...(flags.maintenance ? { maintainEveryMs } : {}),
         ...(rawRetention ? { rawRetention } : {}),
         log,

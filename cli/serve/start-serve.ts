@@ -43,6 +43,8 @@ export interface ServeOptions {
   readonly buildEveryMs?: number;
   /** Absent: `--no-maintenance`. */
   readonly maintainEveryMs?: number;
+  /** false (`--no-due`): every scheduled build builds everything, not only what is due. */
+  readonly due?: boolean;
   /** Raw retention in each maintenance run; absent: `--no-raw`. */
   readonly rawRetention?: JobContext["rawRetention"];
   readonly probeEveryMs?: number;
@@ -89,6 +91,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     recorder,
     metrics,
     ...(options.rawRetention ? { rawRetention: options.rawRetention } : {}),
+    due: options.due !== false,
     now,
   };
   const probe = () => probeTrino(context);
