@@ -2,7 +2,10 @@ import type { EachBatchPayload, KafkaMessage } from "kafkajs";
 import { Partitioners } from "kafkajs";
 import { EnvironmentError } from "../core/errors.js";
 import { DEFAULT_RETRY, withRetry } from "../core/retry.js";
-import { DLQ_TOPIC, type TopicKind, topicKindOf } from "./contracts.js";
+import { type SinkKind, sinkKindOf } from "./cdc/cdc-topics.js";
+import { ColumnMarkers } from "./cdc/column-markers.js";
+import { s3MarkerStore } from "./cdc/s3-marker-store.js";
+import { DLQ_TOPIC } from "./contracts.js";
 import { endpointsFromEnv, kafkaClient, s3Client } from "./endpoints.js";
 import { DuckParquetEncoder } from "./parquet-duckdb.js";
 import { DEFAULT_RAW_TARGET } from "./raw-tables.js";
@@ -42,10 +45,18 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
   };
   const idleMs = options.idleMs ?? SINK_DEFAULTS.idleMs;
   const emit = options.onEvent ?? (() => {});
-  const kinds = new Map<string, TopicKind>();
+  const kinds = new Map<string, SinkKind>();
   for (const topic of options.topics) {
-    const kind = topicKindOf(topic);
-    if (!kind) throw new EnvironmentError("SINK_TOPIC", `Topic "${topic}" has no event contract.`);
+    const kind = sinkKindOf(topic);
+    if (!kind) {
+      throw new EnvironmentError(
+        "SINK_TOPIC",
+        `Topic "${topic}" has no event contract and is no CDC topic.`,
+        {
+          hint: "event topics end with user-events, product-metadata or orders; Debezium's are db.<table>",
+        },
+      );
+    }
     kinds.set(topic, kind);
   }
 
@@ -86,14 +97,20 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
   }
 
   const fetch = new FetchControl(consumer);
-  const clients: SinkClients = { s3, bucket, encoder, producer, dlqTopic, consumer, fetch };
   const target = {
     ...DEFAULT_RAW_TARGET,
     bucket,
     prefix,
     schema: options.hiveSchema ?? SINK_DEFAULTS.hiveSchema,
   };
-  const registration = new RegistrationQueue(options.trino, target, options.topics, emit);
+  // CDC tables' columns: markers on S3 first, then the table's ALTER through the registration queue.
+  const markers: ColumnMarkers = new ColumnMarkers(s3MarkerStore(s3, bucket), prefix, (topic, columns) =>
+    registration.addColumns(topic, columns),
+  );
+  const registration = new RegistrationQueue(options.trino, target, options.topics, emit, (topic) =>
+    markers.columns(topic),
+  );
+  const clients: SinkClients = { s3, bucket, encoder, producer, dlqTopic, consumer, fetch, markers };
   const reporting = { summary, metrics, registration, emit, onDurable: options.onDurable };
   const retry = options.retry ?? DEFAULT_RETRY;
   const pauseMs = options.pauseMs ?? SINK_DEFAULTS.pauseMs;
@@ -107,7 +124,7 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
     const key = keyOf(topic, partition);
     let worker = workers.get(key);
     if (!worker) {
-      const kind = kinds.get(topic) as TopicKind;
+      const kind = kinds.get(topic) as SinkKind;
       const config: WorkerConfig = { topic, partition, kind, prefix, limits, retry, pauseMs };
       const observer = workerObserver(reporting, topic, partition);
       worker = new PartitionWorker(config, partitionIO(clients, topic, partition), observer);

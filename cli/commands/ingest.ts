@@ -60,10 +60,12 @@ function renderSinkEvent(e: SinkEvent, verbose: boolean): string | undefined {
       return `  paused ${e.topic}[${e.partition}] for ${e.resumeInMs / 1000}s after retries: ${e.error}`;
     case "resumed":
       return `  resumed ${e.topic}[${e.partition}]`;
-    case "registered":
-      return verbose
-        ? `  registered ${e.table}${e.partition ? ` event_date=${e.partition.eventDate}/event_type=${e.partition.eventType}` : ""}`
-        : undefined;
+    case "registered": {
+      if (!verbose) return undefined;
+      const p = e.partition;
+      const type = p?.eventType ? `/event_type=${p.eventType}` : "";
+      return `  registered ${e.table}${p ? ` event_date=${p.eventDate}${type}` : ""}${e.column ? ` column ${e.column}` : ""}`;
+    }
     case "warning":
       return `  warning: ${e.message}`;
     case "rebalance":

@@ -58,7 +58,14 @@ export type SinkEvent =
   | { kind: "retry"; operation: string; attempt: number; error: string; waitMs: number }
   | { kind: "paused"; topic: string; partition: number; error: string; resumeInMs: number }
   | { kind: "resumed"; topic: string; partition: number }
-  | { kind: "registered"; table: string; partition?: { eventDate: string; eventType: string } }
+  | {
+      kind: "registered";
+      table: string;
+      /** A partition (a CDC topic's has an empty eventType: it is partitioned by date alone). */
+      partition?: { eventDate: string; eventType: string };
+      /** A column a CDC table gained. */
+      column?: string;
+    }
   | { kind: "warning"; message: string }
   /** The group rebalanced: in-memory buffers were dropped and are re-read from the committed offsets. */
   | { kind: "rebalance"; assigned: number }
