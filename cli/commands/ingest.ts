@@ -24,7 +24,7 @@ const sinkFlags = z.object({
   topics: z.array(z.string().min(1)).optional(),
   topicPrefix: z.string().default(""),
   dlqTopic: z.string().optional(),
-  bucket: z.string().min(1).default(SINK_DEFAULTS.bucket),
+  bucket: z.string().min(1).optional(),
   prefix: z.string().default(SINK_DEFAULTS.prefix),
   group: z.string().min(1).default(SINK_DEFAULTS.groupId),
   flushRecords: num.int().positive().default(SINK_DEFAULTS.flushRecords),
@@ -119,7 +119,7 @@ export function registerIngestCommands(program: FloeCommand): void {
     .option("--topics <topics...>", "topics to consume (default: user-events product-metadata orders)")
     .option("--topic-prefix <prefix>", "prefix of the default topic names and of the DLQ topic", "")
     .option("--dlq-topic <topic>", "dead-letter topic (default: <topic-prefix>dlq)")
-    .option("--bucket <bucket>", "S3 bucket", sinkDefault.bucket)
+    .option("--bucket <bucket>", `S3 bucket (default: FLOE_S3_BUCKET, else ${sinkDefault.bucket})`)
     .option("--prefix <prefix>", "object key prefix", sinkDefault.prefix)
     .option("--group <id>", "consumer group", sinkDefault.group)
     .option("--flush-records <n>", "roll a file after this many records", sinkDefault.flushRecords)
@@ -139,19 +139,21 @@ export function registerIngestCommands(program: FloeCommand): void {
       process.once("SIGINT", onSignal);
       try {
         const { runSink } = await import("../../ingest/sink.js");
-        const { trinoFromEnv } = await import("../../ingest/endpoints.js");
+        const { endpointsFromEnv, trinoFromEnv } = await import("../../ingest/endpoints.js");
         const { defaultTopicNames } = await import("../../ingest/producer.js");
         const summary = await runSink({
+          // FLOE_KAFKA_*/FLOE_S3_* (a bad one fails here, before anything connects).
+          endpoints: endpointsFromEnv(io.env),
           topics: flags.topics ?? (await defaultTopics(flags.topicPrefix)),
           dlqTopic: flags.dlqTopic ?? defaultTopicNames(flags.topicPrefix).dlq,
-          bucket: flags.bucket,
+          ...(flags.bucket ? { bucket: flags.bucket } : {}),
           prefix: flags.prefix,
           groupId: flags.group,
           flushRecords: flags.flushRecords,
           flushIntervalMs: readFlag("--flush-interval", flags.flushInterval, DURATION),
           untilIdle: flags.untilIdle,
           metricsPort: flags.metricsPort,
-          ...(flags.register ? { trino: trinoFromEnv() } : {}),
+          ...(flags.register ? { trino: trinoFromEnv(io.env) } : {}),
           hiveSchema: flags.schema,
           signal: controller.signal,
           onEvent: (e) => {
@@ -177,7 +179,7 @@ export function registerIngestCommands(program: FloeCommand): void {
     .description("create the hive.raw.<topic> external tables and add the partitions already on S3")
     .option("--topics <topics...>", "topics (default: user-events product-metadata orders)")
     .option("--topic-prefix <prefix>", "prefix of the default topic names", "")
-    .option("--bucket <bucket>", "S3 bucket", sinkDefault.bucket)
+    .option("--bucket <bucket>", `S3 bucket (default: FLOE_S3_BUCKET, else ${sinkDefault.bucket})`)
     .option("--prefix <prefix>", "object key prefix", sinkDefault.prefix)
     .option("--schema <name>", "Hive schema", sinkDefault.schema)
     .handle(async (raw: Record<string, unknown>) => {
@@ -185,7 +187,7 @@ export function registerIngestCommands(program: FloeCommand): void {
         z.object({
           topics: z.array(z.string().min(1)).optional(),
           topicPrefix: z.string().default(""),
-          bucket: z.string().min(1),
+          bucket: z.string().min(1).optional(),
           prefix: z.string(),
           schema: z.string().min(1),
         }),
@@ -193,10 +195,11 @@ export function registerIngestCommands(program: FloeCommand): void {
         "ingest register",
       );
       const { DEFAULT_RAW_TARGET, registerRawTables } = await import("../../ingest/raw-tables.js");
-      const { trinoFromEnv } = await import("../../ingest/endpoints.js");
+      const { endpointsFromEnv, trinoFromEnv } = await import("../../ingest/endpoints.js");
+      const bucket = flags.bucket ?? endpointsFromEnv(io.env).bucket;
       const tables = await registerRawTables(
-        trinoFromEnv(),
-        { ...DEFAULT_RAW_TARGET, bucket: flags.bucket, prefix: flags.prefix, schema: flags.schema },
+        trinoFromEnv(io.env),
+        { ...DEFAULT_RAW_TARGET, bucket, prefix: flags.prefix, schema: flags.schema },
         flags.topics ?? (await defaultTopics(flags.topicPrefix)),
       );
       for (const table of tables) io.stdout(`registered ${table}\n`);
