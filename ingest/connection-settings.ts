@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { ConfigError } from "../core/errors.js";
 import { PORTS, S3_ACCESS_KEY, S3_SECRET_KEY, WAREHOUSE_BUCKET } from "../stack/services.js";
@@ -6,7 +7,9 @@ import { PORTS, S3_ACCESS_KEY, S3_SECRET_KEY, WAREHOUSE_BUCKET } from "../stack/
  * Where ingest finds Kafka, S3 and Trino, read from `FLOE_*` environment variables in this one place
  * (README "Settings" lists them). Unset, everything points at the local stack, so `npm start` works on a
  * fresh machine; production sets brokers with TLS and SASL, and S3 on AWS through the SDK's default
- * credential chain. Pure: the CA file is read through the injected `readFile`.
+ * credential chain. The parsers are pure (the CA file is read
+ * through the injected `readFile`); `endpointsFromEnv` is the edge's call. A leaf module (no kafkajs, AWS SDK)
+ * so a command checks the settings before it pays for loading those.
  */
 
 export type SaslMechanism = "plain" | "scram-sha-256" | "scram-sha-512";
@@ -265,4 +268,9 @@ export function trinoSettings(env: Env): TrinoSettings {
 /** All of ingest's connections from the environment; the first bad variable is a ConfigError. */
 export function connectionSettings(env: Env, readFile: (path: string) => string): Endpoints {
   return { ...kafkaSettings(env, readFile), ...s3Settings(env) };
+}
+
+/** The edge's call: the process environment, files read from disk. */
+export function endpointsFromEnv(env: Env = process.env): Endpoints {
+  return connectionSettings(env, (path) => readFileSync(path, "utf8"));
 }

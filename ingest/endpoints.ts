@@ -1,23 +1,10 @@
-import { readFileSync } from "node:fs";
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { Kafka, type KafkaConfig, logLevel } from "kafkajs";
 import { createTrinoConnection, type TrinoConnection } from "../trino/connection.js";
-import {
-  connectionSettings,
-  type Endpoints,
-  type KafkaEndpoints,
-  trinoSettings,
-} from "./connection-settings.js";
+import { type Endpoints, type KafkaEndpoints, trinoSettings } from "./connection-settings.js";
 
-export type { Endpoints } from "./connection-settings.js";
-
-/**
- * Where ingest finds Kafka and S3, from the `FLOE_*` variables (parsed and checked in
- * `connection-settings.ts`; README "Settings"). Unset, the local stack's.
- */
-export function endpointsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): Endpoints {
-  return connectionSettings(env, (path) => readFileSync(path, "utf8"));
-}
+/** Where ingest finds Kafka and S3: the `FLOE_*` variables, parsed and checked in `connection-settings.ts`. */
+export { type Endpoints, endpointsFromEnv } from "./connection-settings.js";
 
 /**
  * The Trino that ingest registers raw tables in: `FLOE_TRINO_HOST`, `FLOE_TRINO_PORT`, `FLOE_TRINO_USER`,
