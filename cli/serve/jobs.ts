@@ -4,7 +4,7 @@ import type { TrinoConnection } from "../../trino/connection.js";
 import { lockTarget } from "../artifacts/target-lock.js";
 import type { ParsedProject } from "../compile/compile.js";
 import { projectDueGate } from "../due/due-gate.js";
-import type { RunLogger } from "../log/events.js";
+import type { NodeResult, RunLogger } from "../log/events.js";
 import { planMaintenance } from "../maintain/plan-maintenance.js";
 import { runMaintenance } from "../maintain/run-maintenance.js";
 import { catalogsOf, preflight } from "../runner/preflight.js";
@@ -13,6 +13,7 @@ import { runTask } from "../runner/run-task.js";
 import type { JobOutcome } from "./periodic-child.js";
 import type { ServeMetrics } from "./serve-metrics.js";
 import type { ProbeResult, ServeRecorder } from "./serve-status.js";
+import type { SloMonitor } from "./slo-monitor.js";
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -28,6 +29,8 @@ export interface JobContext {
   readonly rawRetention?: Omit<RawRetentionOptions, "now" | "dryRun" | "onPartition">;
   /** Build as `floe build --due` does (serve's default); false (`--no-due`) builds everything every time. */
   readonly due?: boolean;
+  /** Times the measured marts' new events after each build; absent when none is measured. */
+  readonly slo?: SloMonitor;
   readonly now?: () => number;
 }
 
@@ -57,6 +60,7 @@ export async function scheduledBuild(context: JobContext, signal: AbortSignal): 
   const now = context.now ?? Date.now;
   const startedAt = now();
   let outcome: JobOutcome;
+  let built: readonly NodeResult[] = [];
   try {
     const lock = lockTarget(join(project.root, project.targetPath), "build", { display: project.targetPath });
     try {
@@ -91,6 +95,7 @@ export async function scheduledBuild(context: JobContext, signal: AbortSignal): 
         result.results,
       );
       outcome = status === "error" ? { ok: false, error: `${errors} node(s) failed` } : { ok: true };
+      built = result.results;
     } finally {
       lock.release();
     }
@@ -106,6 +111,8 @@ export async function scheduledBuild(context: JobContext, signal: AbortSignal): 
     metrics.builds.inc({ status: last.status });
     metrics.buildDuration.observe((last.finishedAt - last.startedAt) / 1000);
   }
+  // After the lock is released: timing the marts only reads them.
+  if (context.slo && built.length > 0 && !signal.aborted) await context.slo.afterBuild(built, now());
   return outcome;
 }
 
