@@ -339,6 +339,7 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
     emit({
       kind: "started",
       topics: subscribed,
+      ...(missingOptional.length > 0 ? { waitingFor: missingOptional } : {}),
       ...(metricsServer ? { metricsPort: metricsServer.port } : {}),
     });
     const timer = setInterval(() => void tick(), 1_000);

@@ -58,7 +58,10 @@ async function defaultCdcTopics(prefix: string, cdc: boolean, explicit: boolean)
 function renderSinkEvent(e: SinkEvent, verbose: boolean): string | undefined {
   switch (e.kind) {
     case "started":
-      return `sink consuming ${e.topics.join(", ")}${e.metricsPort ? ` (metrics on :${e.metricsPort}/metrics)` : ""}`;
+      return (
+        `sink consuming ${e.topics.join(", ")}${e.metricsPort ? ` (metrics on :${e.metricsPort}/metrics)` : ""}` +
+        `${e.waitingFor ? `; ${e.waitingFor.join(", ")} once created` : ""}`
+      );
     case "subscribed":
       return `  consuming ${e.topics.join(", ")} too (created since the sink started)`;
     case "file":

@@ -58,7 +58,13 @@ export interface DurableFile {
 }
 
 export type SinkEvent =
-  | { kind: "started"; topics: readonly string[]; metricsPort?: number }
+  | {
+      kind: "started";
+      topics: readonly string[];
+      metricsPort?: number;
+      /** Optional topics that do not exist yet (consumed once they do). */
+      waitingFor?: readonly string[];
+    }
   /** Optional topics that appeared and are now consumed too. */
   | { kind: "subscribed"; topics: readonly string[] }
   | { kind: "file"; file: DurableFile }
