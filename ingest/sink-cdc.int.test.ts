@@ -11,7 +11,7 @@ import {
   uniqueRun,
 } from "./int-helpers.js";
 import { DEFAULT_RAW_TARGET, registerRawTables } from "./raw-tables.js";
-import { runSink } from "./sink.js";
+import { runSink, type SinkEvent } from "./sink.js";
 
 /**
  * Debezium-shaped messages (shared14.md: JsonConverter without schemas, numeric as string, timestamptz as
@@ -275,6 +275,62 @@ describe("floe ingest sink: Debezium CDC topics → hive raw tables", () => {
       "product_id",
       "quantity",
       "unit_price",
+    ]);
+  });
+
+  it("consumes a CDC topic created after it started (Debezium's first change to a table)", {
+    timeout: 300_000,
+  }, async () => {
+    const run = uniqueRun("cdclate");
+    const events = run.topics[2] as string; // a required topic: the run's orders events
+    const changes = cdcTopicName(run.topicPrefix, "orders");
+    await createTopics([events]);
+    const controller = new AbortController();
+    const seen: SinkEvent[] = [];
+    let started = () => {};
+    const startedOnce = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const sink = runSink({
+      ...sinkTargets(run),
+      topics: [events],
+      optionalTopics: [changes],
+      flushIntervalMs: 1_000,
+      metricsPort: null,
+      signal: controller.signal,
+      onEvent: (e) => {
+        seen.push(e);
+        if (e.kind === "started") started();
+        if (e.kind === "file" && e.file.topic === changes) controller.abort();
+      },
+    });
+    await startedOnce;
+    // Registered at start, empty, so models reading it build before Debezium ever ran.
+    expect(await trinoQuery(`SELECT count(*) FROM ${tableOf(changes)}`)).toEqual([[0]]);
+
+    await createTopics([changes]);
+    const order = (id: string, status: string) => ({
+      order_id: id,
+      user_id: "u-1",
+      status,
+      amount: "30.00",
+      currency: "EUR",
+      country: "DE",
+      created_at: "2026-12-01T09:00:00Z",
+      updated_at: "2026-12-01T09:00:00Z",
+    });
+    await produce(changes, [
+      debezium("orders", { op: "c", after: order("o-1", "created"), lsn: 1 }),
+      debezium("orders", { op: "u", before: order("o-1", "created"), after: order("o-1", "paid"), lsn: 2 }),
+    ]);
+    const summary = await sink;
+    expect(seen.filter((e) => e.kind === "subscribed")).toEqual([{ kind: "subscribed", topics: [changes] }]);
+    expect(summary).toMatchObject({ records: 2, dlq: 0 });
+    expect(
+      await trinoQuery(`SELECT order_id, status, _op FROM ${tableOf(changes)} ORDER BY _lsn, _kafka_offset`),
+    ).toEqual([
+      ["o-1", "created", "c"],
+      ["o-1", "paid", "u"],
     ]);
   });
 });

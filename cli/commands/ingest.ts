@@ -36,6 +36,7 @@ const sinkFlags = z.object({
   logFormat: z.enum(["text", "json"]).default("text"),
   register: z.boolean().default(true),
   schema: z.string().min(1).default(SINK_DEFAULTS.hiveSchema),
+  cdc: z.boolean().default(true),
   verbose: z.boolean().default(false),
 });
 
@@ -45,6 +46,16 @@ async function defaultTopics(prefix: string): Promise<string[]> {
   const { TOPIC_KINDS } = await import("../../ingest/contracts.js");
   const { topicName } = await import("../../ingest/producer.js");
   return TOPIC_KINDS.map((kind) => topicName({ prefix }, kind));
+}
+
+/**
+ * The shop database's Debezium topics, consumed by default once they exist: Debezium creates each at its
+ * table's first change, and a sink started before (or without) it must neither fail nor wait for them.
+ * With `--topics`, only the topics listed are consumed.
+ */
+async function defaultCdcTopics(prefix: string, cdc: boolean, explicit: boolean): Promise<string[]> {
+  if (!cdc || explicit) return [];
+  return (await import("../../ingest/cdc/cdc-topics.js")).shopCdcTopics(prefix);
 }
 
 export function registerIngestCommands(program: FloeCommand): void {
@@ -88,8 +99,12 @@ export function registerIngestCommands(program: FloeCommand): void {
   ingest
     .command("sink")
     .description("consume the topics and write raw Parquet files to S3, exactly once per offset")
-    .option("--topics <topics...>", "topics to consume (default: user-events product-metadata orders)")
+    .option(
+      "--topics <topics...>",
+      "topics to consume (default: user-events product-metadata orders, and the CDC topics db.<table> once they exist)",
+    )
     .option("--topic-prefix <prefix>", "prefix of the default topic names and of the DLQ topic", "")
+    .option("--no-cdc", "leave out the shop database's CDC topics (db.users, db.products, … from Debezium)")
     .option("--dlq-topic <topic>", "dead-letter topic (default: <topic-prefix>dlq)")
     .option("--bucket <bucket>", `S3 bucket (default: FLOE_S3_BUCKET, else ${sinkDefault.bucket})`)
     .option("--prefix <prefix>", "object key prefix", sinkDefault.prefix)
@@ -136,6 +151,7 @@ export function registerIngestCommands(program: FloeCommand): void {
         const summary = await runSink({
           endpoints,
           topics: flags.topics ?? (await defaultTopics(flags.topicPrefix)),
+          optionalTopics: await defaultCdcTopics(flags.topicPrefix, flags.cdc, flags.topics !== undefined),
           dlqTopic: flags.dlqTopic ?? defaultTopicNames(flags.topicPrefix).dlq,
           ...(flags.bucket ? { bucket: flags.bucket } : {}),
           prefix: flags.prefix,
@@ -166,8 +182,12 @@ export function registerIngestCommands(program: FloeCommand): void {
   ingest
     .command("register")
     .description("create the hive.raw.<topic> external tables and add the partitions already on S3")
-    .option("--topics <topics...>", "topics (default: user-events product-metadata orders)")
+    .option(
+      "--topics <topics...>",
+      "topics (default: user-events product-metadata orders and the CDC topics)",
+    )
     .option("--topic-prefix <prefix>", "prefix of the default topic names", "")
+    .option("--no-cdc", "leave out the shop database's CDC tables (raw.db_users, …)")
     .option("--bucket <bucket>", `S3 bucket (default: FLOE_S3_BUCKET, else ${sinkDefault.bucket})`)
     .option("--prefix <prefix>", "object key prefix", sinkDefault.prefix)
     .option("--schema <name>", "Hive schema", sinkDefault.schema)
@@ -179,18 +199,31 @@ export function registerIngestCommands(program: FloeCommand): void {
           bucket: z.string().min(1).optional(),
           prefix: z.string(),
           schema: z.string().min(1),
+          cdc: z.boolean().default(true),
         }),
         raw,
         "ingest register",
       );
       const { DEFAULT_RAW_TARGET, registerRawTables } = await import("../../ingest/raw-tables.js");
-      const { endpointsFromEnv, trinoFromEnv } = await import("../../ingest/endpoints.js");
-      const bucket = flags.bucket ?? endpointsFromEnv(io.env).bucket;
+      const { endpointsFromEnv, s3Client, trinoFromEnv } = await import("../../ingest/endpoints.js");
+      const { ColumnMarkers } = await import("../../ingest/cdc/column-markers.js");
+      const { s3MarkerStore } = await import("../../ingest/cdc/s3-marker-store.js");
+      const endpoints = endpointsFromEnv(io.env);
+      const bucket = flags.bucket ?? endpoints.bucket;
+      const s3 = s3Client(endpoints);
+      // A CDC table gets the columns its files hold beyond the schema it was created with (their markers).
+      const markers = new ColumnMarkers(s3MarkerStore(s3, bucket), flags.prefix);
+      const topics = [
+        ...(flags.topics ?? (await defaultTopics(flags.topicPrefix))),
+        ...(await defaultCdcTopics(flags.topicPrefix, flags.cdc, flags.topics !== undefined)),
+      ];
       const tables = await registerRawTables(
         trinoFromEnv(io.env),
         { ...DEFAULT_RAW_TARGET, bucket, prefix: flags.prefix, schema: flags.schema },
-        flags.topics ?? (await defaultTopics(flags.topicPrefix)),
-      );
+        topics,
+        true,
+        (topic) => markers.columns(topic),
+      ).finally(() => s3.destroy());
       for (const table of tables) io.stdout(`registered ${table}\n`);
       return 0;
     });

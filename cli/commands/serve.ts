@@ -84,7 +84,10 @@ export function registerServeCommand(program: FloeCommand): void {
       RAW_RETENTION_DEFAULT,
     )
     .option("--no-raw", "maintenance leaves the raw layer alone")
-    .option("--topics <topics...>", "topics the sink consumes (default: user-events product-metadata orders)")
+    .option(
+      "--topics <topics...>",
+      "topics the sink consumes (default: user-events product-metadata orders, and db.<table> once they exist)",
+    )
     .option("--topic-prefix <prefix>", "prefix of the default topic names and of the DLQ topic", "")
     .option("--dlq-topic <topic>", "dead-letter topic (default: <topic-prefix>dlq)")
     .option("--prefix <prefix>", "object key prefix of the raw area", SINK_DEFAULTS.prefix)
@@ -137,9 +140,12 @@ export function registerServeCommand(program: FloeCommand): void {
       const { kafkaAlertPublisher } = await import("../../ingest/alert-publisher.js");
       const topics =
         flags.topics ?? TOPIC_KINDS.map((kind) => topicName({ prefix: flags.topicPrefix }, kind));
+      // Without --topics the sink also lands the shop database's CDC topics once Debezium creates them.
+      const { shopCdcTopics } = await import("../../ingest/cdc/cdc-topics.js");
       const sink = flags.sink
         ? {
             topics,
+            optionalTopics: flags.topics ? [] : shopCdcTopics(flags.topicPrefix),
             dlqTopic: flags.dlqTopic ?? defaultTopicNames(flags.topicPrefix).dlq,
             prefix: flags.prefix,
             groupId: flags.group,

@@ -9,7 +9,12 @@ import { jsonLine } from "../log/json-line.js";
 export function sinkEventText(e: SinkEvent, verbose: boolean): string | undefined {
   switch (e.kind) {
     case "started":
-      return `sink consuming ${e.topics.join(", ")}${e.metricsPort ? ` (metrics on ${e.metricsHost ?? "127.0.0.1"}:${e.metricsPort}/metrics, /healthz, /readyz)` : ""}`;
+      return (
+        `sink consuming ${e.topics.join(", ")}${e.metricsPort ? ` (metrics on ${e.metricsHost ?? "127.0.0.1"}:${e.metricsPort}/metrics, /healthz, /readyz)` : ""}` +
+        `${e.waitingFor ? `; ${e.waitingFor.join(", ")} once created` : ""}`
+      );
+    case "subscribed":
+      return `  consuming ${e.topics.join(", ")} too (created since the sink started)`;
     case "file":
       return verbose
         ? `  ${e.file.outcome === "written" ? "wrote" : "found"} ${e.file.key} (${e.file.records} rows)`

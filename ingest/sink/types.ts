@@ -6,7 +6,13 @@ import type { SinkMetrics } from "./metrics.js";
 /** The sink's programmatic API: what `runSink` takes, reports while it runs, and returns. */
 
 export interface SinkOptions {
+  /** Topics to consume; the sink waits a little for missing ones, then fails naming them. */
   readonly topics: readonly string[];
+  /**
+   * Topics consumed once they exist (Debezium's `db.<table>`, created at a table's first change): looked
+   * for every 10 s, then subscribed by re-joining the group. Their raw tables are registered at start.
+   */
+  readonly optionalTopics?: readonly string[];
   readonly dlqTopic?: string;
   readonly bucket?: string;
   readonly prefix?: string;
@@ -54,7 +60,16 @@ export interface DurableFile {
 }
 
 export type SinkEvent =
-  | { kind: "started"; topics: readonly string[]; metricsPort?: number; metricsHost?: string }
+  | {
+      kind: "started";
+      topics: readonly string[];
+      metricsPort?: number;
+      metricsHost?: string;
+      /** Optional topics that do not exist yet (consumed once they do). */
+      waitingFor?: readonly string[];
+    }
+  /** Optional topics that appeared and are now consumed too. */
+  | { kind: "subscribed"; topics: readonly string[] }
   | { kind: "file"; file: DurableFile }
   | { kind: "dlq"; topic: string; partition: number; offset: string; reason: string }
   | { kind: "retry"; operation: string; attempt: number; error: string; waitMs: number }
