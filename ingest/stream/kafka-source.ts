@@ -68,6 +68,11 @@ export class KafkaStreamSource implements StreamSource {
     });
   }
 
+  fail(error: unknown): void {
+    this.finish(error);
+    void this.stop();
+  }
+
   stopped(): Promise<void> {
     return this.finished;
   }

@@ -55,6 +55,8 @@ export interface StreamSource {
   /** The next batch of this partition starts at `offset` (only after `start`). */
   seek(topic: string, partition: number, offset: number): void;
   stop(): Promise<void>;
+  /** Stops the source with this error (`stopped()` rejects with it): a failure outside a batch. */
+  fail(error: unknown): void;
 }
 
 export interface AlertPublisher {

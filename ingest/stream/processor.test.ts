@@ -67,6 +67,7 @@ class FakeSource implements StreamSource {
     this.seeks.push(`${topic}:${partition}@${offset}`);
   }
   async stop() {}
+  fail() {}
 }
 
 class FakeAlerts implements AlertPublisher {
@@ -223,6 +224,18 @@ describe("the stream processor", () => {
       ]),
     );
     expect(processor.phase).toBe("running");
+  });
+
+  it("rebuilds an idle view whose Redis lost its data, at the next verify", async () => {
+    const { store, source, processor } = setup({ "db.inventory:0": { low: 0, high: 1 } });
+    await processor.sync();
+    await processor.handle(inventoryBatch(0, [["p-1", 20]]));
+    await processor.verify();
+    expect(processor.phase).toBe("running");
+    store.flush();
+    await processor.verify();
+    expect(processor.phase).toBe("rebuilding");
+    expect(source.seeks.at(-1)).toBe("db.inventory:0@0");
   });
 
   it("publishes what the outbox still holds after a crash, at the next start", async () => {

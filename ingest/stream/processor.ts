@@ -88,6 +88,8 @@ export class StreamProcessor {
   private catchUpTo = new Map<string, number>();
   private readonly below = new Map<string, boolean>();
   private readonly now: () => number;
+  /** handle, sync and verify run one at a time (batches come one by one; verify comes from a timer). */
+  private tail: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: ProcessorOptions) {
     this.now = options.now ?? Date.now;
@@ -98,7 +100,36 @@ export class StreamProcessor {
   }
 
   /** Reads where Redis is, seeks the source there (or to the earliest offsets), and flushes the outbox. */
-  async sync(reason = "start"): Promise<void> {
+  sync(reason = "start"): Promise<void> {
+    return this.exclusive(() => this.syncNow(reason));
+  }
+
+  /** One fetched batch (see handleNow). */
+  handle(batch: SourceBatch): Promise<void> {
+    return this.exclusive(() => this.handleNow(batch));
+  }
+
+  /**
+   * Between batches: when Redis lost its offsets (FLUSHDB, a restart without persistence), sync again now
+   * rather than at the next message, so an idle view is rebuilt too.
+   */
+  verify(): Promise<void> {
+    return this.exclusive(async () => {
+      if (this.phaseNow !== "running" && this.phaseNow !== "rebuilding") return;
+      if (!this.offsetsInRedis) return;
+      if ((await this.options.store.readOffsets()) === undefined) {
+        await this.syncNow("Redis holds no offsets any more (data lost?): syncing again");
+      }
+    });
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn, fn);
+    this.tail = run.catch(() => {});
+    return run;
+  }
+
+  private async syncNow(reason: string): Promise<void> {
     this.transition("syncing", reason);
     this.positions.clear();
     this.seeking.clear();
@@ -130,7 +161,7 @@ export class StreamProcessor {
   }
 
   /** One fetched batch: skip what Redis already holds, close gaps, decode, apply atomically, publish alerts. */
-  async handle(batch: SourceBatch): Promise<void> {
+  private async handleNow(batch: SourceBatch): Promise<void> {
     if (this.phaseNow !== "running" && this.phaseNow !== "rebuilding") return;
     const key = partitionKey(batch.topic, batch.partition);
     const first = batch.messages[0]?.offset;
@@ -178,7 +209,7 @@ export class StreamProcessor {
     const built = plan.build();
     const outcome = await this.options.store.apply(built, this.offsetsInRedis);
     if (outcome === "stale") {
-      await this.sync("Redis' offsets changed under the processor (data lost?): syncing again");
+      await this.syncNow("Redis' offsets changed under the processor (data lost?): syncing again");
       return;
     }
     this.offsetsInRedis = true;

@@ -14,6 +14,8 @@ export const STREAM_DEFAULTS = {
   eventKinds: ["user-events", "orders"] as readonly TopicKind[],
   groupId: "floe-stream",
   topicWaitMs: 30_000,
+  /** How often an idle processor checks that Redis still holds its offsets. */
+  verifyEveryMs: 2_000,
 } as const;
 
 export interface StreamOptions {
@@ -32,6 +34,7 @@ export interface StreamOptions {
   readonly onEvent?: (event: StreamEvent) => void;
   /** How long to wait for the source topics to exist (Debezium creates db.inventory at its snapshot). */
   readonly topicWaitMs?: number;
+  readonly verifyEveryMs?: number;
 }
 
 export type StreamEvent =
@@ -79,13 +82,18 @@ export async function runStream(options: StreamOptions): Promise<void> {
   });
   const stop = () => void source.stop();
   options.signal.addEventListener("abort", stop, { once: true });
+  let verifying: NodeJS.Timeout | undefined;
   try {
     await source.start((batch) => processor.handle(batch));
     await processor.sync();
+    verifying = setInterval(() => {
+      processor.verify().catch((error: unknown) => source.fail(error));
+    }, options.verifyEveryMs ?? STREAM_DEFAULTS.verifyEveryMs);
     options.onEvent?.({ kind: "started", topics, redis: redactUrl(options.redisUrl) });
     if (options.signal.aborted) await source.stop();
     await source.stopped();
   } finally {
+    clearInterval(verifying);
     options.signal.removeEventListener("abort", stop);
     processor.stop();
     await source.stop();
