@@ -20,6 +20,8 @@ export interface Observation {
 /** Per metric: the event it counts and where the query API finds it in `metrics_by_minute`. */
 export interface MetricDefinition {
   readonly description: string;
+  /** Whether the metric adds up an amount (its windows' `sum`); the others only count. */
+  readonly sums?: boolean;
   /** The mart column of the count (absent: Redis only). */
   readonly countColumn?: string;
   readonly sumColumn?: string;
@@ -38,10 +40,11 @@ export const METRICS: Readonly<Record<string, MetricDefinition>> = {
   purchases: { description: "purchase events", countColumn: "purchases" },
   purchase_revenue: {
     description: "purchase lines, sum = price × quantity",
+    sums: true,
     countColumn: "purchases",
     sumColumn: "purchase_revenue",
   },
-  orders: { description: "order_created events on the orders topic, sum = amount" },
+  orders: { description: "order_created events on the orders topic, sum = amount", sums: true },
 };
 export const METRIC_NAMES = Object.keys(METRICS);
 

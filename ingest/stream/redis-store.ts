@@ -113,6 +113,10 @@ export class RedisStreamStore implements StreamStore {
       multi.pfAdd(key, [...add.users]);
       multi.expireAt(key, add.expireAtS);
     }
+    for (const [key, add] of plan.groups) {
+      multi.sAdd(key, [...add.values]);
+      multi.expireAt(key, add.expireAtS);
+    }
     if (plan.alerts.length > 0)
       multi.rPush(
         this.keys.outbox,

@@ -57,6 +57,13 @@ export function windowKey(prefix: string, parts: WindowKeyParts): string {
 /** The HyperLogLog of the window's unique users: the window key + `:hll`. */
 export const uniqueUsersKey = (prefix: string, parts: WindowKeyParts) => `${windowKey(prefix, parts)}:hll`;
 
+/** The set of a window's group values for one dimension (the query API lists groups from it, no SCAN). */
+export const groupIndexKey = (
+  prefix: string,
+  parts: Omit<WindowKeyParts, "group">,
+  dimension: GroupDimension,
+) => `${windowKey(prefix, parts)}:groups:${dimension}`;
+
 /** Window starts (epoch s) covering [fromS, toS), oldest first; bounded so one request cannot ask for millions. */
 export function windowStartsBetween(window: WindowName, fromS: number, toS: number, max: number): number[] {
   const size = WINDOW_SECONDS[window];

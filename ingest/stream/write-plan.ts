@@ -4,6 +4,7 @@ import type { Observation } from "./observations.js";
 import { crossingOf, isBelow } from "./stock-crossing.js";
 import {
   GROUP_DIMENSIONS,
+  groupIndexKey,
   uniqueUsersKey,
   WINDOWS,
   type WindowKeyParts,
@@ -25,6 +26,8 @@ export interface WritePlan {
   readonly counters: ReadonlyMap<string, { count: number; sumCents: number; expireAtS: number }>;
   /** HyperLogLog key → users to add. */
   readonly uniques: ReadonlyMap<string, { users: Set<string>; expireAtS: number }>;
+  /** Group index set key → group values to add. */
+  readonly groups: ReadonlyMap<string, { values: Set<string>; expireAtS: number }>;
   /** Alerts to publish once the plan is applied (kept in Redis' outbox until they are). */
   readonly alerts: readonly Alert[];
   /** `topic:partition` → the next offset to read. */
@@ -35,6 +38,7 @@ export class WritePlanBuilder {
   private readonly stock = new Map<string, { quantity: number; below: boolean } | null>();
   private readonly counters = new Map<string, { count: number; sumCents: number; expireAtS: number }>();
   private readonly uniques = new Map<string, { users: Set<string>; expireAtS: number }>();
+  private readonly groups = new Map<string, { values: Set<string>; expireAtS: number }>();
   private readonly alerts: Alert[] = [];
   private readonly offsets = new Map<string, number>();
   /** Observations of windows already expired (late events, or a rebuild replaying old history). */
@@ -89,6 +93,10 @@ export class WritePlanBuilder {
       this.add(base, observation, expireAtS);
       for (const dimension of GROUP_DIMENSIONS) {
         this.add({ ...base, group: { dimension, value: observation[dimension] } }, observation, expireAtS);
+        const index = groupIndexKey(this.prefix, base, dimension);
+        const entry = this.groups.get(index) ?? { values: new Set<string>(), expireAtS };
+        entry.values.add(observation[dimension]);
+        this.groups.set(index, entry);
       }
     }
   }
@@ -102,6 +110,7 @@ export class WritePlanBuilder {
       stock: this.stock,
       counters: this.counters,
       uniques: this.uniques,
+      groups: this.groups,
       alerts: this.alerts,
       offsets: this.offsets,
     };
