@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { Registry } from "prom-client";
 import { EnvironmentError } from "../../core/errors.js";
 import { SinkMetrics } from "../../ingest/sink/metrics.js";
 import type { SinkEvent, SinkOptions } from "../../ingest/sink.js";
@@ -53,6 +54,8 @@ export interface ServeOptions {
   readonly extraChildren?: readonly ChildSpec[];
   /** Their HTTP routes on the same port: true when the route answered. */
   readonly extraRoutes?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Their Prometheus registries, served on /metrics with serve's own. */
+  readonly extraMetrics?: readonly Registry[];
   /** One line per supervisor transition and sink warning. */
   readonly log: (line: string) => void;
   readonly onSinkEvent?: (event: SinkEvent) => void;
@@ -128,7 +131,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     serveRoutes({
       status: () => statusSnapshot(supervisor.state, recorder, thresholds, now()),
       readiness: () => readiness(supervisor.state, recorder.probe),
-      metrics: () => metricsText([metrics.registry, sinkMetrics.registry]),
+      metrics: () => metricsText([metrics.registry, sinkMetrics.registry, ...(options.extraMetrics ?? [])]),
       ...(options.extraRoutes ? { extra: options.extraRoutes } : {}),
     }),
   );

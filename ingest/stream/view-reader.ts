@@ -68,3 +68,33 @@ export class RedisViewReader implements ViewReader {
     };
   }
 }
+
+/**
+ * A `RedisViewReader` that connects on first use and again after a failed connect, so a server whose
+ * Redis is down at start still starts (its requests get 503 until Redis is back).
+ */
+export function lazyRedisViewReader(
+  connect: () => Promise<RedisConnection>,
+  prefix: string,
+): ViewReader & { close(): void } {
+  let reader: Promise<RedisViewReader> | undefined;
+  let client: RedisConnection | undefined;
+  const get = () => {
+    reader ??= connect().then(
+      (c) => {
+        client = c;
+        return new RedisViewReader(c, prefix);
+      },
+      (error: unknown) => {
+        reader = undefined;
+        throw error;
+      },
+    );
+    return reader;
+  };
+  return {
+    stock: async (id) => (await get()).stock(id),
+    windows: async (query, starts) => (await get()).windows(query, starts),
+    close: () => client?.destroy(),
+  };
+}
