@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { Registry } from "prom-client";
 import { EnvironmentError } from "../../core/errors.js";
 import type { AlertPublisher } from "../../ingest/alert-publisher.js";
 import { SinkMetrics } from "../../ingest/sink/metrics.js";
@@ -58,6 +59,8 @@ export interface ServeOptions {
   readonly extraChildren?: readonly ChildSpec[];
   /** Their HTTP routes on the same port: true when the route answered. */
   readonly extraRoutes?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Their Prometheus registries, served on /metrics with serve's own. */
+  readonly extraMetrics?: readonly Registry[];
   /** One line per supervisor transition and sink warning. */
   readonly log: (line: string) => void;
   readonly onSinkEvent?: (event: SinkEvent) => void;
@@ -166,7 +169,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     serveRoutes({
       status,
       readiness: () => readiness(supervisor.state, recorder.probe),
-      metrics: () => metricsText([metrics.registry, sinkMetrics.registry]),
+      metrics: () => metricsText([metrics.registry, sinkMetrics.registry, ...(options.extraMetrics ?? [])]),
       ...(options.extraRoutes ? { extra: options.extraRoutes } : {}),
     }),
   );
