@@ -89,7 +89,9 @@ export async function initPostgresCluster(
   uid = process.getuid?.(),
 ): Promise<void> {
   const layout = postgresLayout(data);
-  mkdirSync(layout.socketDir, { recursive: true, mode: 0o700 });
+  // Parents with the default mode (a recursive mkdir would give them 0700 too, closing them to nobody).
+  mkdirSync(data, { recursive: true });
+  mkdirSync(layout.socketDir, { mode: 0o700, recursive: true });
   if (existsSync(join(layout.pgdata, "PG_VERSION"))) {
     if (uid === 0) await chownToUnprivileged(data);
     return;
