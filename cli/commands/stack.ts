@@ -24,6 +24,7 @@ export function renderStatusLine(s: ServiceStatus): string {
     s.rssBytes ? mib(s.rssBytes) : undefined,
     s.startSeconds !== undefined ? `ready in ${s.startSeconds.toFixed(1)}s` : undefined,
     s.alreadyRunning ? "already running" : undefined,
+    s.external ? "external, FLOE_REDIS_URL" : undefined,
   ]
     .filter(Boolean)
     .join(", ");
