@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   choosePostgresBinDir,
   debianPostgresDirs,
+  discoverRedisServer,
   findOnPath,
   unprivileged,
   unprivilegedGroup,
@@ -38,6 +39,15 @@ describe("redis-server discovery", () => {
     );
     expect(findOnPath("redis-server", "", existing("/usr/sbin/redis-server"))).toBe("/usr/sbin/redis-server");
     expect(findOnPath("redis-server", "/opt/x", existing())).toBeUndefined();
+  });
+
+  it("without one, fails naming both fixes: install it, or point FLOE_REDIS_URL at a Redis", () => {
+    expect(() => discoverRedisServer({ PATH: "/opt/x" }, existing())).toThrow(
+      expect.objectContaining({
+        code: "NO_REDIS",
+        hint: expect.stringMatching(/apt-get install redis-server.*FLOE_REDIS_URL/),
+      }),
+    );
   });
 });
 

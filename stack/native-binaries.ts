@@ -52,8 +52,11 @@ export function findOnPath(name: string, path: string | undefined, exists: Exist
   return dirs.map((d) => join(d, name)).find(exists);
 }
 
-export function discoverRedisServer(env: NodeJS.ProcessEnv = process.env): string {
-  const found = findOnPath("redis-server", env.PATH, existsSync);
+export function discoverRedisServer(
+  env: NodeJS.ProcessEnv = process.env,
+  exists: Exists = existsSync,
+): string {
+  const found = findOnPath("redis-server", env.PATH, exists);
   if (found) return found;
   throw new EnvironmentError(
     "NO_REDIS",
