@@ -1,13 +1,18 @@
+import { HeadBucketCommand } from "@aws-sdk/client-s3";
 import type { EachBatchPayload, KafkaMessage } from "kafkajs";
 import { Partitioners } from "kafkajs";
 import { EnvironmentError } from "../core/errors.js";
 import { DEFAULT_RETRY, withRetry } from "../core/retry.js";
-import { DLQ_TOPIC, type TopicKind, topicKindOf } from "./contracts.js";
+import { type SinkKind, sinkKindOf } from "./cdc/cdc-topics.js";
+import { ColumnMarkers } from "./cdc/column-markers.js";
+import { s3MarkerStore } from "./cdc/s3-marker-store.js";
+import { DLQ_TOPIC } from "./contracts.js";
 import { endpointsFromEnv, kafkaClient, s3Client } from "./endpoints.js";
 import { DuckParquetEncoder } from "./parquet-duckdb.js";
 import { DEFAULT_RAW_TARGET } from "./raw-tables.js";
 import { DLQ_PRODUCER_CONFIG } from "./sink/dead-letters.js";
 import { SINK_DEFAULTS } from "./sink/defaults.js";
+import { type SinkHealthFacts, sinkReadiness } from "./sink/health.js";
 import { awaitWithHeartbeats } from "./sink/heartbeats.js";
 import { FetchControl, partitionIO, type SinkClients } from "./sink/kafka-s3-io.js";
 import { type Assignment, memberLag } from "./sink/member-lag.js";
@@ -20,6 +25,10 @@ import type { SinkOptions, SinkSummary } from "./sink/types.js";
 import { workerObserver } from "./sink/worker-observer.js";
 
 export { objectKey } from "./sink/partition-worker.js";
+
+/** How often the sink checks that S3 answers, for `/readyz` (only while it serves metrics). */
+const S3_PROBE_EVERY_MS = 10_000;
+
 export type { DurableFile, SinkEvent, SinkOptions, SinkSummary } from "./sink/types.js";
 
 /**
@@ -42,10 +51,18 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
   };
   const idleMs = options.idleMs ?? SINK_DEFAULTS.idleMs;
   const emit = options.onEvent ?? (() => {});
-  const kinds = new Map<string, TopicKind>();
+  const kinds = new Map<string, SinkKind>();
   for (const topic of options.topics) {
-    const kind = topicKindOf(topic);
-    if (!kind) throw new EnvironmentError("SINK_TOPIC", `Topic "${topic}" has no event contract.`);
+    const kind = sinkKindOf(topic);
+    if (!kind) {
+      throw new EnvironmentError(
+        "SINK_TOPIC",
+        `Topic "${topic}" has no event contract and is no CDC topic.`,
+        {
+          hint: "event topics end with user-events, product-metadata or orders; Debezium's are db.<table>",
+        },
+      );
+    }
     kinds.set(topic, kind);
   }
 
@@ -86,14 +103,20 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
   }
 
   const fetch = new FetchControl(consumer);
-  const clients: SinkClients = { s3, bucket, encoder, producer, dlqTopic, consumer, fetch };
   const target = {
     ...DEFAULT_RAW_TARGET,
     bucket,
     prefix,
     schema: options.hiveSchema ?? SINK_DEFAULTS.hiveSchema,
   };
-  const registration = new RegistrationQueue(options.trino, target, options.topics, emit);
+  // CDC tables' columns: markers on S3 first, then the table's ALTER through the registration queue.
+  const markers: ColumnMarkers = new ColumnMarkers(s3MarkerStore(s3, bucket), prefix, (topic, columns) =>
+    registration.addColumns(topic, columns),
+  );
+  const registration = new RegistrationQueue(options.trino, target, options.topics, emit, (topic) =>
+    markers.columns(topic),
+  );
+  const clients: SinkClients = { s3, bucket, encoder, producer, dlqTopic, consumer, fetch, markers };
   const reporting = { summary, metrics, registration, emit, onDurable: options.onDurable };
   const retry = options.retry ?? DEFAULT_RETRY;
   const pauseMs = options.pauseMs ?? SINK_DEFAULTS.pauseMs;
@@ -102,12 +125,28 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
   const keyOf = (topic: string, partition: number) => `${topic}:${partition}`;
   let lastMessageAt = Date.now();
   let stopping: "signal" | "idle" | undefined;
+  // What /readyz answers from: group membership from the consumer's events, S3 from a probe on the tick.
+  const health: SinkHealthFacts = { joined: false, stopping: false };
+  let lastS3ProbeAt = 0;
+  const probeS3 = async (now: number) => {
+    lastS3ProbeAt = now;
+    try {
+      await s3.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: AbortSignal.timeout(5_000) });
+      health.s3 = { ok: true, at: Date.now() };
+    } catch (error) {
+      health.s3 = {
+        ok: false,
+        at: Date.now(),
+        error: error instanceof Error ? error.message || error.name : String(error),
+      };
+    }
+  };
 
   const workerFor = async (topic: string, partition: number): Promise<PartitionWorker> => {
     const key = keyOf(topic, partition);
     let worker = workers.get(key);
     if (!worker) {
-      const kind = kinds.get(topic) as TopicKind;
+      const kind = kinds.get(topic) as SinkKind;
       const config: WorkerConfig = { topic, partition, kind, prefix, limits, retry, pauseMs };
       const observer = workerObserver(reporting, topic, partition);
       worker = new PartitionWorker(config, partitionIO(clients, topic, partition), observer);
@@ -159,7 +198,11 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
   // in-memory state; each partition restores its watermarks from the commit on its next batch.
   let joins = 0;
   let assignment: Assignment;
+  consumer.on(consumer.events.REBALANCING, () => {
+    health.joined = false;
+  });
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    health.joined = true;
     assignment = new Map(
       Object.entries(e.payload.memberAssignment).map(([topic, partitions]) => [topic, new Set(partitions)]),
     );
@@ -186,6 +229,7 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
   const requestStop = (reason: "signal" | "idle") => {
     if (stopping) return;
     stopping = reason;
+    health.stopping = true;
     emit({ kind: "stopping", reason });
     stopResolve();
   };
@@ -195,6 +239,7 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
   // ticking over partitions nobody fetches any more.
   let crashed: unknown;
   consumer.on(consumer.events.CRASH, (e) => {
+    health.joined = false;
     if (e.payload.restart) return;
     crashed = e.payload.error;
     stopResolve();
@@ -211,6 +256,8 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
       for (const worker of workers.values()) if (worker.wantsCycle(now)) cycles.push(worker.requestCycle());
       await Promise.all(cycles);
       await registration.flush();
+      // Not awaited: a hanging S3 must not hold the tick (its 5 s timeout ends the probe).
+      if (metricsServer && now - lastS3ProbeAt >= S3_PROBE_EVERY_MS) void probeS3(now);
       if (now - lastLagAt >= 2_000) {
         lastLagAt = now;
         const positionOf = (topic: string, partition: number) =>
@@ -239,7 +286,12 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
     const dlqWarning = await ensureDeadLetterTopic(admin, dlqTopic, options.topics);
     if (dlqWarning) emit({ kind: "warning", message: dlqWarning });
     if (options.metricsPort !== null) {
-      metricsServer = await metrics.serve(options.metricsPort ?? SINK_DEFAULTS.metricsPort);
+      metricsServer = await metrics.serve(
+        options.metricsPort ?? SINK_DEFAULTS.metricsPort,
+        options.metricsHost ?? SINK_DEFAULTS.metricsHost,
+        () => sinkReadiness(health, Date.now()),
+      );
+      await probeS3(Date.now());
     }
     await registration.flush();
     for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: true });
@@ -252,7 +304,9 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
     emit({
       kind: "started",
       topics: options.topics,
-      ...(metricsServer ? { metricsPort: metricsServer.port } : {}),
+      ...(metricsServer
+        ? { metricsPort: metricsServer.port, metricsHost: options.metricsHost ?? SINK_DEFAULTS.metricsHost }
+        : {}),
     });
     const timer = setInterval(() => void tick(), 1_000);
     await stopped;

@@ -10,6 +10,7 @@ import {
 import { DURATION, PORT, parseFlags, readFlag } from "./flag-values.js";
 import type { FloeCommand } from "./floe-command.js";
 import { RAW_RETENTION_DEFAULT } from "./maintain.js";
+import { SLO_DEFAULTS, sloFlags, sloSettingsFromFlags } from "./serve-slo-flags.js";
 
 export const SERVE_DEFAULTS = {
   host: "127.0.0.1",
@@ -29,6 +30,7 @@ const serveFlags = z.object({
   buildEvery: z.string().default(SERVE_DEFAULTS.buildEvery),
   maintainEvery: z.string().default(SERVE_DEFAULTS.maintainEvery),
   raw: z.boolean().default(true),
+  due: z.boolean().default(true),
   rawRetention: z
     .string()
     .regex(CALENDAR_DURATION, "a duration like 180d or 26w")
@@ -40,6 +42,7 @@ const serveFlags = z.object({
   group: z.string().min(1).default(SINK_DEFAULTS.groupId),
   schema: z.string().min(1).default(SINK_DEFAULTS.hiveSchema),
   flushInterval: z.string().default(`${SINK_DEFAULTS.flushIntervalMs / 1000}s`),
+  ...sloFlags,
 });
 
 /**
@@ -70,6 +73,10 @@ export function registerServeCommand(program: FloeCommand): void {
       "time between the end of one build and the next",
       SERVE_DEFAULTS.buildEvery,
     )
+    .option(
+      "--no-due",
+      "build everything on every scheduled build (default: only what is due and whose upstream changed, as floe build --due)",
+    )
     .option("--maintain-every <duration>", "time between maintenance runs", SERVE_DEFAULTS.maintainEvery)
     .option(
       "--raw-retention <duration>",
@@ -88,12 +95,26 @@ export function registerServeCommand(program: FloeCommand): void {
       "the sink rolls a file after this age",
       `${SINK_DEFAULTS.flushIntervalMs / 1000}s`,
     )
+    .option(
+      "--slo-target <percent>",
+      "share of events that must reach their mart in time",
+      SLO_DEFAULTS.target,
+    )
+    .option("--slo-latency <duration>", "the SLO's event→mart latency threshold", SLO_DEFAULTS.latency)
+    .option("--slo-window <duration>", "window of SLO compliance and the error budget", SLO_DEFAULTS.window)
+    .option(
+      "--slo-burn-scale <n>",
+      "divide the burn alerts' windows (1h/5m, 6h/30m, 3d/6h) by n",
+      SLO_DEFAULTS.burnScale,
+    )
+    .option("--alerts-topic <topic>", "Kafka topic of the SLO burn alerts", SLO_DEFAULTS.alertsTopic)
     .handle(async (raw: ProjectFlags & SelectionFlags & Record<string, unknown>) => {
       const flags = parseFlags(serveFlags, raw, "serve");
       const port = readFlag("--port", flags.port, PORT);
       const buildEveryMs = readFlag("--build-every", flags.buildEvery, DURATION);
       const maintainEveryMs = readFlag("--maintain-every", flags.maintainEvery, DURATION);
       const flushIntervalMs = readFlag("--flush-interval", flags.flushInterval, DURATION);
+      const sloSettings = sloSettingsFromFlags(flags);
       const { loadRunProject } = await import("./run-action.js");
       const { selectFromFlags } = await import("./common-flags.js");
       const { connectTarget } = await import("../runner/connect.js");
@@ -109,8 +130,11 @@ export function registerServeCommand(program: FloeCommand): void {
         raw.logFormat === "json" ? jsonLogger(io.stdout) : textLogger(io.stdout, { colour: useColour(io) });
       const { TOPIC_KINDS } = await import("../../ingest/contracts.js");
       const { defaultTopicNames, topicName } = await import("../../ingest/producer.js");
-      const { endpointsFromEnv, s3Client, trinoFromEnv } = await import("../../ingest/endpoints.js");
+      const { endpointsFromEnv, kafkaClient, s3Client, trinoFromEnv } = await import(
+        "../../ingest/endpoints.js"
+      );
       const endpoints = endpointsFromEnv(io.env);
+      const { kafkaAlertPublisher } = await import("../../ingest/alert-publisher.js");
       const topics =
         flags.topics ?? TOPIC_KINDS.map((kind) => topicName({ prefix: flags.topicPrefix }, kind));
       const sink = flags.sink
@@ -163,8 +187,13 @@ export function registerServeCommand(program: FloeCommand): void {
         buildLogger: raw.quiet ? quietLogger(logger) : logger,
         ...(sink ? { sink } : {}),
         ...(flags.schedule ? { buildEveryMs } : {}),
+        due: flags.due,
         ...(flags.maintenance ? { maintainEveryMs } : {}),
         ...(rawRetention ? { rawRetention } : {}),
+        slo: {
+          settings: sloSettings,
+          publisher: kafkaAlertPublisher(kafkaClient(endpoints, "floe-serve-alerts"), flags.alertsTopic),
+        },
         log,
       });
       const listening = `floe serve on ${handle.url} (dashboard /, /healthz, /readyz, /metrics, /api/status)`;
