@@ -28,7 +28,7 @@ export function renderStatusLine(s: ServiceStatus): string {
   ]
     .filter(Boolean)
     .join(", ");
-  return `${mark} ${s.name.padEnd(13)} ${s.state.padEnd(9)} ${s.url.padEnd(24)}${detail ? ` (${detail})` : ""}`;
+  return `${mark} ${s.name.padEnd(13)} ${s.state.padEnd(9)} ${s.url.padEnd(31)}${detail ? ` (${detail})` : ""}`;
 }
 
 function renderEvent(e: StackEvent): string | undefined {
