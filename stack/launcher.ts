@@ -14,6 +14,7 @@ import { isOurProcess, launchDetached, readPid, residentBytes, stopProcess } fro
 import {
   externalEndpoints,
   type HealthCheck,
+  mayLaunch,
   S3_SECRET_KEY,
   SERVICES,
   type ServiceName,
@@ -253,7 +254,7 @@ async function waitHealthy(
         continue;
       }
       if (!running.has(spec.name)) {
-        if (!(spec.after ?? []).some((dep) => !done.has(dep))) launch(spec);
+        if (mayLaunch(spec, done)) launch(spec);
         continue;
       }
       const pid = running.get(spec.name)!;

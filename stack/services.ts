@@ -150,6 +150,11 @@ export const SERVICES: readonly ServiceSpec[] = [
   },
 ];
 
+/** Whether `spec` may be launched now: every service it starts after is healthy. Pure. */
+export function mayLaunch(spec: ServiceSpec, healthy: { has(name: ServiceName): boolean }): boolean {
+  return (spec.after ?? []).every((dep) => healthy.has(dep));
+}
+
 export function serviceByName(name: string): ServiceSpec | undefined {
   return SERVICES.find((s) => s.name === name);
 }
