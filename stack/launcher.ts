@@ -11,8 +11,17 @@ import { discoverRedisServer } from "./native-binaries.js";
 import { type StackPaths, stackPaths } from "./paths.js";
 import { initPostgresCluster, needsPostgresDownload, postgresBinDir } from "./postgres-server.js";
 import { isOurProcess, launchDetached, readPid, residentBytes, stopProcess } from "./process.js";
-import { S3_SECRET_KEY, SERVICES, type ServiceName, type ServiceSpec, SHOP_DB } from "./services.js";
-import { provisionShopDatabase } from "./shop-db.js";
+import {
+  externalEndpoints,
+  type HealthCheck,
+  mayLaunch,
+  S3_SECRET_KEY,
+  SERVICES,
+  type ServiceName,
+  type ServiceSpec,
+  SHOP_DB,
+} from "./services.js";
+import { provisionShopDatabase, redactUrl } from "./shop-db.js";
 import { dataDir, kafkaConfig, type NativeBinaries, processMarker, startCommand } from "./start-commands.js";
 
 const run = promisify(execFile);
@@ -34,6 +43,8 @@ export interface ServiceStatus {
   /** Seconds from launch to healthy, for services started by this call. */
   readonly startSeconds?: number;
   readonly alreadyRunning?: boolean;
+  /** Provided by an endpoint of the user's (FLOE_REDIS_URL), not a process of this stack. */
+  readonly external?: boolean;
 }
 
 export type StackEvent =
@@ -70,8 +81,11 @@ function tail(file: string, lines: number): string {
 /** The state of every service right now (process alive + one health probe). */
 export async function stackStatus(options: StackOptions = {}): Promise<ServiceStatus[]> {
   const paths = options.paths ?? stackPaths();
+  const external = externalEndpoints();
   return Promise.all(
     SERVICES.map(async (spec): Promise<ServiceStatus> => {
+      const endpoint = external[spec.name];
+      if (endpoint) return externalStatus(spec, endpoint, await probe(endpoint));
       const pid = runningPid(paths, spec.name);
       const base = { name: spec.name, title: spec.title, url: spec.url };
       if (pid === undefined) return { ...base, state: "stopped" };
@@ -79,6 +93,17 @@ export async function stackStatus(options: StackOptions = {}): Promise<ServiceSt
       return { ...base, state: healthy ? "healthy" : "unhealthy", pid, rssBytes: residentBytes(pid) };
     }),
   );
+}
+
+function externalStatus(spec: ServiceSpec, endpoint: HealthCheck, healthy: boolean): ServiceStatus {
+  const url = "url" in endpoint ? redactUrl(endpoint.url) : spec.url;
+  return {
+    name: spec.name,
+    title: spec.title,
+    url,
+    state: healthy ? "healthy" : "unhealthy",
+    external: true,
+  };
 }
 
 /**
@@ -99,7 +124,8 @@ export async function stackUp(options: StackOptions = {}): Promise<ServiceStatus
     const pid = runningPid(paths, spec.name);
     if (pid !== undefined) running.set(spec.name, pid);
   }
-  const toStart = SERVICES.filter((s) => !running.has(s.name));
+  const external = externalEndpoints();
+  const toStart = SERVICES.filter((s) => !running.has(s.name) && !external[s.name]);
   const starts = (name: ServiceName) => toStart.some((s) => s.name === name);
   const natives: NativeBinaries = {
     postgresBinDir: postgresBinDir(paths),
@@ -131,7 +157,12 @@ export async function stackUp(options: StackOptions = {}): Promise<ServiceStatus
   };
 
   try {
-    return await waitHealthy(paths, { running, launchedAt, launch }, options.timeoutMs ?? 240_000, emit);
+    return await waitHealthy(
+      paths,
+      { running, launchedAt, launch, external },
+      options.timeoutMs ?? 240_000,
+      emit,
+    );
   } catch (error) {
     // Leave nothing half-started: stop what this call launched.
     await Promise.all([...launchedAt.keys()].map((s) => stopService(paths, s, 5_000)));
@@ -201,6 +232,7 @@ interface Launches {
   readonly launchedAt: ReadonlyMap<ServiceName, number>;
   /** Launches a service that is not running; called once its `after` services are healthy. */
   readonly launch: (spec: ServiceSpec) => void;
+  readonly external: Partial<Record<ServiceName, HealthCheck>>;
 }
 
 async function waitHealthy(
@@ -209,15 +241,20 @@ async function waitHealthy(
   timeoutMs: number,
   emit: (e: StackEvent) => void,
 ): Promise<ServiceStatus[]> {
-  const { running, launchedAt, launch } = launches;
+  const { running, launchedAt, launch, external } = launches;
   const started = Date.now();
   const done = new Map<ServiceName, ServiceStatus>();
   let lastReport = started;
   while (done.size < SERVICES.length) {
     for (const spec of SERVICES) {
       if (done.has(spec.name)) continue;
+      const endpoint = external[spec.name];
+      if (endpoint) {
+        if (await probe(endpoint)) done.set(spec.name, externalStatus(spec, endpoint, true));
+        continue;
+      }
       if (!running.has(spec.name)) {
-        if (!(spec.after ?? []).some((dep) => !done.has(dep))) launch(spec);
+        if (mayLaunch(spec, done)) launch(spec);
         continue;
       }
       const pid = running.get(spec.name)!;

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
+  blockedAncestor,
   choosePostgresBinDir,
   debianPostgresDirs,
+  discoverRedisServer,
   findOnPath,
   unprivileged,
   unprivilegedGroup,
@@ -39,6 +41,15 @@ describe("redis-server discovery", () => {
     expect(findOnPath("redis-server", "", existing("/usr/sbin/redis-server"))).toBe("/usr/sbin/redis-server");
     expect(findOnPath("redis-server", "/opt/x", existing())).toBeUndefined();
   });
+
+  it("without one, fails naming both fixes: install it, or point FLOE_REDIS_URL at a Redis", () => {
+    expect(() => discoverRedisServer({ PATH: "/opt/x" }, existing())).toThrow(
+      expect.objectContaining({
+        code: "NO_REDIS",
+        hint: expect.stringMatching(/apt-get install redis-server.*FLOE_REDIS_URL/),
+      }),
+    );
+  });
 });
 
 describe("unprivileged", () => {
@@ -59,5 +70,21 @@ describe("unprivileged", () => {
   it("uses Debian's nogroup when it exists, else nobody", () => {
     expect(unprivilegedGroup("root:x:0:\nnogroup:x:65534:\n")).toBe("nogroup");
     expect(unprivilegedGroup("root:x:0:\nnobody:x:65534:\n")).toBe("nobody");
+  });
+});
+
+describe("blockedAncestor", () => {
+  const modes: Record<string, number> = { "/": 0o755, "/root": 0o700, "/work": 0o755, "/work/x": 0o750 };
+  const modeOf = (dir: string) => modes[dir];
+
+  it("finds the folder nobody cannot pass on the way to the cluster", () => {
+    expect(blockedAncestor("/root/floe/.floe/stack/data", modeOf)).toBe("/root");
+    expect(blockedAncestor("/work/x/stack/data", modeOf)).toBe("/work/x");
+    expect(blockedAncestor("/work/x", modeOf)).toBe("/work/x");
+  });
+
+  it("finds none on an open path, or below folders not created yet (we create them with the default mode)", () => {
+    expect(blockedAncestor("/work/stack/data", modeOf)).toBeUndefined();
+    expect(blockedAncestor("/work/new/deeper/data", modeOf)).toBeUndefined();
   });
 });

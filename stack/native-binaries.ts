@@ -52,8 +52,11 @@ export function findOnPath(name: string, path: string | undefined, exists: Exist
   return dirs.map((d) => join(d, name)).find(exists);
 }
 
-export function discoverRedisServer(env: NodeJS.ProcessEnv = process.env): string {
-  const found = findOnPath("redis-server", env.PATH, existsSync);
+export function discoverRedisServer(
+  env: NodeJS.ProcessEnv = process.env,
+  exists: Exists = existsSync,
+): string {
+  const found = findOnPath("redis-server", env.PATH, exists);
   if (found) return found;
   throw new EnvironmentError(
     "NO_REDIS",
@@ -66,6 +69,25 @@ export function discoverRedisServer(env: NodeJS.ProcessEnv = process.env): strin
 
 /** The user an unprivileged server runs as when Floe runs as root (PostgreSQL refuses to run as root). */
 export const UNPRIVILEGED_USER = "nobody";
+
+/**
+ * The first folder on the way to `path` that the unprivileged user cannot pass (no "others" execute bit),
+ * e.g. /root (mode 0700) when the checkout lives there; undefined when every one can be passed. The
+ * folders we create ourselves are chowned to that user, so they do not count. Pure over `modeOf`.
+ */
+export function blockedAncestor(
+  path: string,
+  modeOf: (dir: string) => number | undefined,
+): string | undefined {
+  const parts = path.split("/").filter(Boolean);
+  for (let i = 0; i <= parts.length; i++) {
+    const dir = `/${parts.slice(0, i).join("/")}`;
+    const mode = modeOf(dir);
+    if (mode === undefined) return undefined; // Not created yet: we make it, with the default mode.
+    if ((mode & 0o001) === 0) return dir;
+  }
+  return undefined;
+}
 
 /** The group of the unprivileged user: Debian's `nogroup`, elsewhere `nobody`. */
 export function unprivilegedGroup(groupFile: string): string {

@@ -1,10 +1,11 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { EnvironmentError } from "../core/errors.js";
 import { installDir } from "./install.js";
 import {
+  blockedAncestor,
   discoverPostgresBinDir,
   UNPRIVILEGED_USER,
   unprivileged,
@@ -79,6 +80,27 @@ async function chownToUnprivileged(dir: string): Promise<void> {
   ]);
 }
 
+function modeOf(dir: string): number | undefined {
+  try {
+    return statSync(dir).mode;
+  } catch {
+    return undefined;
+  }
+}
+
+/** As root the server runs as nobody, which must be able to reach its data folder. */
+function assertReachableByUnprivileged(data: string): void {
+  const blocked = blockedAncestor(dirname(data), modeOf);
+  if (blocked === undefined) return;
+  throw new EnvironmentError(
+    "POSTGRES_DIR_UNREACHABLE",
+    `The shop's PostgreSQL runs as ${UNPRIVILEGED_USER} when floe runs as root, and ${UNPRIVILEGED_USER} cannot enter ${blocked} on the way to ${data}.`,
+    {
+      hint: `put the stack where ${UNPRIVILEGED_USER} can reach it (FLOE_STACK_DIR=/var/tmp/floe-stack), or allow passing through with \`chmod o+x ${blocked}\``,
+    },
+  );
+}
+
 /**
  * Creates the cluster once (an existing PG_VERSION means it exists): superuser `postgres` with the local
  * password, password (scram) auth over TCP, trust on the stack's own socket folder.
@@ -89,7 +111,10 @@ export async function initPostgresCluster(
   uid = process.getuid?.(),
 ): Promise<void> {
   const layout = postgresLayout(data);
-  mkdirSync(layout.socketDir, { recursive: true, mode: 0o700 });
+  if (uid === 0) assertReachableByUnprivileged(data);
+  // Parents with the default mode (a recursive mkdir would give them 0700 too, closing them to nobody).
+  mkdirSync(data, { recursive: true });
+  mkdirSync(layout.socketDir, { mode: 0o700, recursive: true });
   if (existsSync(join(layout.pgdata, "PG_VERSION"))) {
     if (uid === 0) await chownToUnprivileged(data);
     return;

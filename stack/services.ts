@@ -78,6 +78,17 @@ export function redisUrl(env: NodeJS.ProcessEnv = process.env): string {
   return env.FLOE_REDIS_URL ?? `redis://127.0.0.1:${PORTS.redis}`;
 }
 
+/**
+ * Services provided by an endpoint of your own instead of a local process: with FLOE_REDIS_URL set,
+ * `floe stack up` starts no Redis and checks that one's health instead (e.g. where no redis-server is
+ * installed).
+ */
+export function externalEndpoints(
+  env: NodeJS.ProcessEnv = process.env,
+): Partial<Record<ServiceName, HealthCheck>> {
+  return env.FLOE_REDIS_URL ? { redis: { kind: "redis", url: env.FLOE_REDIS_URL } } : {};
+}
+
 /** The Debezium connector's name in Kafka Connect. */
 export const CDC_CONNECTOR = "shop-cdc";
 
@@ -138,6 +149,11 @@ export const SERVICES: readonly ServiceSpec[] = [
     after: ["kafka", "postgres"],
   },
 ];
+
+/** Whether `spec` may be launched now: every service it starts after is healthy. Pure. */
+export function mayLaunch(spec: ServiceSpec, healthy: { has(name: ServiceName): boolean }): boolean {
+  return (spec.after ?? []).every((dep) => healthy.has(dep));
+}
 
 export function serviceByName(name: string): ServiceSpec | undefined {
   return SERVICES.find((s) => s.name === name);

@@ -30,28 +30,36 @@ interface Envelope {
   ts_ms: number;
 }
 
-/** Reads `topic` from the start until a message with `key` arrives (or the deadline passes). */
-async function findMessage(topic: string, key: Record<string, string>, timeoutMs: number) {
+/**
+ * Reads `topic` from the start and collects the messages with `key` (value null for a tombstone) until
+ * `count` have arrived (and 3 s more) or the deadline passes.
+ */
+async function messagesFor(topic: string, key: Record<string, string>, count: number, timeoutMs: number) {
   const kafka = new Kafka({
     clientId: "floe-shop-services-test",
     brokers: [`127.0.0.1:${PORTS.kafka}`],
     logLevel: logLevel.NOTHING,
   });
   const consumer = kafka.consumer({ groupId: uniqueName("shop-services") });
+  const found: (Envelope | null)[] = [];
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
-    return await new Promise<{ key: unknown; value: Envelope } | undefined>((resolve) => {
-      const timer = setTimeout(() => resolve(undefined), timeoutMs);
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
       void consumer.run({
         eachMessage: async ({ message }) => {
-          const parsedKey = JSON.parse(String(message.key));
-          if (JSON.stringify(parsedKey) !== JSON.stringify(key)) return;
-          clearTimeout(timer);
-          resolve({ key: parsedKey, value: JSON.parse(String(message.value)) as Envelope });
+          if (JSON.stringify(JSON.parse(String(message.key))) !== JSON.stringify(key)) return;
+          found.push(message.value === null ? null : (JSON.parse(String(message.value)) as Envelope));
+          if (found.length === count) {
+            // Linger a little, so that anything following (a tombstone) is seen too.
+            clearTimeout(timer);
+            setTimeout(resolve, 3_000);
+          }
         },
       });
     });
+    return found;
   } finally {
     await consumer.disconnect();
   }
@@ -85,31 +93,50 @@ describe("the shop's services", () => {
     expect(published.rows.map((r) => r.tablename)).toEqual([...SHOP_DB.tables].sort());
   });
 
-  it("turns a committed INSERT into products into Debezium's envelope on topic db.products", async () => {
+  it("turns INSERT, UPDATE and DELETE on products into Debezium's envelopes on topic db.products", async () => {
     const id = uniqueName("p-test");
     await shop.query(
       "INSERT INTO products (product_id, name, category, price, is_active, updated_at) VALUES ($1, 'Test lamp', 'test', 12.5, true, now())",
       [id],
     );
-    try {
-      const message = await findMessage("db.products", { product_id: id }, 60_000);
-      expect(message, `a message for ${id} on db.products`).toBeDefined();
-      const { value } = message!;
-      expect(value.op).toBe("c");
-      expect(value.before).toBeNull();
-      // numeric arrives as a string (decimal.handling.mode=string), the boolean as a boolean.
-      expect(value.after).toMatchObject({
-        product_id: id,
-        name: "Test lamp",
-        price: "12.50",
-        is_active: true,
-      });
-      expect(value.source).toMatchObject({ table: "products", snapshot: "false" });
-      expect(typeof value.source.lsn).toBe("number");
-      expect(typeof value.source.txId).toBe("number");
-    } finally {
-      await shop.query("DELETE FROM products WHERE product_id = $1", [id]);
-    }
+    await shop.query("UPDATE products SET price = 13, is_active = false WHERE product_id = $1", [id]);
+    await shop.query("DELETE FROM products WHERE product_id = $1", [id]);
+    const [created, updated, deleted, ...more] = await messagesFor(
+      "db.products",
+      { product_id: id },
+      3,
+      60_000,
+    );
+
+    expect(created?.op).toBe("c");
+    expect(created?.before).toBeNull();
+    // numeric arrives as a string (decimal.handling.mode=string), the boolean as a boolean.
+    expect(created?.after).toMatchObject({
+      product_id: id,
+      name: "Test lamp",
+      price: "12.50",
+      is_active: true,
+    });
+    expect(created?.source).toMatchObject({ table: "products", snapshot: "false" });
+    expect(typeof created?.source.lsn).toBe("number");
+    expect(typeof created?.source.txId).toBe("number");
+    expect(typeof created?.source.ts_ms).toBe("number");
+
+    // REPLICA IDENTITY FULL: the update and the delete carry the whole before-image.
+    expect(updated?.op).toBe("u");
+    expect(updated?.before).toMatchObject({
+      product_id: id,
+      price: "12.50",
+      is_active: true,
+      name: "Test lamp",
+    });
+    expect(updated?.after).toMatchObject({ product_id: id, price: "13.00", is_active: false });
+    expect(deleted?.op).toBe("d");
+    expect(deleted?.after).toBeNull();
+    expect(deleted?.before).toMatchObject({ product_id: id, price: "13.00", category: "test" });
+    expect(created!.source.lsn < updated!.source.lsn && updated!.source.lsn < deleted!.source.lsn).toBe(true);
+    // tombstones.on.delete=false: nothing follows the delete.
+    expect(more).toEqual([]);
   });
 
   it("drops a slot and a publication with the CDC teardown, and says when they are absent", async () => {

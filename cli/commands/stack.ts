@@ -24,10 +24,11 @@ export function renderStatusLine(s: ServiceStatus): string {
     s.rssBytes ? mib(s.rssBytes) : undefined,
     s.startSeconds !== undefined ? `ready in ${s.startSeconds.toFixed(1)}s` : undefined,
     s.alreadyRunning ? "already running" : undefined,
+    s.external ? "external, FLOE_REDIS_URL" : undefined,
   ]
     .filter(Boolean)
     .join(", ");
-  return `${mark} ${s.name.padEnd(13)} ${s.state.padEnd(9)} ${s.url.padEnd(24)}${detail ? ` (${detail})` : ""}`;
+  return `${mark} ${s.name.padEnd(13)} ${s.state.padEnd(9)} ${s.url.padEnd(31)}${detail ? ` (${detail})` : ""}`;
 }
 
 function renderEvent(e: StackEvent): string | undefined {
