@@ -150,6 +150,31 @@ describe("the due gate", () => {
   });
 });
 
+describe("tests under the due gate", () => {
+  it("remembers a test's pass with its code and forgets it when the test does not pass", () => {
+    const project = loadFixture({
+      ...FILES,
+      "models/schema.yml":
+        "version: 2\nmodels:\n  - name: fct_orders\n    columns:\n      - name: id\n        tests: [not_null]\n",
+    });
+    const test = project.manifest.nodes["test.shop.not_null_fct_orders_id"];
+    if (test?.resource_type !== "test") throw new Error("fixture: no test");
+    const path = join(mkdtempSync(join(tmpdir(), "floe-due-")), "due_state.json");
+    const gate = () =>
+      createDueGate({
+        manifest: project.manifest,
+        state: new DueStateFile(path),
+        versions: fakeVersions(new Map()),
+      });
+    expect(gate().passedBefore(test)).toBe(false);
+    gate().tested(test, true);
+    expect(gate().passedBefore(test)).toBe(true);
+    gate().tested(test, false);
+    expect(gate().passedBefore(test)).toBe(false);
+    expect(readDueState(path).nodes).toEqual({});
+  });
+});
+
 describe("the due state file", () => {
   it("is empty when missing and names the file and the fix when it is not a state file", () => {
     const dir = mkdtempSync(join(tmpdir(), "floe-due-"));

@@ -1,9 +1,9 @@
 import { join } from "node:path";
 import type { TrinoConnection } from "../../trino/connection.js";
 import type { ParsedProject } from "../compile/compile.js";
-import type { Manifest } from "../manifest/manifest.js";
+import type { Manifest, TestNode, UnitTestNode } from "../manifest/manifest.js";
 import { type DueDecision, decideDue } from "./decide-due.js";
-import { type DueNode, dataInputs, dueCandidate } from "./due-candidate.js";
+import { codeDigest, type DueNode, dataInputs, dueCandidate } from "./due-candidate.js";
 import { DUE_STATE_FILE, type DueRecord, DueStateFile } from "./due-state.js";
 import { TrinoVersionReader, type VersionReader } from "./upstream-versions.js";
 
@@ -19,6 +19,14 @@ export interface DueVerdict {
 export interface DueGate {
   decide(node: DueNode, exists: () => Promise<boolean>): Promise<DueVerdict>;
   built(node: DueNode, verdict: DueVerdict): void;
+  /**
+   * Whether a data or unit test passed the last time it ran under --due, with the same code: only then may
+   * it be left out when what it tests was not rebuilt (a test that failed keeps running, and keeps
+   * stopping what is downstream of it, until it passes).
+   */
+  passedBefore(test: TestNode | UnitTestNode): boolean;
+  /** After a test ran: a pass is remembered, anything else forgotten. */
+  tested(test: TestNode | UnitTestNode, passed: boolean): void;
 }
 
 export interface DueGateOptions {
@@ -71,6 +79,14 @@ export function createDueGate(options: DueGateOptions): DueGate {
     },
     built(node, verdict) {
       if (verdict.record) state.record(node.unique_id, verdict.record);
+    },
+    passedBefore(test) {
+      return state.get(test.unique_id)?.code === codeDigest(test);
+    },
+    tested(test, passed) {
+      if (passed) {
+        state.record(test.unique_id, { built_at: now().toISOString(), code: codeDigest(test), upstream: {} });
+      } else state.forget(test.unique_id);
     },
   };
 }
