@@ -131,6 +131,33 @@ describe("the due gate", () => {
     });
   });
 
+  it("reads no input's version for a model that is not due yet", async () => {
+    const project = loadFixture({
+      ...FILES,
+      "models/fct_orders.sql": `{{config materialized="table" freshness='{"build_after": {"count": 1, "period": "hour"}}'}}
+select * from {{ref "stg_orders"}}
+`,
+    });
+    const fct = project.manifest.nodes["model.shop.fct_orders"] as DueNode;
+    const path = join(mkdtempSync(join(tmpdir(), "floe-due-")), "due_state.json");
+    const reader = fakeVersions(new Map([["source.shop.raw.orders", "1 file"]]));
+    let now = new Date("2026-12-06T12:00:00Z");
+    const gate = createDueGate({
+      manifest: project.manifest,
+      state: new DueStateFile(path),
+      versions: reader,
+      now: () => now,
+    });
+    gate.built(fct, await gate.decide(fct, async () => true));
+    expect(reader.reads).toEqual(["source.shop.raw.orders"]);
+    now = new Date("2026-12-06T12:20:00Z");
+    expect(await gate.decide(fct, async () => true)).toEqual({
+      build: false,
+      reason: "not due: built 20m ago, build_after 1h",
+    });
+    expect(reader.reads).toEqual(["source.shop.raw.orders"]);
+  });
+
   it("reads no versions for a view, and builds without recording when an input cannot be read", async () => {
     const { project, node } = fixture();
     const path = join(mkdtempSync(join(tmpdir(), "floe-due-")), "due_state.json");
