@@ -199,8 +199,10 @@ export class StreamProcessor {
     const commitTimes: number[] = [];
     for (const item of decoded) {
       if (item.kind === "inventory") {
-        plan.inventory(item.change, item.offset >= alertsFrom);
-        if (item.change.commitMs !== undefined) commitTimes.push(item.change.commitMs);
+        const live = item.offset >= alertsFrom;
+        plan.inventory(item.change, live);
+        // Replayed history would measure the rebuild, not commit → Redis.
+        if (live && item.change.commitMs !== undefined) commitTimes.push(item.change.commitMs);
       } else if (item.kind === "event") {
         for (const observation of item.observations) plan.observe(observation);
       }

@@ -119,8 +119,9 @@ async function prepareTopics(
         await admin.createTopics({ topics: [{ topic: alertsTopic, numPartitions: 3 }] }).catch(() => {});
       }
       const missing = topics.filter((t) => !existing.has(t));
-      if (missing.length === 0) return;
-      if (Date.now() >= deadline || options.signal.aborted) {
+      // Asked to stop while waiting: not an error (runStream returns at once).
+      if (missing.length === 0 || options.signal.aborted) return;
+      if (Date.now() >= deadline) {
         throw new EnvironmentError(
           "STREAM_TOPIC_MISSING",
           `Kafka at ${options.endpoints.brokers.join(",")} has no topic ${missing.map((t) => `"${t}"`).join(", ")} for floe stream.`,
