@@ -30,6 +30,8 @@ export interface StreamStore {
 export interface SourceMessage {
   readonly offset: number;
   readonly value: Buffer | null;
+  /** The record's Kafka timestamp, epoch ms (when the producer — Debezium — wrote it). */
+  readonly timestampMs?: number;
 }
 
 export interface SourceBatch {

@@ -5,6 +5,7 @@ import {
   type AlertPublisher,
   partitionKey,
   type SourceBatch,
+  type SourceMessage,
   type StreamSource,
   type StreamStore,
 } from "./ports.js";
@@ -55,8 +56,10 @@ export interface AppliedReport {
   readonly partition: number;
   readonly messages: number;
   readonly lag: number;
-  /** Database commit times (epoch ms) of the inventory changes applied. */
+  /** Database commit times (epoch ms) of the inventory changes applied (replayed history left out). */
   readonly commitTimes: readonly number[];
+  /** Their Kafka timestamps, in the same order (commit → Kafka is Debezium's share of the latency). */
+  readonly kafkaTimes: readonly number[];
   readonly appliedAtMs: number;
 }
 
@@ -72,7 +75,7 @@ export interface ProcessorOptions {
 }
 
 type Decoded =
-  | { kind: "inventory"; change: InventoryChange; offset: number }
+  | { kind: "inventory"; change: InventoryChange; offset: number; kafkaMs: number | undefined }
   | { kind: "event"; observations: Observation[] }
   | { kind: "skip" };
 
@@ -187,7 +190,7 @@ export class StreamProcessor {
     if (messages.length === 0 || !last) return;
 
     const productIds = new Set<string>();
-    const decoded = messages.map((m) => this.decode(batch.topic, m.value, m.offset, productIds));
+    const decoded = messages.map((m) => this.decode(batch.topic, m, productIds));
     const unknown = [...productIds].filter((id) => !this.below.has(id));
     if (unknown.length > 0) {
       const below = await this.options.store.readBelow(unknown);
@@ -197,12 +200,16 @@ export class StreamProcessor {
     const plan = new WritePlanBuilder(this.options.keyPrefix, nowMs, (id) => this.below.get(id) ?? false);
     const alertsFrom = this.catchUpTo.get(key) ?? 0;
     const commitTimes: number[] = [];
+    const kafkaTimes: number[] = [];
     for (const item of decoded) {
       if (item.kind === "inventory") {
         const live = item.offset >= alertsFrom;
         plan.inventory(item.change, live);
         // Replayed history would measure the rebuild, not commit → Redis.
-        if (live && item.change.commitMs !== undefined) commitTimes.push(item.change.commitMs);
+        if (live && item.change.commitMs !== undefined) {
+          commitTimes.push(item.change.commitMs);
+          kafkaTimes.push(item.kafkaMs ?? Number.NaN);
+        }
       } else if (item.kind === "event") {
         for (const observation of item.observations) plan.observe(observation);
       }
@@ -227,6 +234,7 @@ export class StreamProcessor {
       messages: messages.length,
       lag: Math.max(0, batch.highWatermark - (last.offset + 1)),
       commitTimes,
+      kafkaTimes,
       appliedAtMs: this.now(),
     });
     if (this.phaseNow === "rebuilding") this.checkCaughtUp();
@@ -241,7 +249,8 @@ export class StreamProcessor {
     return new Map(this.positions);
   }
 
-  private decode(topic: string, value: Buffer | null, offset: number, productIds: Set<string>): Decoded {
+  private decode(topic: string, message: SourceMessage, productIds: Set<string>): Decoded {
+    const { value, offset } = message;
     if (topic === this.options.topics.inventory) {
       const parsed = parseInventoryChange(value);
       if (!parsed.ok) {
@@ -249,7 +258,7 @@ export class StreamProcessor {
         return { kind: "skip" };
       }
       productIds.add(parsed.change.productId);
-      return { kind: "inventory", change: parsed.change, offset };
+      return { kind: "inventory", change: parsed.change, offset, kafkaMs: message.timestampMs };
     }
     const kind = this.options.topics.events.get(topic);
     if (!kind) return { kind: "skip" };

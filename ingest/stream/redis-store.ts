@@ -86,8 +86,12 @@ export class RedisStreamStore implements StreamStore {
 
   async apply(plan: WritePlan, expectOffsets: boolean): Promise<"applied" | "stale"> {
     // WATCH, then look: offsets that vanished before the WATCH are seen by EXISTS, after it by EXEC failing.
-    await this.client.watch(this.keys.offsets);
-    const exists = (await this.client.exists(this.keys.offsets)) === 1;
+    // Sent together (node-redis pipelines one tick's commands): one round trip, not two.
+    const [, found] = await Promise.all([
+      this.client.watch(this.keys.offsets),
+      this.client.exists(this.keys.offsets),
+    ]);
+    const exists = found === 1;
     if (exists !== expectOffsets) {
       await this.client.unwatch();
       return "stale";
