@@ -3,20 +3,12 @@ import { EnvironmentError } from "../../core/errors.js";
 import type { TopicKind } from "../contracts.js";
 import { type Endpoints, kafkaClient } from "../endpoints.js";
 import { KafkaAlertPublisher } from "./alert-publisher.js";
+import { STREAM_DEFAULTS } from "./defaults.js";
 import { KafkaStreamSource } from "./kafka-source.js";
 import { type Phase, StreamProcessor } from "./processor.js";
 import { connectRedis, RedisStreamStore, redactUrl } from "./redis-store.js";
 import { StreamMetrics } from "./stream-metrics.js";
 
-/** `floe stream`'s defaults, declared once (the CLI flags and serve read them). */
-export const STREAM_DEFAULTS = {
-  inventoryTopic: "db.inventory",
-  eventKinds: ["user-events", "orders"] as readonly TopicKind[],
-  groupId: "floe-stream",
-  topicWaitMs: 30_000,
-  /** How often an idle processor checks that Redis still holds its offsets. */
-  verifyEveryMs: 2_000,
-} as const;
 
 export interface StreamOptions {
   readonly redisUrl: string;
