@@ -9,7 +9,6 @@ import { type Phase, StreamProcessor } from "./processor.js";
 import { connectRedis, RedisStreamStore, redactUrl } from "./redis-store.js";
 import { StreamMetrics } from "./stream-metrics.js";
 
-
 export interface StreamOptions {
   readonly redisUrl: string;
   readonly endpoints: Endpoints;
