@@ -55,6 +55,8 @@ export interface AppliedReport {
   readonly topic: string;
   readonly partition: number;
   readonly messages: number;
+  /** Events skipped because their event_id was already counted. */
+  readonly duplicates: number;
   readonly lag: number;
   /** Database commit times (epoch ms) of the inventory changes applied (replayed history left out). */
   readonly commitTimes: readonly number[];
@@ -76,7 +78,7 @@ export interface ProcessorOptions {
 
 type Decoded =
   | { kind: "inventory"; change: InventoryChange; offset: number; kafkaMs: number | undefined }
-  | { kind: "event"; observations: Observation[] }
+  | { kind: "event"; eventId: string; atMs: number; observations: Observation[] }
   | { kind: "skip" };
 
 export class StreamProcessor {
@@ -192,13 +194,16 @@ export class StreamProcessor {
     const productIds = new Set<string>();
     const decoded = messages.map((m) => this.decode(batch.topic, m, productIds));
     const unknown = [...productIds].filter((id) => !this.below.has(id));
-    if (unknown.length > 0) {
-      const below = await this.options.store.readBelow(unknown);
-      for (const id of unknown) this.below.set(id, below.has(id));
-    }
+    const eventIds = decoded.flatMap((d) => (d.kind === "event" ? [d.eventId] : []));
+    const [below, seen] = await Promise.all([
+      unknown.length > 0 ? this.options.store.readBelow(unknown) : Promise.resolve(new Set<string>()),
+      eventIds.length > 0 ? this.options.store.readSeen(eventIds) : Promise.resolve(new Set<string>()),
+    ]);
+    for (const id of unknown) this.below.set(id, below.has(id));
     const nowMs = this.now();
     const plan = new WritePlanBuilder(this.options.keyPrefix, nowMs, (id) => this.below.get(id) ?? false);
     const alertsFrom = this.catchUpTo.get(key) ?? 0;
+    let duplicates = 0;
     const commitTimes: number[] = [];
     const kafkaTimes: number[] = [];
     for (const item of decoded) {
@@ -211,6 +216,13 @@ export class StreamProcessor {
           kafkaTimes.push(item.kafkaMs ?? Number.NaN);
         }
       } else if (item.kind === "event") {
+        // Producers retry: an event id already counted (in Redis, or earlier in this batch) counts once.
+        if (seen.has(item.eventId)) {
+          duplicates++;
+          continue;
+        }
+        seen.add(item.eventId);
+        plan.seen(item.eventId, item.atMs);
         for (const observation of item.observations) plan.observe(observation);
       }
     }
@@ -232,6 +244,7 @@ export class StreamProcessor {
       topic: batch.topic,
       partition: batch.partition,
       messages: messages.length,
+      duplicates,
       lag: Math.max(0, batch.highWatermark - (last.offset + 1)),
       commitTimes,
       kafkaTimes,
@@ -267,7 +280,13 @@ export class StreamProcessor {
       this.options.observer?.onInvalid?.(topic, decoded.reason);
       return { kind: "skip" };
     }
-    return { kind: "event", observations: observe(decoded.event) };
+    const observations = observe(decoded.event);
+    return {
+      kind: "event",
+      eventId: String(decoded.event.fields.event_id),
+      atMs: observations[0]?.atMs ?? Number.NaN,
+      observations,
+    };
   }
 
   private seekTo(key: string, offset: number): void {
