@@ -46,7 +46,6 @@ function startStream() {
     verifyEveryMs: 500,
     onEvent: (e: StreamEvent) => {
       if (e.kind === "phase") phases.push(e.phase);
-      if (process.env.STREAM_DEBUG) console.error(JSON.stringify(e));
     },
   });
   return { stop: () => controller.abort(), done, phases };
