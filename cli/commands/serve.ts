@@ -14,6 +14,7 @@ import { RAW_RETENTION_DEFAULT } from "./maintain.js";
 export const SERVE_DEFAULTS = {
   host: "127.0.0.1",
   port: "8585",
+  apiPort: "8686",
   buildEvery: "60s",
   maintainEvery: "1h",
 } as const;
@@ -26,6 +27,10 @@ const serveFlags = z.object({
   maintenance: z.boolean().default(true),
   stream: z.boolean().default(true),
   api: z.boolean().default(true),
+  apiHost: z.string().min(1).optional(),
+  apiPort: z.string().default(SERVE_DEFAULTS.apiPort),
+  apiKeysFile: z.string().min(1).default(".floe/api-keys.json"),
+  apiSpoolDir: z.string().min(1).default(".floe/api-spool"),
   buildEvery: z.string().default(SERVE_DEFAULTS.buildEvery),
   maintainEvery: z.string().default(SERVE_DEFAULTS.maintainEvery),
   raw: z.boolean().default(true),
@@ -43,8 +48,8 @@ const serveFlags = z.object({
 });
 
 /**
- * `floe serve`: the sink, the build scheduler and maintenance under one supervisor (cli/serve/), with
- * `/`, `/healthz`, `/readyz`, `/metrics` and `/api/status` on --host:--port. SIGTERM/SIGINT drains and
+ * `floe serve`: the sink, the build scheduler, maintenance and the ingestion API (on --api-port, 8686) under
+ * one supervisor (cli/serve/), with `/`, `/healthz`, `/readyz`, `/metrics` and `/api/status` on --host:--port. SIGTERM/SIGINT drains and
  * stops (exit 0); a second signal exits at once (130).
  */
 export function registerServeCommand(program: FloeCommand): void {
@@ -54,7 +59,7 @@ export function registerServeCommand(program: FloeCommand): void {
       program
         .command("serve")
         .description(
-          "run continuously: the sink, scheduled builds and maintenance, supervised, with a live dashboard, /healthz, /readyz, /metrics and /api/status",
+          "run continuously: the sink, scheduled builds, maintenance and the ingestion API, supervised, with a live dashboard, /healthz, /readyz, /metrics and /api/status",
         ),
     ),
   )
@@ -64,7 +69,11 @@ export function registerServeCommand(program: FloeCommand): void {
     .option("--no-schedule", "do not build on a schedule")
     .option("--no-maintenance", "do not run floe maintain on a schedule")
     .option("--no-stream", "do not run the real-time processor (not built yet)")
-    .option("--no-api", "do not serve the ingestion API (not wired yet)")
+    .option("--no-api", "do not serve the ingestion API")
+    .option("--api-host <host>", "address the ingestion API listens on (default: --host)")
+    .option("--api-port <port>", "the ingestion API's port (0 picks a free port)", SERVE_DEFAULTS.apiPort)
+    .option("--api-keys-file <file>", "the ingestion API's key file", ".floe/api-keys.json")
+    .option("--api-spool-dir <dir>", "the ingestion API's durable spool", ".floe/api-spool")
     .option(
       "--build-every <duration>",
       "time between the end of one build and the next",
@@ -91,6 +100,7 @@ export function registerServeCommand(program: FloeCommand): void {
     .handle(async (raw: ProjectFlags & SelectionFlags & Record<string, unknown>) => {
       const flags = parseFlags(serveFlags, raw, "serve");
       const port = readFlag("--port", flags.port, PORT);
+      const apiPort = readFlag("--api-port", flags.apiPort, PORT);
       const buildEveryMs = readFlag("--build-every", flags.buildEvery, DURATION);
       const maintainEveryMs = readFlag("--maintain-every", flags.maintainEvery, DURATION);
       const flushIntervalMs = readFlag("--flush-interval", flags.flushInterval, DURATION);
@@ -152,7 +162,26 @@ export function registerServeCommand(program: FloeCommand): void {
           : (line: string) => io.stderr(`${line}\n`);
       if (flags.stream)
         log("serve: the real-time processor is not built yet (issue 13); nothing to run for it");
-      if (flags.api) log("serve: the ingestion API is not wired into serve yet; nothing to run for it");
+      let api: Parameters<typeof startServe>[0]["api"];
+      if (flags.api) {
+        const { resolve } = await import("node:path");
+        const { readKeys } = await import("../../ingest/http/api-keys.js");
+        const keysFile = resolve(io.cwd, flags.apiKeysFile);
+        if (!readKeys(keysFile).some((k) => !k.revokedAt)) {
+          log(
+            `serve: warning: no active API key in ${keysFile}: every POST /v1/events gets 401 until one is ` +
+              "created (floe ingest api-keys create --name <name>; the running API picks it up within a second)",
+          );
+        }
+        api = {
+          host: flags.apiHost ?? flags.host,
+          port: apiPort,
+          topicPrefix: flags.topicPrefix,
+          keysFile,
+          spoolDir: resolve(io.cwd, flags.apiSpoolDir),
+          endpoints,
+        };
+      }
       const handle = await startServe({
         host: flags.host,
         port,
@@ -162,6 +191,7 @@ export function registerServeCommand(program: FloeCommand): void {
         maintenanceConnection,
         buildLogger: raw.quiet ? quietLogger(logger) : logger,
         ...(sink ? { sink } : {}),
+        ...(api ? { api } : {}),
         ...(flags.schedule ? { buildEveryMs } : {}),
         ...(flags.maintenance ? { maintainEveryMs } : {}),
         ...(rawRetention ? { rawRetention } : {}),

@@ -253,6 +253,8 @@ export interface ServeStatus {
     readonly error: string | null;
   }[];
   readonly alerts: readonly Alert[];
+  /** The ingestion API while it runs (null: not running or `--no-api`); start-serve.ts adds it. */
+  readonly api?: { readonly url: string; readonly pending: number } | null;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,10 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { EnvironmentError } from "../../core/errors.js";
+import type { IngestApi } from "../../ingest/http/server.js";
 import { SinkMetrics } from "../../ingest/sink/metrics.js";
 import type { SinkEvent, SinkOptions } from "../../ingest/sink.js";
 import type { TrinoConnection } from "../../trino/connection.js";
 import type { ParsedProject } from "../compile/compile.js";
 import type { RunLogger } from "../log/events.js";
+import { apiChild, apiStatusOf, type ServeApiOptions } from "./api-child.js";
 import { serveRoutes } from "./http-routes.js";
 import { type JobContext, probeTrino, scheduledBuild, scheduledMaintenance } from "./jobs.js";
 import { periodicChild } from "./periodic-child.js";
@@ -39,6 +41,10 @@ export interface ServeOptions {
   readonly buildLogger: RunLogger;
   /** Absent: `--no-sink`. */
   readonly sink?: ServeSinkOptions;
+  /** The ingestion API on its own port; absent: `--no-api`. */
+  readonly api?: ServeApiOptions;
+  /** Injected for tests (a fake API): default the real `startIngestApi`. */
+  readonly startApi?: Parameters<typeof apiChild>[1]["start"];
   /** Absent: `--no-schedule`. */
   readonly buildEveryMs?: number;
   /** Absent: `--no-maintenance`. */
@@ -94,6 +100,19 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   const probe = () => probeTrino(context);
   const children: ChildSpec[] = [];
   if (options.sink) children.push(sinkChild(options.sink, sinkMetrics, options));
+  // The API's current instance (a restarted one is new): its status and metrics are read through it.
+  let api: IngestApi | undefined;
+  if (options.api) {
+    children.push(
+      apiChild(options.api, {
+        log: options.log,
+        onApi: (current) => {
+          api = current;
+        },
+        ...(options.startApi ? { start: options.startApi } : {}),
+      }),
+    );
+  }
   if (options.buildEveryMs !== undefined) {
     children.push(
       periodicChild({
@@ -124,11 +143,16 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   children.push(...(options.extraChildren ?? []));
 
   const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
+  const status = (): ServeStatus => ({
+    ...statusSnapshot(supervisor.state, recorder, thresholds, now()),
+    api: apiStatusOf(api),
+  });
   const server = createServer(
     serveRoutes({
-      status: () => statusSnapshot(supervisor.state, recorder, thresholds, now()),
+      status,
       readiness: () => readiness(supervisor.state, recorder.probe),
-      metrics: () => metricsText([metrics.registry, sinkMetrics.registry]),
+      metrics: () =>
+        metricsText([metrics.registry, sinkMetrics.registry, ...(api ? [api.metrics.registry] : [])]),
       ...(options.extraRoutes ? { extra: options.extraRoutes } : {}),
     }),
   );
@@ -172,7 +196,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   return {
     url: `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`,
     port,
-    status: () => statusSnapshot(supervisor.state, recorder, thresholds, now()),
+    status,
     signal: () => supervisor.signal(),
     done,
   };
