@@ -21,6 +21,7 @@ const maintainFlags = z.object({
   topicPrefix: z.string().default(""),
   rawPrefix: z.string().default(SINK_DEFAULTS.prefix),
   rawSchema: z.string().min(1).default(SINK_DEFAULTS.hiveSchema),
+  sinkGroup: z.string().min(1).default(SINK_DEFAULTS.groupId),
 });
 
 /**
@@ -50,6 +51,11 @@ export function registerMaintainCommand(program: FloeCommand): void {
     .option("--topic-prefix <prefix>", "prefix of the default topic names", "")
     .option("--raw-prefix <prefix>", "object key prefix of the raw area", SINK_DEFAULTS.prefix)
     .option("--raw-schema <name>", "Hive schema of the raw tables", SINK_DEFAULTS.hiveSchema)
+    .option(
+      "--sink-group <id>",
+      "the sink's consumer group: raw compaction merges only files it has committed past",
+      SINK_DEFAULTS.groupId,
+    )
     .handle(async (raw: ProjectFlags & SelectionFlags & Record<string, unknown>) => {
       const flags = parseFlags(maintainFlags, raw, "maintain");
       const { loadRunProject } = await import("./run-action.js");
@@ -105,6 +111,27 @@ export function registerMaintainCommand(program: FloeCommand): void {
               onPartition: log.rawPartition,
             });
             log.rawFinished(result, flags.rawRetention, flags.dryRun);
+            const { compactRawPartitions, kafkaCommittedOffsets, s3CompactionStore } = await import(
+              "../../ingest/raw-compaction.js"
+            );
+            const { kafkaClient } = await import("../../ingest/endpoints.js");
+            const admin = kafkaClient(endpoints, "floe-maintain").admin();
+            await admin.connect();
+            try {
+              const compaction = await compactRawPartitions({
+                target,
+                topics:
+                  flags.topics ?? TOPIC_KINDS.map((kind) => topicName({ prefix: flags.topicPrefix }, kind)),
+                now,
+                dryRun: flags.dryRun,
+                store: s3CompactionStore(s3Client(endpoints), endpoints.bucket),
+                committed: kafkaCommittedOffsets(admin, flags.sinkGroup),
+                onMerge: log.rawMerged,
+              });
+              log.rawCompactionFinished(compaction, flags.dryRun);
+            } finally {
+              await admin.disconnect();
+            }
           } catch (error) {
             log.rawFailed(error instanceof Error ? error.message : String(error));
             code = 1;
