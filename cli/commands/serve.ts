@@ -137,6 +137,7 @@ export function registerServeCommand(program: FloeCommand): void {
         : undefined;
       const maintenanceConnection = connectTarget(project.target, { timeZone: "UTC" });
       let rawRetention: Parameters<typeof startServe>[0]["rawRetention"];
+      let rawCompaction: Parameters<typeof startServe>[0]["rawCompaction"];
       if (flags.maintenance && flags.raw) {
         const { s3RawObjectStore } = await import("../../ingest/raw-retention.js");
         const { DEFAULT_RAW_TARGET } = await import("../../ingest/raw-tables.js");
@@ -152,6 +153,23 @@ export function registerServeCommand(program: FloeCommand): void {
           retentionSeconds: durationSeconds(flags.rawRetention) ?? 0,
           store: s3RawObjectStore(s3Client(endpoints), endpoints.bucket),
           trino: maintenanceConnection,
+        };
+        const { kafkaCommittedOffsets, s3CompactionStore } = await import("../../ingest/raw-compaction.js");
+        const { kafkaClient } = await import("../../ingest/endpoints.js");
+        rawCompaction = {
+          target: rawRetention.target,
+          topics,
+          store: s3CompactionStore(s3Client(endpoints), endpoints.bucket),
+          // A Kafka admin per maintenance run's look-up: serve holds no connection between runs.
+          committed: async (topic) => {
+            const admin = kafkaClient(endpoints, "floe-serve-maintenance").admin();
+            await admin.connect();
+            try {
+              return await kafkaCommittedOffsets(admin, flags.group)(topic);
+            } finally {
+              await admin.disconnect();
+            }
+          },
         };
       }
       const { jsonLine } = await import("../log/json-line.js");
@@ -195,6 +213,7 @@ export function registerServeCommand(program: FloeCommand): void {
         ...(flags.schedule ? { buildEveryMs } : {}),
         ...(flags.maintenance ? { maintainEveryMs } : {}),
         ...(rawRetention ? { rawRetention } : {}),
+        ...(rawCompaction ? { rawCompaction } : {}),
         log,
       });
       const listening = `floe serve on ${handle.url} (dashboard /, /healthz, /readyz, /metrics, /api/status)`;

@@ -51,6 +51,8 @@ export interface ServeOptions {
   readonly maintainEveryMs?: number;
   /** Raw retention in each maintenance run; absent: `--no-raw`. */
   readonly rawRetention?: JobContext["rawRetention"];
+  /** Raw compaction of closed partitions in each maintenance run, after retention; absent: `--no-raw`. */
+  readonly rawCompaction?: JobContext["rawCompaction"];
   readonly probeEveryMs?: number;
   readonly thresholds?: AlertThresholds;
   readonly policy?: BackoffPolicy;
@@ -95,6 +97,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     recorder,
     metrics,
     ...(options.rawRetention ? { rawRetention: options.rawRetention } : {}),
+    ...(options.rawCompaction ? { rawCompaction: options.rawCompaction } : {}),
     now,
   };
   const probe = () => probeTrino(context);
