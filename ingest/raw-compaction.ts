@@ -78,7 +78,8 @@ export async function compactRawPartitions(options: RawCompactionOptions): Promi
       const keys: string[] = [];
       for await (const key of options.store.list(topicPrefix)) keys.push(key);
       const closed = closedPartitions(rawPartitions(topic, topicPrefix, keys), options.now);
-      const committed = await options.committed(topic);
+      // Asked only when a partition has files to merge: most runs find nothing and need no Kafka.
+      let committed: ReadonlyMap<number, bigint> | undefined;
       for (const partition of closed) {
         const files = partition.keys
           .map((key) => parseRawFileKey(topic, key))
@@ -92,6 +93,7 @@ export async function compactRawPartitions(options: RawCompactionOptions): Promi
         );
         // A sink file without its end-offset metadata (-1n) is left as it is: its offsets are unknown.
         const known = withEnds.filter((f) => f.last >= 0n);
+        committed ??= await options.committed(topic);
         const plan = planPartitionCompaction(topic, known, committed, minFiles);
         result.uncommitted += plan.uncommitted + (withEnds.length - known.length);
         if (plan.merges.length === 0 && plan.redundant.length === 0) continue;
@@ -187,7 +189,14 @@ export function kafkaCommittedOffsets(
   groupId: string,
 ): (topic: string) => Promise<ReadonlyMap<number, bigint>> {
   return async (topic) => {
-    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    let offsets: Awaited<ReturnType<Admin["fetchOffsets"]>>[number] | undefined;
+    try {
+      [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    } catch (error) {
+      // A topic deleted since its raw files were written: nothing is committed, so nothing is merged.
+      if ((error as { type?: string }).type === "UNKNOWN_TOPIC_OR_PARTITION") return new Map();
+      throw error;
+    }
     const committed = new Map<number, bigint>();
     for (const p of offsets?.partitions ?? [])
       if (/^\d+$/.test(p.offset)) committed.set(p.partition, BigInt(p.offset));

@@ -35,7 +35,7 @@ export interface MaintenanceLog {
   table(event: MaintenanceEvent): void;
   rawPartition(partition: RawPartition, action: "deleted" | "would delete"): void;
   rawFinished(result: RawRetentionResult, retention: string, dryRun: boolean): void;
-  rawFailed(message: string): void;
+  rawFailed(message: string, step?: "retention" | "compaction"): void;
   rawMerged(partition: RawPartition, merge: MergeStep, action: "merged" | "would merge"): void;
   rawCompactionFinished(result: RawCompactionResult, dryRun: boolean): void;
   finished(outcomes: readonly TableOutcome[], dryRun: boolean): void;
@@ -59,7 +59,11 @@ export function maintenanceLogger(format: "text" | "json", write: (text: string)
         }),
       rawFinished: (result, retention, dryRun) =>
         json("info", { code: "RAW_RETENTION_FINISHED", retention, dry_run: dryRun, ...result }),
-      rawFailed: (message) => json("error", { code: "RAW_RETENTION_FAILED", msg: message }),
+      rawFailed: (message, step = "retention") =>
+        json("error", {
+          code: step === "retention" ? "RAW_RETENTION_FAILED" : "RAW_COMPACTION_FAILED",
+          msg: message,
+        }),
       rawMerged: (partition, merge, action) =>
         json("info", {
           code: "RAW_MERGE",
@@ -114,7 +118,7 @@ export function maintenanceLogger(format: "text" | "json", write: (text: string)
       out(
         `Raw retention ${retention} (days before ${r.firstDayKept}): ${dryRun ? "would delete" : "deleted"} ${plural(r.partitions, "partition")} (${plural(r.objects, "object")}), kept ${plural(r.kept, "partition")}`,
       ),
-    rawFailed: (message) => out(`Raw retention failed: ${message}`),
+    rawFailed: (message, step = "retention") => out(`Raw ${step} failed: ${message}`),
     rawMerged: (p, merge, action) =>
       out(
         `  raw ${p.topic} event_date=${p.eventDate}/event_type=${p.eventType} Kafka partition ${merge.kafkaPartition}: ${action} ${plural(merge.inputs.length, "file")} into ${merge.output.slice(merge.output.lastIndexOf("/") + 1)}`,
