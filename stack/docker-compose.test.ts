@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { endpointsFromEnv } from "../ingest/connection-settings.js";
 import { packageRoot } from "./paths.js";
 import { SERVICES } from "./services.js";
 import { SHOP_SQL_FILES } from "./shop-db.js";
@@ -72,5 +73,26 @@ describe("docker-compose.yml", () => {
       for (const m of text.matchAll(/\{\{(\w+)\}\}/g))
         expect(script, `${template}: {{${m[1]}}}`).toContain(`{{${m[1]}}}|`);
     }
+  });
+
+  it("runs floe serve against the compose services by name, on serve's and the API's ports", () => {
+    const floe = compose.services.floe;
+    expect(floe?.ports).toEqual(["8585:8585", "8686:8686"]);
+    expect((floe as { command?: string[] } | undefined)?.command?.join(" ")).toContain(
+      "floe.js serve --host 0.0.0.0",
+    );
+    // Every variable is one the settings module knows, and each service is reached by its compose name.
+    const env = floe?.environment ?? {};
+    expect(env.FLOE_KAFKA_BROKERS).toBe("kafka:29092");
+    expect(compose.services.kafka?.environment?.KAFKA_ADVERTISED_LISTENERS).toContain(
+      "INTERNAL://kafka:29092",
+    );
+    expect(env.FLOE_S3_ENDPOINT).toBe(compose.services.trino?.environment?.FLOE_S3_ENDPOINT);
+    expect(env.FLOE_TRINO_HOST).toBe("trino");
+    expect(endpointsFromEnv(env)).toMatchObject({
+      brokers: ["kafka:29092"],
+      s3Endpoint: "http://s3:9000",
+      s3AccessKey: "floe",
+    });
   });
 });

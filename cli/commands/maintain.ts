@@ -21,12 +21,14 @@ const maintainFlags = z.object({
   topicPrefix: z.string().default(""),
   rawPrefix: z.string().default(SINK_DEFAULTS.prefix),
   rawSchema: z.string().min(1).default(SINK_DEFAULTS.hiveSchema),
+  sinkGroup: z.string().min(1).default(SINK_DEFAULTS.groupId),
 });
 
 /**
  * `floe maintain [-s selector] [--dry-run]`: Iceberg maintenance (optimize, expire_snapshots,
  * remove_orphan_files) and row retention for each selected table, then raw retention (whole raw partitions
- * older than `--raw-retention`). Exit 1 when a table or the raw retention failed; 2 for usage errors.
+ * older than `--raw-retention`) and raw compaction of closed partitions (ingest/raw-compaction.ts). Exit 1
+ * when a table, the raw retention or the raw compaction failed; 2 for usage errors.
  */
 export function registerMaintainCommand(program: FloeCommand): void {
   const { io } = program;
@@ -35,7 +37,7 @@ export function registerMaintainCommand(program: FloeCommand): void {
       program
         .command("maintain")
         .description(
-          "compact and clean the selected Iceberg tables (optimize, expire_snapshots, remove_orphan_files), delete rows past their retention, and delete raw partitions past the raw retention",
+          "compact and clean the selected Iceberg tables (optimize, expire_snapshots, remove_orphan_files), delete rows past their retention, delete raw partitions past the raw retention, and merge the small files of closed raw partitions",
         ),
     ),
   )
@@ -50,6 +52,11 @@ export function registerMaintainCommand(program: FloeCommand): void {
     .option("--topic-prefix <prefix>", "prefix of the default topic names", "")
     .option("--raw-prefix <prefix>", "object key prefix of the raw area", SINK_DEFAULTS.prefix)
     .option("--raw-schema <name>", "Hive schema of the raw tables", SINK_DEFAULTS.hiveSchema)
+    .option(
+      "--sink-group <id>",
+      "the sink's consumer group: raw compaction merges only files it has committed past",
+      SINK_DEFAULTS.groupId,
+    )
     .handle(async (raw: ProjectFlags & SelectionFlags & Record<string, unknown>) => {
       const flags = parseFlags(maintainFlags, raw, "maintain");
       const { loadRunProject } = await import("./run-action.js");
@@ -92,11 +99,16 @@ export function registerMaintainCommand(program: FloeCommand): void {
             prefix: flags.rawPrefix,
             schema: flags.rawSchema,
           };
+          const topics =
+            flags.topics ?? TOPIC_KINDS.map((kind) => topicName({ prefix: flags.topicPrefix }, kind));
+          const failed = (step: "retention" | "compaction", error: unknown) => {
+            log.rawFailed(error instanceof Error ? error.message : String(error), step);
+            code = 1;
+          };
           try {
             const result = await applyRawRetention({
               target,
-              topics:
-                flags.topics ?? TOPIC_KINDS.map((kind) => topicName({ prefix: flags.topicPrefix }, kind)),
+              topics,
               retentionSeconds: durationSeconds(flags.rawRetention) ?? 0,
               now,
               dryRun: flags.dryRun,
@@ -106,8 +118,38 @@ export function registerMaintainCommand(program: FloeCommand): void {
             });
             log.rawFinished(result, flags.rawRetention, flags.dryRun);
           } catch (error) {
-            log.rawFailed(error instanceof Error ? error.message : String(error));
-            code = 1;
+            failed("retention", error);
+          }
+          // Compaction after retention (no merging of what is about to go); a failure of one is not the other's.
+          if (!signal.aborted) {
+            const { compactRawPartitions, kafkaCommittedOffsets, s3CompactionStore } = await import(
+              "../../ingest/raw-compaction.js"
+            );
+            const { kafkaClient } = await import("../../ingest/endpoints.js");
+            const admin = kafkaClient(endpoints, "floe-maintain").admin();
+            // Kafka is asked only when a closed partition has files to merge (most runs: none).
+            let connected: Promise<void> | undefined;
+            const committed = kafkaCommittedOffsets(admin, flags.sinkGroup);
+            try {
+              const compaction = await compactRawPartitions({
+                target,
+                topics,
+                now,
+                dryRun: flags.dryRun,
+                store: s3CompactionStore(s3Client(endpoints), endpoints.bucket),
+                committed: async (topic) => {
+                  connected ??= admin.connect();
+                  await connected;
+                  return committed(topic);
+                },
+                onMerge: log.rawMerged,
+              });
+              log.rawCompactionFinished(compaction, flags.dryRun);
+            } catch (error) {
+              failed("compaction", error);
+            } finally {
+              await admin.disconnect().catch(() => {});
+            }
           }
         }
         log.finished(outcomes, flags.dryRun);

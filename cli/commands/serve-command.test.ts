@@ -17,6 +17,12 @@ describe("floe serve flags", () => {
     expect(stderr).toContain("a port number");
   });
 
+  it("refuses an ingestion API port that is not one", async () => {
+    const { exitCode, stderr } = await serve("--api-port", "99999");
+    expect(exitCode).toBe(2);
+    expect(stderr).toContain("--api-port");
+  });
+
   it("refuses a build period that is not a duration", async () => {
     const { exitCode, stderr } = await serve("--build-every", "often");
     expect(exitCode).toBe(2);
@@ -49,6 +55,8 @@ describe("floe serve flags", () => {
       "--no-maintenance",
       "--no-stream",
       "--no-api",
+      "--api-port",
+      "--api-host",
     ]) {
       expect(help).toContain(flag);
     }

@@ -15,6 +15,7 @@ import { SLO_DEFAULTS, sloFlags, sloSettingsFromFlags } from "./serve-slo-flags.
 export const SERVE_DEFAULTS = {
   host: "127.0.0.1",
   port: "8585",
+  apiPort: "8686",
   buildEvery: "60s",
   maintainEvery: "1h",
 } as const;
@@ -27,6 +28,10 @@ const serveFlags = z.object({
   maintenance: z.boolean().default(true),
   stream: z.boolean().default(true),
   api: z.boolean().default(true),
+  apiHost: z.string().min(1).optional(),
+  apiPort: z.string().default(SERVE_DEFAULTS.apiPort),
+  apiKeysFile: z.string().min(1).default(".floe/api-keys.json"),
+  apiSpoolDir: z.string().min(1).default(".floe/api-spool"),
   buildEvery: z.string().default(SERVE_DEFAULTS.buildEvery),
   maintainEvery: z.string().default(SERVE_DEFAULTS.maintainEvery),
   raw: z.boolean().default(true),
@@ -44,12 +49,11 @@ const serveFlags = z.object({
   flushInterval: z.string().default(`${SINK_DEFAULTS.flushIntervalMs / 1000}s`),
   ...sloFlags,
   redisUrl: z.string().optional(),
-  keysFile: z.string().min(1).default(".floe/api-keys.json"),
 });
 
 /**
- * `floe serve`: the sink, the build scheduler and maintenance under one supervisor (cli/serve/), with
- * `/`, `/healthz`, `/readyz`, `/metrics` and `/api/status` on --host:--port. SIGTERM/SIGINT drains and
+ * `floe serve`: the sink, the build scheduler, maintenance and the ingestion API (on --api-port, 8686) under
+ * one supervisor (cli/serve/), with `/`, `/healthz`, `/readyz`, `/metrics` and `/api/status` on --host:--port. SIGTERM/SIGINT drains and
  * stops (exit 0); a second signal exits at once (130).
  */
 export function registerServeCommand(program: FloeCommand): void {
@@ -59,7 +63,7 @@ export function registerServeCommand(program: FloeCommand): void {
       program
         .command("serve")
         .description(
-          "run continuously: the sink, scheduled builds and maintenance, supervised, with a live dashboard, /healthz, /readyz, /metrics and /api/status",
+          "run continuously: the sink, scheduled builds, maintenance and the ingestion API, supervised, with a live dashboard, /healthz, /readyz, /metrics and /api/status",
         ),
     ),
   )
@@ -69,7 +73,15 @@ export function registerServeCommand(program: FloeCommand): void {
     .option("--no-schedule", "do not build on a schedule")
     .option("--no-maintenance", "do not run floe maintain on a schedule")
     .option("--no-stream", "do not run the real-time processor (floe stream)")
-    .option("--no-api", "do not serve the ingestion API (not wired yet)")
+    .option("--no-api", "do not serve the ingestion API")
+    .option("--api-host <host>", "address the ingestion API listens on (default: --host)")
+    .option("--api-port <port>", "the ingestion API's port (0 picks a free port)", SERVE_DEFAULTS.apiPort)
+    .option(
+      "--api-keys-file <file>",
+      "API keys of the ingestion API and the query API (one key store)",
+      ".floe/api-keys.json",
+    )
+    .option("--api-spool-dir <dir>", "the ingestion API's durable spool", ".floe/api-spool")
     .option(
       "--build-every <duration>",
       "time between the end of one build and the next",
@@ -117,14 +129,10 @@ export function registerServeCommand(program: FloeCommand): void {
       "--redis-url <url>",
       "the real-time view's Redis (default $FLOE_REDIS_URL or redis://127.0.0.1:6380)",
     )
-    .option(
-      "--keys-file <file>",
-      "API keys of the query API (the ingestion API's key store)",
-      ".floe/api-keys.json",
-    )
     .handle(async (raw: ProjectFlags & SelectionFlags & Record<string, unknown>) => {
       const flags = parseFlags(serveFlags, raw, "serve");
       const port = readFlag("--port", flags.port, PORT);
+      const apiPort = readFlag("--api-port", flags.apiPort, PORT);
       const buildEveryMs = readFlag("--build-every", flags.buildEvery, DURATION);
       const maintainEveryMs = readFlag("--maintain-every", flags.maintainEvery, DURATION);
       const flushIntervalMs = readFlag("--flush-interval", flags.flushInterval, DURATION);
@@ -168,6 +176,7 @@ export function registerServeCommand(program: FloeCommand): void {
         : undefined;
       const maintenanceConnection = connectTarget(project.target, { timeZone: "UTC" });
       let rawRetention: Parameters<typeof startServe>[0]["rawRetention"];
+      let rawCompaction: Parameters<typeof startServe>[0]["rawCompaction"];
       if (flags.maintenance && flags.raw) {
         const { s3RawObjectStore } = await import("../../ingest/raw-retention.js");
         const { DEFAULT_RAW_TARGET } = await import("../../ingest/raw-tables.js");
@@ -184,6 +193,23 @@ export function registerServeCommand(program: FloeCommand): void {
           store: s3RawObjectStore(s3Client(endpoints), endpoints.bucket),
           trino: maintenanceConnection,
         };
+        const { kafkaCommittedOffsets, s3CompactionStore } = await import("../../ingest/raw-compaction.js");
+        const { kafkaClient } = await import("../../ingest/endpoints.js");
+        rawCompaction = {
+          target: rawRetention.target,
+          topics,
+          store: s3CompactionStore(s3Client(endpoints), endpoints.bucket),
+          // A Kafka admin per maintenance run's look-up: serve holds no connection between runs.
+          committed: async (topic) => {
+            const admin = kafkaClient(endpoints, "floe-serve-maintenance").admin();
+            await admin.connect();
+            try {
+              return await kafkaCommittedOffsets(admin, flags.group)(topic);
+            } finally {
+              await admin.disconnect();
+            }
+          },
+        };
       }
       const { jsonLine } = await import("../log/json-line.js");
       // Serve's own lines (children's transitions, sink warnings) follow --log-format like every other line.
@@ -192,7 +218,26 @@ export function registerServeCommand(program: FloeCommand): void {
           ? (line: string) => io.stderr(jsonLine("info", { event: "serve", msg: line }))
           : (line: string) => io.stderr(`${line}\n`);
       const realtime = await realtimeWiring(flags, project, endpoints, io, log);
-      if (flags.api) log("serve: the ingestion API is not wired into serve yet; nothing to run for it");
+      let api: Parameters<typeof startServe>[0]["api"];
+      if (flags.api) {
+        const { resolve } = await import("node:path");
+        const { readKeys } = await import("../../ingest/http/api-keys.js");
+        const keysFile = resolve(io.cwd, flags.apiKeysFile);
+        if (!readKeys(keysFile).some((k) => !k.revokedAt)) {
+          log(
+            `serve: warning: no active API key in ${keysFile}: every POST /v1/events gets 401 until one is ` +
+              "created (floe ingest api-keys create --name <name>; the running API picks it up within a second)",
+          );
+        }
+        api = {
+          host: flags.apiHost ?? flags.host,
+          port: apiPort,
+          topicPrefix: flags.topicPrefix,
+          keysFile,
+          spoolDir: resolve(io.cwd, flags.apiSpoolDir),
+          endpoints,
+        };
+      }
       const handle = await startServe({
         host: flags.host,
         port,
@@ -202,6 +247,7 @@ export function registerServeCommand(program: FloeCommand): void {
         maintenanceConnection,
         buildLogger: raw.quiet ? quietLogger(logger) : logger,
         ...(sink ? { sink } : {}),
+        ...(api ? { api } : {}),
         ...(flags.schedule ? { buildEveryMs } : {}),
         due: flags.due,
         ...(flags.maintenance ? { maintainEveryMs } : {}),
@@ -211,6 +257,7 @@ export function registerServeCommand(program: FloeCommand): void {
           publisher: kafkaAlertPublisher(kafkaClient(endpoints, "floe-serve-alerts"), flags.alertsTopic),
         },
         ...realtime.serve,
+        ...(rawCompaction ? { rawCompaction } : {}),
         log,
       });
       void handle.done.then(realtime.close);
@@ -259,7 +306,7 @@ async function realtimeWiring(
   const query = queryApiRoutes({
     redisUrl,
     keyPrefix: "",
-    keysFile: resolve(io.cwd, flags.keysFile),
+    keysFile: resolve(io.cwd, flags.apiKeysFile),
     ...(relation
       ? {
           mart: {

@@ -42,6 +42,8 @@ describe("renderDemoReport", () => {
     expect(text).toContain("conversion rate            25.75% of 15,000 sessions");
     expect(text).toContain("catalog iceberg, schema analytics_marts");
     expect(text).toContain("loaded from scratch");
+    // What to do after the one-shot report: run the same pipeline live.
+    expect(text).toContain("Run it live: `npx floe serve`");
   });
 
   it("says the build failed instead of printing figures it does not have", () => {

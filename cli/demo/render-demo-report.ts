@@ -41,6 +41,8 @@ export function renderDemoReport(
       .join(", ")}; total ${timing.totalSeconds.toFixed(1)}s`,
     "",
     `Query the marts from any BI tool: Trino at http://127.0.0.1:${timing.trinoPort}, catalog iceberg, schema ${report.martSchema}.`,
+    "Run it live: `npx floe serve` (dashboard at http://127.0.0.1:8585/), and in a second terminal",
+    "`npx floe ingest generate --realtime --rate 300 --duration 15m` for events stamped now.",
     "Stop the stack with `npx floe stack down`.",
     "",
   ];

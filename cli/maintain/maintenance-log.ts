@@ -2,12 +2,25 @@ import { jsonLine } from "../log/json-line.js";
 import { clock, dots, plural } from "../log/text-logger.js";
 import type { MaintenanceEvent, TableOutcome, TableStats } from "./run-maintenance.js";
 
-/** What the log shows of raw retention (ingest/raw-retention.ts's shapes; this layer does not import ingest/). */
+/** What the log shows of raw retention and compaction (ingest/raw-retention.ts and raw-compaction.ts's shapes; this layer does not import ingest/). */
 interface RawPartition {
   readonly topic: string;
   readonly eventDate: string;
   readonly eventType: string;
   readonly keys: readonly string[];
+}
+
+interface MergeStep {
+  readonly kafkaPartition: number;
+  readonly inputs: readonly unknown[];
+  readonly output: string;
+}
+
+interface RawCompactionResult {
+  readonly partitions: number;
+  readonly filesBefore: number;
+  readonly filesAfter: number;
+  readonly uncommitted: number;
 }
 
 interface RawRetentionResult {
@@ -22,7 +35,9 @@ export interface MaintenanceLog {
   table(event: MaintenanceEvent): void;
   rawPartition(partition: RawPartition, action: "deleted" | "would delete"): void;
   rawFinished(result: RawRetentionResult, retention: string, dryRun: boolean): void;
-  rawFailed(message: string): void;
+  rawFailed(message: string, step?: "retention" | "compaction"): void;
+  rawMerged(partition: RawPartition, merge: MergeStep, action: "merged" | "would merge"): void;
+  rawCompactionFinished(result: RawCompactionResult, dryRun: boolean): void;
   finished(outcomes: readonly TableOutcome[], dryRun: boolean): void;
 }
 
@@ -44,7 +59,24 @@ export function maintenanceLogger(format: "text" | "json", write: (text: string)
         }),
       rawFinished: (result, retention, dryRun) =>
         json("info", { code: "RAW_RETENTION_FINISHED", retention, dry_run: dryRun, ...result }),
-      rawFailed: (message) => json("error", { code: "RAW_RETENTION_FAILED", msg: message }),
+      rawFailed: (message, step = "retention") =>
+        json("error", {
+          code: step === "retention" ? "RAW_RETENTION_FAILED" : "RAW_COMPACTION_FAILED",
+          msg: message,
+        }),
+      rawMerged: (partition, merge, action) =>
+        json("info", {
+          code: "RAW_MERGE",
+          action,
+          topic: partition.topic,
+          event_date: partition.eventDate,
+          event_type: partition.eventType,
+          kafka_partition: merge.kafkaPartition,
+          files: merge.inputs.length,
+          output: merge.output,
+        }),
+      rawCompactionFinished: (result, dryRun) =>
+        json("info", { code: "RAW_COMPACTION_FINISHED", dry_run: dryRun, ...result }),
       finished: (outcomes, dryRun) =>
         json(outcomes.some((o) => o.status === "error") ? "error" : "info", {
           code: "MAINTENANCE_FINISHED",
@@ -86,7 +118,15 @@ export function maintenanceLogger(format: "text" | "json", write: (text: string)
       out(
         `Raw retention ${retention} (days before ${r.firstDayKept}): ${dryRun ? "would delete" : "deleted"} ${plural(r.partitions, "partition")} (${plural(r.objects, "object")}), kept ${plural(r.kept, "partition")}`,
       ),
-    rawFailed: (message) => out(`Raw retention failed: ${message}`),
+    rawFailed: (message, step = "retention") => out(`Raw ${step} failed: ${message}`),
+    rawMerged: (p, merge, action) =>
+      out(
+        `  raw ${p.topic} event_date=${p.eventDate}/event_type=${p.eventType} Kafka partition ${merge.kafkaPartition}: ${action} ${plural(merge.inputs.length, "file")} into ${merge.output.slice(merge.output.lastIndexOf("/") + 1)}`,
+      ),
+    rawCompactionFinished: (r, dryRun) =>
+      out(
+        `Raw compaction of closed partitions: ${r.partitions} ${r.partitions === 1 ? "partition" : "partitions"}, ${r.filesBefore} → ${r.filesAfter} files${dryRun ? " (dry run: nothing changed)" : ""}${r.uncommitted ? `; ${plural(r.uncommitted, "file")} left until the sink commits past them` : ""}`,
+      ),
     finished(outcomes, dryRun) {
       const count = (s: TableOutcome["status"]) => outcomes.filter((o) => o.status === s).length;
       write(

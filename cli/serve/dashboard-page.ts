@@ -45,7 +45,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   <section><h2>Alerts</h2><div id="alerts"></div></section>
   <section class="wide"><h2>Event→mart SLO <span id="slo-goal" class="muted"></span></h2><table><thead><tr><th>mart</th><th>p50 <span id="slo-qwin"></span></th><th>p99</th><th>max</th><th>events</th><th>compliance</th><th>error budget left</th><th>burn rate (long / short window)</th></tr></thead><tbody id="slo"></tbody></table></section>
   <section class="wide"><h2>Models</h2><table><thead><tr><th>model</th><th>status</th><th>last build</th><th>duration</th><th>freshness</th></tr></thead><tbody id="models"></tbody></table></section>
-  <section><h2>Children</h2><table><thead><tr><th>child</th><th>state</th><th>restarts</th><th>last error</th></tr></thead><tbody id="children"></tbody></table></section>
+  <section><h2>Children</h2><table><thead><tr><th>child</th><th>state</th><th>restarts</th><th>last error</th></tr></thead><tbody id="children"></tbody></table><p id="api" class="muted"></p></section>
   <section><h2>Builds</h2><div class="big"><span id="builds">–</span> <span class="unit">total</span></div><div id="last-build" class="muted"></div></section>
   <section><h2>Maintenance</h2><table><thead><tr><th>at</th><th>status</th><th>tables</th><th>files</th><th>took</th></tr></thead><tbody id="maintenance"></tbody></table></section>
 </main>
@@ -120,6 +120,7 @@ export const DASHBOARD_HTML = `<!doctype html>
       return "<tr><td>" + esc(c.name) + '</td><td><span class="pill ' + cls(c.state) + '">' + esc(c.state) + "</span></td><td>" + c.restarts +
         "</td><td>" + esc(c.degradedReason || c.lastError || "") + "</td></tr>"; }).join("");
     renderSlo(s.slo);
+    el("api").textContent = s.api ? "ingestion API on " + s.api.url + " (POST /v1/events): " + s.api.pending + " events spooled for Kafka" : "";
     el("builds").textContent = s.builds.total;
     var last = s.builds.last;
     el("last-build").innerHTML = last ? 'last: <span class="pill ' + cls(last.status) + '">' + esc(last.status) + "</span> " + time(new Date(last.finishedAt).toISOString()) +

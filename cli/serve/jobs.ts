@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { compactRawPartitions, type RawCompactionOptions } from "../../ingest/raw-compaction.js";
 import { applyRawRetention, type RawRetentionOptions } from "../../ingest/raw-retention.js";
 import type { TrinoConnection } from "../../trino/connection.js";
 import { lockTarget } from "../artifacts/target-lock.js";
@@ -31,6 +32,8 @@ export interface JobContext {
   readonly due?: boolean;
   /** Times the measured marts' new events after each build; absent when none is measured. */
   readonly slo?: SloMonitor;
+  /** Raw compaction of closed partitions after retention, as `floe maintain` does it; absent: `--no-raw`. */
+  readonly rawCompaction?: Omit<RawCompactionOptions, "now" | "dryRun" | "onMerge">;
   readonly now?: () => number;
 }
 
@@ -132,6 +135,9 @@ export async function scheduledMaintenance(context: JobContext, signal: AbortSig
       context.rawRetention && !signal.aborted
         ? await applyRawRetention({ ...context.rawRetention, now: new Date(startedAt), dryRun: false })
         : undefined;
+    if (context.rawCompaction && !signal.aborted) {
+      await compactRawPartitions({ ...context.rawCompaction, now: new Date(startedAt), dryRun: false });
+    }
     const failed = outcomes.filter((o) => o.status === "error");
     const status = failed.length > 0 ? "error" : "success";
     recorder.recordMaintenance({

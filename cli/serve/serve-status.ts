@@ -256,6 +256,8 @@ export interface ServeStatus {
   readonly alerts: readonly Alert[];
   /** The event→mart SLO (start-serve.ts adds it when a mart is measured). */
   readonly slo?: SloStatus;
+  /** The ingestion API while it runs (null: not running or `--no-api`); start-serve.ts adds it. */
+  readonly api?: { readonly url: string; readonly pending: number } | null;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -2,11 +2,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { Registry } from "prom-client";
 import { EnvironmentError } from "../../core/errors.js";
 import type { AlertPublisher } from "../../ingest/alert-publisher.js";
+import type { IngestApi } from "../../ingest/http/server.js";
 import { SinkMetrics } from "../../ingest/sink/metrics.js";
 import type { SinkEvent, SinkOptions } from "../../ingest/sink.js";
 import type { TrinoConnection } from "../../trino/connection.js";
 import type { ParsedProject } from "../compile/compile.js";
 import type { RunLogger } from "../log/events.js";
+import { apiChild, apiStatusOf, type ServeApiOptions } from "./api-child.js";
 import { serveRoutes } from "./http-routes.js";
 import { type JobContext, probeTrino, scheduledBuild, scheduledMaintenance } from "./jobs.js";
 import { periodicChild } from "./periodic-child.js";
@@ -43,6 +45,10 @@ export interface ServeOptions {
   readonly buildLogger: RunLogger;
   /** Absent: `--no-sink`. */
   readonly sink?: ServeSinkOptions;
+  /** The ingestion API on its own port; absent: `--no-api`. */
+  readonly api?: ServeApiOptions;
+  /** Injected for tests (a fake API): default the real `startIngestApi`. */
+  readonly startApi?: Parameters<typeof apiChild>[1]["start"];
   /** Absent: `--no-schedule`. */
   readonly buildEveryMs?: number;
   /** Absent: `--no-maintenance`. */
@@ -51,6 +57,8 @@ export interface ServeOptions {
   readonly due?: boolean;
   /** Raw retention in each maintenance run; absent: `--no-raw`. */
   readonly rawRetention?: JobContext["rawRetention"];
+  /** Raw compaction of closed partitions in each maintenance run, after retention; absent: `--no-raw`. */
+  readonly rawCompaction?: JobContext["rawCompaction"];
   readonly probeEveryMs?: number;
   readonly thresholds?: AlertThresholds;
   readonly policy?: BackoffPolicy;
@@ -106,6 +114,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     metrics,
     ...(options.rawRetention ? { rawRetention: options.rawRetention } : {}),
     due: options.due !== false,
+    ...(options.rawCompaction ? { rawCompaction: options.rawCompaction } : {}),
     now,
   };
   const marts = measuredMarts(options.project.manifest, options.selected);
@@ -133,6 +142,19 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   const probe = () => probeTrino(context);
   const children: ChildSpec[] = [];
   if (options.sink) children.push(sinkChild(options.sink, sinkMetrics, options));
+  // The API's current instance (a restarted one is new): its status and metrics are read through it.
+  let api: IngestApi | undefined;
+  if (options.api) {
+    children.push(
+      apiChild(options.api, {
+        log: options.log,
+        onApi: (current) => {
+          api = current;
+        },
+        ...(options.startApi ? { start: options.startApi } : {}),
+      }),
+    );
+  }
   if (options.buildEveryMs !== undefined) {
     children.push(
       periodicChild({
@@ -163,13 +185,21 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   children.push(...(options.extraChildren ?? []));
 
   const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
-  const status = (): ServeStatus =>
-    withSlo(statusSnapshot(supervisor.state, recorder, thresholds, now()), slo);
+  const status = (): ServeStatus => ({
+    ...withSlo(statusSnapshot(supervisor.state, recorder, thresholds, now()), slo),
+    api: apiStatusOf(api),
+  });
   const server = createServer(
     serveRoutes({
       status,
       readiness: () => readiness(supervisor.state, recorder.probe),
-      metrics: () => metricsText([metrics.registry, sinkMetrics.registry, ...(options.extraMetrics ?? [])]),
+      metrics: () =>
+        metricsText([
+          metrics.registry,
+          sinkMetrics.registry,
+          ...(api ? [api.metrics.registry] : []),
+          ...(options.extraMetrics ?? []),
+        ]),
       ...(options.extraRoutes ? { extra: options.extraRoutes } : {}),
     }),
   );
