@@ -118,6 +118,23 @@ export class SloMonitor {
   }
 
   /**
+   * Before a build: the baseline of each mart not observed yet, so that build's new rows are timed. A mart
+   * that does not exist yet holds no events; when Trino cannot say, the first build after is the baseline.
+   */
+  async beforeBuild(): Promise<void> {
+    const now = this.#now();
+    for (const mart of this.#options.marts) {
+      if (this.#seen.has(mart.name)) continue;
+      try {
+        const rows = await this.#options.source.counts(mart, now / 1000 - this.settings.lookbackSeconds);
+        this.#seen.set(mart.name, observeMart(undefined, rows, now, this.settings.thresholdSeconds).seen);
+      } catch (error) {
+        if (/does not exist|not found/i.test(message(error))) this.#seen.set(mart.name, new Map());
+      }
+    }
+  }
+
+  /**
    * Times the newly visible events of each measured mart this build rebuilt successfully, then evaluates
    * the burn rules. A failed query skips that mart this time (its events are counted at the next build,
    * later and so never flattered).
