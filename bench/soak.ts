@@ -6,8 +6,8 @@
  * seconds and peak RSS per process (/proc), and whether the SLO held.
  *
  * Flags (or SOAK_* env): --minutes 15, --rate 3000, --burst-rate 10000, --burst-every 5m, --burst-for 30s,
- * --build-every 60s, --maintain-every 5m, --drain 3m (after the generator stops, so its last events are
- * timed), --select "+fct_orders +metrics_by_minute", --exclude "resource_type:test" (pass --exclude ""
+ * --build-every 60s, --maintain-every 5m, --drain 6m (the longest wait, after the generator stops, for a
+ * build that times its last events), --select "+fct_orders +metrics_by_minute", --exclude "resource_type:test" (pass --exclude ""
  * to build with the tests: a test comparing two topics, like assert_every_purchase_has_an_order, fails
  * while one topic's file is not flushed yet and skips the marts after it), --keep (leave schemas, topics).
  *
@@ -40,7 +40,7 @@ const { values: flags } = parseArgs({
     "burst-for": { type: "string", default: process.env.SOAK_BURST_FOR ?? "30s" },
     "build-every": { type: "string", default: process.env.SOAK_BUILD_EVERY ?? "60s" },
     "maintain-every": { type: "string", default: process.env.SOAK_MAINTAIN_EVERY ?? "5m" },
-    drain: { type: "string", default: process.env.SOAK_DRAIN ?? "3m" },
+    drain: { type: "string", default: process.env.SOAK_DRAIN ?? "6m" },
     select: { type: "string", default: process.env.SOAK_SELECT ?? "+fct_orders +metrics_by_minute" },
     exclude: { type: "string", default: process.env.SOAK_EXCLUDE ?? "resource_type:test" },
     keep: { type: "boolean", default: process.env.SOAK_KEEP === "1" },
@@ -299,6 +299,7 @@ async function main(): Promise<void> {
   const watches: ProcWatch[] = [];
   const addWatch = (name: string, pid: number | undefined) => {
     if (pid) watches.push(new ProcWatch(name, pid));
+    else log(`no pid for ${name} (is FLOE_STACK_DIR the running stack's?): not measured`);
   };
   addWatch("serve (with its sink)", serve.pid);
   addWatch("generator", generator.pid);
@@ -344,10 +345,17 @@ async function main(): Promise<void> {
   clearTimeout(stopGenerator);
   const generatorSeconds = (Date.now() - generatorStarted) / 1000;
   log(`generator exited ${generatorCode}: ${generatorLines.slice(-3).join(" | ")}`);
+  // The sink has every event in raw one flush interval (60 s) after the generator stopped; the first build
+  // that starts after that and succeeds times the last of them. --drain caps the wait.
+  const lastEventsInRaw = Date.now() + 65_000;
   const drainUntil = Date.now() + seconds(flags.drain) * 1000;
-  log(`draining ${flags.drain} so the last events are built and timed`);
-  while (Date.now() < drainUntil && serve.exitCode === null) await sleep(2_000);
-
+  log(`draining until a build that started after the last flush succeeds (at most ${flags.drain})`);
+  const drained = () =>
+    [...builds].some(
+      ([at, b]) => b.status === "success" && Date.parse(at) - b.durationSeconds * 1000 >= lastEventsInRaw,
+    );
+  while (Date.now() < drainUntil && serve.exitCode === null && !drained()) await sleep(2_000);
+  if (!drained()) log("drain cap reached: the last events may not be timed");
   await poll();
   const metrics = url ? await (await fetch(`${url}/metrics`)).text() : "";
   const finalStatus = lastStatus;
