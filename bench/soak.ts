@@ -26,8 +26,9 @@ import type { ServeStatus } from "../cli/serve/serve-status.js";
 import { LATENCY_BUCKETS, latencyQuantile } from "../cli/serve/slo-latency.js";
 import { dropSchema } from "../cli/testing/warehouse.js";
 import { TOPIC_KINDS } from "../ingest/contracts.js";
-import { endpointsFromEnv, kafkaClient } from "../ingest/endpoints.js";
+import { endpointsFromEnv, kafkaClient, s3Client } from "../ingest/endpoints.js";
 import { defaultTopicNames, topicName } from "../ingest/producer.js";
+import { s3RawObjectStore } from "../ingest/raw-retention.js";
 import { tableNameOf } from "../ingest/raw-tables.js";
 import { localTrino } from "../testing/local-stack.js";
 
@@ -466,9 +467,12 @@ async function main(): Promise<void> {
     await admin.deleteTopics({ topics }).catch(() => {});
     await admin.disconnect();
     rmSync(project, { recursive: true, force: true });
-    log(
-      `dropped ${schemas.length + 1} schemas and ${topics.length} topics (raw objects stay under s3://…/${id}/)`,
-    );
+    const endpoints = endpointsFromEnv();
+    const store = s3RawObjectStore(s3Client(endpoints), endpoints.bucket);
+    const keys: string[] = [];
+    for await (const key of store.list(`${id}/`)) keys.push(key);
+    await store.delete(keys);
+    log(`dropped ${schemas.length + 1} schemas, ${topics.length} topics and ${keys.length} raw objects`);
   }
   process.exitCode = held ? 0 : 1;
 }
