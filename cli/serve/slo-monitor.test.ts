@@ -6,6 +6,7 @@ import type { NodeResult } from "../log/events.js";
 import { scaledRules } from "./slo-burn.js";
 import type { EventTimeCount } from "./slo-latency.js";
 import type { MeasuredMart } from "./slo-marts.js";
+import { registerSloMetrics } from "./slo-metrics.js";
 import { DEFAULT_SLO, type EventTimeSource, SloMonitor } from "./slo-monitor.js";
 
 const mart: MeasuredMart = {
@@ -159,7 +160,7 @@ describe("the SLO monitor", () => {
     source.rows = [{ bucketStart: T0 / 1000, events: 7 }];
     await monitor.afterBuild(built("success", at()), at());
     const registry = new Registry();
-    monitor.register(registry);
+    registerSloMetrics(registry, monitor);
     const text = await registry.metrics();
     expect(text).toContain("# TYPE floe_event_to_mart_seconds histogram");
     expect(text).toContain('floe_event_to_mart_seconds_bucket{mart="fct_orders",le="15"} 0');
