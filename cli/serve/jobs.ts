@@ -3,6 +3,7 @@ import { applyRawRetention, type RawRetentionOptions } from "../../ingest/raw-re
 import type { TrinoConnection } from "../../trino/connection.js";
 import { lockTarget } from "../artifacts/target-lock.js";
 import type { ParsedProject } from "../compile/compile.js";
+import { projectDueGate } from "../due/due-gate.js";
 import type { NodeResult, RunLogger } from "../log/events.js";
 import { planMaintenance } from "../maintain/plan-maintenance.js";
 import { runMaintenance } from "../maintain/run-maintenance.js";
@@ -26,6 +27,8 @@ export interface JobContext {
   readonly metrics: ServeMetrics;
   /** Raw retention after the tables' maintenance, as `floe maintain` does it; absent: `--no-raw`. */
   readonly rawRetention?: Omit<RawRetentionOptions, "now" | "dryRun" | "onPartition">;
+  /** Build as `floe build --due` does (serve's default); false (`--no-due`) builds everything every time. */
+  readonly due?: boolean;
   /** Times the measured marts' new events after each build; absent when none is measured. */
   readonly slo?: SloMonitor;
   readonly now?: () => number;
@@ -48,8 +51,8 @@ export async function probeTrino(
 }
 
 /**
- * One `floe build` of the project through `runTask`, as the CLI's build runs it (target lock, preflight,
- * run_results.json written), recorded per model. A run that cannot start (the lock is held by a manual
+ * One `floe build --due` of the project through `runTask`, as the CLI's build runs it (target lock,
+ * preflight, run_results.json written, the due state in the target folder), recorded per model. A run that cannot start (the lock is held by a manual
  * `floe build`, S3 is down) is a failed build, retried by the scheduler.
  */
 export async function scheduledBuild(context: JobContext, signal: AbortSignal): Promise<JobOutcome> {
@@ -67,8 +70,18 @@ export async function scheduledBuild(context: JobContext, signal: AbortSignal): 
         signal,
       });
       const result = await runTask(
-        runTaskOptions({ project, kind: "build", selected, connection, logger: context.logger, signal }),
+        runTaskOptions({
+          project,
+          kind: "build",
+          selected,
+          connection,
+          logger: context.logger,
+          signal,
+          ...(context.due === false ? {} : { due: projectDueGate(project, connection, signal) }),
+        }),
       );
+      const reused = result.results.filter((r) => r.reused).length;
+      if (reused > 0) metrics.dueSkipped.inc(reused);
       const errors = result.results.filter((r) => r.status === "error" || r.status === "fail").length;
       const status = result.cancelled ? "cancelled" : result.exitCode === 0 ? "success" : "error";
       const firstError = result.results.find((r) => r.status === "error" || r.status === "fail");

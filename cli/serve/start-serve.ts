@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { Registry } from "prom-client";
 import { EnvironmentError } from "../../core/errors.js";
 import type { AlertPublisher } from "../../ingest/alert-publisher.js";
 import { SinkMetrics } from "../../ingest/sink/metrics.js";
@@ -47,6 +48,8 @@ export interface ServeOptions {
   readonly buildEveryMs?: number;
   /** Absent: `--no-maintenance`. */
   readonly maintainEveryMs?: number;
+  /** false (`--no-due`): every scheduled build builds everything, not only what is due. */
+  readonly due?: boolean;
   /** Raw retention in each maintenance run; absent: `--no-raw`. */
   readonly rawRetention?: JobContext["rawRetention"];
   readonly probeEveryMs?: number;
@@ -57,6 +60,8 @@ export interface ServeOptions {
   readonly extraChildren?: readonly ChildSpec[];
   /** Their HTTP routes on the same port: true when the route answered. */
   readonly extraRoutes?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Their Prometheus registries, served on /metrics with serve's own. */
+  readonly extraMetrics?: readonly Registry[];
   /** One line per supervisor transition and sink warning. */
   readonly log: (line: string) => void;
   readonly onSinkEvent?: (event: SinkEvent) => void;
@@ -101,6 +106,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     recorder,
     metrics,
     ...(options.rawRetention ? { rawRetention: options.rawRetention } : {}),
+    due: options.due !== false,
     now,
   };
   const marts = measuredMarts(options.project.manifest, options.selected);
@@ -164,7 +170,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     serveRoutes({
       status,
       readiness: () => readiness(supervisor.state, recorder.probe),
-      metrics: () => metricsText([metrics.registry, sinkMetrics.registry]),
+      metrics: () => metricsText([metrics.registry, sinkMetrics.registry, ...(options.extraMetrics ?? [])]),
       ...(options.extraRoutes ? { extra: options.extraRoutes } : {}),
     }),
   );
