@@ -65,6 +65,8 @@ export async function scheduledBuild(context: JobContext, signal: AbortSignal): 
   const startedAt = now();
   let outcome: JobOutcome;
   let built: readonly NodeResult[] = [];
+  // What the measured marts hold before this build, so the rows it adds are timed.
+  await context.slo?.beforeBuild();
   try {
     const lock = lockTarget(join(project.root, project.targetPath), "build", { display: project.targetPath });
     try {

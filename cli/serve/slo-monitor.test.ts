@@ -6,6 +6,7 @@ import type { NodeResult } from "../log/events.js";
 import { scaledRules } from "./slo-burn.js";
 import type { EventTimeCount } from "./slo-latency.js";
 import type { MeasuredMart } from "./slo-marts.js";
+import { registerSloMetrics } from "./slo-metrics.js";
 import { DEFAULT_SLO, type EventTimeSource, SloMonitor } from "./slo-monitor.js";
 
 const mart: MeasuredMart = {
@@ -77,6 +78,34 @@ describe("the SLO monitor", () => {
     expect(status?.p50Seconds).toBeLessThanOrEqual(60);
   });
 
+  it("takes the baseline before the first build, so that build's rows are timed", async () => {
+    const { monitor, source, advance, at } = setup();
+    source.counts = async () => {
+      throw new Error("line 1:15: Table 'iceberg.marts.fct_orders' does not exist");
+    };
+    await monitor.beforeBuild();
+    source.counts = FakeMart.prototype.counts;
+    advance(90_000);
+    source.rows = [{ bucketStart: T0 / 1000, events: 5 }];
+    await monitor.afterBuild(built("success", at()), at());
+    expect(monitor.status().marts[0]).toMatchObject({ events: 5, maxSeconds: 90 });
+    // Later builds keep their own baseline.
+    await monitor.beforeBuild();
+    expect(source.queries).toHaveLength(1);
+  });
+
+  it("leaves the baseline to the first build when Trino cannot say whether the mart exists", async () => {
+    const { monitor, source, at } = setup();
+    source.counts = async () => {
+      throw new Error("connect ECONNREFUSED");
+    };
+    await monitor.beforeBuild();
+    source.counts = FakeMart.prototype.counts;
+    source.rows = [{ bucketStart: T0 / 1000, events: 5 }];
+    await monitor.afterBuild(built("success", at()), at());
+    expect(monitor.status().marts[0]?.events).toBe(0);
+  });
+
   it("does not look at a mart the build did not rebuild successfully", async () => {
     const { monitor, source, at } = setup();
     await monitor.afterBuild(built("error", at()), at());
@@ -131,7 +160,7 @@ describe("the SLO monitor", () => {
     source.rows = [{ bucketStart: T0 / 1000, events: 7 }];
     await monitor.afterBuild(built("success", at()), at());
     const registry = new Registry();
-    monitor.register(registry);
+    registerSloMetrics(registry, monitor);
     const text = await registry.metrics();
     expect(text).toContain("# TYPE floe_event_to_mart_seconds histogram");
     expect(text).toContain('floe_event_to_mart_seconds_bucket{mart="fct_orders",le="15"} 0');

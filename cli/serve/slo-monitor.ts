@@ -1,11 +1,17 @@
-import { Gauge, type Registry } from "prom-client";
 import type { Alert } from "../../core/alert.js";
 import type { AlertPublisher } from "../../ingest/alert-publisher.js";
 import type { TrinoConnection } from "../../trino/connection.js";
 import type { NodeResult } from "../log/events.js";
 import { type BurnRule, burnKey, evaluateBurn, SRE_BURN_RULES, windowLabel } from "./slo-burn.js";
-import { type EventTimeCount, LATENCY_BUCKETS, observeMart } from "./slo-latency.js";
-import { budgetRemaining, burnRate, compliance, SloLedger, windowQuantile } from "./slo-ledger.js";
+import { type EventTimeCount, observeMart } from "./slo-latency.js";
+import {
+  budgetRemaining,
+  burnRate,
+  type CumulativeHistogram,
+  compliance,
+  SloLedger,
+  windowQuantile,
+} from "./slo-ledger.js";
 import { eventTimeCountsSql, type MeasuredMart } from "./slo-marts.js";
 
 /**
@@ -118,6 +124,23 @@ export class SloMonitor {
   }
 
   /**
+   * Before a build: the baseline of each mart not observed yet, so that build's new rows are timed. A mart
+   * that does not exist yet holds no events; when Trino cannot say, the first build after is the baseline.
+   */
+  async beforeBuild(): Promise<void> {
+    const now = this.#now();
+    for (const mart of this.#options.marts) {
+      if (this.#seen.has(mart.name)) continue;
+      try {
+        const rows = await this.#options.source.counts(mart, now / 1000 - this.settings.lookbackSeconds);
+        this.#seen.set(mart.name, observeMart(undefined, rows, now, this.settings.thresholdSeconds).seen);
+      } catch (error) {
+        if (/does not exist|not found/i.test(message(error))) this.#seen.set(mart.name, new Map());
+      }
+    }
+  }
+
+  /**
    * Times the newly visible events of each measured mart this build rebuilt successfully, then evaluates
    * the burn rules. A failed query skips that mart this time (its events are counted at the next build,
    * later and so never flattered).
@@ -216,117 +239,12 @@ export class SloMonitor {
     };
   }
 
-  /** `floe_event_to_mart_seconds{mart}` and the SLO gauges, read from the ledger at scrape time. */
-  register(registry: Registry): void {
-    const ledger = this.#ledger;
-    const monitor = this;
-    registry.registerMetric(
-      eventToMartHistogram(() => ledger.marts().map((m) => [m, ledger.cumulative(m)] as const)) as never,
-    );
-    new Gauge({
-      name: "floe_slo_target_ratio",
-      help: "Share of events that must reach their mart within floe_slo_latency_threshold_seconds",
-      registers: [registry],
-      collect() {
-        this.set(monitor.settings.target);
-      },
-    });
-    new Gauge({
-      name: "floe_slo_latency_threshold_seconds",
-      help: "The SLO's event→mart latency threshold",
-      registers: [registry],
-      collect() {
-        this.set(monitor.settings.thresholdSeconds);
-      },
-    });
-    new Gauge({
-      name: "floe_slo_compliance_ratio",
-      help: "Share of events timed in the SLO window that reached the mart within the threshold",
-      labelNames: ["mart"],
-      registers: [registry],
-      collect() {
-        for (const m of monitor.status().marts)
-          if (m.compliance !== null) this.set({ mart: m.mart }, m.compliance);
-      },
-    });
-    new Gauge({
-      name: "floe_slo_error_budget_remaining_ratio",
-      help: "Share of the SLO window's error budget not spent (1 untouched, 0 spent, negative overspent)",
-      labelNames: ["mart"],
-      registers: [registry],
-      collect() {
-        for (const m of monitor.status().marts) this.set({ mart: m.mart }, m.budgetRemaining);
-      },
-    });
-    new Gauge({
-      name: "floe_slo_burn_rate",
-      help: "Error-budget burn rate over the window (1 = spending exactly the budget)",
-      labelNames: ["mart", "window"],
-      registers: [registry],
-      collect() {
-        for (const m of monitor.status().marts) {
-          for (const b of m.burn) {
-            this.set({ mart: m.mart, window: b.longWindow }, b.burnLong);
-            this.set({ mart: m.mart, window: b.shortWindow }, b.burnShort);
-          }
-        }
-      },
-    });
-    new Gauge({
-      name: "floe_slo_burn_alert_firing",
-      help: "1 while the multi-window burn-rate rule fires",
-      labelNames: ["mart", "rule", "long_window", "short_window"],
-      registers: [registry],
-      collect() {
-        for (const m of monitor.status().marts) {
-          for (const b of m.burn) {
-            this.set(
-              { mart: m.mart, rule: b.rule, long_window: b.longWindow, short_window: b.shortWindow },
-              b.firing ? 1 : 0,
-            );
-          }
-        }
-      },
-    });
+  /** Each measured mart's cumulative latency histogram since serve started. */
+  histograms(): readonly (readonly [string, CumulativeHistogram | undefined])[] {
+    return this.#ledger.marts().map((m) => [m, this.#ledger.cumulative(m)] as const);
   }
 
   #now(): number {
     return (this.#options.now ?? Date.now)();
   }
-}
-
-/**
- * `floe_event_to_mart_seconds` as a collector prom-client renders like its own Histogram: one observation
- * here is thousands of events at once, which prom-client's `observe` would take one call per event for.
- */
-export function eventToMartHistogram(
-  read: () => readonly (readonly [
-    string,
-    { readonly counts: readonly number[]; readonly sum: number; readonly total: number } | undefined,
-  ])[],
-) {
-  const name = "floe_event_to_mart_seconds";
-  return {
-    name,
-    help: "Event→mart latency: from an event's time to its row becoming visible in the mart",
-    type: "histogram",
-    aggregator: "sum",
-    labelNames: ["mart"],
-    reset() {},
-    async get() {
-      const values: { metricName: string; labels: Record<string, string | number>; value: number }[] = [];
-      for (const [mart, h] of read()) {
-        if (!h) continue;
-        let cumulative = 0;
-        LATENCY_BUCKETS.forEach((bound, i) => {
-          cumulative += h.counts[i] ?? 0;
-          values.push({ metricName: `${name}_bucket`, labels: { mart, le: bound }, value: cumulative });
-        });
-        values.push({ metricName: `${name}_bucket`, labels: { mart, le: "+Inf" }, value: h.total });
-        values.push({ metricName: `${name}_sum`, labels: { mart }, value: h.sum });
-        values.push({ metricName: `${name}_count`, labels: { mart }, value: h.total });
-      }
-      return { name, help: this.help, type: "histogram", values, aggregator: "sum" };
-    },
-  };
 }

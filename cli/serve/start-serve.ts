@@ -22,6 +22,7 @@ import {
   statusSnapshot,
 } from "./serve-status.js";
 import { measuredMarts } from "./slo-marts.js";
+import { registerSloMetrics } from "./slo-metrics.js";
 import { type EventTimeSource, SloMonitor, type SloSettings, trinoEventTimes } from "./slo-monitor.js";
 import type { BackoffPolicy, SupervisorEvent, SupervisorState } from "./supervisor.js";
 
@@ -130,7 +131,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
           now,
         });
   if (slo) {
-    slo.register(metrics.registry);
+    registerSloMetrics(metrics.registry, slo);
     options.log(
       `serve: measuring event→mart latency on ${marts.map((m) => m.name).join(", ")} (SLO ${slo.settings.target * 100} % within ${slo.settings.thresholdSeconds} s)`,
     );
