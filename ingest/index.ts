@@ -1,5 +1,13 @@
 /** Ingest's programmatic API: contracts, the shop generator and its ledger, the producer, the sink and the ingestion API. */
 export {
+  cdcTableOf,
+  cdcTopicName,
+  SHOP_TABLES,
+  type ShopTable,
+  shopCdcTopics,
+} from "./cdc/cdc-topics.js";
+export { type Change, type ChangeDecode, decodeChange, parseChange } from "./cdc/change-envelope.js";
+export {
   CONTRACTS,
   DLQ_TOPIC,
   decodeMessage,

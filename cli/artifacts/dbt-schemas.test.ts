@@ -27,7 +27,9 @@ const SHOP_EXTRAS = {
   "seeds/schema.yml":
     "version: 2\nseeds:\n  - name: countries\n    config: {column_types: {code: varchar(2)}}\n    columns:\n      - name: code\n        tests: [unique]\n",
   "models/eph.sql": '{{config materialized="ephemeral"}}\nselect * from {{ref "countries"}}\n',
-  "models/by_code.sql": '{{config materialized="table" tags=["nightly"]}}\nselect * from {{ref "eph"}}\n',
+  // A model's freshness.build_after (--due) is dbt's own config key.
+  "models/by_code.sql":
+    '{{config materialized="table" tags=["nightly"] freshness=\'{"build_after": {"count": 1, "period": "hour"}}\'}}\nselect * from {{ref "eph"}}\n',
   "models/sources.yml":
     "version: 2\nsources:\n  - name: raw\n    catalog: hive\n    loaded_at_field: _ingested_at\n    freshness: {warn_after: {count: 1, period: hour}}\n    tables:\n      - name: orders\n        columns:\n          - name: id\n            data_type: bigint\n            tests: [not_null]\n",
   "models/from_raw.sql": 'select id from {{source "raw" "orders"}}\n',
@@ -56,6 +58,9 @@ describe("manifest.json against dbt's manifest v12 schema", () => {
     expect([...kinds].sort()).toEqual(["model", "seed", "test"]);
     expect(validate(written)).toEqual([]);
     expect(written.nodes["model.shop.eph"].relation_name).toBeNull();
+    expect(written.nodes["model.shop.by_code"].config.freshness).toEqual({
+      build_after: { count: 1, period: "hour" },
+    });
     expect(written.sources["source.shop.raw.orders"]).toMatchObject({
       name: "orders",
       source_name: "raw",

@@ -53,8 +53,15 @@ export function buildAfterSeconds(buildAfter: BuildAfter): number {
 }
 
 export function decideDue(question: DueQuestion): DueDecision {
-  const { candidate, previous, observed, now } = question;
-  const nameOf = question.nameOf ?? defaultName;
+  return decideWithoutInputs(question) ?? decideOnInputs(question, question.previous as DueRecord);
+}
+
+/**
+ * Rules 1–3, which need no input versions: the decision, or undefined when the inputs decide (rule 4).
+ * The runner asks this first, so a model that is not due costs no query.
+ */
+export function decideWithoutInputs(question: Omit<DueQuestion, "observed">): DueDecision | undefined {
+  const { candidate, previous, now } = question;
   if (previous === undefined) return { build: true, reason: "no earlier --due build recorded" };
   if (!question.exists) return { build: true, reason: "its relation does not exist" };
   if (previous.code !== candidate.code) {
@@ -77,6 +84,14 @@ export function decideDue(question: DueQuestion): DueDecision {
       };
     }
   }
+  return undefined;
+}
+
+/** Rule 4: any (or, with `updates_on: all`, every) input changed since the last build. */
+function decideOnInputs(question: DueQuestion, previous: DueRecord): DueDecision {
+  const { candidate, observed } = question;
+  const nameOf = question.nameOf ?? defaultName;
+  const buildAfter = candidate.buildAfter;
   const inputs = Object.keys(observed).sort();
   if (inputs.length === 0) {
     return { build: false, reason: "no upstream inputs, and its code is unchanged" };

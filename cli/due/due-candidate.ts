@@ -1,5 +1,12 @@
 import { createHash } from "node:crypto";
-import type { Manifest, ModelNode, SeedNode, SnapshotNode } from "../manifest/manifest.js";
+import type {
+  Manifest,
+  ModelNode,
+  SeedNode,
+  SnapshotNode,
+  TestNode,
+  UnitTestNode,
+} from "../manifest/manifest.js";
 import type { DueCandidate } from "./decide-due.js";
 
 /** The nodes `--due` decides on; tests follow the nodes they test, unit tests their model. */
@@ -16,9 +23,7 @@ export function isDueNode(node: { readonly resource_type: string }): node is Due
  * or drop the state file.)
  */
 export function dueCandidate(node: DueNode): DueCandidate {
-  const { body, config, macros } = node.fingerprint;
-  const parts = node.resource_type === "seed" ? [node.checksum.checksum, config] : [body, config, macros];
-  const code = createHash("sha256").update(JSON.stringify(parts)).digest("hex").slice(0, 16);
+  const code = codeDigest(node);
   if (node.resource_type === "seed") return { id: node.unique_id, kind: "seed", code };
   if (node.resource_type === "snapshot") return { id: node.unique_id, kind: "table", code };
   const buildAfter = node.config.freshness?.build_after;
@@ -28,6 +33,13 @@ export function dueCandidate(node: DueNode): DueCandidate {
     code,
     ...(buildAfter ? { buildAfter } : {}),
   };
+}
+
+/** The digest `--due` compares: template, resolved config and macros (a seed: its CSV and config). */
+export function codeDigest(node: DueNode | TestNode | UnitTestNode): string {
+  const { body, config, macros } = node.fingerprint;
+  const parts = node.resource_type === "seed" ? [node.checksum.checksum, config] : [body, config, macros];
+  return createHash("sha256").update(JSON.stringify(parts)).digest("hex").slice(0, 16);
 }
 
 /**

@@ -131,6 +131,33 @@ describe("the due gate", () => {
     });
   });
 
+  it("reads no input's version for a model that is not due yet", async () => {
+    const project = loadFixture({
+      ...FILES,
+      "models/fct_orders.sql": `{{config materialized="table" freshness='{"build_after": {"count": 1, "period": "hour"}}'}}
+select * from {{ref "stg_orders"}}
+`,
+    });
+    const fct = project.manifest.nodes["model.shop.fct_orders"] as DueNode;
+    const path = join(mkdtempSync(join(tmpdir(), "floe-due-")), "due_state.json");
+    const reader = fakeVersions(new Map([["source.shop.raw.orders", "1 file"]]));
+    let now = new Date("2026-12-06T12:00:00Z");
+    const gate = createDueGate({
+      manifest: project.manifest,
+      state: new DueStateFile(path),
+      versions: reader,
+      now: () => now,
+    });
+    gate.built(fct, await gate.decide(fct, async () => true));
+    expect(reader.reads).toEqual(["source.shop.raw.orders"]);
+    now = new Date("2026-12-06T12:20:00Z");
+    expect(await gate.decide(fct, async () => true)).toEqual({
+      build: false,
+      reason: "not due: built 20m ago, build_after 1h",
+    });
+    expect(reader.reads).toEqual(["source.shop.raw.orders"]);
+  });
+
   it("reads no versions for a view, and builds without recording when an input cannot be read", async () => {
     const { project, node } = fixture();
     const path = join(mkdtempSync(join(tmpdir(), "floe-due-")), "due_state.json");
@@ -146,6 +173,31 @@ describe("the due gate", () => {
     expect(verdict.build).toBe(true);
     expect(verdict.reason).toMatch(/^building: its inputs' versions could not be read \(no version for/);
     gate.built(node("fct_orders"), verdict);
+    expect(readDueState(path).nodes).toEqual({});
+  });
+});
+
+describe("tests under the due gate", () => {
+  it("remembers a test's pass with its code and forgets it when the test does not pass", () => {
+    const project = loadFixture({
+      ...FILES,
+      "models/schema.yml":
+        "version: 2\nmodels:\n  - name: fct_orders\n    columns:\n      - name: id\n        tests: [not_null]\n",
+    });
+    const test = project.manifest.nodes["test.shop.not_null_fct_orders_id"];
+    if (test?.resource_type !== "test") throw new Error("fixture: no test");
+    const path = join(mkdtempSync(join(tmpdir(), "floe-due-")), "due_state.json");
+    const gate = () =>
+      createDueGate({
+        manifest: project.manifest,
+        state: new DueStateFile(path),
+        versions: fakeVersions(new Map()),
+      });
+    expect(gate().passedBefore(test)).toBe(false);
+    gate().tested(test, true);
+    expect(gate().passedBefore(test)).toBe(true);
+    gate().tested(test, false);
+    expect(gate().passedBefore(test)).toBe(false);
     expect(readDueState(path).nodes).toEqual({});
   });
 });

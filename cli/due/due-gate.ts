@@ -1,9 +1,9 @@
 import { join } from "node:path";
 import type { TrinoConnection } from "../../trino/connection.js";
 import type { ParsedProject } from "../compile/compile.js";
-import type { Manifest } from "../manifest/manifest.js";
-import { type DueDecision, decideDue } from "./decide-due.js";
-import { type DueNode, dataInputs, dueCandidate } from "./due-candidate.js";
+import type { Manifest, TestNode, UnitTestNode } from "../manifest/manifest.js";
+import { type DueDecision, decideDue, decideWithoutInputs } from "./decide-due.js";
+import { codeDigest, type DueNode, dataInputs, dueCandidate } from "./due-candidate.js";
 import { DUE_STATE_FILE, type DueRecord, DueStateFile } from "./due-state.js";
 import { TrinoVersionReader, type VersionReader } from "./upstream-versions.js";
 
@@ -19,6 +19,14 @@ export interface DueVerdict {
 export interface DueGate {
   decide(node: DueNode, exists: () => Promise<boolean>): Promise<DueVerdict>;
   built(node: DueNode, verdict: DueVerdict): void;
+  /**
+   * Whether a data or unit test passed the last time it ran under --due, with the same code: only then may
+   * it be left out when what it tests was not rebuilt (a test that failed keeps running, and keeps
+   * stopping what is downstream of it, until it passes).
+   */
+  passedBefore(test: TestNode | UnitTestNode): boolean;
+  /** After a test ran: a pass is remembered, anything else forgotten. */
+  tested(test: TestNode | UnitTestNode, passed: boolean): void;
 }
 
 export interface DueGateOptions {
@@ -45,6 +53,16 @@ export function createDueGate(options: DueGateOptions): DueGate {
     async decide(node, exists) {
       const candidate = dueCandidate(node);
       const at = now();
+      const question = {
+        candidate,
+        previous: state.get(node.unique_id),
+        exists: await exists(),
+        now: at,
+        nameOf,
+      };
+      // Not due (or an unchanged view or seed): decided without reading any input's version.
+      const early = decideWithoutInputs(question);
+      if (early?.build === false) return early;
       // A view's inputs do not decide anything (it reads them live): not read.
       const inputs = candidate.kind === "table" ? dataInputs(manifest, node) : [];
       let observed: Record<string, string>;
@@ -56,14 +74,7 @@ export function createDueGate(options: DueGateOptions): DueGate {
         const message = error instanceof Error ? error.message : String(error);
         return { build: true, reason: `building: its inputs' versions could not be read (${message})` };
       }
-      const decision: DueDecision = decideDue({
-        candidate,
-        previous: state.get(node.unique_id),
-        observed,
-        exists: await exists(),
-        now: at,
-        nameOf,
-      });
+      const decision: DueDecision = early ?? decideDue({ ...question, observed });
       return {
         ...decision,
         record: { built_at: at.toISOString(), code: candidate.code, upstream: observed },
@@ -71,6 +82,14 @@ export function createDueGate(options: DueGateOptions): DueGate {
     },
     built(node, verdict) {
       if (verdict.record) state.record(node.unique_id, verdict.record);
+    },
+    passedBefore(test) {
+      return state.get(test.unique_id)?.code === codeDigest(test);
+    },
+    tested(test, passed) {
+      if (passed) {
+        state.record(test.unique_id, { built_at: now().toISOString(), code: codeDigest(test), upstream: {} });
+      } else state.forget(test.unique_id);
     },
   };
 }

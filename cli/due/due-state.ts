@@ -72,6 +72,16 @@ export class DueStateFile {
 
   record(id: string, record: DueRecord): void {
     this.data.nodes[id] = record;
+    this.write();
+  }
+
+  forget(id: string): void {
+    if (!(id in this.data.nodes)) return;
+    delete this.data.nodes[id];
+    this.write();
+  }
+
+  private write(): void {
     // Sorted keys: the file diffs cleanly between runs.
     const nodes = Object.fromEntries(Object.entries(this.data.nodes).sort(([a], [b]) => a.localeCompare(b)));
     writeFileAtomic(this.path, `${JSON.stringify({ version: 1, nodes }, null, 2)}\n`);

@@ -94,6 +94,8 @@ describe("floe build --due", () => {
     expect(second.stdout).toMatch(/SKIP \(--due\) table model .*\.stg_orders/);
     expect(second.stdout).toMatch(/upstream unchanged: raw\.orders 1 file/);
     expect(second.stdout).toMatch(/Not rebuilt by --due \(reasons above\):/);
+    // Skipped by --due is no failure: retry has nothing to do.
+    expect((await floe(dir, "retry")).stdout).toContain("Nothing to retry");
 
     // New raw rows (a new file in raw.orders): stg_orders and fct_orders are built; stg_products' source
     // did not change; orders_hourly's upstream changed, but it is not due for an hour.

@@ -15,8 +15,9 @@ type Query = TrinoConnection["query"];
  * Versions from Trino, cheap to read and changed by any write:
  * - an Iceberg table (models, seeds, snapshots, Iceberg sources): its `main` snapshot id, from `"t$refs"`;
  * - a Hive table (the raw layer the sink writes, registered partitions): how many data files Trino sees and
- *   the newest one's modification time (`"$path"`, `"$file_modified_time"`: Trino lists the files and reads
- *   no column), since the sink adds files to partitions that already exist;
+ *   the newest one's modification time (`"$path"`, `"$file_modified_time"`), since the sink adds files to
+ *   partitions that already exist. Trino reads no column but still passes every row (as for `count(*)`), and
+ *   prunes no file on `"$file_modified_time"`: the cost grows with the table (README has figures);
  * - a missing table: `absent`; any other connector: a label that differs on every read (always "changed").
  * Each input is read once per run and kept: the runner asks only after the input's own node has finished.
  */

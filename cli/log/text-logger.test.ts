@@ -73,6 +73,40 @@ describe("textLogger", () => {
   });
 });
 
+describe("--due skips", () => {
+  it("print the reason under the line, and no 'skipped because' of a failure", () => {
+    let text = "";
+    const log = textLogger((t) => {
+      text += t;
+    });
+    const reused: NodeResult = {
+      ...skipped,
+      startedAt: undefined,
+      completedAt: undefined,
+      description: "table model",
+      message: "upstream unchanged: stg_orders snapshot 123 = last seen",
+      reused: true,
+    };
+    delete (reused as { skippedBecause?: string }).skippedBecause;
+    log.event({ code: "NODE_FINISHED", index: 2, total: 2, result: reused });
+    log.event({
+      code: "RUN_FINISHED",
+      command: "build",
+      elapsedSeconds: 1,
+      results: [model, reused],
+      cancelled: false,
+      runResultsPath: "target/run_results.json",
+    });
+    const lines = text.replace(/^\d\d:\d\d:\d\d {2}/gm, "");
+    expect(lines).toMatch(
+      /2 of 2 SKIP \(--due\) table model marts\.rpt \.+ \[SKIP\]\n {10}upstream unchanged: stg_orders snapshot 123 = last seen\n/,
+    );
+    expect(lines).toContain("Not rebuilt by --due (reasons above): marts.rpt");
+    expect(lines).not.toContain("Skipped because of");
+    expect(lines).toContain("Done. PASS=1 WARN=0 ERROR=0 SKIP=1 TOTAL=2");
+  });
+});
+
 describe("microbatch progress", () => {
   it("prints one line per batch, with the error's message under a failed one", () => {
     const lines: string[] = [];

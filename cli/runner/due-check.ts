@@ -9,7 +9,8 @@ export type DueCheck =
 
 /**
  * Models, seeds and snapshots ask the gate (cli/due/); a data test or unit test is not run when every node
- * it tests was skipped by `--due` in this run (their code and data are as when they last passed or failed).
+ * it tests was skipped by `--due` in this run and it passed when it last ran with the same code (its
+ * inputs are as they were then). A test that failed runs again, so it keeps holding back its downstream.
  */
 export async function checkDue(
   node: ManifestNode | UnitTestNode,
@@ -29,7 +30,7 @@ export async function checkDue(
           const parent = manifest.nodes[id];
           return parent !== undefined && isDueNode(parent);
         });
-  if (tested.length > 0 && tested.every((id) => reused.has(id))) {
+  if (tested.length > 0 && tested.every((id) => reused.has(id)) && gate.passedBefore(node)) {
     const names = tested.map((id) => manifest.nodes[id]?.name ?? id).join(", ");
     return { run: false, reason: `not run: ${names} not rebuilt (--due)` };
   }

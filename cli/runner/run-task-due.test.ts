@@ -17,13 +17,25 @@ const FILES = {
     "version: 2\nmodels:\n  - name: a\n    columns:\n      - name: id\n        tests: [not_null]\n  - name: c\n    columns:\n      - name: id\n        tests: [not_null]\n",
 };
 
-/** A gate that skips the named models and records what it was told was built. */
-function recordingGate(skip: ReadonlySet<string>): DueGate & { recorded: string[]; asked: string[] } {
+/**
+ * A gate that skips the named models, says the named tests passed before, and records what it was told
+ * was built and tested.
+ */
+function recordingGate(
+  skip: ReadonlySet<string>,
+  passed: ReadonlySet<string>,
+): DueGate & { recorded: string[]; asked: string[]; tests: string[] } {
   const recorded: string[] = [];
   const asked: string[] = [];
+  const tests: string[] = [];
   return {
     recorded,
     asked,
+    tests,
+    passedBefore: (test) => passed.has(test.name),
+    tested(test, ok) {
+      tests.push(`${test.name} ${ok ? "passed" : "did not pass"}`);
+    },
     async decide(node) {
       asked.push(node.name);
       const verdict: DueVerdict = skip.has(node.name)
@@ -42,10 +54,11 @@ function recordingGate(skip: ReadonlySet<string>): DueGate & { recorded: string[
 }
 
 describe("runTask with --due", () => {
-  it("reports a skipped model with its reason, runs its downstream, skips its tests and records only builds", async () => {
+  it("reports a skipped model with its reason, runs its downstream, skips its passed tests, records builds", async () => {
     const dir = writeRunnerProject("fake_due", FILES);
     const project = loadProject({ projectDir: dir, env: {} });
-    const gate = recordingGate(new Set(["a"]));
+    // a and c are not rebuilt; a's test passed last time, c's did not (it failed, or never ran with --due).
+    const gate = recordingGate(new Set(["a", "c"]), new Set(["not_null_a_id"]));
     const result = await runTask({
       project,
       selected: new Set(Object.keys(project.manifest.nodes)),
@@ -75,14 +88,16 @@ describe("runTask with --due", () => {
       message: "upstream unchanged: a inputs = last seen",
     });
     expect(byName.get("fake_due.b")?.status).toBe("success");
-    expect(byName.get("fake_due.c")?.status).toBe("success");
+    expect(byName.get("fake_due.c")?.status).toBe("skipped");
     const tests = result.results.filter((r) => r.resourceType === "test");
     expect(tests.map((t) => [t.displayName, t.status, t.message]).sort()).toEqual([
       ["not_null_a_id", "skipped", "not run: a not rebuilt (--due)"],
       ["not_null_c_id", "pass", expect.any(String)],
     ]);
     expect(gate.asked.sort()).toEqual(["a", "b", "c"]);
-    expect(gate.recorded.sort()).toEqual(["b", "c"]);
+    expect(gate.recorded.sort()).toEqual(["b"]);
+    // The test that had not passed ran again, and its pass is remembered.
+    expect(gate.tests).toEqual(["not_null_c_id passed"]);
     // run_results.json (dbt's run-results v6): a skipped result with its reason, marked for `floe retry`.
     const written = JSON.parse(readFileSync(join(dir, "target/run_results.json"), "utf8"));
     expect(dbtSchemaValidator("run-results-v6.json")(written)).toEqual([]);

@@ -225,6 +225,9 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
       if (due?.run && due.verdict && outcome.status === "success" && isDueNode(node)) {
         options.due?.built(node, due.verdict);
       }
+      if (options.due && (node.resource_type === "test" || node.resource_type === "unit_test")) {
+        options.due.tested(node, outcome.status === "pass");
+      }
       results.set(id, result);
       logger.event({ code: "NODE_FINISHED", index: position, total, result });
       if (options.failFast && stoppedBy === undefined && blocks(outcome.status) && !cancel.aborted) {

@@ -52,8 +52,9 @@ export async function probeTrino(
 
 /**
  * One `floe build --due` of the project through `runTask`, as the CLI's build runs it (target lock,
- * preflight, run_results.json written, the due state in the target folder), recorded per model. A run that cannot start (the lock is held by a manual
- * `floe build`, S3 is down) is a failed build, retried by the scheduler.
+ * preflight, run_results.json written, the due state in the target folder), recorded per model; a model
+ * skipped as not due or unchanged is neither rebuilt nor timed by the SLO monitor. A run that cannot start
+ * (the lock is held by a manual `floe build`, S3 is down) is a failed build, retried by the scheduler.
  */
 export async function scheduledBuild(context: JobContext, signal: AbortSignal): Promise<JobOutcome> {
   const { project, selected, connection, recorder, metrics } = context;
