@@ -43,7 +43,7 @@ const serveFlags = z.object({
   schema: z.string().min(1).default(SINK_DEFAULTS.hiveSchema),
   flushInterval: z.string().default(`${SINK_DEFAULTS.flushIntervalMs / 1000}s`),
   ...sloFlags,
-  redisUrl: z.string().url("a redis:// URL").optional(),
+  redisUrl: z.string().optional(),
   keysFile: z.string().min(1).default(".floe/api-keys.json"),
 });
 
@@ -249,7 +249,9 @@ async function realtimeWiring(
   const { relationOf } = await import("../manifest/manifest.js");
   const { quoteRelation } = await import("../../trino/dialect.js");
   const { connectTarget } = await import("../runner/connect.js");
-  const redisUrl = flags.redisUrl ?? redisUrlFromEnv(io.env);
+  const { checkRedisUrl } = await import("../../ingest/stream/defaults.js");
+  const redisUrl =
+    flags.redisUrl !== undefined ? checkRedisUrl("--redis-url", flags.redisUrl) : redisUrlFromEnv(io.env);
   const metrics = new StreamMetrics();
   // Older windows come from the project's minute mart, when the project has one.
   const minute = Object.values(project.manifest.nodes).find((n) => n.name === "metrics_by_minute");

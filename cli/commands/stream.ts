@@ -3,7 +3,7 @@ import { parseFlags } from "./flag-values.js";
 import type { FloeCommand } from "./floe-command.js";
 
 const streamFlags = z.object({
-  redisUrl: z.string().url("a redis:// URL").optional(),
+  redisUrl: z.string().optional(),
   inventoryTopic: z.string().min(1).default("db.inventory"),
   topics: z.array(z.string().min(1)).optional(),
   topicPrefix: z.string().default(""),
@@ -35,8 +35,12 @@ export function registerStreamCommand(program: FloeCommand): void {
     .option("--key-prefix <prefix>", "prefix of every Redis key (to share one Redis database)", "")
     .handle(async (raw: Record<string, unknown>) => {
       const flags = parseFlags(streamFlags, raw, "stream");
-      const { runStream } = await import("../../ingest/stream/run-stream.js");
+      const { checkRedisUrl } = await import("../../ingest/stream/defaults.js");
       const { eventTopicMap } = await import("../../ingest/stream/topics.js");
+      // Checked before the Kafka and Redis clients load.
+      const eventTopics = eventTopicMap(flags.topics, flags.topicPrefix);
+      if (flags.redisUrl !== undefined) checkRedisUrl("--redis-url", flags.redisUrl);
+      const { runStream } = await import("../../ingest/stream/run-stream.js");
       const { redisUrlFromEnv } = await import("../../ingest/stream/redis-store.js");
       const { endpointsFromEnv } = await import("../../ingest/endpoints.js");
       const controller = new AbortController();
@@ -48,7 +52,7 @@ export function registerStreamCommand(program: FloeCommand): void {
           redisUrl: flags.redisUrl ?? redisUrlFromEnv(io.env),
           endpoints: endpointsFromEnv(io.env),
           inventoryTopic: flags.inventoryTopic,
-          eventTopics: eventTopicMap(flags.topics, flags.topicPrefix),
+          eventTopics,
           alertsTopic: flags.alertsTopic,
           groupId: flags.group,
           keyPrefix: flags.keyPrefix,

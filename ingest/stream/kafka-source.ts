@@ -57,7 +57,11 @@ export class KafkaStreamSource implements StreamSource {
             topic: batch.topic,
             partition: batch.partition,
             highWatermark: Number(batch.highWatermark),
-            messages: batch.messages.map((m) => ({ offset: Number(m.offset), value: m.value })),
+            messages: batch.messages.map((m) => ({
+              offset: Number(m.offset),
+              value: m.value,
+              timestampMs: Number(m.timestamp),
+            })),
           });
         } catch (error) {
           // Our error, not Kafka's: stop consuming (kafkajs would retry the batch on its own) and fail.

@@ -12,6 +12,8 @@ export const partitionKey = (topic: string, partition: number) => `${topic}:${pa
 export interface StreamStore {
   /** The offsets the state in Redis reflects; undefined when Redis holds none (first start, or data lost). */
   readOffsets(): Promise<Map<string, number> | undefined>;
+  /** Which of these event ids Redis has already counted (kept as long as the longest window). */
+  readSeen(eventIds: readonly string[]): Promise<Set<string>>;
   /** Which of these products Redis marks as below their low-stock threshold. */
   readBelow(productIds: readonly string[]): Promise<Set<string>>;
   /**
@@ -30,6 +32,8 @@ export interface StreamStore {
 export interface SourceMessage {
   readonly offset: number;
   readonly value: Buffer | null;
+  /** The record's Kafka timestamp, epoch ms (when the producer — Debezium — wrote it). */
+  readonly timestampMs?: number;
 }
 
 export interface SourceBatch {

@@ -16,9 +16,13 @@ class FakeStore implements StreamStore {
   counters = new Map<string, number>();
   outboxed: Alert[] = [];
   applies: WritePlan[] = [];
+  seen = new Set<string>();
 
   async readOffsets() {
     return this.offsets ? new Map(this.offsets) : undefined;
+  }
+  async readSeen(ids: readonly string[]) {
+    return new Set(ids.filter((id) => this.seen.has(id)));
   }
   async readBelow(ids: readonly string[]) {
     return new Set(ids.filter((id) => this.below.has(id)));
@@ -34,6 +38,7 @@ class FakeStore implements StreamStore {
     }
     for (const [k, c] of plan.counters) this.counters.set(k, (this.counters.get(k) ?? 0) + c.count);
     this.outboxed.push(...plan.alerts);
+    for (const id of plan.seen.keys()) this.seen.add(id);
     this.offsets ??= new Map();
     for (const [k, v] of plan.offsets) this.offsets.set(k, v);
     return "applied";
@@ -50,6 +55,7 @@ class FakeStore implements StreamStore {
     this.stock.clear();
     this.below.clear();
     this.counters.clear();
+    this.seen.clear();
     this.outboxed = [];
   }
   async close() {}
@@ -88,10 +94,10 @@ const inventoryValue = (productId: string, quantity: number) =>
       ts_ms: NOW - 100,
     }),
   );
-const viewValue = (user: string) =>
+const viewValue = (user: string, eventId: string = crypto.randomUUID()) =>
   Buffer.from(
     JSON.stringify({
-      event_id: crypto.randomUUID(),
+      event_id: eventId,
       event_type: "product_view",
       event_time: "2026-12-06T10:00:30Z",
       user_id: user,
@@ -179,6 +185,22 @@ describe("the stream processor", () => {
     expect(store.counters.get("metric:events:1m:2026-12-06T10:00:00Z")).toBe(2);
     await processor.handle(batch); // redelivered (a rebalance): nothing new
     expect(store.applies).toHaveLength(1);
+    expect(store.offsets?.get("user-events:0")).toBe(4);
+  });
+
+  it("counts an event id once: retries in the same batch or a later one are skipped", async () => {
+    const { store, processor } = setup({ "user-events:0": { low: 0, high: 4 } });
+    await processor.sync();
+    const id = crypto.randomUUID();
+    const batch = (first: number, ids: string[]): SourceBatch => ({
+      topic: EVENTS,
+      partition: 0,
+      highWatermark: first + ids.length,
+      messages: ids.map((eventId, i) => ({ offset: first + i, value: viewValue("u-1", eventId) })),
+    });
+    await processor.handle(batch(0, [id, id, crypto.randomUUID()]));
+    await processor.handle(batch(3, [id]));
+    expect(store.counters.get("metric:events:1m:2026-12-06T10:00:00Z")).toBe(2);
     expect(store.offsets?.get("user-events:0")).toBe(4);
   });
 

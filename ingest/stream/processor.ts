@@ -5,6 +5,7 @@ import {
   type AlertPublisher,
   partitionKey,
   type SourceBatch,
+  type SourceMessage,
   type StreamSource,
   type StreamStore,
 } from "./ports.js";
@@ -54,9 +55,13 @@ export interface AppliedReport {
   readonly topic: string;
   readonly partition: number;
   readonly messages: number;
+  /** Events skipped because their event_id was already counted. */
+  readonly duplicates: number;
   readonly lag: number;
-  /** Database commit times (epoch ms) of the inventory changes applied. */
+  /** Database commit times (epoch ms) of the inventory changes applied (replayed history left out). */
   readonly commitTimes: readonly number[];
+  /** Their Kafka timestamps, in the same order (commit → Kafka is Debezium's share of the latency). */
+  readonly kafkaTimes: readonly number[];
   readonly appliedAtMs: number;
 }
 
@@ -72,8 +77,8 @@ export interface ProcessorOptions {
 }
 
 type Decoded =
-  | { kind: "inventory"; change: InventoryChange; offset: number }
-  | { kind: "event"; observations: Observation[] }
+  | { kind: "inventory"; change: InventoryChange; offset: number; kafkaMs: number | undefined }
+  | { kind: "event"; eventId: string; atMs: number; observations: Observation[] }
   | { kind: "skip" };
 
 export class StreamProcessor {
@@ -187,21 +192,37 @@ export class StreamProcessor {
     if (messages.length === 0 || !last) return;
 
     const productIds = new Set<string>();
-    const decoded = messages.map((m) => this.decode(batch.topic, m.value, m.offset, productIds));
+    const decoded = messages.map((m) => this.decode(batch.topic, m, productIds));
     const unknown = [...productIds].filter((id) => !this.below.has(id));
-    if (unknown.length > 0) {
-      const below = await this.options.store.readBelow(unknown);
-      for (const id of unknown) this.below.set(id, below.has(id));
-    }
+    const eventIds = decoded.flatMap((d) => (d.kind === "event" ? [d.eventId] : []));
+    const [below, seen] = await Promise.all([
+      unknown.length > 0 ? this.options.store.readBelow(unknown) : Promise.resolve(new Set<string>()),
+      eventIds.length > 0 ? this.options.store.readSeen(eventIds) : Promise.resolve(new Set<string>()),
+    ]);
+    for (const id of unknown) this.below.set(id, below.has(id));
     const nowMs = this.now();
     const plan = new WritePlanBuilder(this.options.keyPrefix, nowMs, (id) => this.below.get(id) ?? false);
     const alertsFrom = this.catchUpTo.get(key) ?? 0;
+    let duplicates = 0;
     const commitTimes: number[] = [];
+    const kafkaTimes: number[] = [];
     for (const item of decoded) {
       if (item.kind === "inventory") {
-        plan.inventory(item.change, item.offset >= alertsFrom);
-        if (item.change.commitMs !== undefined) commitTimes.push(item.change.commitMs);
+        const live = item.offset >= alertsFrom;
+        plan.inventory(item.change, live);
+        // Replayed history would measure the rebuild, not commit → Redis.
+        if (live && item.change.commitMs !== undefined) {
+          commitTimes.push(item.change.commitMs);
+          kafkaTimes.push(item.kafkaMs ?? Number.NaN);
+        }
       } else if (item.kind === "event") {
+        // Producers retry: an event id already counted (in Redis, or earlier in this batch) counts once.
+        if (seen.has(item.eventId)) {
+          duplicates++;
+          continue;
+        }
+        seen.add(item.eventId);
+        plan.seen(item.eventId, item.atMs);
         for (const observation of item.observations) plan.observe(observation);
       }
     }
@@ -223,8 +244,10 @@ export class StreamProcessor {
       topic: batch.topic,
       partition: batch.partition,
       messages: messages.length,
+      duplicates,
       lag: Math.max(0, batch.highWatermark - (last.offset + 1)),
       commitTimes,
+      kafkaTimes,
       appliedAtMs: this.now(),
     });
     if (this.phaseNow === "rebuilding") this.checkCaughtUp();
@@ -239,7 +262,8 @@ export class StreamProcessor {
     return new Map(this.positions);
   }
 
-  private decode(topic: string, value: Buffer | null, offset: number, productIds: Set<string>): Decoded {
+  private decode(topic: string, message: SourceMessage, productIds: Set<string>): Decoded {
+    const { value, offset } = message;
     if (topic === this.options.topics.inventory) {
       const parsed = parseInventoryChange(value);
       if (!parsed.ok) {
@@ -247,7 +271,7 @@ export class StreamProcessor {
         return { kind: "skip" };
       }
       productIds.add(parsed.change.productId);
-      return { kind: "inventory", change: parsed.change, offset };
+      return { kind: "inventory", change: parsed.change, offset, kafkaMs: message.timestampMs };
     }
     const kind = this.options.topics.events.get(topic);
     if (!kind) return { kind: "skip" };
@@ -256,7 +280,13 @@ export class StreamProcessor {
       this.options.observer?.onInvalid?.(topic, decoded.reason);
       return { kind: "skip" };
     }
-    return { kind: "event", observations: observe(decoded.event) };
+    const observations = observe(decoded.event);
+    return {
+      kind: "event",
+      eventId: String(decoded.event.fields.event_id),
+      atMs: observations[0]?.atMs ?? Number.NaN,
+      observations,
+    };
   }
 
   private seekTo(key: string, offset: number): void {

@@ -13,8 +13,10 @@ const view: ViewReader = {
     return starts.map((startS) => ({ startS, group: "all", count: 2, sumCents: 1999, uniqueUsers: 1 }));
   },
 };
+let failMart = false;
 const mart: MartReader = {
   async windows(query, starts) {
+    if (failMart) throw new Error("Schema 'analytics_marts' does not exist");
     asked.push(`${query.name}:${starts.length}`);
     return starts.map((startS) => ({
       startS,
@@ -107,6 +109,25 @@ describe("the query API's routes", () => {
       },
     ]);
     expect(asked).toEqual(["purchase_revenue:2"]);
+  });
+
+  it("still answers recent windows when the mart fails, saying what is missing and why", async () => {
+    failMart = true;
+    try {
+      const { status, body } = await get(
+        "/v1/metrics?name=events&from=2026-12-06T10:03:00Z&to=2026-12-06T10:05:00Z",
+      );
+      expect(status).toBe(200);
+      expect(body).toMatchObject({
+        missing_windows: 1,
+        mart_error: "Schema 'analytics_marts' does not exist",
+      });
+      expect(body.rows).toEqual([
+        expect.objectContaining({ window_start: "2026-12-06T10:04:00Z", source: "redis" }),
+      ]);
+    } finally {
+      failMart = false;
+    }
   });
 
   it("says 400 with every problem for bad parameters, 405 for other methods", async () => {

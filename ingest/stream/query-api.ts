@@ -90,9 +90,16 @@ async function metricsAnswer(
   if (!parsed.ok) return { code: 400, body: { error: "bad query parameters", details: parsed.errors } };
   const query = parsed.query;
   const { redis, mart } = splitBySource(query, nowMs);
+  let martError: string | undefined;
   const [fromRedis, fromMart] = await Promise.all([
     options.view.windows(query, redis),
-    mart.length > 0 ? options.mart?.windows(query, mart) : Promise.resolve([]),
+    // A mart that cannot answer (not built yet, Trino down) leaves the recent windows answerable.
+    mart.length > 0
+      ? options.mart?.windows(query, mart).catch((error: unknown) => {
+          martError = error instanceof Error ? error.message : String(error);
+          return undefined;
+        })
+      : Promise.resolve([]),
   ]);
   const sums = METRICS[query.name]?.sums === true;
   const row = (r: WindowRow, source: "redis" | "mart") => ({
@@ -113,6 +120,7 @@ async function metricsAnswer(
       group_by: query.groupBy ?? null,
       // Windows older than Redis keeps that the mart cannot give (no mart, or a metric it lacks).
       missing_windows: fromMart ? 0 : mart.length,
+      ...(martError ? { mart_error: martError } : {}),
       rows: [...(fromMart ?? []).map((r) => row(r, "mart")), ...fromRedis.map((r) => row(r, "redis"))],
     },
   };

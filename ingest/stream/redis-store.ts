@@ -16,6 +16,7 @@ export const stateKeys = (prefix: string) => ({
   outbox: `${prefix}stream:outbox`,
 });
 export const stockKey = (prefix: string, productId: string) => `${prefix}stock:${productId}`;
+export const seenKey = (prefix: string, eventId: string) => `${prefix}seen:${eventId}`;
 
 const newClient = (url: string) =>
   createClient({
@@ -78,6 +79,11 @@ export class RedisStreamStore implements StreamStore {
     return new Map(entries.map(([k, v]) => [k, Number(v)]));
   }
 
+  async readSeen(eventIds: readonly string[]): Promise<Set<string>> {
+    const values = await this.client.mGet(eventIds.map((id) => seenKey(this.prefix, id)));
+    return new Set(eventIds.filter((_, i) => values[i] !== null));
+  }
+
   async readBelow(productIds: readonly string[]): Promise<Set<string>> {
     if (productIds.length === 0) return new Set();
     const flags = await this.client.smIsMember(this.keys.below, [...productIds]);
@@ -86,8 +92,12 @@ export class RedisStreamStore implements StreamStore {
 
   async apply(plan: WritePlan, expectOffsets: boolean): Promise<"applied" | "stale"> {
     // WATCH, then look: offsets that vanished before the WATCH are seen by EXISTS, after it by EXEC failing.
-    await this.client.watch(this.keys.offsets);
-    const exists = (await this.client.exists(this.keys.offsets)) === 1;
+    // Sent together (node-redis pipelines one tick's commands): one round trip, not two.
+    const [, found] = await Promise.all([
+      this.client.watch(this.keys.offsets),
+      this.client.exists(this.keys.offsets),
+    ]);
+    const exists = found === 1;
     if (exists !== expectOffsets) {
       await this.client.unwatch();
       return "stale";
@@ -116,6 +126,11 @@ export class RedisStreamStore implements StreamStore {
     for (const [key, add] of plan.groups) {
       multi.sAdd(key, [...add.values]);
       multi.expireAt(key, add.expireAtS);
+    }
+    for (const [eventId, expireAtS] of plan.seen) {
+      const key = seenKey(this.prefix, eventId);
+      multi.set(key, "1");
+      multi.expireAt(key, expireAtS);
     }
     if (plan.alerts.length > 0)
       multi.rPush(

@@ -3,20 +3,11 @@ import { EnvironmentError } from "../../core/errors.js";
 import type { TopicKind } from "../contracts.js";
 import { type Endpoints, kafkaClient } from "../endpoints.js";
 import { KafkaAlertPublisher } from "./alert-publisher.js";
+import { STREAM_DEFAULTS } from "./defaults.js";
 import { KafkaStreamSource } from "./kafka-source.js";
 import { type Phase, StreamProcessor } from "./processor.js";
 import { connectRedis, RedisStreamStore, redactUrl } from "./redis-store.js";
 import { StreamMetrics } from "./stream-metrics.js";
-
-/** `floe stream`'s defaults, declared once (the CLI flags and serve read them). */
-export const STREAM_DEFAULTS = {
-  inventoryTopic: "db.inventory",
-  eventKinds: ["user-events", "orders"] as readonly TopicKind[],
-  groupId: "floe-stream",
-  topicWaitMs: 30_000,
-  /** How often an idle processor checks that Redis still holds its offsets. */
-  verifyEveryMs: 2_000,
-} as const;
 
 export interface StreamOptions {
   readonly redisUrl: string;
@@ -119,8 +110,9 @@ async function prepareTopics(
         await admin.createTopics({ topics: [{ topic: alertsTopic, numPartitions: 3 }] }).catch(() => {});
       }
       const missing = topics.filter((t) => !existing.has(t));
-      if (missing.length === 0) return;
-      if (Date.now() >= deadline || options.signal.aborted) {
+      // Asked to stop while waiting: not an error (runStream returns at once).
+      if (missing.length === 0 || options.signal.aborted) return;
+      if (Date.now() >= deadline) {
         throw new EnvironmentError(
           "STREAM_TOPIC_MISSING",
           `Kafka at ${options.endpoints.brokers.join(",")} has no topic ${missing.map((t) => `"${t}"`).join(", ")} for floe stream.`,

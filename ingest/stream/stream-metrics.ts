@@ -18,6 +18,12 @@ export class StreamMetrics {
     labelNames: ["topic"],
     registers: [this.registry],
   });
+  readonly duplicates = new Counter({
+    name: "floe_stream_duplicates_total",
+    help: "Events skipped because their event_id was already counted",
+    labelNames: ["topic"],
+    registers: [this.registry],
+  });
   readonly lag = new Gauge({
     name: "floe_stream_lag",
     help: "Messages behind the partition's end after the last applied batch",
@@ -59,6 +65,7 @@ export class StreamMetrics {
 
   recordApplied(report: AppliedReport): void {
     this.messages.inc({ topic: report.topic }, report.messages);
+    if (report.duplicates > 0) this.duplicates.inc({ topic: report.topic }, report.duplicates);
     this.lag.set({ topic: report.topic, partition: String(report.partition) }, report.lag);
     this.lastApplied.set(report.appliedAtMs / 1000);
     for (const commit of report.commitTimes) {

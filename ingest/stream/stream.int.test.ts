@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alertSchema } from "../../core/alert.js";
 import { endpointsFromEnv } from "../endpoints.js";
-import { readTopic } from "../int-helpers.js";
+import { readTopic, TEST_SCHEMA, tableOf, testTrino, trinoQuery } from "../int-helpers.js";
+import { runSink } from "../sink.js";
 import type { RedisConnection } from "./redis-store.js";
 import { runStream, type StreamEvent } from "./run-stream.js";
 import {
@@ -45,7 +46,6 @@ function startStream() {
     verifyEveryMs: 500,
     onEvent: (e: StreamEvent) => {
       if (e.kind === "phase") phases.push(e.phase);
-      if (process.env.STREAM_DEBUG) console.error(JSON.stringify(e));
     },
   });
   return { stop: () => controller.abort(), done, phases };
@@ -206,6 +206,47 @@ describe("floe stream on Kafka and Redis", () => {
       await stream.done;
     }
     expect(stream.phases).toEqual(["syncing", "running", "stopped"]);
+  });
+
+  it("has windows equal to a Trino query over the raw events the sink landed", async () => {
+    await runSink({
+      topics: [run.userEvents],
+      dlqTopic: `${run.id}-dlq`,
+      prefix: `test-raw/${run.id}/`,
+      groupId: `${run.id}-sink`,
+      hiveSchema: TEST_SCHEMA,
+      trino: testTrino,
+      untilIdle: true,
+      idleMs: 3_000,
+      metricsPort: null,
+    });
+    // 5m and 1h windows: they outlive the sink's run (a 1m window lives 2 minutes from its start).
+    for (const window of ["5m", "1h"] as const) {
+      const size = WINDOW_SECONDS[window];
+      const rows = await trinoQuery(
+        `select cast(floor(to_unixtime(event_time) / ${size}) * ${size} as bigint), country,
+                count(*), count(distinct user_id),
+                coalesce(sum(case when event_type = 'purchase' then round(price * coalesce(quantity, 1) * 100) end), 0),
+                count_if(event_type = 'purchase')
+         from ${tableOf(run.userEvents)} group by 1, 2 order by 1, 2`,
+      );
+      expect(rows.length).toBeGreaterThan(0);
+      for (const [startS, country, events, users, cents, purchases] of rows) {
+        const group = { dimension: "country" as const, value: String(country) };
+        const parts = { window, startS: Number(startS), group };
+        const total = await redis.hGetAll(windowKey(run.keyPrefix, { ...parts, metric: "events" }));
+        const revenue = await redis.hGetAll(
+          windowKey(run.keyPrefix, { ...parts, metric: "purchase_revenue" }),
+        );
+        const hll = await redis.pfCount(`${windowKey(run.keyPrefix, { ...parts, metric: "events" })}:hll`);
+        expect([
+          Number(total.count),
+          hll,
+          Number(revenue.count ?? 0),
+          Number(revenue.sum_cents ?? 0),
+        ]).toEqual([Number(events), Number(users), Number(purchases), Number(cents)]);
+      }
+    }
   });
 
   it("rebuilds the view from Kafka after FLUSHDB, without announcing old crossings again", async () => {

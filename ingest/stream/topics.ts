@@ -1,7 +1,7 @@
 import { UsageError } from "../../core/errors.js";
 import { type TopicKind, topicKindOf } from "../contracts.js";
 import { topicName } from "../producer.js";
-import { STREAM_DEFAULTS } from "./run-stream.js";
+import { STREAM_DEFAULTS } from "./defaults.js";
 
 /**
  * The event topics `floe stream` reads, each with its contract (chosen by the name's suffix, as the sink

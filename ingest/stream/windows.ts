@@ -37,8 +37,16 @@ export function windowExpiresAt(window: WindowName, startS: number): number {
 
 /** `2024-01-15T10:30:00Z`, the seed's spelling of a window start. */
 export function isoSeconds(epochS: number): string {
-  return new Date(epochS * 1000).toISOString().replace(".000Z", "Z");
+  let text = recentIso.get(epochS);
+  if (text === undefined) {
+    text = new Date(epochS * 1000).toISOString().replace(".000Z", "Z");
+    // A batch touches a handful of window starts, many times each (the hot path of the write plan).
+    if (recentIso.size > 1024) recentIso.clear();
+    recentIso.set(epochS, text);
+  }
+  return text;
 }
+const recentIso = new Map<number, string>();
 
 export interface WindowKeyParts {
   readonly metric: string;

@@ -28,6 +28,8 @@ export interface WritePlan {
   readonly uniques: ReadonlyMap<string, { users: Set<string>; expireAtS: number }>;
   /** Group index set key → group values to add. */
   readonly groups: ReadonlyMap<string, { values: Set<string>; expireAtS: number }>;
+  /** Event ids counted by this batch → when their `seen:` key may expire (epoch s). */
+  readonly seen: ReadonlyMap<string, number>;
   /** Alerts to publish once the plan is applied (kept in Redis' outbox until they are). */
   readonly alerts: readonly Alert[];
   /** `topic:partition` → the next offset to read. */
@@ -40,6 +42,7 @@ export class WritePlanBuilder {
   private readonly uniques = new Map<string, { users: Set<string>; expireAtS: number }>();
   private readonly groups = new Map<string, { values: Set<string>; expireAtS: number }>();
   private readonly alerts: Alert[] = [];
+  private readonly seenIds = new Map<string, number>();
   private readonly offsets = new Map<string, number>();
   /** Observations of windows already expired (late events, or a rebuild replaying old history). */
   skippedExpired = 0;
@@ -101,6 +104,12 @@ export class WritePlanBuilder {
     }
   }
 
+  /** Remembers a counted event id until its last window (1h) has expired: a retry after that counts nowhere. */
+  seen(eventId: string, atMs: number): void {
+    const expireAtS = windowExpiresAt("1h", windowStart("1h", atMs));
+    if (expireAtS > this.nowMs / 1000) this.seenIds.set(eventId, expireAtS);
+  }
+
   offset(topic: string, partition: number, next: number): void {
     this.offsets.set(`${topic}:${partition}`, next);
   }
@@ -111,6 +120,7 @@ export class WritePlanBuilder {
       counters: this.counters,
       uniques: this.uniques,
       groups: this.groups,
+      seen: this.seenIds,
       alerts: this.alerts,
       offsets: this.offsets,
     };
