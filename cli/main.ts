@@ -14,6 +14,7 @@ import { registerRunnerCommands } from "./commands/runner-commands.js";
 import { registerServeCommand } from "./commands/serve.js";
 import { registerSourceCommands } from "./commands/source.js";
 import { registerStackCommands } from "./commands/stack.js";
+import { registerStreamCommand } from "./commands/stream.js";
 import { registerValidateCommand } from "./commands/validate.js";
 import { renderError, renderErrorJson } from "./log/render-error.js";
 
@@ -53,6 +54,7 @@ export function buildProgram(io: CliIO, options: { readonly json?: boolean } = {
   registerIngestCommands(program);
   registerMaintainCommand(program);
   registerServeCommand(program);
+  registerStreamCommand(program);
   registerCompletionCommand(program);
   return program;
 }

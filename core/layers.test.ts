@@ -27,6 +27,7 @@ const LAYERS: readonly (readonly string[])[] = [
     "cli/packages",
     "cli/operation",
     "cli/serve",
+    "cli/due",
   ],
 ];
 

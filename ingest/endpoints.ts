@@ -1,49 +1,52 @@
-import { S3Client } from "@aws-sdk/client-s3";
-import { Kafka, logLevel } from "kafkajs";
-import { PORTS, S3_ACCESS_KEY, S3_SECRET_KEY, WAREHOUSE_BUCKET } from "../stack/services.js";
+import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
+import { Kafka, type KafkaConfig, logLevel } from "kafkajs";
 import { createTrinoConnection, type TrinoConnection } from "../trino/connection.js";
+import { type Endpoints, type KafkaEndpoints, trinoSettings } from "./connection-settings.js";
+
+/** Where ingest finds Kafka and S3: the `FLOE_*` variables, parsed and checked in `connection-settings.ts`. */
+export { type Endpoints, endpointsFromEnv } from "./connection-settings.js";
 
 /**
- * Where ingest finds Kafka and S3. The defaults are the local stack's (so `npm start` works on a fresh
- * machine); `FLOE_KAFKA_BROKERS`, `FLOE_S3_ENDPOINT`, `FLOE_S3_ACCESS_KEY`, `FLOE_S3_SECRET_KEY` point it
- * elsewhere.
+ * The Trino that ingest registers raw tables in: `FLOE_TRINO_HOST`, `FLOE_TRINO_PORT`, `FLOE_TRINO_USER`,
+ * `FLOE_TRINO_HTTPS`, `FLOE_TRINO_PASSWORD` (default the local stack's). Called by the edges (the CLI, the
+ * demo); the sink and the registration take the connection they are given.
  */
-export interface Endpoints {
-  readonly brokers: readonly string[];
-  readonly s3Endpoint: string;
-  readonly s3AccessKey: string;
-  readonly s3SecretKey: string;
-  readonly bucket: string;
-}
-
-export function endpointsFromEnv(env: NodeJS.ProcessEnv = process.env): Endpoints {
-  return {
-    brokers: (env.FLOE_KAFKA_BROKERS ?? `127.0.0.1:${PORTS.kafka}`).split(",").map((b) => b.trim()),
-    s3Endpoint: env.FLOE_S3_ENDPOINT ?? `http://127.0.0.1:${PORTS.s3}`,
-    s3AccessKey: env.FLOE_S3_ACCESS_KEY ?? S3_ACCESS_KEY,
-    s3SecretKey: env.FLOE_S3_SECRET_KEY ?? S3_SECRET_KEY,
-    bucket: WAREHOUSE_BUCKET,
-  };
-}
-
-/**
- * The Trino that ingest registers raw tables in: `FLOE_TRINO_HOST`, `FLOE_TRINO_PORT`, `FLOE_TRINO_USER`
- * (default the local stack's). Called by the edges (the CLI, the demo); the sink and the registration take
- * the connection they are given.
- */
-export function trinoFromEnv(env: NodeJS.ProcessEnv = process.env): TrinoConnection {
+export function trinoFromEnv(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): TrinoConnection {
+  const settings = trinoSettings(env);
   return createTrinoConnection({
-    host: env.FLOE_TRINO_HOST ?? "127.0.0.1",
-    port: Number(env.FLOE_TRINO_PORT ?? PORTS.trino),
-    user: env.FLOE_TRINO_USER ?? "floe",
+    host: settings.host,
+    port: settings.port,
+    user: settings.user,
+    ...(settings.https ? { httpScheme: "https" as const } : {}),
+    ...(settings.password !== undefined ? { password: settings.password } : {}),
     source: "floe-ingest",
   });
 }
 
-export function kafkaClient(endpoints: Endpoints, clientId: string): Kafka {
+/** kafkajs' connection part of the config: brokers, TLS and SASL as the settings say. */
+export function kafkaConnection(endpoints: KafkaEndpoints): Pick<KafkaConfig, "brokers" | "ssl" | "sasl"> {
+  const sasl = endpoints.kafkaSasl;
+  return {
+    brokers: [...endpoints.brokers],
+    ...(endpoints.kafkaTls === undefined
+      ? {}
+      : { ssl: endpoints.kafkaTls === true ? true : { ca: [endpoints.kafkaTls.ca] } }),
+    ...(sasl === undefined
+      ? {}
+      : sasl.mechanism === "plain"
+        ? { sasl: { mechanism: "plain", username: sasl.username, password: sasl.password } }
+        : sasl.mechanism === "scram-sha-256"
+          ? { sasl: { mechanism: "scram-sha-256", username: sasl.username, password: sasl.password } }
+          : { sasl: { mechanism: "scram-sha-512", username: sasl.username, password: sasl.password } }),
+  };
+}
+
+export function kafkaClient(endpoints: KafkaEndpoints, clientId: string): Kafka {
   return new Kafka({
     clientId,
-    brokers: [...endpoints.brokers],
+    ...kafkaConnection(endpoints),
     logLevel: logLevel.NOTHING,
     connectionTimeout: 3_000,
     // Our own loops retry with backoff and pause; kafkajs' own retries stay short so errors surface.
@@ -51,16 +54,23 @@ export function kafkaClient(endpoints: Endpoints, clientId: string): Kafka {
   });
 }
 
+/** The S3 client's config: a given endpoint and keys, or AWS's endpoint, region and credential chain. */
+export function s3Config(endpoints: Endpoints): S3ClientConfig {
+  return {
+    ...(endpoints.s3Endpoint !== undefined ? { endpoint: endpoints.s3Endpoint } : {}),
+    ...(endpoints.s3Region !== undefined ? { region: endpoints.s3Region } : {}),
+    forcePathStyle: endpoints.s3PathStyle,
+    ...(endpoints.s3AccessKey !== undefined && endpoints.s3SecretKey !== undefined
+      ? { credentials: { accessKeyId: endpoints.s3AccessKey, secretAccessKey: endpoints.s3SecretKey } }
+      : {}),
+    // The sink owns retries (exponential backoff, 5 attempts, then pause): one SDK attempt per call.
+    maxAttempts: 1,
+  };
+}
+
 export function s3Client(endpoints: Endpoints): S3Client {
   // Floe supports Node 20 (the project's engine); the SDK's "Node 22 from 2027" notice is not actionable
   // for a sink user and would interleave with its log, so it is switched off unless set explicitly.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-  return new S3Client({
-    endpoint: endpoints.s3Endpoint,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: endpoints.s3AccessKey, secretAccessKey: endpoints.s3SecretKey },
-    // The sink owns retries (exponential backoff, 5 attempts, then pause): one SDK attempt per call.
-    maxAttempts: 1,
-  });
+  return new S3Client(s3Config(endpoints));
 }

@@ -1,5 +1,13 @@
 /** Ingest's programmatic API: contracts, the shop generator and its ledger, the producer, the sink and the ingestion API. */
 export {
+  cdcTableOf,
+  cdcTopicName,
+  SHOP_TABLES,
+  type ShopTable,
+  shopCdcTopics,
+} from "./cdc/cdc-topics.js";
+export { type Change, type ChangeDecode, decodeChange, parseChange } from "./cdc/change-envelope.js";
+export {
   CONTRACTS,
   DLQ_TOPIC,
   decodeMessage,
@@ -44,7 +52,7 @@ export {
   registerRawTables,
   type TrinoQuery,
 } from "./raw-tables.js";
-export { type RowMutation, renderMutations, SHOP_TABLES } from "./shop-db/mutations.js";
+export { type RowMutation, renderMutations } from "./shop-db/mutations.js";
 export { DEFAULT_SHOP_DB_URL, pgShopDb, type ShopDbWriter, shopDbUrl } from "./shop-db/pg-writer.js";
 export { type PublishedEvent, type ShopDbCounts, ShopDbFold } from "./shop-db/shop-db-fold.js";
 export {

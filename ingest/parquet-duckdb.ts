@@ -3,6 +3,7 @@ import { open, readFile, unlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { type ChangeFileInput, encodeChangeFile } from "./cdc/change-file.js";
 import { CONTRACTS, type ParsedEvent, parseEvent, type TopicKind } from "./contracts.js";
 import { encodeParquet } from "./parquet-file.js";
 import { type ColumnType, RAW_COLUMNS, type RawRow, toRawRow } from "./raw-schema.js";
@@ -30,6 +31,9 @@ export interface LineFileInput {
   readonly rows: RowBuffer;
   readonly metadata: Record<string, string>;
 }
+
+/** What the sink encodes: an event topic's file, or a CDC topic's (cdc/change-file.ts). */
+export type FileInput = LineFileInput | ChangeFileInput;
 
 /** One buffered row. `text` is the message's JSON exactly as validated. */
 export function rowLine(
@@ -177,7 +181,8 @@ export class DuckParquetEncoder {
    * Encodes one file. DuckDB runs one COPY at a time (one connection); the NDJSON file is written
    * before taking that turn, so writing the next file overlaps the current COPY.
    */
-  encode(input: LineFileInput): Promise<Uint8Array> {
+  encode(input: FileInput): Promise<Uint8Array> {
+    if (input.kind === "cdc") return Promise.resolve().then(() => encodeChangeFile(input));
     const base = join(this.dir, String(this.next++));
     const written = writeChunks(`${base}.ndjson`, input.rows.data());
     written.catch(() => {}); // awaited in its turn (a failure takes the fallback), not unhandled before

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { createTableSql, DEFAULT_RAW_TARGET, registerPartitionSql, tableNameOf } from "./raw-tables.js";
+import {
+  addCdcColumnSql,
+  createCdcTableSql,
+  createTableSql,
+  DEFAULT_RAW_TARGET,
+  registerPartitionSql,
+  registerRawTables,
+  tableNameOf,
+} from "./raw-tables.js";
 
 describe("raw table statements", () => {
   it("creates an external Parquet table over the topic's prefix, partitioned by date and type", () => {
@@ -18,5 +26,58 @@ describe("raw table statements", () => {
     expect(registerPartitionSql(DEFAULT_RAW_TARGET, "user-events", "2026-03-01", "purchase")).toBe(
       "CALL \"hive\".system.register_partition('raw', 'user_events', ARRAY['event_date', 'event_type'], ARRAY['2026-03-01', 'purchase'])",
     );
+  });
+});
+
+describe("raw CDC table statements", () => {
+  it("creates a shop table with its columns as varchar, the envelope typed, partitioned by date", () => {
+    const sql = createCdcTableSql(DEFAULT_RAW_TARGET, "db.inventory");
+    expect(sql).toBe(
+      [
+        'CREATE TABLE IF NOT EXISTS "hive"."raw"."db_inventory" (',
+        '  "product_id" varchar,',
+        '  "quantity" varchar,',
+        '  "low_stock_threshold" varchar,',
+        '  "updated_at" varchar,',
+        '  "_op" varchar,',
+        '  "_before" varchar,',
+        '  "_lsn" bigint,',
+        '  "_tx_id" bigint,',
+        '  "_commit_ts" timestamp(3),',
+        '  "_cdc_ts" timestamp(3),',
+        '  "_snapshot" boolean,',
+        '  "_kafka_partition" integer,',
+        '  "_kafka_offset" bigint,',
+        '  "_ingested_at" timestamp(3),',
+        '  "event_date" varchar',
+        ")",
+        "WITH (external_location = 's3://warehouse/raw/db.inventory', format = 'PARQUET',",
+        "  partitioned_by = ARRAY['event_date'])",
+      ].join("\n"),
+    );
+    expect(addCdcColumnSql(DEFAULT_RAW_TARGET, "db.products", "color")).toBe(
+      'ALTER TABLE "hive"."raw"."db_products" ADD COLUMN IF NOT EXISTS "color" varchar',
+    );
+    expect(registerPartitionSql(DEFAULT_RAW_TARGET, "db.products", "2026-12-06", "")).toBe(
+      "CALL \"hive\".system.register_partition('raw', 'db_products', ARRAY['event_date'], ARRAY['2026-12-06'])",
+    );
+  });
+
+  it("registers a CDC table with the columns its markers name (idempotent statements only)", async () => {
+    const statements: string[] = [];
+    const trino = {
+      async query(sql: string) {
+        statements.push(sql);
+        return { columns: [], rows: [] };
+      },
+    } as never;
+    const columnsOf = async () => ["price", "color"];
+    await registerRawTables(trino, DEFAULT_RAW_TARGET, ["db.products"], true, columnsOf);
+    expect(statements.map((s) => s.split(" (")[0])).toEqual([
+      'CREATE SCHEMA IF NOT EXISTS "hive"."raw"',
+      'CREATE TABLE IF NOT EXISTS "hive"."raw"."db_products"',
+      'ALTER TABLE "hive"."raw"."db_products" ADD COLUMN IF NOT EXISTS "color" varchar',
+      "CALL \"hive\".system.sync_partition_metadata('raw', 'db_products', 'ADD')",
+    ]);
   });
 });

@@ -4,7 +4,7 @@ import { generateShop } from "./generator.js";
 import { topicMessageCount, uniqueRun } from "./int-helpers.js";
 import { defaultTopicNames, publishShopRun } from "./producer.js";
 import { MemoryShopDb } from "./shop-db/memory-writer.js";
-import { SHOP_TABLES } from "./shop-db/mutations.js";
+import { SHOP_TABLE_NAMES } from "./shop-db/mutations.js";
 import { pgShopDb, shopDbUrl } from "./shop-db/pg-writer.js";
 import { LOW_STOCK_THRESHOLD, ShopDbFold } from "./shop-db/shop-db-fold.js";
 import { publishedEventOf } from "./shop-db/shop-db-follower.js";
@@ -112,7 +112,7 @@ describe("the generator writes the shop database", () => {
       const e = publishedEventOf(m);
       if (e) await expected.apply(fold.add(e));
     }
-    for (const table of SHOP_TABLES) {
+    for (const table of SHOP_TABLE_NAMES) {
       const [count] = await rows<{ n: number }>(`SELECT count(*)::int AS n FROM ${schema}.${table}`);
       expect(count?.n, table).toBe(expected.rows(table).length);
     }

@@ -348,7 +348,7 @@ describe("floe ingest sink under chaos", () => {
       `planned hostile: ${schedule.hostiles.map((h) => `#${h.n} ${h.kind} → ${h.topic}[${h.partition}] at ${h.at / 1000} s`).join("; ")}`,
     );
 
-    const s3 = new URL(endpointsFromEnv().s3Endpoint);
+    const s3 = new URL(endpointsFromEnv().s3Endpoint ?? "");
     const proxy = new CuttableProxy({ host: s3.hostname, port: Number(s3.port) });
     await proxy.open();
     // The sink children reach S3 only through the proxy, so an S3 cut is theirs alone.

@@ -12,7 +12,7 @@ describe("floe ingest sink with S3 unavailable", () => {
     timeout: 900_000,
   }, async () => {
     const run = uniqueRun("s3out");
-    const s3 = new URL(endpointsFromEnv().s3Endpoint);
+    const s3 = new URL(endpointsFromEnv().s3Endpoint ?? "");
     const proxy = new CuttableProxy({ host: s3.hostname, port: Number(s3.port) });
     await proxy.open();
     const events: SinkEvent[] = [];

@@ -1,13 +1,24 @@
-import type { EachBatchPayload, KafkaMessage } from "kafkajs";
+import { HeadBucketCommand } from "@aws-sdk/client-s3";
+import type {
+  Consumer,
+  ConsumerCrashEvent,
+  ConsumerGroupJoinEvent,
+  EachBatchPayload,
+  KafkaMessage,
+} from "kafkajs";
 import { Partitioners } from "kafkajs";
 import { EnvironmentError } from "../core/errors.js";
 import { DEFAULT_RETRY, withRetry } from "../core/retry.js";
-import { DLQ_TOPIC, type TopicKind, topicKindOf } from "./contracts.js";
+import { type SinkKind, sinkKindOf } from "./cdc/cdc-topics.js";
+import { ColumnMarkers } from "./cdc/column-markers.js";
+import { s3MarkerStore } from "./cdc/s3-marker-store.js";
+import { DLQ_TOPIC } from "./contracts.js";
 import { endpointsFromEnv, kafkaClient, s3Client } from "./endpoints.js";
 import { DuckParquetEncoder } from "./parquet-duckdb.js";
 import { DEFAULT_RAW_TARGET } from "./raw-tables.js";
 import { DLQ_PRODUCER_CONFIG } from "./sink/dead-letters.js";
 import { SINK_DEFAULTS } from "./sink/defaults.js";
+import { type SinkHealthFacts, sinkReadiness } from "./sink/health.js";
 import { awaitWithHeartbeats } from "./sink/heartbeats.js";
 import { FetchControl, partitionIO, type SinkClients } from "./sink/kafka-s3-io.js";
 import { type Assignment, memberLag } from "./sink/member-lag.js";
@@ -20,6 +31,12 @@ import type { SinkOptions, SinkSummary } from "./sink/types.js";
 import { workerObserver } from "./sink/worker-observer.js";
 
 export { objectKey } from "./sink/partition-worker.js";
+
+/** How often the sink checks that S3 answers, for `/readyz` (only while it serves metrics). */
+const S3_PROBE_EVERY_MS = 10_000;
+/** How often the sink looks for optional topics that do not exist yet. */
+const TOPIC_CHECK_MS = 10_000;
+
 export type { DurableFile, SinkEvent, SinkOptions, SinkSummary } from "./sink/types.js";
 
 /**
@@ -42,10 +59,21 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
   };
   const idleMs = options.idleMs ?? SINK_DEFAULTS.idleMs;
   const emit = options.onEvent ?? (() => {});
-  const kinds = new Map<string, TopicKind>();
-  for (const topic of options.topics) {
-    const kind = topicKindOf(topic);
-    if (!kind) throw new EnvironmentError("SINK_TOPIC", `Topic "${topic}" has no event contract.`);
+  // Optional topics (Debezium's, created on a table's first change) are consumed once they exist.
+  const optional = (options.optionalTopics ?? []).filter((t) => !options.topics.includes(t));
+  const allTopics = [...options.topics, ...optional];
+  const kinds = new Map<string, SinkKind>();
+  for (const topic of allTopics) {
+    const kind = sinkKindOf(topic);
+    if (!kind) {
+      throw new EnvironmentError(
+        "SINK_TOPIC",
+        `Topic "${topic}" has no event contract and is no CDC topic.`,
+        {
+          hint: "event topics end with user-events, product-metadata or orders; Debezium's are db.<table>",
+        },
+      );
+    }
     kinds.set(topic, kind);
   }
 
@@ -59,7 +87,7 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
     createPartitioner: Partitioners.DefaultPartitioner,
     ...DLQ_PRODUCER_CONFIG,
   });
-  const consumer = kafka.consumer({
+  const consumerConfig = {
     groupId,
     // Long enough for a starved 2-core machine; a SIGKILLed sink's partitions move after this long.
     sessionTimeout: 30_000,
@@ -67,7 +95,8 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
     maxBytesPerPartition: 8 * 1024 * 1024,
     maxBytes: 32 * 1024 * 1024,
     allowAutoTopicCreation: false,
-  });
+  };
+  let consumer = kafka.consumer(consumerConfig);
   try {
     await admin.connect();
     await producer.connect();
@@ -85,15 +114,21 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
     });
   }
 
-  const fetch = new FetchControl(consumer);
-  const clients: SinkClients = { s3, bucket, encoder, producer, dlqTopic, consumer, fetch };
+  let fetch = new FetchControl(consumer);
   const target = {
     ...DEFAULT_RAW_TARGET,
     bucket,
     prefix,
     schema: options.hiveSchema ?? SINK_DEFAULTS.hiveSchema,
   };
-  const registration = new RegistrationQueue(options.trino, target, options.topics, emit);
+  // CDC tables' columns: markers on S3 first, then the table's ALTER through the registration queue.
+  const markers: ColumnMarkers = new ColumnMarkers(s3MarkerStore(s3, bucket), prefix, (topic, columns) =>
+    registration.addColumns(topic, columns),
+  );
+  const registration = new RegistrationQueue(options.trino, target, allTopics, emit, (topic) =>
+    markers.columns(topic),
+  );
+  let clients: SinkClients = { s3, bucket, encoder, producer, dlqTopic, consumer, fetch, markers };
   const reporting = { summary, metrics, registration, emit, onDurable: options.onDurable };
   const retry = options.retry ?? DEFAULT_RETRY;
   const pauseMs = options.pauseMs ?? SINK_DEFAULTS.pauseMs;
@@ -102,12 +137,34 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
   const keyOf = (topic: string, partition: number) => `${topic}:${partition}`;
   let lastMessageAt = Date.now();
   let stopping: "signal" | "idle" | undefined;
+  // What /readyz answers from: group membership from the consumer's events, S3 from a probe on the tick.
+  const health: SinkHealthFacts = { joined: false, stopping: false };
+  let lastS3ProbeAt = 0;
+  const probeS3 = async (now: number) => {
+    lastS3ProbeAt = now;
+    try {
+      await s3.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: AbortSignal.timeout(5_000) });
+      health.s3 = { ok: true, at: Date.now() };
+    } catch (error) {
+      health.s3 = {
+        ok: false,
+        at: Date.now(),
+        error: error instanceof Error ? error.message || error.name : String(error),
+      };
+    }
+  };
+  /** The topics the running consumer subscribed: the required ones and the optional ones that existed. */
+  let subscribed: string[] = [...options.topics];
+  let missingOptional: string[] = [];
+  /** Set while the consumer is replaced to subscribe topics that appeared: batches wait for the new one. */
+  let resubscribing = false;
+  let lastTopicCheckAt = Date.now();
 
   const workerFor = async (topic: string, partition: number): Promise<PartitionWorker> => {
     const key = keyOf(topic, partition);
     let worker = workers.get(key);
     if (!worker) {
-      const kind = kinds.get(topic) as TopicKind;
+      const kind = kinds.get(topic) as SinkKind;
       const config: WorkerConfig = { topic, partition, kind, prefix, limits, retry, pauseMs };
       const observer = workerObserver(reporting, topic, partition);
       worker = new PartitionWorker(config, partitionIO(clients, topic, partition), observer);
@@ -119,7 +176,7 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
   };
 
   const eachBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
-    if (stopping) return;
+    if (stopping || resubscribing) return;
     const worker = await workerFor(batch.topic, batch.partition);
     const routed = await worker.exclusive(async () => {
       if (!worker.accepting) return false; // a fetch that raced the pause: re-read later
@@ -159,19 +216,20 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
   // in-memory state; each partition restores its watermarks from the commit on its next batch.
   let joins = 0;
   let assignment: Assignment;
-  consumer.on(consumer.events.GROUP_JOIN, (e) => {
+  const onJoin = (e: ConsumerGroupJoinEvent) => {
+    health.joined = true;
     assignment = new Map(
       Object.entries(e.payload.memberAssignment).map(([topic, partitions]) => [topic, new Set(partitions)]),
     );
     for (const worker of workers.values()) worker.revoke();
     workers.clear();
-    if (++joins > 1) {
+    if (++joins > 1 && !resubscribing) {
       emit({
         kind: "rebalance",
         assigned: Object.values(e.payload.memberAssignment).reduce((n, p) => n + p.length, 0),
       });
     }
-  });
+  };
 
   // Partitions drain in parallel so the encoder thread, S3 and the commit round trips overlap.
   const drain = async () => {
@@ -186,6 +244,7 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
   const requestStop = (reason: "signal" | "idle") => {
     if (stopping) return;
     stopping = reason;
+    health.stopping = true;
     emit({ kind: "stopping", reason });
     stopResolve();
   };
@@ -194,11 +253,70 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
   // kafkajs gives up on a consumer whose error it deems permanent: stop with that error rather than go on
   // ticking over partitions nobody fetches any more.
   let crashed: unknown;
-  consumer.on(consumer.events.CRASH, (e) => {
+  const onCrash = (e: ConsumerCrashEvent) => {
+    health.joined = false;
     if (e.payload.restart) return;
     crashed = e.payload.error;
     stopResolve();
-  });
+  };
+  const listen = (c: Consumer) => {
+    c.on(c.events.REBALANCING, () => {
+      health.joined = false;
+    });
+    c.on(c.events.GROUP_JOIN, onJoin);
+    c.on(c.events.CRASH, onCrash);
+  };
+  listen(consumer);
+
+  /** Subscribes the required topics and the optional ones that exist now, and starts consuming. */
+  const startConsuming = async () => {
+    const existing = new Set(await admin.listTopics());
+    missingOptional = optional.filter((t) => !existing.has(t));
+    subscribed = [...options.topics, ...optional.filter((t) => existing.has(t))];
+    for (const topic of subscribed) await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 4,
+      eachBatch,
+    });
+  };
+
+  /**
+   * Optional topics that appeared since the consumer started: kafkajs subscribes only before `run`, so the
+   * sink flushes and commits what it holds, leaves the group and joins again with a new consumer that
+   * subscribes them too. Nothing is lost or written twice: it is a rebalance that this member asks for.
+   */
+  const subscribeAppeared = async (now: number) => {
+    if (!resubscribing) {
+      if (missingOptional.length === 0 || now - lastTopicCheckAt < TOPIC_CHECK_MS) return;
+      lastTopicCheckAt = now;
+      const existing = new Set(await admin.listTopics());
+      const appeared = missingOptional.filter((t) => existing.has(t));
+      if (appeared.length === 0) return;
+      resubscribing = true;
+      fetch.pauseTopics(subscribed);
+      await drain();
+      await consumer.disconnect().catch(() => {});
+      for (const worker of workers.values()) worker.revoke();
+      workers.clear();
+    }
+    // Until a new consumer runs, `resubscribing` stays set and each tick tries again.
+    consumer = kafka.consumer(consumerConfig);
+    listen(consumer);
+    fetch = new FetchControl(consumer);
+    clients = { ...clients, consumer, fetch };
+    const before = new Set(subscribed);
+    try {
+      await consumer.connect();
+      await startConsuming();
+    } catch (error) {
+      await consumer.disconnect().catch(() => {});
+      throw error;
+    }
+    resubscribing = false;
+    emit({ kind: "subscribed", topics: subscribed.filter((t) => !before.has(t)) });
+  };
 
   let ticking = false;
   let lastLagAt = 0;
@@ -211,11 +329,14 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
       for (const worker of workers.values()) if (worker.wantsCycle(now)) cycles.push(worker.requestCycle());
       await Promise.all(cycles);
       await registration.flush();
-      if (now - lastLagAt >= 2_000) {
+      // Not awaited: a hanging S3 must not hold the tick (its 5 s timeout ends the probe).
+      if (metricsServer && now - lastS3ProbeAt >= S3_PROBE_EVERY_MS) void probeS3(now);
+      await subscribeAppeared(now);
+      if (now - lastLagAt >= 2_000 && !resubscribing) {
         lastLagAt = now;
         const positionOf = (topic: string, partition: number) =>
           workers.get(keyOf(topic, partition))?.state.nextOffset;
-        const lag = await memberLag(admin, groupId, options.topics, assignment, positionOf, metrics.lag);
+        const lag = await memberLag(admin, groupId, subscribed, assignment, positionOf, metrics.lag);
         const pending = [...workers.values()].some((w) => w.hasPending());
         const paused = [...workers.values()].some((w) => w.paused);
         if (options.untilIdle && lag === 0 && !paused && now - lastMessageAt >= idleMs) {
@@ -239,20 +360,22 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
     const dlqWarning = await ensureDeadLetterTopic(admin, dlqTopic, options.topics);
     if (dlqWarning) emit({ kind: "warning", message: dlqWarning });
     if (options.metricsPort !== null) {
-      metricsServer = await metrics.serve(options.metricsPort ?? SINK_DEFAULTS.metricsPort);
+      metricsServer = await metrics.serve(
+        options.metricsPort ?? SINK_DEFAULTS.metricsPort,
+        options.metricsHost ?? SINK_DEFAULTS.metricsHost,
+        () => sinkReadiness(health, Date.now()),
+      );
+      await probeS3(Date.now());
     }
     await registration.flush();
-    for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 4,
-      eachBatch,
-    });
+    await startConsuming();
     emit({
       kind: "started",
-      topics: options.topics,
-      ...(metricsServer ? { metricsPort: metricsServer.port } : {}),
+      topics: subscribed,
+      ...(missingOptional.length > 0 ? { waitingFor: missingOptional } : {}),
+      ...(metricsServer
+        ? { metricsPort: metricsServer.port, metricsHost: options.metricsHost ?? SINK_DEFAULTS.metricsHost }
+        : {}),
     });
     const timer = setInterval(() => void tick(), 1_000);
     await stopped;
@@ -265,7 +388,7 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
       });
     }
     // Stop fetching, let in-flight batches finish (they hold the partition locks), then flush + commit all.
-    fetch.pauseTopics(options.topics);
+    if (!resubscribing) fetch.pauseTopics(subscribed);
     await drain();
     return summary;
   } finally {

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { EnvironmentError } from "../core/errors.js";
 import { installServices } from "./install.js";
 import { packageRoot, stackPaths } from "./paths.js";
+import { SERVICES } from "./services.js";
 
 const floe = join(packageRoot(), "bin", "floe.js");
 
@@ -30,12 +31,9 @@ describe("floe stack up in a bad environment", () => {
     expect(stderr).toMatch(/^Error \[PORT_IN_USE\] Port 9000 \(S3 \(S3Proxy\)\).* is already in use/);
     expect(stderr).toContain("Fix: stop the process listening there");
     const status = runFloe(["stack", "status", "--json"], { FLOE_STACK_DIR: dir });
-    expect(JSON.parse(status.stdout).map((s: { state: string }) => s.state)).toEqual([
-      "stopped",
-      "stopped",
-      "stopped",
-      "stopped",
-    ]);
+    expect(JSON.parse(status.stdout).map((s: { state: string }) => s.state)).toEqual(
+      SERVICES.map(() => "stopped"),
+    );
   });
 
   it("refuses without a JDK >= 24 for Trino, listing what it found", () => {

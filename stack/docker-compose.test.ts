@@ -4,9 +4,11 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { packageRoot } from "./paths.js";
 import { SERVICES } from "./services.js";
+import { SHOP_SQL_FILES } from "./shop-db.js";
 
 interface ComposeService {
   image: string;
+  command?: string[];
   ports?: string[];
   volumes?: string[];
   environment?: Record<string, string>;
@@ -50,5 +52,25 @@ describe("docker-compose.yml", () => {
   it("runs Trino 476 and Kafka 4.1, as the local stack does", () => {
     expect(compose.services.trino?.image).toBe("trinodb/trino:476");
     expect(compose.services.kafka?.image).toBe("apache/kafka:4.1.1");
+  });
+
+  it("runs the shop's PostgreSQL for logical decoding, initialised by the same SQL files as `floe stack up`", () => {
+    const postgres = compose.services.postgres;
+    expect(postgres?.command).toContain("wal_level=logical");
+    const initFiles = (postgres?.volumes ?? [])
+      .filter((v) => v.includes("/docker-entrypoint-initdb.d/"))
+      .map((v) => v.split(":")[0]);
+    expect(initFiles).toEqual(SHOP_SQL_FILES.map((f) => `./stack/postgres/${f}`));
+  });
+
+  it("fills every placeholder of the Connect templates it mounts", () => {
+    const connect = compose.services.connect;
+    const script = (connect?.command ?? []).join(" ");
+    for (const template of ["worker.properties", "shop-cdc.properties"]) {
+      expect(connect?.volumes).toContain(`./stack/connect/${template}:/floe/${template}:ro`);
+      const text = readFileSync(join(root, "stack", "connect", template), "utf8");
+      for (const m of text.matchAll(/\{\{(\w+)\}\}/g))
+        expect(script, `${template}: {{${m[1]}}}`).toContain(`{{${m[1]}}}|`);
+    }
   });
 });

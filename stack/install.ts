@@ -37,6 +37,14 @@ const ARTIFACTS: readonly Artifact[] = [
     goal: "copy",
     key: `trino-${TRINO_VERSION}+iceberg,hive,memory,tpch`,
   },
+  // Only installed when the machine has no PostgreSQL server binaries (see postgres-server.ts).
+  { service: "postgres", pom: "stack/postgres/pom.xml", goal: "copy", key: "postgres-17.6.0" },
+  {
+    service: "connect",
+    pom: "stack/connect/pom.xml",
+    goal: "copy-dependencies",
+    key: "connect-4.1.1+debezium-postgres-3.6.1.Final",
+  },
 ];
 
 /** Where each service's runnable files end up. */
@@ -140,11 +148,18 @@ async function installOne(paths: StackPaths, artifact: Artifact, progress: Insta
   mkdirSync(target, { recursive: true });
   if (artifact.service === "trino") {
     await unpackTrino(downloads, target);
+  } else if (artifact.service === "postgres") {
+    await unpackPostgres(downloads, target);
   } else {
     // Plain jars: the class path is the download folder's contents.
     const lib = join(target, "lib");
     mkdirSync(lib, { recursive: true });
-    for (const f of readdirSync(downloads)) await run("cp", [join(downloads, f), join(lib, f)]);
+    for (const f of readdirSync(downloads).filter((n) => n.endsWith(".jar")))
+      await run("cp", [join(downloads, f), join(lib, f)]);
+    // Connector plugins (Debezium) come as tarballs of their own jars: one folder each on plugin.path.
+    const plugins = readdirSync(downloads).filter((n) => n.endsWith(".tar.gz"));
+    if (plugins.length > 0) mkdirSync(join(target, "plugins"), { recursive: true });
+    for (const f of plugins) await run("tar", ["-xzf", join(downloads, f), "-C", join(target, "plugins")]);
   }
   writeFileSync(markerPath(paths, artifact.service), `${artifact.key}\n`);
   rmSync(downloads, { recursive: true, force: true });
@@ -159,6 +174,16 @@ async function unpackTrino(downloads: string, target: string): Promise<void> {
   for (const f of readdirSync(downloads).filter((n) => n.endsWith(".zip"))) {
     await run("unzip", ["-q", "-o", join(downloads, f), "-d", plugins]);
   }
+}
+
+/** The zonky jar holds one .txz with bin/, lib/ and share/ of a relocatable PostgreSQL build. */
+async function unpackPostgres(downloads: string, target: string): Promise<void> {
+  const jar = readdirSync(downloads).find((n) => n.endsWith(".jar"));
+  if (!jar) throw new Error(`no PostgreSQL binaries jar in ${downloads}`);
+  await run("unzip", ["-q", "-o", join(downloads, jar), "-d", downloads]);
+  const txz = readdirSync(downloads).find((n) => n.endsWith(".txz"));
+  if (!txz) throw new Error(`no .txz inside ${jar}`);
+  await run("tar", ["-xJf", join(downloads, txz), "-C", target]);
 }
 
 const ESC = String.fromCharCode(27);

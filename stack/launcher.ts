@@ -4,13 +4,25 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { EnvironmentError, FloeError } from "../core/errors.js";
-import { portInUse, probe } from "./health.js";
+import { portInUse, probe, probeFailure } from "./health.js";
 import { type InstallProgress, installDir, installServices } from "./install.js";
 import { chooseJava, discoverJdks, type JavaChoice } from "./java.js";
+import { discoverRedisServer } from "./native-binaries.js";
 import { type StackPaths, stackPaths } from "./paths.js";
+import { initPostgresCluster, needsPostgresDownload, postgresBinDir } from "./postgres-server.js";
 import { isOurProcess, launchDetached, readPid, residentBytes, stopProcess } from "./process.js";
-import { S3_SECRET_KEY, SERVICES, type ServiceName, type ServiceSpec } from "./services.js";
-import { dataDir, kafkaConfig, processMarker, startCommand } from "./start-commands.js";
+import {
+  externalEndpoints,
+  type HealthCheck,
+  mayLaunch,
+  S3_SECRET_KEY,
+  SERVICES,
+  type ServiceName,
+  type ServiceSpec,
+  SHOP_DB,
+} from "./services.js";
+import { provisionShopDatabase, redactUrl } from "./shop-db.js";
+import { dataDir, kafkaConfig, type NativeBinaries, processMarker, startCommand } from "./start-commands.js";
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -31,6 +43,8 @@ export interface ServiceStatus {
   /** Seconds from launch to healthy, for services started by this call. */
   readonly startSeconds?: number;
   readonly alreadyRunning?: boolean;
+  /** Provided by an endpoint of the user's (FLOE_REDIS_URL), not a process of this stack. */
+  readonly external?: boolean;
 }
 
 export type StackEvent =
@@ -67,8 +81,11 @@ function tail(file: string, lines: number): string {
 /** The state of every service right now (process alive + one health probe). */
 export async function stackStatus(options: StackOptions = {}): Promise<ServiceStatus[]> {
   const paths = options.paths ?? stackPaths();
+  const external = externalEndpoints();
   return Promise.all(
     SERVICES.map(async (spec): Promise<ServiceStatus> => {
+      const endpoint = external[spec.name];
+      if (endpoint) return externalStatus(spec, endpoint, await probe(endpoint));
       const pid = runningPid(paths, spec.name);
       const base = { name: spec.name, title: spec.title, url: spec.url };
       if (pid === undefined) return { ...base, state: "stopped" };
@@ -78,9 +95,22 @@ export async function stackStatus(options: StackOptions = {}): Promise<ServiceSt
   );
 }
 
+function externalStatus(spec: ServiceSpec, endpoint: HealthCheck, healthy: boolean): ServiceStatus {
+  const url = "url" in endpoint ? redactUrl(endpoint.url) : spec.url;
+  return {
+    name: spec.name,
+    title: spec.title,
+    url,
+    state: healthy ? "healthy" : "unhealthy",
+    external: true,
+  };
+}
+
 /**
- * Starts whatever is not running and waits until all four services are healthy. Checks the JDK and the
- * ports and downloads everything *before* starting anything, so a bad environment starts nothing.
+ * Starts whatever is not running and waits until every service is healthy. Checks the JDK, the native
+ * binaries and the ports and downloads everything *before* starting anything, so a bad environment starts
+ * nothing. A service with `after` is launched once those are healthy (Connect after Kafka and the
+ * provisioned shop database); services already running are left alone.
  */
 export async function stackUp(options: StackOptions = {}): Promise<ServiceStatus[]> {
   const paths = options.paths ?? stackPaths();
@@ -94,39 +124,57 @@ export async function stackUp(options: StackOptions = {}): Promise<ServiceStatus
     const pid = runningPid(paths, spec.name);
     if (pid !== undefined) running.set(spec.name, pid);
   }
-  const toStart = SERVICES.filter((s) => !running.has(s.name));
+  const external = externalEndpoints();
+  const toStart = SERVICES.filter((s) => !running.has(s.name) && !external[s.name]);
+  const starts = (name: ServiceName) => toStart.some((s) => s.name === name);
+  const natives: NativeBinaries = {
+    postgresBinDir: postgresBinDir(paths),
+    redisServer: starts("redis") ? discoverRedisServer() : "redis-server",
+  };
   await assertPortsFree(toStart);
   await installServices(
     paths,
-    toStart.map((s) => s.name),
+    toStart.map((s) => s.name).filter((name) => name !== "postgres" || needsPostgresDownload()),
     (e) => emit({ kind: "install", ...e }),
   );
-  if (toStart.some((s) => s.name === "kafka")) await formatKafkaStorage(paths, java);
+  if (starts("kafka")) await formatKafkaStorage(paths, java);
+  if (starts("postgres")) await initPostgresCluster(natives.postgresBinDir, dataDir(paths, "postgres"));
 
   const launchedAt = new Map<ServiceName, number>();
-  for (const spec of toStart) {
-    const command = startCommand(paths, java, spec.name);
+  const launch = (spec: ServiceSpec) => {
+    const command = startCommand(paths, java, spec.name, natives);
     const pid = launchDetached({
       ...command,
       logFile: logFile(paths, spec.name),
       pidFile: pidFile(paths, spec.name),
-      // S3Proxy reads the secret from its config file, not its environment: name it for masking.
-      secrets: [S3_SECRET_KEY],
+      // S3Proxy and the Debezium connector read secrets from config files, not their environment: name
+      // them for masking.
+      secrets: [S3_SECRET_KEY, SHOP_DB.password],
     });
     running.set(spec.name, pid);
     launchedAt.set(spec.name, Date.now());
     emit({ kind: "starting", service: spec.name, pid });
-  }
+  };
 
   try {
-    return await waitHealthy(paths, running, launchedAt, options.timeoutMs ?? 240_000, emit);
+    return await waitHealthy(
+      paths,
+      { running, launchedAt, launch, external },
+      options.timeoutMs ?? 240_000,
+      emit,
+    );
   } catch (error) {
     // Leave nothing half-started: stop what this call launched.
-    await Promise.all(
-      [...launchedAt.keys()].map((s) => stopProcess(pidFile(paths, s), processMarker(paths, s), 5_000)),
-    );
+    await Promise.all([...launchedAt.keys()].map((s) => stopService(paths, s, 5_000)));
     throw error;
   }
+}
+
+/** PostgreSQL's SIGTERM waits for every client to disconnect; SIGINT is its fast, clean shutdown. */
+const STOP_SIGNAL: Partial<Record<ServiceName, NodeJS.Signals>> = { postgres: "SIGINT" };
+
+function stopService(paths: StackPaths, service: ServiceName, graceMs?: number) {
+  return stopProcess(pidFile(paths, service), processMarker(paths, service), graceMs, STOP_SIGNAL[service]);
 }
 
 async function assertPortsFree(specs: readonly ServiceSpec[]): Promise<void> {
@@ -178,19 +226,37 @@ async function formatKafkaStorage(paths: StackPaths, java: JavaChoice): Promise<
   }
 }
 
+interface Launches {
+  /** PIDs of the services running now (already, or launched by this call). */
+  readonly running: Map<ServiceName, number>;
+  readonly launchedAt: ReadonlyMap<ServiceName, number>;
+  /** Launches a service that is not running; called once its `after` services are healthy. */
+  readonly launch: (spec: ServiceSpec) => void;
+  readonly external: Partial<Record<ServiceName, HealthCheck>>;
+}
+
 async function waitHealthy(
   paths: StackPaths,
-  running: ReadonlyMap<ServiceName, number>,
-  launchedAt: ReadonlyMap<ServiceName, number>,
+  launches: Launches,
   timeoutMs: number,
   emit: (e: StackEvent) => void,
 ): Promise<ServiceStatus[]> {
+  const { running, launchedAt, launch, external } = launches;
   const started = Date.now();
   const done = new Map<ServiceName, ServiceStatus>();
   let lastReport = started;
   while (done.size < SERVICES.length) {
     for (const spec of SERVICES) {
       if (done.has(spec.name)) continue;
+      const endpoint = external[spec.name];
+      if (endpoint) {
+        if (await probe(endpoint)) done.set(spec.name, externalStatus(spec, endpoint, true));
+        continue;
+      }
+      if (!running.has(spec.name)) {
+        if (mayLaunch(spec, done)) launch(spec);
+        continue;
+      }
       const pid = running.get(spec.name)!;
       if (!isOurProcess(pid, processMarker(paths, spec.name))) {
         throw new EnvironmentError(
@@ -202,6 +268,8 @@ async function waitHealthy(
         );
       }
       if (await probe(spec.health)) {
+        // Idempotent, on every `up`: the schema and publication must exist before the connector starts.
+        if (spec.name === "postgres") await provisionShopDatabase(paths.home);
         const at = launchedAt.get(spec.name);
         const status: ServiceStatus = {
           name: spec.name,
@@ -214,6 +282,13 @@ async function waitHealthy(
         };
         done.set(spec.name, status);
         emit({ kind: "ready", status });
+        continue;
+      }
+      const failure = await probeFailure(spec.health);
+      if (failure !== undefined) {
+        throw new EnvironmentError("SERVICE_FAILED", `${spec.title} reports a failure: ${failure}`, {
+          hint: `read \`floe stack logs ${spec.name}\`; \`floe stack reset\` clears the stack's data`,
+        });
       }
     }
     if (done.size === SERVICES.length) break;
@@ -235,20 +310,32 @@ async function waitHealthy(
   return SERVICES.map((s) => done.get(s.name)!);
 }
 
-/** Stops every service this stack started, Trino first (it talks to the others). */
+/**
+ * Stops every service this stack started, in reverse order: Connect first (so Debezium releases its
+ * replication slot before PostgreSQL stops), Trino before the services it talks to.
+ */
 export async function stackDown(
   options: StackOptions & { purge?: boolean } = {},
 ): Promise<{ name: ServiceName; result: "stopped" | "not-running" }[]> {
   const paths = options.paths ?? stackPaths();
   const results: { name: ServiceName; result: "stopped" | "not-running" }[] = [];
   for (const spec of [...SERVICES].reverse()) {
-    results.push({
-      name: spec.name,
-      result: await stopProcess(pidFile(paths, spec.name), processMarker(paths, spec.name)),
-    });
+    results.push({ name: spec.name, result: await stopService(paths, spec.name) });
   }
   if (options.purge) rmSync(paths.data, { recursive: true, force: true });
   return results.reverse();
+}
+
+/**
+ * Stops the local Connect worker (so Debezium lets go of its slot) and forgets its offsets, so that after
+ * a CDC teardown the next `up` starts over with a fresh slot and an initial snapshot instead of resuming
+ * at an LSN the new slot no longer has.
+ */
+export async function stopLocalCdc(options: StackOptions = {}): Promise<"stopped" | "not-running"> {
+  const paths = options.paths ?? stackPaths();
+  const result = await stopService(paths, "connect");
+  rmSync(join(dataDir(paths, "connect"), "offsets.dat"), { force: true });
+  return result;
 }
 
 export function stackLogTail(service: ServiceName, lines: number, options: StackOptions = {}): string {

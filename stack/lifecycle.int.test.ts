@@ -29,7 +29,7 @@ describe("stack lifecycle", () => {
     expect(pids).toHaveLength(SERVICES.length);
 
     const down = await stackDown();
-    expect(down.map((d) => d.result)).toEqual(["stopped", "stopped", "stopped", "stopped"]);
+    expect(down.map((d) => d.result)).toEqual(SERVICES.map(() => "stopped"));
     for (const pid of pids) expect(isRunning(pid)).toBe(false);
     for (const spec of SERVICES) for (const port of spec.ports) expect(await portInUse(port)).toBe(false);
     expect((await stackStatus()).every((s) => s.state === "stopped")).toBe(true);

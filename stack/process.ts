@@ -135,18 +135,19 @@ export function residentBytes(pid: number): number {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** SIGTERM, wait up to `graceMs`, then SIGKILL. Removes the PID file. */
+/** `signal` (SIGTERM unless the service shuts down cleanly on another), wait up to `graceMs`, then SIGKILL. Removes the PID file. */
 export async function stopProcess(
   pidFile: string,
   marker: string,
   graceMs = 20_000,
+  signal: NodeJS.Signals = "SIGTERM",
 ): Promise<"stopped" | "not-running"> {
   const pid = readPid(pidFile);
   if (pid === undefined || !isOurProcess(pid, marker)) {
     rmSync(pidFile, { force: true });
     return "not-running";
   }
-  process.kill(pid, "SIGTERM");
+  process.kill(pid, signal);
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline && isRunning(pid)) await sleep(200);
   if (isRunning(pid)) {

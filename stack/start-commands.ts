@@ -2,14 +2,24 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { installDir, trinoHome } from "./install.js";
 import type { JavaChoice } from "./java.js";
+import { unprivileged } from "./native-binaries.js";
 import type { StackPaths } from "./paths.js";
+import { postgresArgs, postgresLayout } from "./postgres-server.js";
 import {
   parseEnvFile,
   parseJvmConfig,
   propertiesToSystemProperties,
   renderTemplate,
 } from "./render-template.js";
-import { PORTS, S3_ACCESS_KEY, S3_SECRET_KEY, type ServiceName, WAREHOUSE_BUCKET } from "./services.js";
+import {
+  CDC_CONNECTOR,
+  PORTS,
+  S3_ACCESS_KEY,
+  S3_SECRET_KEY,
+  type ServiceName,
+  SHOP_DB,
+  WAREHOUSE_BUCKET,
+} from "./services.js";
 
 export interface StartCommand {
   readonly command: string;
@@ -18,9 +28,25 @@ export interface StartCommand {
   readonly env: NodeJS.ProcessEnv;
 }
 
-/** The JVM system property that marks a process as this stack's service (checked before any kill). */
+/**
+ * The text on a process's command line that marks it as this stack's service (checked before any kill): a
+ * JVM system property; for PostgreSQL a custom setting (`-c floe.stack=...`); for Redis, whose arguments
+ * are a config file, the path of the config file rendered into this stack's run folder.
+ */
 export function processMarker(paths: StackPaths, service: ServiceName): string {
+  if (service === "postgres") return `floe.stack=${paths.root}#${service}`;
+  if (service === "redis") return redisConfigPath(paths);
   return `-Dfloe.stack=${paths.root}#${service}`;
+}
+
+export function redisConfigPath(paths: StackPaths): string {
+  return join(paths.run, "stack_redis_redis.conf");
+}
+
+/** Where the native servers' binaries are (found on the machine or installed by `floe stack up`). */
+export interface NativeBinaries {
+  readonly postgresBinDir: string;
+  readonly redisServer: string;
 }
 
 const S3_ENDPOINT = `http://127.0.0.1:${PORTS.s3}`;
@@ -37,7 +63,10 @@ function read(paths: StackPaths, file: string): string {
   return readFileSync(join(paths.home, file), "utf8");
 }
 
-/** Renders a repo config template into the run folder and returns the rendered file's path. */
+/**
+ * Renders a repo config template into the run folder (as `stack/x/y.conf` → `stack_x_y.conf`) and returns
+ * the rendered file's path.
+ */
 function renderConfig(paths: StackPaths, file: string, values: Record<string, string | number>): string {
   const out = join(paths.run, file.replaceAll("/", "_"));
   writeFileSync(out, renderTemplate(read(paths, file), values, file));
@@ -50,8 +79,16 @@ export function dataDir(paths: StackPaths, service: ServiceName): string {
   return join(paths.data, service);
 }
 
-/** Builds the command that starts `service`; writes its rendered config files and data folders first. */
-export function startCommand(paths: StackPaths, java: JavaChoice, service: ServiceName): StartCommand {
+/**
+ * Builds the command that starts `service`; writes its rendered config files and data folders first
+ * (PostgreSQL's cluster is created before, by `initPostgresCluster`).
+ */
+export function startCommand(
+  paths: StackPaths,
+  java: JavaChoice,
+  service: ServiceName,
+  natives: NativeBinaries,
+): StartCommand {
   const data = dataDir(paths, service);
   mkdirSync(data, { recursive: true });
   const marker = processMarker(paths, service);
@@ -133,7 +170,63 @@ export function startCommand(paths: StackPaths, java: JavaChoice, service: Servi
         env: { ...baseEnv, ...TRINO_CATALOG_ENV },
       };
     }
+    case "postgres": {
+      const server = unprivileged(
+        join(natives.postgresBinDir, "postgres"),
+        postgresArgs(postgresLayout(data), marker),
+        process.getuid?.(),
+      );
+      return { ...server, cwd: data, env: { ...baseEnv, LC_ALL: "C" } };
+    }
+    case "redis": {
+      const conf = renderConfig(paths, "stack/redis/redis.conf", { port: PORTS.redis, dataDir: data });
+      return { command: natives.redisServer, args: [conf], cwd: data, env: baseEnv };
+    }
+    case "connect": {
+      const { worker, connector } = connectConfig(paths);
+      return {
+        command: java.services.java,
+        args: [
+          "-Xms128m",
+          "-Xmx512m",
+          marker,
+          `-Dlog4j2.configurationFile=${join(paths.home, "stack/connect/log4j2.properties")}`,
+          "-cp",
+          `${lib}/*`,
+          "org.apache.kafka.connect.cli.ConnectStandalone",
+          worker,
+          connector,
+        ],
+        cwd: data,
+        env: baseEnv,
+      };
+    }
   }
+}
+
+/** The Connect worker's and the Debezium connector's rendered properties (the connector's holds a password). */
+export function connectConfig(paths: StackPaths): { worker: string; connector: string } {
+  const data = dataDir(paths, "connect");
+  return {
+    worker: renderConfig(paths, "stack/connect/worker.properties", {
+      bootstrapServers: `127.0.0.1:${PORTS.kafka}`,
+      restHost: "127.0.0.1",
+      port: PORTS.connect,
+      pluginDir: join(installDir(paths, "connect"), "plugins"),
+      offsetsFile: join(data, "offsets.dat"),
+    }),
+    connector: renderConfig(paths, "stack/connect/shop-cdc.properties", {
+      connector: CDC_CONNECTOR,
+      dbHost: "127.0.0.1",
+      dbPort: PORTS.postgres,
+      dbUser: SHOP_DB.user,
+      dbPassword: SHOP_DB.password,
+      dbName: SHOP_DB.database,
+      slot: SHOP_DB.slot,
+      publication: SHOP_DB.publication,
+      tables: SHOP_DB.tables.map((t) => `public.${t}`).join(","),
+    }),
+  };
 }
 
 export function kafkaConfig(paths: StackPaths): string {

@@ -37,6 +37,8 @@ export interface RunArgs {
   /** `--event-time-start/--event-time-end` (ISO, UTC). */
   readonly event_time_start?: string;
   readonly event_time_end?: string;
+  /** `--due`: only the models that were due and whose upstream changed were built. */
+  readonly due?: boolean;
 }
 
 export function runResultsJson(
@@ -80,6 +82,8 @@ export function runResultsJson(
             ? { error: { code: r.errorCode, location: r.location ?? null, hint: r.hint ?? null } }
             : {}),
           ...(r.skippedBecause ? { skipped_because: r.skippedBecause } : {}),
+          // --due: skipped as not due or unchanged (the message says which); `floe retry` leaves it.
+          ...(r.reused ? { reused: true } : {}),
         },
       },
       // Floe writes the compiled SQL to compiled_path, not into this file.

@@ -52,6 +52,8 @@ export interface RunFlags {
   readonly empty?: boolean;
   /** Warnings (a test of severity warn) count as errors. */
   readonly warnError?: boolean;
+  /** `--due` (run, build): only what is due and whose upstream changed (cli/due/). */
+  readonly due?: boolean;
 }
 
 /** The flags of `floe run|test|seed|build`: declared here so the command and its action share them. */

@@ -22,7 +22,8 @@ describe("floe completion", () => {
     expect(script).toContain("complete -o default -F _floe floe");
     const topLevel = buildProgram(recordingIO()).commands.map((c) => c.name());
     expect(complete(script, "floe ").sort()).toEqual(expect.arrayContaining(topLevel.sort()));
-    expect(complete(script, "floe st")).toEqual(["stack"]);
+    expect(complete(script, "floe sta")).toEqual(["stack"]);
+    expect(complete(script, "floe st").sort()).toEqual(["stack", "stream"]);
     expect(complete(script, "floe stack re")).toEqual(["reset"]);
     expect(complete(script, "floe stack reset --")).toEqual(["--yes", "--help"]);
     // A flag's value is not mistaken for a subcommand.

@@ -1,11 +1,12 @@
+import { Option } from "commander";
 import { z } from "zod";
 import { SINK_DEFAULTS } from "../../ingest/sink/defaults.js";
-import type { SinkEvent } from "../../ingest/sink.js";
-import { DURATION, parseFlags, readFlag } from "./flag-values.js";
+import { DURATION, flagParser, oneOf, parseFlags, readFlag } from "./flag-values.js";
 import type { FloeCommand } from "./floe-command.js";
 import { registerIngestApiCommands } from "./ingest-api.js";
 import { generateFlags } from "./ingest-flags.js";
 import { registerIngestLoad } from "./ingest-load.js";
+import { sinkLog } from "./sink-log.js";
 
 const num = z.coerce.number();
 
@@ -24,15 +25,18 @@ const sinkFlags = z.object({
   topics: z.array(z.string().min(1)).optional(),
   topicPrefix: z.string().default(""),
   dlqTopic: z.string().optional(),
-  bucket: z.string().min(1).default(SINK_DEFAULTS.bucket),
+  bucket: z.string().min(1).optional(),
   prefix: z.string().default(SINK_DEFAULTS.prefix),
   group: z.string().min(1).default(SINK_DEFAULTS.groupId),
   flushRecords: num.int().positive().default(SINK_DEFAULTS.flushRecords),
   flushInterval: z.string().default(sinkDefault.flushInterval),
   untilIdle: z.boolean().default(false),
   metricsPort: num.int().min(0).max(65_535).default(SINK_DEFAULTS.metricsPort),
+  metricsHost: z.string().min(1).default(SINK_DEFAULTS.metricsHost),
+  logFormat: z.enum(["text", "json"]).default("text"),
   register: z.boolean().default(true),
   schema: z.string().min(1).default(SINK_DEFAULTS.hiveSchema),
+  cdc: z.boolean().default(true),
   verbose: z.boolean().default(false),
 });
 
@@ -44,35 +48,14 @@ async function defaultTopics(prefix: string): Promise<string[]> {
   return TOPIC_KINDS.map((kind) => topicName({ prefix }, kind));
 }
 
-function renderSinkEvent(e: SinkEvent, verbose: boolean): string | undefined {
-  switch (e.kind) {
-    case "started":
-      return `sink consuming ${e.topics.join(", ")}${e.metricsPort ? ` (metrics on :${e.metricsPort}/metrics)` : ""}`;
-    case "file":
-      return verbose
-        ? `  ${e.file.outcome === "written" ? "wrote" : "found"} ${e.file.key} (${e.file.records} rows)`
-        : undefined;
-    case "dlq":
-      return `  dlq ${e.topic}[${e.partition}]@${e.offset}: ${e.reason}`;
-    case "retry":
-      return `  retry ${e.attempt} of ${e.operation} in ${e.waitMs} ms: ${e.error}`;
-    case "paused":
-      return `  paused ${e.topic}[${e.partition}] for ${e.resumeInMs / 1000}s after retries: ${e.error}`;
-    case "resumed":
-      return `  resumed ${e.topic}[${e.partition}]`;
-    case "registered":
-      return verbose
-        ? `  registered ${e.table}${e.partition ? ` event_date=${e.partition.eventDate}/event_type=${e.partition.eventType}` : ""}`
-        : undefined;
-    case "warning":
-      return `  warning: ${e.message}`;
-    case "rebalance":
-      return `  rebalance: ${e.assigned} partitions assigned; buffered rows are re-read from committed offsets`;
-    case "stopping":
-      return e.reason === "idle"
-        ? "caught up and idle: flushing and stopping"
-        : "stopping: flushing open files";
-  }
+/**
+ * The shop database's Debezium topics, consumed by default once they exist: Debezium creates each at its
+ * table's first change, and a sink started before (or without) it must neither fail nor wait for them.
+ * With `--topics`, only the topics listed are consumed.
+ */
+async function defaultCdcTopics(prefix: string, cdc: boolean, explicit: boolean): Promise<string[]> {
+  if (!cdc || explicit) return [];
+  return (await import("../../ingest/cdc/cdc-topics.js")).shopCdcTopics(prefix);
 }
 
 export function registerIngestCommands(program: FloeCommand): void {
@@ -120,21 +103,45 @@ export function registerIngestCommands(program: FloeCommand): void {
   ingest
     .command("sink")
     .description("consume the topics and write raw Parquet files to S3, exactly once per offset")
-    .option("--topics <topics...>", "topics to consume (default: user-events product-metadata orders)")
+    .option(
+      "--topics <topics...>",
+      "topics to consume (default: user-events product-metadata orders, and the CDC topics db.<table> once they exist)",
+    )
     .option("--topic-prefix <prefix>", "prefix of the default topic names and of the DLQ topic", "")
+    .option("--no-cdc", "leave out the shop database's CDC topics (db.users, db.products, … from Debezium)")
     .option("--dlq-topic <topic>", "dead-letter topic (default: <topic-prefix>dlq)")
-    .option("--bucket <bucket>", "S3 bucket", sinkDefault.bucket)
+    .option("--bucket <bucket>", `S3 bucket (default: FLOE_S3_BUCKET, else ${sinkDefault.bucket})`)
     .option("--prefix <prefix>", "object key prefix", sinkDefault.prefix)
     .option("--group <id>", "consumer group", sinkDefault.group)
     .option("--flush-records <n>", "roll a file after this many records", sinkDefault.flushRecords)
     .option("--flush-interval <duration>", "roll a file after this age", sinkDefault.flushInterval)
     .option("--until-idle", "stop once caught up and idle")
-    .option("--metrics-port <port>", "Prometheus metrics port (0 = any free port)", sinkDefault.metricsPort)
+    .option(
+      "--metrics-port <port>",
+      "port of /metrics, /healthz and /readyz (0 = any free port)",
+      sinkDefault.metricsPort,
+    )
+    .option(
+      "--metrics-host <host>",
+      "address the metrics port listens on (0.0.0.0 to expose it, e.g. to Kubernetes probes)",
+      SINK_DEFAULTS.metricsHost,
+    )
+    .addOption(
+      new Option("--log-format <format>", "text, or json (one JSON object per line, for a log collector)")
+        .choices(["text", "json"])
+        .default("text")
+        .argParser(flagParser("--log-format", oneOf(["text", "json"], "json"))),
+    )
     .option("--no-register", "do not create raw tables or register partitions in Trino")
     .option("--schema <name>", "Hive schema of the raw tables", sinkDefault.schema)
     .option("-v, --verbose", "print every file and registration")
     .handle(async (raw: Record<string, unknown>) => {
       const flags = parseFlags(sinkFlags, raw, "ingest sink");
+      const log = sinkLog(flags.logFormat, flags.verbose);
+      // FLOE_KAFKA_*/FLOE_S3_*/FLOE_TRINO_*: a bad one fails here, before the ingest modules load.
+      const { endpointsFromEnv, trinoSettings } = await import("../../ingest/connection-settings.js");
+      const endpoints = endpointsFromEnv(io.env);
+      trinoSettings(io.env);
       // A bad FLOE_EVENT_* variable fails here, before anything is consumed.
       (await import("../../ingest/event-time.js")).configuredEventTimeBounds();
       const controller = new AbortController();
@@ -146,27 +153,27 @@ export function registerIngestCommands(program: FloeCommand): void {
         const { trinoFromEnv } = await import("../../ingest/endpoints.js");
         const { defaultTopicNames } = await import("../../ingest/producer.js");
         const summary = await runSink({
+          endpoints,
           topics: flags.topics ?? (await defaultTopics(flags.topicPrefix)),
+          optionalTopics: await defaultCdcTopics(flags.topicPrefix, flags.cdc, flags.topics !== undefined),
           dlqTopic: flags.dlqTopic ?? defaultTopicNames(flags.topicPrefix).dlq,
-          bucket: flags.bucket,
+          ...(flags.bucket ? { bucket: flags.bucket } : {}),
           prefix: flags.prefix,
           groupId: flags.group,
           flushRecords: flags.flushRecords,
           flushIntervalMs: readFlag("--flush-interval", flags.flushInterval, DURATION),
           untilIdle: flags.untilIdle,
           metricsPort: flags.metricsPort,
-          ...(flags.register ? { trino: trinoFromEnv() } : {}),
+          metricsHost: flags.metricsHost,
+          ...(flags.register ? { trino: trinoFromEnv(io.env) } : {}),
           hiveSchema: flags.schema,
           signal: controller.signal,
           onEvent: (e) => {
-            const line = renderSinkEvent(e, flags.verbose);
-            if (line) io.stderr(`${line}\n`);
+            const line = log.event(e);
+            if (line) io.stderr(line);
           },
         });
-        io.stdout(
-          `sink stopped: ${summary.records} rows in ${summary.files} new files` +
-            `${summary.existingFiles ? ` (${summary.existingFiles} already durable)` : ""}, ${summary.dlq} to the DLQ\n`,
-        );
+        io.stdout(log.summary(summary));
         return 0;
       } finally {
         process.off("SIGTERM", onSignal);
@@ -179,9 +186,13 @@ export function registerIngestCommands(program: FloeCommand): void {
   ingest
     .command("register")
     .description("create the hive.raw.<topic> external tables and add the partitions already on S3")
-    .option("--topics <topics...>", "topics (default: user-events product-metadata orders)")
+    .option(
+      "--topics <topics...>",
+      "topics (default: user-events product-metadata orders and the CDC topics)",
+    )
     .option("--topic-prefix <prefix>", "prefix of the default topic names", "")
-    .option("--bucket <bucket>", "S3 bucket", sinkDefault.bucket)
+    .option("--no-cdc", "leave out the shop database's CDC tables (raw.db_users, …)")
+    .option("--bucket <bucket>", `S3 bucket (default: FLOE_S3_BUCKET, else ${sinkDefault.bucket})`)
     .option("--prefix <prefix>", "object key prefix", sinkDefault.prefix)
     .option("--schema <name>", "Hive schema", sinkDefault.schema)
     .handle(async (raw: Record<string, unknown>) => {
@@ -189,20 +200,34 @@ export function registerIngestCommands(program: FloeCommand): void {
         z.object({
           topics: z.array(z.string().min(1)).optional(),
           topicPrefix: z.string().default(""),
-          bucket: z.string().min(1),
+          bucket: z.string().min(1).optional(),
           prefix: z.string(),
           schema: z.string().min(1),
+          cdc: z.boolean().default(true),
         }),
         raw,
         "ingest register",
       );
       const { DEFAULT_RAW_TARGET, registerRawTables } = await import("../../ingest/raw-tables.js");
-      const { trinoFromEnv } = await import("../../ingest/endpoints.js");
+      const { endpointsFromEnv, s3Client, trinoFromEnv } = await import("../../ingest/endpoints.js");
+      const { ColumnMarkers } = await import("../../ingest/cdc/column-markers.js");
+      const { s3MarkerStore } = await import("../../ingest/cdc/s3-marker-store.js");
+      const endpoints = endpointsFromEnv(io.env);
+      const bucket = flags.bucket ?? endpoints.bucket;
+      const s3 = s3Client(endpoints);
+      // A CDC table gets the columns its files hold beyond the schema it was created with (their markers).
+      const markers = new ColumnMarkers(s3MarkerStore(s3, bucket), flags.prefix);
+      const topics = [
+        ...(flags.topics ?? (await defaultTopics(flags.topicPrefix))),
+        ...(await defaultCdcTopics(flags.topicPrefix, flags.cdc, flags.topics !== undefined)),
+      ];
       const tables = await registerRawTables(
-        trinoFromEnv(),
-        { ...DEFAULT_RAW_TARGET, bucket: flags.bucket, prefix: flags.prefix, schema: flags.schema },
-        flags.topics ?? (await defaultTopics(flags.topicPrefix)),
-      );
+        trinoFromEnv(io.env),
+        { ...DEFAULT_RAW_TARGET, bucket, prefix: flags.prefix, schema: flags.schema },
+        topics,
+        true,
+        (topic) => markers.columns(topic),
+      ).finally(() => s3.destroy());
       for (const table of tables) io.stdout(`registered ${table}\n`);
       return 0;
     });

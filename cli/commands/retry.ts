@@ -5,6 +5,12 @@ import type { FloeCommand } from "./floe-command.js";
 
 const RETRIED = new Set(["error", "fail", "skipped"]);
 
+/** A node `--due` skipped (not due, or nothing upstream changed) is no failure: retry leaves it. */
+function reusedByDue(result: Record<string, unknown>): boolean {
+  const response = result.adapter_response as { floe?: { reused?: unknown } } | undefined;
+  return response?.floe?.reused === true;
+}
+
 /**
  * `floe retry`: re-runs, with the same command and flags, the nodes that failed or were skipped in the last
  * run_results.json (of a microbatch model, only the batches that failed). Earlier successes stay in
@@ -47,6 +53,7 @@ export function registerRetryCommand(program: FloeCommand): void {
         .filter(
           (r) =>
             RETRIED.has(r.status) &&
+            !reusedByDue(r) &&
             (project.manifest.nodes[r.unique_id] ?? project.manifest.unit_tests[r.unique_id]) !== undefined,
         )
         .map((r) => r.unique_id);

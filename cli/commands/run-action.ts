@@ -11,6 +11,7 @@ import { readStateManifest } from "../artifacts/read-state.js";
 import { lockTarget } from "../artifacts/target-lock.js";
 import { writeManifest } from "../artifacts/write-artifacts.js";
 import { loadProject, type ParsedProject, type Relation } from "../compile/compile.js";
+import { projectDueGate } from "../due/due-gate.js";
 import { useColour } from "../log/colour.js";
 import type { RunLogger } from "../log/events.js";
 import { jsonLogger } from "../log/json-logger.js";
@@ -59,6 +60,14 @@ export async function executeTask(
   previousResults?: readonly { readonly unique_id: string }[],
   retryBatches?: ReadonlyMap<string, readonly Batch[]>,
 ): Promise<RunTaskResult> {
+  if (flags.due && flags.fullRefresh) {
+    throw new UsageError(
+      "--due and --full-refresh contradict each other: --full-refresh rebuilds everything.",
+      {
+        hint: "drop --due to rebuild everything from scratch, or --full-refresh to build only what is due.",
+      },
+    );
+  }
   if (flags.eventTimeStart && flags.eventTimeEnd && flags.eventTimeStart >= flags.eventTimeEnd) {
     throw new UsageError("--event-time-start must be before --event-time-end.", {
       hint: "pass e.g. --event-time-start 2026-12-01 --event-time-end 2026-12-04 (the end is exclusive).",
@@ -80,6 +89,7 @@ export async function executeTask(
     // S3 or the catalog down would hold every query for minutes: find out once, first (exit 2).
     const catalogs = catalogsOf(project.manifest, selected, project.target);
     await preflight(project.target, connection, catalogs, { signal: controller.signal });
+    const due = flags.due ? projectDueGate(project, connection, controller.signal) : undefined;
     const deferred = flags.defer
       ? await deferredRelations(project, kind, selected, flags, io, connection, controller.signal)
       : undefined;
@@ -108,6 +118,7 @@ export async function executeTask(
         eventTimeStart: flags.eventTimeStart,
         eventTimeEnd: flags.eventTimeEnd,
         ...(retryBatches ? { retryBatches } : {}),
+        ...(due ? { due } : {}),
       }),
     );
     // As dbt does: a run leaves the manifest it ran with, so its target/ can serve as --state later.

@@ -23,7 +23,12 @@ export function registerRunCommand(program: FloeCommand, kind: TaskKind): void {
   let command = addRunFlags(
     addSelectionFlags(addProjectFlags(program.command(kind).description(DESCRIPTIONS[kind]))),
   );
-  if (kind === "run" || kind === "build") command = addMicrobatchFlags(command);
+  if (kind === "run" || kind === "build") {
+    command = addMicrobatchFlags(command).option(
+      "--due",
+      "build only what is due (freshness.build_after) and whose upstream changed since its last build; the rest is skipped with the reason (state: <target>/due_state.json)",
+    );
+  }
   if (kind === "test" || kind === "build") {
     command = command
       .option("--store-failures", "write each test's failing rows to its audit table")

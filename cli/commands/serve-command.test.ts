@@ -24,6 +24,19 @@ describe("floe serve flags", () => {
     expect(stderr).toContain("60s");
   });
 
+  it("refuses an SLO target that is not a percentage under 100", async () => {
+    const { exitCode, stderr } = await serve("--slo-target", "100");
+    expect(exitCode).toBe(2);
+    expect(stderr).toContain("--slo-target");
+    expect(stderr).toContain("99");
+  });
+
+  it("refuses an SLO latency that is not a duration", async () => {
+    const { exitCode, stderr } = await serve("--slo-latency", "fast");
+    expect(exitCode).toBe(2);
+    expect(stderr).toContain("--slo-latency");
+  });
+
   it("lists the contract's flags in its help", async () => {
     const io = recordingIO();
     await main(["node", "floe", "serve", "--help"], io);
@@ -39,7 +52,18 @@ describe("floe serve flags", () => {
     ]) {
       expect(help).toContain(flag);
     }
-    for (const flag of ["--topic-prefix", "--prefix", "--group", "--build-every", "--maintain-every"]) {
+    for (const flag of [
+      "--topic-prefix",
+      "--prefix",
+      "--group",
+      "--build-every",
+      "--maintain-every",
+      "--slo-target",
+      "--slo-latency",
+      "--slo-window",
+      "--slo-burn-scale",
+      "--alerts-topic",
+    ]) {
       expect(help).toContain(flag);
     }
   });

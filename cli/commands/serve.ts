@@ -10,6 +10,7 @@ import {
 import { DURATION, PORT, parseFlags, readFlag } from "./flag-values.js";
 import type { FloeCommand } from "./floe-command.js";
 import { RAW_RETENTION_DEFAULT } from "./maintain.js";
+import { SLO_DEFAULTS, sloFlags, sloSettingsFromFlags } from "./serve-slo-flags.js";
 
 export const SERVE_DEFAULTS = {
   host: "127.0.0.1",
@@ -29,6 +30,7 @@ const serveFlags = z.object({
   buildEvery: z.string().default(SERVE_DEFAULTS.buildEvery),
   maintainEvery: z.string().default(SERVE_DEFAULTS.maintainEvery),
   raw: z.boolean().default(true),
+  due: z.boolean().default(true),
   rawRetention: z
     .string()
     .regex(CALENDAR_DURATION, "a duration like 180d or 26w")
@@ -40,6 +42,9 @@ const serveFlags = z.object({
   group: z.string().min(1).default(SINK_DEFAULTS.groupId),
   schema: z.string().min(1).default(SINK_DEFAULTS.hiveSchema),
   flushInterval: z.string().default(`${SINK_DEFAULTS.flushIntervalMs / 1000}s`),
+  ...sloFlags,
+  redisUrl: z.string().url("a redis:// URL").optional(),
+  keysFile: z.string().min(1).default(".floe/api-keys.json"),
 });
 
 /**
@@ -63,12 +68,16 @@ export function registerServeCommand(program: FloeCommand): void {
     .option("--no-sink", "do not run the Kafka → S3 sink")
     .option("--no-schedule", "do not build on a schedule")
     .option("--no-maintenance", "do not run floe maintain on a schedule")
-    .option("--no-stream", "do not run the real-time processor (not built yet)")
+    .option("--no-stream", "do not run the real-time processor (floe stream)")
     .option("--no-api", "do not serve the ingestion API (not wired yet)")
     .option(
       "--build-every <duration>",
       "time between the end of one build and the next",
       SERVE_DEFAULTS.buildEvery,
+    )
+    .option(
+      "--no-due",
+      "build everything on every scheduled build (default: only what is due and whose upstream changed, as floe build --due)",
     )
     .option("--maintain-every <duration>", "time between maintenance runs", SERVE_DEFAULTS.maintainEvery)
     .option(
@@ -77,7 +86,10 @@ export function registerServeCommand(program: FloeCommand): void {
       RAW_RETENTION_DEFAULT,
     )
     .option("--no-raw", "maintenance leaves the raw layer alone")
-    .option("--topics <topics...>", "topics the sink consumes (default: user-events product-metadata orders)")
+    .option(
+      "--topics <topics...>",
+      "topics the sink consumes (default: user-events product-metadata orders, and db.<table> once they exist)",
+    )
     .option("--topic-prefix <prefix>", "prefix of the default topic names and of the DLQ topic", "")
     .option("--dlq-topic <topic>", "dead-letter topic (default: <topic-prefix>dlq)")
     .option("--prefix <prefix>", "object key prefix of the raw area", SINK_DEFAULTS.prefix)
@@ -88,12 +100,35 @@ export function registerServeCommand(program: FloeCommand): void {
       "the sink rolls a file after this age",
       `${SINK_DEFAULTS.flushIntervalMs / 1000}s`,
     )
+    .option(
+      "--slo-target <percent>",
+      "share of events that must reach their mart in time",
+      SLO_DEFAULTS.target,
+    )
+    .option("--slo-latency <duration>", "the SLO's event→mart latency threshold", SLO_DEFAULTS.latency)
+    .option("--slo-window <duration>", "window of SLO compliance and the error budget", SLO_DEFAULTS.window)
+    .option(
+      "--slo-burn-scale <n>",
+      "divide the burn alerts' windows (1h/5m, 6h/30m, 3d/6h) by n",
+      SLO_DEFAULTS.burnScale,
+    )
+    .option("--alerts-topic <topic>", "Kafka topic of the SLO burn alerts", SLO_DEFAULTS.alertsTopic)
+    .option(
+      "--redis-url <url>",
+      "the real-time view's Redis (default $FLOE_REDIS_URL or redis://127.0.0.1:6380)",
+    )
+    .option(
+      "--keys-file <file>",
+      "API keys of the query API (the ingestion API's key store)",
+      ".floe/api-keys.json",
+    )
     .handle(async (raw: ProjectFlags & SelectionFlags & Record<string, unknown>) => {
       const flags = parseFlags(serveFlags, raw, "serve");
       const port = readFlag("--port", flags.port, PORT);
       const buildEveryMs = readFlag("--build-every", flags.buildEvery, DURATION);
       const maintainEveryMs = readFlag("--maintain-every", flags.maintainEvery, DURATION);
       const flushIntervalMs = readFlag("--flush-interval", flags.flushInterval, DURATION);
+      const sloSettings = sloSettingsFromFlags(flags);
       const { loadRunProject } = await import("./run-action.js");
       const { selectFromFlags } = await import("./common-flags.js");
       const { connectTarget } = await import("../runner/connect.js");
@@ -109,13 +144,19 @@ export function registerServeCommand(program: FloeCommand): void {
         raw.logFormat === "json" ? jsonLogger(io.stdout) : textLogger(io.stdout, { colour: useColour(io) });
       const { TOPIC_KINDS } = await import("../../ingest/contracts.js");
       const { defaultTopicNames, topicName } = await import("../../ingest/producer.js");
-      const { endpointsFromEnv, s3Client, trinoFromEnv } = await import("../../ingest/endpoints.js");
+      const { endpointsFromEnv, kafkaClient, s3Client, trinoFromEnv } = await import(
+        "../../ingest/endpoints.js"
+      );
       const endpoints = endpointsFromEnv(io.env);
+      const { kafkaAlertPublisher } = await import("../../ingest/alert-publisher.js");
       const topics =
         flags.topics ?? TOPIC_KINDS.map((kind) => topicName({ prefix: flags.topicPrefix }, kind));
+      // Without --topics the sink also lands the shop database's CDC topics once Debezium creates them.
+      const { shopCdcTopics } = await import("../../ingest/cdc/cdc-topics.js");
       const sink = flags.sink
         ? {
             topics,
+            optionalTopics: flags.topics ? [] : shopCdcTopics(flags.topicPrefix),
             dlqTopic: flags.dlqTopic ?? defaultTopicNames(flags.topicPrefix).dlq,
             prefix: flags.prefix,
             groupId: flags.group,
@@ -150,8 +191,7 @@ export function registerServeCommand(program: FloeCommand): void {
         raw.logFormat === "json"
           ? (line: string) => io.stderr(jsonLine("info", { event: "serve", msg: line }))
           : (line: string) => io.stderr(`${line}\n`);
-      if (flags.stream)
-        log("serve: the real-time processor is not built yet (issue 13); nothing to run for it");
+      const realtime = await realtimeWiring(flags, project, endpoints, io, log);
       if (flags.api) log("serve: the ingestion API is not wired into serve yet; nothing to run for it");
       const handle = await startServe({
         host: flags.host,
@@ -163,10 +203,17 @@ export function registerServeCommand(program: FloeCommand): void {
         buildLogger: raw.quiet ? quietLogger(logger) : logger,
         ...(sink ? { sink } : {}),
         ...(flags.schedule ? { buildEveryMs } : {}),
+        due: flags.due,
         ...(flags.maintenance ? { maintainEveryMs } : {}),
         ...(rawRetention ? { rawRetention } : {}),
+        slo: {
+          settings: sloSettings,
+          publisher: kafkaAlertPublisher(kafkaClient(endpoints, "floe-serve-alerts"), flags.alertsTopic),
+        },
+        ...realtime.serve,
         log,
       });
+      void handle.done.then(realtime.close);
       const listening = `floe serve on ${handle.url} (dashboard /, /healthz, /readyz, /metrics, /api/status)`;
       io.stdout(
         raw.logFormat === "json"
@@ -186,4 +233,58 @@ export function registerServeCommand(program: FloeCommand): void {
       process.on("SIGINT", onSignal);
       return await handle.done;
     });
+}
+
+/** `floe stream` as a child (unless --no-stream) and the query API's routes and metrics on serve's port. */
+async function realtimeWiring(
+  flags: z.infer<typeof serveFlags>,
+  project: import("../compile/compile.js").ParsedProject,
+  endpoints: import("../../ingest/endpoints.js").Endpoints,
+  io: FloeCommand["io"],
+  log: (line: string) => void,
+) {
+  const { resolve } = await import("node:path");
+  const { streamChild, queryApiRoutes, StreamMetrics } = await import("../serve/stream-child.js");
+  const { redisUrlFromEnv } = await import("../../ingest/stream/redis-store.js");
+  const { relationOf } = await import("../manifest/manifest.js");
+  const { quoteRelation } = await import("../../trino/dialect.js");
+  const { connectTarget } = await import("../runner/connect.js");
+  const redisUrl = flags.redisUrl ?? redisUrlFromEnv(io.env);
+  const metrics = new StreamMetrics();
+  // Older windows come from the project's minute mart, when the project has one.
+  const minute = Object.values(project.manifest.nodes).find((n) => n.name === "metrics_by_minute");
+  const relation = relationOf(minute);
+  const query = queryApiRoutes({
+    redisUrl,
+    keyPrefix: "",
+    keysFile: resolve(io.cwd, flags.keysFile),
+    ...(relation
+      ? {
+          mart: {
+            connection: connectTarget(project.target, { timeZone: "UTC" }),
+            relation: quoteRelation(relation),
+          },
+        }
+      : {}),
+  });
+  const children = flags.stream
+    ? [
+        streamChild(
+          {
+            redisUrl,
+            endpoints,
+            eventTopics: new Map([
+              [`${flags.topicPrefix}user-events`, "user-events" as const],
+              [`${flags.topicPrefix}orders`, "orders" as const],
+            ]),
+          },
+          metrics,
+          log,
+        ),
+      ]
+    : [];
+  return {
+    serve: { extraChildren: children, extraRoutes: query.routes, extraMetrics: [metrics.registry] },
+    close: () => query.close(),
+  };
 }

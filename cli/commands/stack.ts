@@ -3,7 +3,7 @@ import { Option } from "commander";
 import { UsageError } from "../../core/errors.js";
 import type { ServiceStatus, StackEvent } from "../../stack/launcher.js";
 import { stackPaths } from "../../stack/paths.js";
-import { SERVICES, serviceByName } from "../../stack/services.js";
+import { SERVICES, SHOP_DB, serviceByName, shopDbUrl } from "../../stack/services.js";
 import { flagParser, positiveInt } from "./flag-values.js";
 import type { FloeCommand } from "./floe-command.js";
 import type { CliIO } from "./io.js";
@@ -13,6 +13,7 @@ import type { CliIO } from "./io.js";
  * `floe` invocation registers these commands, and compile/parse must not pay for their imports.
  */
 const launcher = () => import("../../stack/launcher.js");
+const shopDb = () => import("../../stack/shop-db.js");
 
 const mib = (bytes = 0) => `${Math.round(bytes / 1024 / 1024)} MiB`;
 
@@ -23,10 +24,11 @@ export function renderStatusLine(s: ServiceStatus): string {
     s.rssBytes ? mib(s.rssBytes) : undefined,
     s.startSeconds !== undefined ? `ready in ${s.startSeconds.toFixed(1)}s` : undefined,
     s.alreadyRunning ? "already running" : undefined,
+    s.external ? "external, FLOE_REDIS_URL" : undefined,
   ]
     .filter(Boolean)
     .join(", ");
-  return `${mark} ${s.name.padEnd(13)} ${s.state.padEnd(9)} ${s.url.padEnd(24)}${detail ? ` (${detail})` : ""}`;
+  return `${mark} ${s.name.padEnd(13)} ${s.state.padEnd(9)} ${s.url.padEnd(31)}${detail ? ` (${detail})` : ""}`;
 }
 
 function renderEvent(e: StackEvent): string | undefined {
@@ -70,7 +72,9 @@ export function registerStackCommands(program: FloeCommand): void {
   const { io } = program;
   const stack = program
     .command("stack")
-    .description("the local lakehouse stack: S3, Iceberg REST, Kafka, Trino");
+    .description(
+      "the local lakehouse stack: S3, Iceberg REST, Kafka, Trino, the shop's PostgreSQL, Redis, Kafka Connect + Debezium",
+    );
 
   stack
     .command("up")
@@ -152,6 +156,29 @@ export function registerStackCommands(program: FloeCommand): void {
         tail.stderr.setEncoding("utf8").on("data", io.stderr);
         tail.on("close", () => resolve());
       });
+      return 0;
+    });
+
+  stack
+    .command("cdc-teardown")
+    .description(
+      `drop Debezium's replication slot ${SHOP_DB.slot} and the publication ${SHOP_DB.publication} so no slot pins WAL`,
+    )
+    .option(
+      "--db-url <url>",
+      "the shop database to clean (default: FLOE_SHOP_DB_URL, else the local stack's); stop its connector first",
+    )
+    .handle(async (opts: { dbUrl?: string }) => {
+      const url = opts.dbUrl ?? shopDbUrl(io.env);
+      // The local stack's own connector holds the slot: stop it (and forget its offsets) first.
+      if (opts.dbUrl === undefined && io.env.FLOE_SHOP_DB_URL === undefined) {
+        const stopped = await (await launcher()).stopLocalCdc({ paths: stackPaths(io.env) });
+        io.stdout(`connect       ${stopped}\n`);
+      }
+      const result = await (await shopDb()).teardownCdc(url);
+      io.stdout(
+        `slot ${SHOP_DB.slot}: ${result.slot}\npublication ${SHOP_DB.publication}: ${result.publication}\n`,
+      );
       return 0;
     });
 }

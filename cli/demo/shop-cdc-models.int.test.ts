@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SHOP_TABLES } from "../../ingest/cdc/cdc-topics.js";
+import { addCdcColumnSql, createCdcTableSql, DEFAULT_RAW_TARGET } from "../../ingest/raw-tables.js";
 import { localTrino, uniqueName } from "../../testing/local-stack.js";
 import { quoteIdentifier, quoteString } from "../../trino/dialect.js";
 import type { ParsedProject } from "../compile/compile.js";
@@ -6,8 +8,8 @@ import type { RunLogger } from "../log/events.js";
 import * as shop from "./shop-pipeline.js";
 
 /**
- * The shop database's CDC models (var shop_db) built in the real Trino over raw CDC tables shaped as the
- * sink lands them (row columns varchar, then the envelope; partitioned by event_date): a scripted sequence
+ * The shop database's CDC models (var shop_db) built in the real Trino over raw CDC tables made by the
+ * sink's own DDL (`createCdcTableSql`, `addCdcColumnSql`: row columns varchar, then the envelope): a scripted sequence
  * of changes — inserts, a snapshot read, updates, a change delivered twice, a delete, a re-insert — gives
  * the current state and SCD2 history it should, and a column the database gains (`color`) reaches staging
  * on the next build with nothing else changed. (Tables in the warehouse store timestamps as timestamp(6).)
@@ -20,26 +22,11 @@ const raw = (table: string) => `hive.${quoteIdentifier(ns.rawSchema)}.${quoteIde
 const MODELS = ["stg_db_users", "stg_db_users_history", "stg_db_products", "stg_db_products_history"];
 let project: ParsedProject;
 
-const ENVELOPE = [
-  "_op varchar",
-  "_before varchar",
-  "_lsn bigint",
-  "_tx_id bigint",
-  "_commit_ts timestamp(3)",
-  "_cdc_ts timestamp(3)",
-  "_snapshot boolean",
-  "_kafka_partition integer",
-  "_kafka_offset bigint",
-  "_ingested_at timestamp(3)",
-  "event_date varchar",
-];
+/** The raw CDC tables exactly as the sink creates them, in the namespace's raw schema and S3 prefix. */
+const rawTarget = () => ({ ...DEFAULT_RAW_TARGET, schema: ns.rawSchema, prefix: ns.s3Prefix });
 
-async function createRawTable(table: string, columns: readonly string[]): Promise<void> {
-  const location = `s3://warehouse/${ns.s3Prefix}db.${table}`;
-  await trino.query(
-    `CREATE TABLE ${raw(table)} (${[...columns.map((c) => `${quoteIdentifier(c)} varchar`), ...ENVELOPE].join(", ")})
-     WITH (external_location = ${quoteString(location)}, format = 'PARQUET', partitioned_by = ARRAY['event_date'])`,
-  );
+async function createRawTable(table: "users" | "products"): Promise<void> {
+  await trino.query(createCdcTableSql(rawTarget(), `db.${table}`));
 }
 
 /** One change as the sink writes it: [row values], op, lsn, offset, commit time (2026-03-01 hh:mm:ss). */
@@ -56,7 +43,7 @@ async function insertChanges(table: string, columns: readonly string[], changes:
   );
 }
 
-const USERS = ["user_id", "email", "full_name", "country", "device", "created_at", "updated_at"];
+const USERS = SHOP_TABLES.users;
 const user = (idValue: string, email: string): (string | null)[] => [
   idValue,
   email,
@@ -66,7 +53,7 @@ const user = (idValue: string, email: string): (string | null)[] => [
   "2026-03-01T08:00:00Z",
   "2026-03-01T08:00:00Z",
 ];
-const PRODUCTS = ["product_id", "name", "category", "price", "is_active", "updated_at"];
+const PRODUCTS = SHOP_TABLES.products;
 const product = (idValue: string, price: string) => [
   idValue,
   `item ${idValue}`,
@@ -90,8 +77,8 @@ async function rows(model: string, columns: string, order: string): Promise<Reco
 
 beforeAll(async () => {
   await trino.query(`CREATE SCHEMA IF NOT EXISTS hive.${quoteIdentifier(ns.rawSchema)}`);
-  await createRawTable("users", USERS);
-  await createRawTable("products", PRODUCTS);
+  await createRawTable("users");
+  await createRawTable("products");
   await insertChanges("users", USERS, [
     [user("u3", "snap@example.com"), "r", 50, 0, "08:00:00"],
     [user("u1", "Ada.Lovelace1@Example.com"), "c", 100, 1, "09:00:00"],
@@ -185,7 +172,7 @@ describe("the shop database's CDC models in Trino", () => {
 
   it("a column the database gains reaches staging on the next build, older versions reading NULL", async () => {
     // What the sink does when Debezium's messages gain the column: ALTER TABLE … ADD COLUMN on the raw table.
-    await trino.query(`ALTER TABLE ${raw("products")} ADD COLUMN color varchar`);
+    await trino.query(addCdcColumnSql(rawTarget(), "db.products", "color"));
     await insertChanges(
       "products",
       [...PRODUCTS, "color"],

@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SHOP_TABLES } from "../../ingest/cdc/cdc-topics.js";
 import { generateShop } from "../../ingest/generator.js";
+import { createCdcTableSql, DEFAULT_RAW_TARGET } from "../../ingest/raw-tables.js";
 import { MemoryShopDb } from "../../ingest/shop-db/memory-writer.js";
-import { PRIMARY_KEY, type Row, SHOP_TABLES, type ShopTable } from "../../ingest/shop-db/mutations.js";
+import { PRIMARY_KEY, type Row, SHOP_TABLE_NAMES, type ShopTable } from "../../ingest/shop-db/mutations.js";
 import { ShopDbFold } from "../../ingest/shop-db/shop-db-fold.js";
 import { publishedEventOf } from "../../ingest/shop-db/shop-db-follower.js";
 import { localTrino, uniqueName } from "../../testing/local-stack.js";
@@ -14,8 +16,8 @@ import * as shop from "./shop-pipeline.js";
 /**
  * The shop with its database (var shop_db), built in Trino: the events go through Kafka and the sink as
  * always; the database's changes are those the generator writes (`ShopDbFold` over the same events),
- * landed in raw CDC tables shaped as the CDC sink lands Debezium's messages (this test stands in for
- * Debezium). Then: no plain e-mail in any varchar column of the marts, dim_customers' hashes are the salted
+ * landed in raw CDC tables made by the sink's own DDL (`createCdcTableSql`; this test stands in for
+ * Debezium and the sink's CDC path). Then: no plain e-mail in any varchar column of the marts, dim_customers' hashes are the salted
  * SHA-256 of each live user's current address and stable across builds, erased users are absent, a user
  * deleted between two builds disappears, and fct_inventory_db holds the database's stock.
  */
@@ -26,26 +28,9 @@ const trino = localTrino();
 const SEED = 5;
 const SALT = "floe-shop";
 const MARTS = ["dim_customers", "fct_orders", "dim_products", "fct_inventory", "fct_inventory_db"];
-const ENVELOPE = [
-  "_op varchar",
-  "_before varchar",
-  "_lsn bigint",
-  "_tx_id bigint",
-  "_commit_ts timestamp(3)",
-  "_cdc_ts timestamp(3)",
-  "_snapshot boolean",
-  "_kafka_partition integer",
-  "_kafka_offset bigint",
-  "_ingested_at timestamp(3)",
-  "event_date varchar",
-];
-const COLUMNS: Record<ShopTable, readonly string[]> = {
-  users: ["user_id", "email", "full_name", "country", "device", "created_at", "updated_at"],
-  products: ["product_id", "name", "category", "price", "is_active", "updated_at"],
-  inventory: ["product_id", "quantity", "low_stock_threshold", "updated_at"],
-  orders: ["order_id", "user_id", "status", "amount", "currency", "country", "created_at", "updated_at"],
-  order_items: ["order_item_id", "order_id", "product_id", "quantity", "unit_price"],
-};
+const COLUMNS: Record<ShopTable, readonly string[]> = SHOP_TABLES;
+/** The raw CDC tables exactly as the sink creates them, in the namespace's raw schema and S3 prefix. */
+const rawTarget = () => ({ ...DEFAULT_RAW_TARGET, schema: ns.rawSchema, prefix: ns.s3Prefix });
 
 interface RawChange {
   readonly op: "c" | "u" | "d";
@@ -126,7 +111,7 @@ beforeAll(async () => {
 
   // The database's changes, as Debezium would carry them: the after image, or the before image of a delete.
   const fold = new ShopDbFold(SEED);
-  const changes = new Map<ShopTable, RawChange[]>(SHOP_TABLES.map((t) => [t, []]));
+  const changes = new Map<ShopTable, RawChange[]>(SHOP_TABLE_NAMES.map((t) => [t, []]));
   for (const m of all) {
     const e = publishedEventOf(m);
     if (!e) continue;
@@ -148,12 +133,8 @@ beforeAll(async () => {
       .get("users")
       ?.filter((c) => c.op === "d")
       .map((c) => String(c.row.user_id)) ?? [];
-  for (const table of SHOP_TABLES) {
-    const location = `s3://warehouse/${ns.s3Prefix}db.${table}`;
-    await trino.query(
-      `CREATE TABLE ${raw(table)} (${[...COLUMNS[table].map((c) => `${quoteIdentifier(c)} varchar`), ...ENVELOPE].join(", ")})
-       WITH (external_location = ${quoteString(location)}, format = 'PARQUET', partitioned_by = ARRAY['event_date'])`,
-    );
+  for (const table of SHOP_TABLE_NAMES) {
+    await trino.query(createCdcTableSql(rawTarget(), `db.${table}`));
     await insertChanges(table, changes.get(table) ?? []);
   }
   project = shop.loadShopProject(process.cwd(), ns, { shop_db: true });
@@ -170,7 +151,8 @@ beforeAll(async () => {
 }, 1_200_000);
 
 afterAll(async () => {
-  for (const table of SHOP_TABLES) await trino.query(`DROP TABLE IF EXISTS ${raw(table)}`).catch(() => {});
+  for (const table of SHOP_TABLE_NAMES)
+    await trino.query(`DROP TABLE IF EXISTS ${raw(table)}`).catch(() => {});
   if (project) await shop.dropShopNamespace(ns, [project], trino);
 }, 300_000);
 

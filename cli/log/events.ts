@@ -37,6 +37,8 @@ export interface NodeResult extends NodeRef {
   readonly threadId?: string;
   /** For skipped nodes: the failed node that caused it (undefined: cancelled). */
   readonly skippedBecause?: string;
+  /** Skipped by `--due` (not due, or nothing upstream changed): `message` says which, and it is no failure. */
+  readonly reused?: boolean;
   /** Microbatch models: each batch's [start, end) by outcome (dbt 1.9's `batch_results`). */
   readonly batchResults?: BatchResults;
 }

@@ -47,6 +47,8 @@ export function textLogger(write: (text: string) => void, options: { colour?: bo
         case "NODE_FINISHED": {
           const r = event.result;
           out(dots(`${position(event.index, event.total)} ${headline(r)}`, badge(r), tint(r, colours)));
+          // --due: why it was not rebuilt, on a line of its own.
+          if (r.reused) write(`${indent(r.message)}\n`);
           if ((r.status === "fail" || r.status === "warn") && r.sample && r.sample.rows.length > 0) {
             write(`${indent(formatTable(r.sample.columns, r.sample.rows))}\n`);
           }
@@ -87,7 +89,7 @@ function headline(r: NodeResult): string {
     case "error":
       return `ERROR ${r.resourceType === "test" || r.resourceType === "unit_test" ? "running" : "creating"} ${r.description} ${r.displayName}`;
     case "skipped":
-      return `SKIP ${r.description} ${r.displayName}`;
+      return `SKIP${r.reused ? " (--due)" : ""} ${r.description} ${r.displayName}`;
     case "pass":
       return `PASS ${r.displayName}`;
     case "warn":
@@ -149,7 +151,7 @@ function summary(event: Extract<RunEvent, { code: "RUN_FINISHED" }>, colours: Pa
   }
   const skippedBy = new Map<string, string[]>();
   for (const r of results) {
-    if (r.status !== "skipped") continue;
+    if (r.status !== "skipped" || r.reused) continue;
     const cause = r.skippedBecause ?? "cancellation";
     skippedBy.set(cause, [...(skippedBy.get(cause) ?? []), r.displayName]);
   }
@@ -157,6 +159,8 @@ function summary(event: Extract<RunEvent, { code: "RUN_FINISHED" }>, colours: Pa
     const causeName = results.find((r) => r.uniqueId === cause)?.displayName ?? cause;
     lines.push(`  Skipped because of ${causeName}: ${names.join(", ")}`);
   }
+  const reused = results.filter((r) => r.reused).map((r) => r.displayName);
+  if (reused.length > 0) lines.push(`  Not rebuilt by --due (reasons above): ${reused.join(", ")}`);
   lines.push(
     "",
     `Done. PASS=${count("success") + count("pass")} WARN=${count("warn")} ERROR=${count("error") + count("fail")} SKIP=${count("skipped")} TOTAL=${results.length}`,

@@ -118,6 +118,47 @@ function retentionSchema() {
   );
 }
 
+/** dbt's `build_after` periods (state-aware orchestration). */
+export const BUILD_AFTER_PERIODS = ["minute", "hour", "day"] as const;
+export const UPDATES_ON = ["any", "all"] as const;
+
+/**
+ * dbt's model `freshness: {build_after: {count, period, updates_on}}`, read by `floe build --due`: build no
+ * more often than every `count` `period`s, and only when any (or all) upstream inputs have new data. `null`
+ * (or `freshness: {}`) switches a lower layer's off. A layer's value replaces a lower layer's whole. In
+ * `{{config}}` it is a JSON string: `freshness='{"build_after": {"count": 10, "period": "minute"}}'`.
+ */
+function modelFreshnessSchema() {
+  // {{config}} takes literals only: there the mapping is written as JSON, as dbt's config() writes its dict.
+  return z.preprocess(jsonMapping, modelFreshnessMapping());
+}
+
+function jsonMapping(value: unknown): unknown {
+  if (typeof value !== "string" || !value.trim().startsWith("{")) return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+function modelFreshnessMapping() {
+  return strictMapping("freshness", {
+    build_after: strictMapping("freshness.build_after", {
+      count: z.coerce
+        .number({ error: "build_after.count must be a whole number above 0" })
+        .int("build_after.count must be a whole number above 0")
+        .positive("build_after.count must be a whole number above 0"),
+      period: z.enum(BUILD_AFTER_PERIODS, {
+        error: `build_after.period must be one of ${BUILD_AFTER_PERIODS.join(", ")}`,
+      }),
+      updates_on: z
+        .enum(UPDATES_ON, { error: `build_after.updates_on must be one of ${UPDATES_ON.join(", ")}` })
+        .optional(),
+    }).optional(),
+  }).nullable();
+}
+
 /** A hook: one SQL statement (a template), or a list of them. */
 const hookList = z
   .union([z.string(), z.array(z.string())], { error: "expected a SQL statement or a list of them" })
@@ -212,6 +253,7 @@ const configLayerObject = z
     ),
     maintenance: maintenanceSchema(),
     retention: retentionSchema(),
+    freshness: modelFreshnessSchema(),
     contract: z.strictObject(
       { enforced: bool.optional(), alias_types: bool.optional() },
       { error: "contract must be a mapping like {enforced: true}" },
@@ -257,6 +299,7 @@ export const CONFIG_KEYS: Readonly<Record<ConfigKind, readonly string[]>> = {
     "lookback",
     "begin",
     "contract",
+    "freshness",
     ...TABLE_KEYS,
   ],
   unit_test: ["enabled", "tags", "meta"],
@@ -377,6 +420,17 @@ export interface RetentionConfig extends Switch {
   readonly column?: string | undefined;
 }
 
+/** A model's `freshness.build_after` (dbt's state-aware orchestration), read by `--due`. */
+export interface BuildAfter {
+  readonly count: number;
+  readonly period: (typeof BUILD_AFTER_PERIODS)[number];
+  readonly updates_on?: (typeof UPDATES_ON)[number] | undefined;
+}
+
+export interface ModelFreshness {
+  readonly build_after?: BuildAfter | undefined;
+}
+
 export interface ModelConfig extends NodeConfigBase {
   materialized: Materialization;
   schema?: string;
@@ -404,6 +458,8 @@ export interface ModelConfig extends NodeConfigBase {
   begin?: string;
   /** dbt's model contract: the query's columns must match the yml columns' names and data types. */
   contract?: { enforced?: boolean | undefined; alias_types?: boolean | undefined };
+  /** `floe build --due`: how often the model may be rebuilt, and on which upstream changes. */
+  freshness?: ModelFreshness | null;
 }
 
 /** A snapshot's config (dbt 1.9): how rows are keyed, when a row changed, what a deleted row becomes. */
@@ -594,6 +650,8 @@ export function configHint(key: string | undefined): string {
       return `use one of ${HARD_DELETES.join(", ")}.`;
     case "severity":
       return "use severity: error or severity: warn.";
+    case "freshness":
+      return "write freshness: {build_after: {count: 10, period: minute, updates_on: any}} (period: minute, hour or day; updates_on: any or all).";
     case "warn_if":
     case "error_if":
       return `write a comparison with a number, e.g. ${key}: ">10".`;

@@ -4,6 +4,7 @@ import { writeFileAtomic } from "../../core/write-file-atomic.js";
 import type { TrinoConnection } from "../../trino/connection.js";
 import type { RunArgs } from "../artifacts/run-results.js";
 import type { ParsedProject, Relation } from "../compile/compile.js";
+import type { DueGate } from "../due/due-gate.js";
 import type { RunLogger } from "../log/events.js";
 import type { Batch } from "../plan/microbatch.js";
 import { locationRootOf } from "./connect.js";
@@ -45,6 +46,8 @@ export interface RunRequest {
   readonly eventTimeStart?: Date | undefined;
   readonly eventTimeEnd?: Date | undefined;
   readonly retryBatches?: ReadonlyMap<string, readonly Batch[]>;
+  /** `--due`: the gate each model, seed and snapshot passes first (cli/due/). */
+  readonly due?: DueGate;
 }
 
 export interface RecordedCommandLine {
@@ -92,6 +95,7 @@ export function runTaskOptions(request: RunRequest): RunTaskOptions {
     ...(request.eventTimeStart ? { eventTimeStart: request.eventTimeStart } : {}),
     ...(request.eventTimeEnd ? { eventTimeEnd: request.eventTimeEnd } : {}),
     ...(request.retryBatches ? { retryBatches: request.retryBatches } : {}),
+    ...(request.due ? { due: request.due } : {}),
   };
 }
 
@@ -116,5 +120,6 @@ function recordedArgs(request: RunRequest, threads: number): RunArgs {
     ...(line.profilesDir === undefined ? {} : { profiles_dir: line.profilesDir }),
     ...(line.eventTimeStart ? { event_time_start: line.eventTimeStart.toISOString() } : {}),
     ...(line.eventTimeEnd ? { event_time_end: line.eventTimeEnd.toISOString() } : {}),
+    ...(request.due ? { due: true } : {}),
   };
 }

@@ -4,6 +4,8 @@ import { quoteRelation } from "../../trino/dialect.js";
 import { type RunArgs, runResultsJson, writeRunResults } from "../artifacts/run-results.js";
 import type { ManifestNode, ParsedProject, Relation, TestNode } from "../compile/compile.js";
 import { planTestBatches } from "../data-tests/combine/plan-batches.js";
+import { isDueNode } from "../due/due-candidate.js";
+import type { DueGate } from "../due/due-gate.js";
 import type { ExecutionContext } from "../execute/executor.js";
 import { HEARTBEAT_MILLIS, NodeQueries } from "../execute/node-queries.js";
 import type { FinalStatus } from "../execute/node-state.js";
@@ -13,6 +15,7 @@ import type { NodeRef, NodeResult, RunLogger } from "../log/events.js";
 import type { UnitTestNode } from "../manifest/manifest.js";
 import type { Batch } from "../plan/microbatch.js";
 import { NodeRenderer } from "../render/render-node.js";
+import { checkDue } from "./due-check.js";
 import type { NodeOutcome, RunContext } from "./run-context.js";
 import { buildRunGraph, type TaskKind } from "./run-graph.js";
 import { hookResults, runProjectHooks } from "./run-hooks.js";
@@ -57,6 +60,11 @@ export interface RunTaskOptions {
   readonly retryBatches?: ReadonlyMap<string, readonly Batch[]>;
   /** The clock microbatch ranges are planned from (tests pin it). */
   readonly now?: () => Date;
+  /**
+   * `--due`: each model, seed and snapshot is built only when due and its inputs changed (cli/due/); the
+   * others are reported skipped with the reason, and what is downstream of them still runs.
+   */
+  readonly due?: DueGate;
 }
 
 export interface RunTaskResult {
@@ -137,6 +145,8 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
       : { testBatches: testBatchesOf(project, nodes, renderer, options) }),
   };
   const results = new Map<string, NodeResult>();
+  // --due: nodes skipped as not due or unchanged (their tests are not run either).
+  const reused = new Set<string>();
   const slots = threadSlots();
   let index = 0;
   let trinoMillis = prefetchMillis;
@@ -162,6 +172,21 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
       ctx.testBatches?.claim(id);
       const node = runnable(id);
       const ref = nodeRef(node);
+      const due = options.due
+        ? await checkDue(node, manifest, options.due, reused, async () => {
+            if (node.resource_type === "test" || node.resource_type === "unit_test") return false;
+            const state = await exec.relations.state(node.relation, runQueries, false);
+            return state.kind !== "absent";
+          })
+        : undefined;
+      if (due && !due.run) {
+        reused.add(id);
+        const result: NodeResult = { ...skippedResult(node, due.reason, undefined), reused: true };
+        results.set(id, result);
+        logger.event({ code: "NODE_FINISHED", index: ++index, total, result });
+        // Not a failure: what is downstream still runs (and decides for itself).
+        return node.resource_type === "test" || node.resource_type === "unit_test" ? "pass" : "success";
+      }
       const position = ++index;
       logger.event({ code: "NODE_STARTED", index: position, total, node: ref });
       const startedAt = new Date();
@@ -197,6 +222,9 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
         threadId: `Thread-${slot}`,
       };
       trinoMillis += q.trinoMillis;
+      if (due?.run && due.verdict && outcome.status === "success" && isDueNode(node)) {
+        options.due?.built(node, due.verdict);
+      }
       results.set(id, result);
       logger.event({ code: "NODE_FINISHED", index: position, total, result });
       if (options.failFast && stoppedBy === undefined && blocks(outcome.status) && !cancel.aborted) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DASHBOARD_HTML } from "./dashboard-page.js";
 import { ServeRecorder, statusSnapshot } from "./serve-status.js";
+import type { SloStatus } from "./slo-monitor.js";
 import { initialSupervisor, reduce } from "./supervisor.js";
 
 const inline = [...DASHBOARD_HTML.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1] ?? "");
@@ -30,7 +31,36 @@ function sampleStatus() {
       queryIds: [],
     },
   ]);
-  return statusSnapshot(state, recorder, { staleAfterSeconds: 600, maxLag: 100_000 }, 63_000);
+  const slo: SloStatus = {
+    target: 0.99,
+    thresholdSeconds: 300,
+    window: "30d",
+    quantileWindow: "15m",
+    marts: [
+      {
+        mart: "fct_orders",
+        events: 12_000,
+        compliance: 0.9975,
+        budgetRemaining: 0.75,
+        recentEvents: 3_000,
+        p50Seconds: 42.5,
+        p99Seconds: 131,
+        maxSeconds: 170,
+        burn: [
+          {
+            rule: "page",
+            factor: 14.4,
+            longWindow: "1h",
+            shortWindow: "5m",
+            burnLong: 0.25,
+            burnShort: 15,
+            firing: false,
+          },
+        ],
+      },
+    ],
+  };
+  return { ...statusSnapshot(state, recorder, { staleAfterSeconds: 600, maxLag: 100_000 }, 63_000), slo };
 }
 
 /** Just enough DOM for the page's script: elements by id with the properties it sets. */
@@ -89,5 +119,11 @@ describe("the dashboard page", () => {
     expect(html("children")).toContain("kafka &lt;gone&gt;"); // escaped
     expect(html("alerts")).toContain("sink crashed (restart 1)");
     expect(text("builds")).toBe("1");
+    expect(text("slo-goal")).toBe("· 99 % of events within 5 min, over 30d");
+    expect(html("slo")).toContain("<b>43 s</b>"); // p50
+    expect(html("slo")).toContain("<b>131 s</b>"); // p99
+    expect(html("slo")).toContain("99.75 %");
+    expect(html("slo")).toContain('<span class="pill ok">75 %</span>');
+    expect(html("slo")).toContain("0.25 / 15× (1h/5m)");
   });
 });

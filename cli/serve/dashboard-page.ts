@@ -43,6 +43,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   <section><h2>Events out (raw files)</h2><div class="big"><span id="out">–</span> <span class="unit">/s</span></div><div id="chart-out" class="chart"></div></section>
   <section><h2>Consumer lag</h2><div class="big"><span id="lag">–</span> <span class="unit">messages</span></div><div id="chart-lag" class="chart"></div></section>
   <section><h2>Alerts</h2><div id="alerts"></div></section>
+  <section class="wide"><h2>Event→mart SLO <span id="slo-goal" class="muted"></span></h2><table><thead><tr><th>mart</th><th>p50 <span id="slo-qwin"></span></th><th>p99</th><th>max</th><th>events</th><th>compliance</th><th>error budget left</th><th>burn rate (long / short window)</th></tr></thead><tbody id="slo"></tbody></table></section>
   <section class="wide"><h2>Models</h2><table><thead><tr><th>model</th><th>status</th><th>last build</th><th>duration</th><th>freshness</th></tr></thead><tbody id="models"></tbody></table></section>
   <section><h2>Children</h2><table><thead><tr><th>child</th><th>state</th><th>restarts</th><th>last error</th></tr></thead><tbody id="children"></tbody></table></section>
   <section><h2>Builds</h2><div class="big"><span id="builds">–</span> <span class="unit">total</span></div><div id="last-build" class="muted"></div></section>
@@ -61,6 +62,20 @@ export const DASHBOARD_HTML = `<!doctype html>
   }
   function age(s) { if (s == null) return "–"; if (s < 120) return Math.round(s) + " s"; if (s < 7200) return Math.round(s / 60) + " min"; return (s / 3600).toFixed(1) + " h"; }
   function cls(state) { return state === "running" || state === "success" ? "ok" : state === "degraded" || state === "starting" || state === "stopping" ? "warn" : "bad"; }
+  function pct(x) { return x == null ? "–" : (Math.round(x * 10000) / 100) + " %"; }
+  function lat(s) { return s == null ? "–" : s < 600 ? Math.round(s) + " s" : (s / 60).toFixed(1) + " min"; }
+  function budgetCls(b) { return b > 0.5 ? "ok" : b > 0 ? "warn" : "bad"; }
+  function renderSlo(slo) {
+    if (!slo) { el("slo-goal").textContent = ""; el("slo").innerHTML = '<tr><td colspan="8" class="muted">no mart declares meta.slo</td></tr>'; return; }
+    el("slo-goal").textContent = "· " + pct(slo.target) + " of events within " + age(slo.thresholdSeconds) + ", over " + slo.window;
+    el("slo-qwin").textContent = "(" + slo.quantileWindow + ")";
+    el("slo").innerHTML = slo.marts.map(function (m) {
+      var burn = m.burn.map(function (b) {
+        return '<span class="' + (b.firing ? "pill bad" : "") + '" title="' + esc(b.rule) + " at " + b.factor + '×">' + b.burnLong + " / " + b.burnShort + "× (" + esc(b.longWindow) + "/" + esc(b.shortWindow) + ")</span>"; }).join(" · ");
+      return "<tr><td>" + esc(m.mart) + "</td><td><b>" + lat(m.p50Seconds) + "</b></td><td><b>" + lat(m.p99Seconds) + "</b></td><td>" + lat(m.maxSeconds) +
+        "</td><td>" + fmt(m.events) + "</td><td>" + pct(m.compliance) + '</td><td><span class="pill ' + budgetCls(m.budgetRemaining) + '">' + pct(m.budgetRemaining) +
+        "</span></td><td>" + burn + "</td></tr>"; }).join("");
+  }
   function time(iso) { return new Date(iso).toLocaleTimeString(); }
 
   function svgChart(id, xs, ys, colour) {
@@ -104,6 +119,7 @@ export const DASHBOARD_HTML = `<!doctype html>
     el("children").innerHTML = s.children.map(function (c) {
       return "<tr><td>" + esc(c.name) + '</td><td><span class="pill ' + cls(c.state) + '">' + esc(c.state) + "</span></td><td>" + c.restarts +
         "</td><td>" + esc(c.degradedReason || c.lastError || "") + "</td></tr>"; }).join("");
+    renderSlo(s.slo);
     el("builds").textContent = s.builds.total;
     var last = s.builds.last;
     el("last-build").innerHTML = last ? 'last: <span class="pill ' + cls(last.status) + '">' + esc(last.status) + "</span> " + time(new Date(last.finishedAt).toISOString()) +

@@ -3,7 +3,8 @@ import { applyRawRetention, type RawRetentionOptions } from "../../ingest/raw-re
 import type { TrinoConnection } from "../../trino/connection.js";
 import { lockTarget } from "../artifacts/target-lock.js";
 import type { ParsedProject } from "../compile/compile.js";
-import type { RunLogger } from "../log/events.js";
+import { projectDueGate } from "../due/due-gate.js";
+import type { NodeResult, RunLogger } from "../log/events.js";
 import { planMaintenance } from "../maintain/plan-maintenance.js";
 import { runMaintenance } from "../maintain/run-maintenance.js";
 import { catalogsOf, preflight } from "../runner/preflight.js";
@@ -12,6 +13,7 @@ import { runTask } from "../runner/run-task.js";
 import type { JobOutcome } from "./periodic-child.js";
 import type { ServeMetrics } from "./serve-metrics.js";
 import type { ProbeResult, ServeRecorder } from "./serve-status.js";
+import type { SloMonitor } from "./slo-monitor.js";
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -25,6 +27,10 @@ export interface JobContext {
   readonly metrics: ServeMetrics;
   /** Raw retention after the tables' maintenance, as `floe maintain` does it; absent: `--no-raw`. */
   readonly rawRetention?: Omit<RawRetentionOptions, "now" | "dryRun" | "onPartition">;
+  /** Build as `floe build --due` does (serve's default); false (`--no-due`) builds everything every time. */
+  readonly due?: boolean;
+  /** Times the measured marts' new events after each build; absent when none is measured. */
+  readonly slo?: SloMonitor;
   readonly now?: () => number;
 }
 
@@ -45,8 +51,8 @@ export async function probeTrino(
 }
 
 /**
- * One `floe build` of the project through `runTask`, as the CLI's build runs it (target lock, preflight,
- * run_results.json written), recorded per model. A run that cannot start (the lock is held by a manual
+ * One `floe build --due` of the project through `runTask`, as the CLI's build runs it (target lock,
+ * preflight, run_results.json written, the due state in the target folder), recorded per model. A run that cannot start (the lock is held by a manual
  * `floe build`, S3 is down) is a failed build, retried by the scheduler.
  */
 export async function scheduledBuild(context: JobContext, signal: AbortSignal): Promise<JobOutcome> {
@@ -54,6 +60,7 @@ export async function scheduledBuild(context: JobContext, signal: AbortSignal): 
   const now = context.now ?? Date.now;
   const startedAt = now();
   let outcome: JobOutcome;
+  let built: readonly NodeResult[] = [];
   try {
     const lock = lockTarget(join(project.root, project.targetPath), "build", { display: project.targetPath });
     try {
@@ -61,8 +68,18 @@ export async function scheduledBuild(context: JobContext, signal: AbortSignal): 
         signal,
       });
       const result = await runTask(
-        runTaskOptions({ project, kind: "build", selected, connection, logger: context.logger, signal }),
+        runTaskOptions({
+          project,
+          kind: "build",
+          selected,
+          connection,
+          logger: context.logger,
+          signal,
+          ...(context.due === false ? {} : { due: projectDueGate(project, connection, signal) }),
+        }),
       );
+      const reused = result.results.filter((r) => r.reused).length;
+      if (reused > 0) metrics.dueSkipped.inc(reused);
       const errors = result.results.filter((r) => r.status === "error" || r.status === "fail").length;
       const status = result.cancelled ? "cancelled" : result.exitCode === 0 ? "success" : "error";
       const firstError = result.results.find((r) => r.status === "error" || r.status === "fail");
@@ -78,6 +95,7 @@ export async function scheduledBuild(context: JobContext, signal: AbortSignal): 
         result.results,
       );
       outcome = status === "error" ? { ok: false, error: `${errors} node(s) failed` } : { ok: true };
+      built = result.results;
     } finally {
       lock.release();
     }
@@ -93,6 +111,8 @@ export async function scheduledBuild(context: JobContext, signal: AbortSignal): 
     metrics.builds.inc({ status: last.status });
     metrics.buildDuration.observe((last.finishedAt - last.startedAt) / 1000);
   }
+  // After the lock is released: timing the marts only reads them.
+  if (context.slo && built.length > 0 && !signal.aborted) await context.slo.afterBuild(built, now());
   return outcome;
 }
 

@@ -21,6 +21,11 @@ export class ServeMetrics {
     labelNames: ["status"],
     registers: [this.registry],
   });
+  readonly dueSkipped = new Counter({
+    name: "floe_due_skipped_total",
+    help: "Models, seeds and snapshots a scheduled --due build did not rebuild (not due, or upstream unchanged)",
+    registers: [this.registry],
+  });
   readonly maintenanceRuns = new Counter({
     name: "floe_maintenance_runs_total",
     help: "Scheduled floe maintain runs by outcome",

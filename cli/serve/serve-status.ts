@@ -1,4 +1,5 @@
 import type { NodeResult } from "../log/events.js";
+import type { SloStatus } from "./slo-monitor.js";
 import type { ChildStatus, SupervisorState } from "./supervisor.js";
 
 /**
@@ -253,6 +254,8 @@ export interface ServeStatus {
     readonly error: string | null;
   }[];
   readonly alerts: readonly Alert[];
+  /** The event→mart SLO (start-serve.ts adds it when a mart is measured). */
+  readonly slo?: SloStatus;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();

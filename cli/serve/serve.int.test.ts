@@ -111,6 +111,12 @@ sources:
       expect(built.models[0]?.freshnessSeconds).toBeGreaterThanOrEqual(0);
       expect(built.builds.total).toBeGreaterThanOrEqual(1);
 
+      // Builds are --due: once the raw files stop changing, the model is skipped as unchanged.
+      await until("a scheduled build that skipped the unchanged model", 60_000, async () => {
+        const text = await (await get("/metrics")).text();
+        return Number(/^floe_due_skipped_total (\d+)/m.exec(text)?.[1] ?? 0) > 0 ? true : undefined;
+      });
+
       const maintained = await until("a maintenance run", 120_000, async () => {
         const s = await status();
         return s.maintenance.length > 0 ? s : undefined;

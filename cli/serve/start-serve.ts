@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { Registry } from "prom-client";
 import { EnvironmentError } from "../../core/errors.js";
+import type { AlertPublisher } from "../../ingest/alert-publisher.js";
 import { SinkMetrics } from "../../ingest/sink/metrics.js";
 import type { SinkEvent, SinkOptions } from "../../ingest/sink.js";
 import type { TrinoConnection } from "../../trino/connection.js";
@@ -17,6 +19,8 @@ import {
   type ServeStatus,
   statusSnapshot,
 } from "./serve-status.js";
+import { measuredMarts } from "./slo-marts.js";
+import { type EventTimeSource, SloMonitor, type SloSettings, trinoEventTimes } from "./slo-monitor.js";
 import type { BackoffPolicy, SupervisorEvent, SupervisorState } from "./supervisor.js";
 
 /** The sink as serve runs it: `runSink`'s options without what serve decides (stop, metrics, events). */
@@ -43,6 +47,8 @@ export interface ServeOptions {
   readonly buildEveryMs?: number;
   /** Absent: `--no-maintenance`. */
   readonly maintainEveryMs?: number;
+  /** false (`--no-due`): every scheduled build builds everything, not only what is due. */
+  readonly due?: boolean;
   /** Raw retention in each maintenance run; absent: `--no-raw`. */
   readonly rawRetention?: JobContext["rawRetention"];
   readonly probeEveryMs?: number;
@@ -53,9 +59,19 @@ export interface ServeOptions {
   readonly extraChildren?: readonly ChildSpec[];
   /** Their HTTP routes on the same port: true when the route answered. */
   readonly extraRoutes?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Their Prometheus registries, served on /metrics with serve's own. */
+  readonly extraMetrics?: readonly Registry[];
   /** One line per supervisor transition and sink warning. */
   readonly log: (line: string) => void;
   readonly onSinkEvent?: (event: SinkEvent) => void;
+  /** The event→mart SLO on the models with `meta.slo`; absent: defaults, no Kafka alerts. */
+  readonly slo?: {
+    readonly settings?: SloSettings;
+    /** Where burn-rate alerts go (the `alerts` topic); closed when serve stops. */
+    readonly publisher?: AlertPublisher;
+    /** Default: `maintenanceConnection` (a UTC session) through `trinoEventTimes`. */
+    readonly source?: EventTimeSource;
+  };
 }
 
 export interface ServeHandle {
@@ -81,7 +97,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   const sinkMetrics = new SinkMetrics();
   // Read at scrape time, after the supervisor below exists.
   const metrics = new ServeMetrics(() => supervisor.state, recorder, now);
-  const context: JobContext = {
+  const baseContext: JobContext = {
     project: options.project,
     selected: options.selected,
     connection: options.connection,
@@ -89,7 +105,30 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     recorder,
     metrics,
     ...(options.rawRetention ? { rawRetention: options.rawRetention } : {}),
+    due: options.due !== false,
     now,
+  };
+  const marts = measuredMarts(options.project.manifest, options.selected);
+  const slo =
+    marts.length === 0
+      ? undefined
+      : new SloMonitor({
+          marts,
+          ...(options.slo?.settings ? { settings: options.slo.settings } : {}),
+          source: options.slo?.source ?? trinoEventTimes(options.maintenanceConnection ?? options.connection),
+          ...(options.slo?.publisher ? { publisher: options.slo.publisher } : {}),
+          log: options.log,
+          now,
+        });
+  if (slo) {
+    slo.register(metrics.registry);
+    options.log(
+      `serve: measuring event→mart latency on ${marts.map((m) => m.name).join(", ")} (SLO ${slo.settings.target * 100} % within ${slo.settings.thresholdSeconds} s)`,
+    );
+  }
+  const context: JobContext = {
+    ...baseContext,
+    ...(slo ? { slo } : {}),
   };
   const probe = () => probeTrino(context);
   const children: ChildSpec[] = [];
@@ -124,11 +163,13 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   children.push(...(options.extraChildren ?? []));
 
   const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
+  const status = (): ServeStatus =>
+    withSlo(statusSnapshot(supervisor.state, recorder, thresholds, now()), slo);
   const server = createServer(
     serveRoutes({
-      status: () => statusSnapshot(supervisor.state, recorder, thresholds, now()),
+      status,
       readiness: () => readiness(supervisor.state, recorder.probe),
-      metrics: () => metricsText([metrics.registry, sinkMetrics.registry]),
+      metrics: () => metricsText([metrics.registry, sinkMetrics.registry, ...(options.extraMetrics ?? [])]),
       ...(options.extraRoutes ? { extra: options.extraRoutes } : {}),
     }),
   );
@@ -161,10 +202,14 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   void probe();
   const probing = setInterval(() => void probe(), options.probeEveryMs ?? 10_000);
   const sampling = setInterval(() => void sampleSink(sinkMetrics, recorder, now()), 2_000);
+  // Burn windows slide without builds: a rule resolves (or fires on a short window) between them too.
+  const burning = slo ? setInterval(() => void slo.evaluate(), 15_000) : undefined;
 
   const done = supervisor.done.then(async (code) => {
     clearInterval(probing);
     clearInterval(sampling);
+    clearInterval(burning);
+    await options.slo?.publisher?.close().catch(() => {});
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     return code;
@@ -172,7 +217,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   return {
     url: `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`,
     port,
-    status: () => statusSnapshot(supervisor.state, recorder, thresholds, now()),
+    status,
     signal: () => supervisor.signal(),
     done,
   };
@@ -204,6 +249,16 @@ async function sampleSink(metrics: SinkMetrics, recorder: ServeRecorder, at: num
   const [records, lag] = await Promise.all([metrics.records.get(), metrics.lag.get()]);
   const sum = (values: readonly { value: number }[]) => values.reduce((n, v) => n + v.value, 0);
   recorder.recordSinkReading({ at, written: sum(records.values), lag: sum(lag.values) });
+}
+
+/** The status with the SLO's figures, and its firing burn-rate alerts among the alerts. */
+function withSlo(base: ServeStatus, slo: SloMonitor | undefined): ServeStatus {
+  if (!slo) return base;
+  const burning = slo.firingAlerts().map((a) => ({
+    severity: a.severity === "critical" ? ("critical" as const) : ("warning" as const),
+    message: a.summary,
+  }));
+  return { ...base, alerts: [...base.alerts, ...burning], slo: slo.status() };
 }
 
 /** A supervisor log line: what happened and the child's state after it. */

@@ -298,7 +298,9 @@ function defaultLink(options: IngestApiOptions, topics: readonly string[]): Forw
     options.forwardThread ?? (process.env.FLOE_API_FORWARD_THREAD === "main" ? "main" : "worker");
   const workerUrl = options.linkWorkerUrl ?? (import.meta.url.endsWith(".js") ? WORKER_URL : undefined);
   if (thread === "worker" && !options.kafka && workerUrl) {
-    return workerForwardLink({ endpoints, topics }, workerUrl);
+    const { brokers, kafkaTls, kafkaSasl } = endpoints;
+    const kafka = { brokers, ...(kafkaTls ? { kafkaTls } : {}), ...(kafkaSasl ? { kafkaSasl } : {}) };
+    return workerForwardLink({ endpoints: kafka, topics }, workerUrl);
   }
   return kafkaForwardLink(options.kafka ?? kafkaClient(endpoints, "floe-ingest-api"), { topics });
 }

@@ -4,12 +4,17 @@ import type { SpoolRecord } from "./spool-format.js";
 /** The messages between worker-link.ts (the HTTP thread) and kafka-link-worker.ts (the Kafka thread). */
 
 export const linkWorkerDataSchema = z.object({
+  // Kafka only: the Kafka thread never talks to S3.
   endpoints: z.object({
     brokers: z.array(z.string()).readonly(),
-    s3Endpoint: z.string(),
-    s3AccessKey: z.string(),
-    s3SecretKey: z.string(),
-    bucket: z.string(),
+    kafkaTls: z.union([z.literal(true), z.object({ ca: z.string() })]).optional(),
+    kafkaSasl: z
+      .object({
+        mechanism: z.enum(["plain", "scram-sha-256", "scram-sha-512"]),
+        username: z.string(),
+        password: z.string(),
+      })
+      .optional(),
   }),
   topics: z.array(z.string()).readonly(),
 });

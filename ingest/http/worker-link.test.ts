@@ -19,7 +19,7 @@ parentPort.on("message", (m) => {
 });`;
 const fakeUrl = new URL(`data:text/javascript,${encodeURIComponent(FAKE_THREAD)}`);
 const data = {
-  endpoints: { brokers: ["127.0.0.1:1"], s3Endpoint: "", s3AccessKey: "", s3SecretKey: "", bucket: "" },
+  endpoints: { brokers: ["127.0.0.1:1"] },
   topics: ["t"],
 };
 const record = (seq: bigint, value = "{}"): SpoolRecord => ({

@@ -1,4 +1,4 @@
-import { PRIMARY_KEY, type Row, type RowMutation, SHOP_TABLES, type ShopTable } from "./mutations.js";
+import { PRIMARY_KEY, type Row, type RowMutation, SHOP_TABLE_NAMES, type ShopTable } from "./mutations.js";
 import type { ShopDbWriter } from "./pg-writer.js";
 
 /**
@@ -7,7 +7,7 @@ import type { ShopDbWriter } from "./pg-writer.js";
  * the generator's loop is tested with. `failures` makes the next applies fail, as a database that is down.
  */
 export class MemoryShopDb implements ShopDbWriter {
-  readonly tables = new Map<ShopTable, Map<string, Row>>(SHOP_TABLES.map((t) => [t, new Map()]));
+  readonly tables = new Map<ShopTable, Map<string, Row>>(SHOP_TABLE_NAMES.map((t) => [t, new Map()]));
   /** Every batch applied, in order. */
   readonly batches: RowMutation[][] = [];
   /** How many of the next calls fail (before changing anything) with this error. */

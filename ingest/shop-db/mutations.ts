@@ -6,8 +6,9 @@
  * — which is what lets `--resume` re-apply the batch that was in flight when a run stopped.
  */
 
-export const SHOP_TABLES = ["users", "products", "inventory", "orders", "order_items"] as const;
-export type ShopTable = (typeof SHOP_TABLES)[number];
+import type { ShopTable } from "../cdc/cdc-topics.js";
+
+export { SHOP_TABLE_NAMES, type ShopTable } from "../cdc/cdc-topics.js";
 
 export const PRIMARY_KEY: Record<ShopTable, string> = {
   users: "user_id",

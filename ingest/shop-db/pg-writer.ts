@@ -3,7 +3,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { EnvironmentError, FloeError, UsageError } from "../../core/errors.js";
 import { packageRoot } from "../../stack/paths.js";
-import { type RowMutation, renderMutations, SHOP_TABLES } from "./mutations.js";
+import { type RowMutation, renderMutations, SHOP_TABLE_NAMES } from "./mutations.js";
 
 /**
  * The shop database behind an interface (`ShopDbWriter`), so the generator's loop can be tested with a
@@ -110,7 +110,7 @@ export function shopSchemaSql(): string {
 async function ensureSchema(client: pg.Client): Promise<void> {
   const { rows } = await client.query<{ missing: string }>(
     "SELECT t AS missing FROM unnest($1::text[]) AS t WHERE to_regclass(t) IS NULL",
-    [SHOP_TABLES],
+    [SHOP_TABLE_NAMES],
   );
   if (rows.length > 0) await client.query(shopSchemaSql());
 }

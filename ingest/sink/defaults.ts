@@ -19,6 +19,8 @@ export const SINK_DEFAULTS = {
   /** `--until-idle`: how long nothing must arrive once caught up. */
   idleMs: 5_000,
   metricsPort: 9464,
+  /** Loopback: `--metrics-host 0.0.0.0` exposes /metrics, /healthz and /readyz (a Kubernetes probe needs it). */
+  metricsHost: "127.0.0.1",
   /** How long a paused partition waits before its next round of attempts. */
   pauseMs: 10_000,
   /** DuckDB threads encoding Parquet (they run beside the consume loop's thread). */

@@ -1,6 +1,7 @@
 import { HeadObjectCommand, PutObjectCommand, type S3Client, S3ServiceException } from "@aws-sdk/client-s3";
 import type { Consumer, Producer } from "kafkajs";
-import type { LineFileInput } from "../parquet-duckdb.js";
+import type { ColumnMarkers } from "../cdc/column-markers.js";
+import type { FileInput } from "../parquet-duckdb.js";
 import { DeadLetterTooLarge, type PartitionIO } from "./partition-io.js";
 
 /** The one place the sink stops and restarts fetching (`consumer.pause/resume`). */
@@ -25,11 +26,12 @@ export class FetchControl {
 export interface SinkClients {
   readonly s3: S3Client;
   readonly bucket: string;
-  readonly encoder: { encode(input: LineFileInput): Promise<Uint8Array> };
+  readonly encoder: { encode(input: FileInput): Promise<Uint8Array> };
   readonly producer: Producer;
   readonly dlqTopic: string;
   readonly consumer: Consumer;
   readonly fetch: FetchControl;
+  readonly markers: ColumnMarkers;
 }
 
 /** Kafka error types that mean the DLQ topic will never take this message (or batch) as it is. */
@@ -71,6 +73,7 @@ export function partitionIO(clients: SinkClients, topic: string, partition: numb
       const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
       return head.Metadata ?? {};
     },
+    ensureColumns: (columns) => clients.markers.ensure(topic, columns),
     async sendDeadLetters(letters) {
       try {
         await producer.send({

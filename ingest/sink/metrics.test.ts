@@ -23,4 +23,22 @@ describe("SinkMetrics", () => {
       await server.close();
     }
   });
+
+  it("answers /healthz always and /readyz with the readiness it is given", async () => {
+    let ready = false;
+    const server = await new SinkMetrics().serve(0, "127.0.0.1", () =>
+      ready ? { ready: true, reasons: [] } : { ready: false, reasons: ["S3 not probed yet"] },
+    );
+    try {
+      const base = `http://127.0.0.1:${server.port}`;
+      expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: "ok" });
+      const notReady = await fetch(`${base}/readyz`);
+      expect(notReady.status).toBe(503);
+      expect(await notReady.json()).toEqual({ ready: false, reasons: ["S3 not probed yet"] });
+      ready = true;
+      expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
 });

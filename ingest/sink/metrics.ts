@@ -1,5 +1,6 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { Readiness } from "./health.js";
 
 /** The sink's Prometheus metrics, on their own registry so tests can run several sinks in one process. */
 export class SinkMetrics {
@@ -59,10 +60,31 @@ export class SinkMetrics {
     registers: [this.registry],
   });
 
-  /** Serves /metrics; port 0 picks a free port. Resolves with the bound port. */
-  async serve(port: number): Promise<{ port: number; close: () => Promise<void> }> {
+  /**
+   * Serves `/metrics`, `/healthz` (the process answers) and, given `readiness`, `/readyz` (200 or 503 with
+   * the reasons) on `host:port`; port 0 picks a free port. Resolves with the bound port.
+   */
+  async serve(
+    port: number,
+    host = "127.0.0.1",
+    readiness?: () => Readiness,
+  ): Promise<{ port: number; close: () => Promise<void> }> {
+    const json = (res: ServerResponse, code: number, body: unknown) =>
+      res
+        .writeHead(code, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" })
+        .end(`${JSON.stringify(body)}\n`);
     const server: Server = createServer((req, res) => {
-      if (req.url !== "/metrics") {
+      const path = new URL(req.url ?? "/", "http://localhost").pathname;
+      if (path === "/healthz") {
+        json(res, 200, { status: "ok" });
+        return;
+      }
+      if (path === "/readyz" && readiness) {
+        const ready = readiness();
+        json(res, ready.ready ? 200 : 503, ready);
+        return;
+      }
+      if (path !== "/metrics") {
         res.writeHead(404).end();
         return;
       }
@@ -73,12 +95,16 @@ export class SinkMetrics {
     });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
-      server.listen(port, "127.0.0.1", () => resolve());
+      server.listen(port, host, () => resolve());
     });
     const address = server.address();
     return {
       port: typeof address === "object" && address ? address.port : port,
-      close: () => new Promise((r) => server.close(() => r())),
+      close: () =>
+        new Promise((r) => {
+          server.closeAllConnections();
+          server.close(() => r());
+        }),
     };
   }
 }

@@ -1,5 +1,5 @@
 import { FloeError } from "../../core/errors.js";
-import type { LineFileInput } from "../parquet-duckdb.js";
+import type { FileInput } from "../parquet-duckdb.js";
 
 /**
  * Everything a partition worker does outside its own memory, as one small interface per partition: the
@@ -9,7 +9,7 @@ import type { LineFileInput } from "../parquet-duckdb.js";
  */
 export interface PartitionIO {
   /** Encodes one sealed file's rows as Parquet. */
-  encode(input: LineFileInput): Promise<Uint8Array>;
+  encode(input: FileInput): Promise<Uint8Array>;
   /**
    * Stores the object only if its key is free (`If-None-Match: *`). `"exists"` when the key is taken (an
    * HTTP 412: an earlier attempt made it durable); other failures throw.
@@ -17,6 +17,11 @@ export interface PartitionIO {
   put(key: string, body: Uint8Array, metadata: ObjectMetadata): Promise<"written" | "exists">;
   /** The user metadata of a stored object. */
   head(key: string): Promise<ObjectMetadata>;
+  /**
+   * A CDC topic's file is about to hold these row columns: their markers must be durable first
+   * (cdc/column-markers.ts), so the raw table gains them even after a crash right after the upload.
+   */
+  ensureColumns(columns: readonly string[]): Promise<void>;
   /** Produces to the DLQ topic (acks from all replicas); `DeadLetterTooLarge` when the topic refuses the size. */
   sendDeadLetters(letters: readonly DeadLetterRecord[]): Promise<void>;
   /** Commits this partition's offset with the watermarks in its metadata. */

@@ -1,4 +1,4 @@
-import type { TopicKind } from "../contracts.js";
+import type { SinkKind } from "../cdc/cdc-topics.js";
 import { RowBuffer } from "../row-buffer.js";
 
 /**
@@ -54,7 +54,7 @@ export class PartitionState {
   constructor(
     readonly topic: string,
     readonly partition: number,
-    readonly kind: TopicKind,
+    readonly kind: SinkKind,
   ) {}
 
   /** Restores watermarks from the committed offset's metadata (written by `commitMetadata`). */

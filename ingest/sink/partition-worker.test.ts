@@ -2,7 +2,7 @@ import type { KafkaMessage } from "kafkajs";
 import { describe, expect, it } from "vitest";
 import type { RetryPolicy } from "../../core/retry.js";
 import { decodeMessage } from "../contracts.js";
-import type { LineFileInput } from "../parquet-duckdb.js";
+import type { FileInput } from "../parquet-duckdb.js";
 import type { DeadLetter } from "./dead-letters.js";
 import {
   type DeadLetterRecord,
@@ -11,6 +11,7 @@ import {
   type PartitionIO,
 } from "./partition-io.js";
 import {
+  changeObjectKey,
   type Decoder,
   objectKey,
   PartitionWorker,
@@ -70,7 +71,18 @@ class FakeIO implements PartitionIO {
   putGate: Promise<void> | undefined;
   onPut: (() => void) | undefined;
 
-  async encode(input: LineFileInput): Promise<Uint8Array> {
+  /** Column-marker writes that fail (with a retriable error) before one succeeds. */
+  failColumns = 0;
+
+  async ensureColumns(columns: readonly string[]): Promise<void> {
+    this.log.push(`columns ${columns.join(",")}`);
+    if (this.failColumns > 0) {
+      this.failColumns--;
+      throw transient();
+    }
+  }
+
+  async encode(input: FileInput): Promise<Uint8Array> {
     this.log.push(`encode ${input.metadata["floe.start_offset"]}-${input.metadata["floe.end_offset"]}`);
     return input.rows.data()[0] ?? Buffer.alloc(0);
   }
@@ -407,5 +419,66 @@ describe("PartitionWorker with hostile messages", () => {
     expect(io.letters.map((l) => [l.headers.source_offset, l.headers.truncated])).toEqual([["1", undefined]]);
     expect(io.commits.at(-1)?.offset).toBe(2n);
     expect(io.uncovered).toEqual([]);
+  });
+});
+
+describe("PartitionWorker on a CDC topic", () => {
+  const change = (offset: number, op: string, row: Record<string, unknown>, commit: string) =>
+    ({
+      key: null,
+      value: Buffer.from(
+        JSON.stringify({
+          before: op === "d" ? row : null,
+          after: op === "d" ? null : row,
+          source: { lsn: 100 + offset, txId: 7, ts_ms: Date.parse(commit), snapshot: "false" },
+          op,
+          ts_ms: Date.parse(commit) + 5,
+        }),
+      ),
+      offset: String(offset),
+      timestamp: "1772359200000",
+      attributes: 0,
+      headers: {},
+    }) as KafkaMessage;
+
+  it("files changes by commit date, marks their columns before the upload, dead-letters a non-envelope", async () => {
+    const { io, observer, worker } = setup({ topic: "t-db.products", kind: "cdc" });
+    worker.route(change(0, "c", { product_id: "p-1", name: "Lamp" }, "2026-12-05T23:59:59Z"), 0);
+    worker.route(
+      change(1, "u", { product_id: "p-1", name: "Lamp", color: "red" }, "2026-12-06T00:00:01Z"),
+      0,
+    );
+    worker.route(message(2, '{"op":"c"}'), 0);
+    worker.route(change(3, "d", { product_id: "p-1" }, "2026-12-06T08:00:00Z"), 0);
+    await worker.drain();
+    const key = (date: string, start: number) =>
+      changeObjectKey(PREFIX, "t-db.products", 0, date, BigInt(start));
+    expect(key("2026-12-06", 1)).toBe("raw/t-db.products/event_date=2026-12-06/t-db.products+0+1.parquet");
+    expect(io.log).toEqual([
+      "dlq 2",
+      "commit 0",
+      "columns product_id,name",
+      "encode 0-0",
+      `put ${key("2026-12-05", 0)}`,
+      "columns product_id,name,color",
+      "encode 1-3",
+      `put ${key("2026-12-06", 1)}`,
+      "commit 4",
+    ]);
+    expect(observer.files.map((f) => [f.eventDate, f.eventType, f.records])).toEqual([
+      ["2026-12-05", "", 1],
+      ["2026-12-06", "", 2],
+    ]);
+    expect(io.letters[0]?.headers.error).toMatch(/^Debezium envelope: /);
+    expect(io.uncovered).toEqual([]);
+  });
+
+  it("retries the column markers and pauses, uploading nothing, while they cannot be written", async () => {
+    const { io, worker } = setup({ topic: "t-db.products", kind: "cdc" });
+    worker.route(change(0, "c", { product_id: "p-1" }, "2026-12-06T10:00:00Z"), 0);
+    io.failColumns = 5;
+    await worker.drain();
+    expect(io.log).toEqual([...Array(5).fill("columns product_id"), "pause"]);
+    expect(io.commits).toEqual([]);
   });
 });

@@ -1,5 +1,8 @@
 import type { KafkaMessage } from "kafkajs";
 import { type RetryPolicy, withRetry } from "../../core/retry.js";
+import type { SinkKind } from "../cdc/cdc-topics.js";
+import { changeLine, commitDate, decodeChange } from "../cdc/change-envelope.js";
+import { changeColumns } from "../cdc/change-file.js";
 import { type DecodeResult, decodeMessage, type TopicKind } from "../contracts.js";
 import { traceIdFromHeader } from "../http/trace.js";
 import { rowLine } from "../parquet-duckdb.js";
@@ -31,7 +34,7 @@ export type Decoder = (kind: TopicKind, value: Buffer | null) => DecodeResult;
 export interface WorkerConfig {
   readonly topic: string;
   readonly partition: number;
-  readonly kind: TopicKind;
+  readonly kind: SinkKind;
   /** Object key prefix of the raw area. */
   readonly prefix: string;
   readonly limits: RollLimits;
@@ -70,6 +73,17 @@ export function objectKey(
   start: bigint,
 ) {
   return `${prefix}${topic}/event_date=${date}/event_type=${type}/${topic}+${partition}+${start}.parquet`;
+}
+
+/** A CDC topic's object: partitioned by the commit's date alone (its files' writers have no event type). */
+export function changeObjectKey(
+  prefix: string,
+  topic: string,
+  partition: number,
+  date: string,
+  start: bigint,
+) {
+  return `${prefix}${topic}/event_date=${date}/${topic}+${partition}+${start}.parquet`;
 }
 
 type CycleStep =
@@ -175,12 +189,17 @@ export class PartitionWorker {
    * — say, JSON nested deeper than the stack — dead-letters the message with the error as its reason.
    */
   route(message: KafkaMessage, now: number): void {
+    const kind = this.state.kind;
+    if (kind === "cdc") {
+      this.routeChange(message, now);
+      return;
+    }
     const offset = BigInt(message.offset);
     let eventTime: string;
     let eventType: string;
     let row: string;
     try {
-      const parsed = this.decode(this.state.kind, message.value);
+      const parsed = this.decode(kind, message.value);
       if (!parsed.ok) {
         this.deadLetter(offset, message, parsed.reason);
         return;
@@ -204,6 +223,29 @@ export class PartitionWorker {
     const date = eventTime.slice(0, 10);
     const size = message.value?.length ?? 0;
     if (!this.state.append(offset, date, eventType, row, size, Number(message.timestamp), now)) {
+      this.observer.skipped();
+    }
+  }
+
+  /** `route` for a CDC topic: a Debezium change into the open file of its commit date. */
+  private routeChange(message: KafkaMessage, now: number): void {
+    const offset = BigInt(message.offset);
+    let date: string;
+    let row: string;
+    try {
+      const decoded = decodeChange(message.value);
+      if (!decoded.ok) {
+        this.deadLetter(offset, message, decoded.reason);
+        return;
+      }
+      date = commitDate(decoded.change);
+      row = changeLine(message.offset, decoded.change, now);
+    } catch (error) {
+      this.deadLetter(offset, message, `the change could not be decoded: ${String(error)}`);
+      return;
+    }
+    const size = message.value?.length ?? 0;
+    if (!this.state.append(offset, date, "", row, size, Number(message.timestamp), now)) {
       this.observer.skipped();
     }
   }
@@ -284,27 +326,36 @@ export class PartitionWorker {
 
   private async upload(file: OpenFile): Promise<void> {
     const { topic, partition, kind } = this.state;
-    const key = objectKey(
-      this.config.prefix,
-      topic,
-      partition,
-      file.eventDate,
-      file.eventType,
-      file.startOffset,
-    );
+    const { prefix } = this.config;
+    const key =
+      kind === "cdc"
+        ? changeObjectKey(prefix, topic, partition, file.eventDate, file.startOffset)
+        : objectKey(prefix, topic, partition, file.eventDate, file.eventType, file.startOffset);
     const started = performance.now();
-    const body = await this.io.encode({
-      kind,
-      eventType: file.eventType,
-      partition,
-      rows: file.rows,
-      metadata: {
-        "floe.topic": topic,
-        "floe.partition": String(partition),
-        "floe.start_offset": file.startOffset.toString(),
-        "floe.end_offset": file.endOffset.toString(),
-      },
-    });
+    const footer = {
+      "floe.topic": topic,
+      "floe.partition": String(partition),
+      "floe.start_offset": file.startOffset.toString(),
+      "floe.end_offset": file.endOffset.toString(),
+    };
+    let body: Uint8Array;
+    if (kind === "cdc") {
+      const columns = changeColumns(file.rows);
+      await withRetry(
+        this.config.retry,
+        () => this.io.ensureColumns(columns),
+        (attempt, error, waitMs) => this.observer.retry("s3_put", "column markers", attempt, error, waitMs),
+      );
+      body = await this.io.encode({ kind, partition, rows: file.rows, metadata: footer });
+    } else {
+      body = await this.io.encode({
+        kind,
+        eventType: file.eventType,
+        partition,
+        rows: file.rows,
+        metadata: footer,
+      });
+    }
     const metadata = {
       "start-offset": file.startOffset.toString(),
       "end-offset": file.endOffset.toString(),

@@ -54,4 +54,39 @@ describe("RegistrationQueue", () => {
     await queue.flush();
     expect(events).toEqual([]);
   });
+
+  it("adds a CDC table's new columns before the partitions of the files that brought them, retrying a failed ALTER", async () => {
+    const failing = { pattern: /ADD COLUMN IF NOT EXISTS "color"/ as RegExp | undefined };
+    const { sql, trino } = recordingTrino(failing);
+    const events: SinkEvent[] = [];
+    const markers = async () => ["weight"];
+    const queue = new RegistrationQueue(
+      trino,
+      DEFAULT_RAW_TARGET,
+      ["db.products"],
+      (e) => events.push(e),
+      markers,
+    );
+    queue.addColumns("db.products", ["color"]);
+    queue.add("db.products", "2026-12-06", "");
+    await queue.flush();
+    expect(sql.map((s) => s.split(" (")[0])).toEqual([
+      'CREATE SCHEMA IF NOT EXISTS "hive"."raw"',
+      'CREATE TABLE IF NOT EXISTS "hive"."raw"."db_products"',
+      'ALTER TABLE "hive"."raw"."db_products" ADD COLUMN IF NOT EXISTS "weight" varchar',
+      "CALL \"hive\".system.sync_partition_metadata('raw', 'db_products', 'ADD')",
+      'ALTER TABLE "hive"."raw"."db_products" ADD COLUMN IF NOT EXISTS "color" varchar',
+      // The partition still goes ahead: its rows only lack the column until the ALTER succeeds.
+      "CALL \"hive\".system.register_partition('raw', 'db_products', ARRAY['event_date'], ARRAY['2026-12-06'])",
+    ]);
+    expect(events.filter((e) => e.kind === "warning").map((e) => "message" in e && e.message)).toEqual([
+      expect.stringMatching(/^adding column color failed, will retry/),
+    ]);
+
+    failing.pattern = undefined;
+    sql.length = 0;
+    await queue.flush();
+    expect(sql).toEqual(['ALTER TABLE "hive"."raw"."db_products" ADD COLUMN IF NOT EXISTS "color" varchar']);
+    expect(events.at(-1)).toEqual({ kind: "registered", table: "db.products", column: "color" });
+  });
 });

@@ -6,7 +6,13 @@ import type { SinkMetrics } from "./metrics.js";
 /** The sink's programmatic API: what `runSink` takes, reports while it runs, and returns. */
 
 export interface SinkOptions {
+  /** Topics to consume; the sink waits a little for missing ones, then fails naming them. */
   readonly topics: readonly string[];
+  /**
+   * Topics consumed once they exist (Debezium's `db.<table>`, created at a table's first change): looked
+   * for every 10 s, then subscribed by re-joining the group. Their raw tables are registered at start.
+   */
+  readonly optionalTopics?: readonly string[];
   readonly dlqTopic?: string;
   readonly bucket?: string;
   readonly prefix?: string;
@@ -19,6 +25,8 @@ export interface SinkOptions {
   readonly idleMs?: number;
   /** Prometheus port; null disables the endpoint, 0 picks a free port. */
   readonly metricsPort?: number | null;
+  /** The address the metrics server (`/metrics`, `/healthz`, `/readyz`) listens on; `0.0.0.0` exposes it. */
+  readonly metricsHost?: string;
   /** The Prometheus series to count into; `floe serve` passes one that outlives a restarted sink. */
   readonly metrics?: SinkMetrics;
   /**
@@ -52,13 +60,29 @@ export interface DurableFile {
 }
 
 export type SinkEvent =
-  | { kind: "started"; topics: readonly string[]; metricsPort?: number }
+  | {
+      kind: "started";
+      topics: readonly string[];
+      metricsPort?: number;
+      metricsHost?: string;
+      /** Optional topics that do not exist yet (consumed once they do). */
+      waitingFor?: readonly string[];
+    }
+  /** Optional topics that appeared and are now consumed too. */
+  | { kind: "subscribed"; topics: readonly string[] }
   | { kind: "file"; file: DurableFile }
   | { kind: "dlq"; topic: string; partition: number; offset: string; reason: string }
   | { kind: "retry"; operation: string; attempt: number; error: string; waitMs: number }
   | { kind: "paused"; topic: string; partition: number; error: string; resumeInMs: number }
   | { kind: "resumed"; topic: string; partition: number }
-  | { kind: "registered"; table: string; partition?: { eventDate: string; eventType: string } }
+  | {
+      kind: "registered";
+      table: string;
+      /** A partition (a CDC topic's has an empty eventType: it is partitioned by date alone). */
+      partition?: { eventDate: string; eventType: string };
+      /** A column a CDC table gained. */
+      column?: string;
+    }
   | { kind: "warning"; message: string }
   /** The group rebalanced: in-memory buffers were dropped and are re-read from the committed offsets. */
   | { kind: "rebalance"; assigned: number }

@@ -48,8 +48,16 @@ CREATE TABLE IF NOT EXISTS order_items (
   unit_price numeric(12,2) NOT NULL
 );
 
-ALTER TABLE users REPLICA IDENTITY FULL;
-ALTER TABLE products REPLICA IDENTITY FULL;
-ALTER TABLE inventory REPLICA IDENTITY FULL;
-ALTER TABLE orders REPLICA IDENTITY FULL;
-ALTER TABLE order_items REPLICA IDENTITY FULL;
+-- ALTER TABLE ... REPLICA IDENTITY FULL, only where it is not yet FULL: the ALTER takes an exclusive lock,
+-- and this file runs on every `floe stack up` while writers may be busy.
+DO $$
+DECLARE
+  t text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['users', 'products', 'inventory', 'orders', 'order_items'] LOOP
+    IF (SELECT relreplident FROM pg_class WHERE oid = format('public.%I', t)::regclass) <> 'f' THEN
+      EXECUTE format('ALTER TABLE public.%I REPLICA IDENTITY FULL', t);
+    END IF;
+  END LOOP;
+END
+$$;
