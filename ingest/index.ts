@@ -52,6 +52,9 @@ export {
   registerRawTables,
   type TrinoQuery,
 } from "./raw-tables.js";
+export { type RowMutation, renderMutations } from "./shop-db/mutations.js";
+export { DEFAULT_SHOP_DB_URL, pgShopDb, type ShopDbWriter, shopDbUrl } from "./shop-db/pg-writer.js";
+export { type PublishedEvent, type ShopDbCounts, ShopDbFold } from "./shop-db/shop-db-fold.js";
 export {
   foldLedger,
   type LedgerEntry,

@@ -22,6 +22,9 @@ import {
   publishStream,
 } from "./publish-loop.js";
 import { type BurstSettings, messagesWithin, pace, REALTIME_LATE_MS } from "./realtime.js";
+import type { ShopDbWriter } from "./shop-db/pg-writer.js";
+import type { ShopDbCounts } from "./shop-db/shop-db-fold.js";
+import { shopDbFollower } from "./shop-db/shop-db-follower.js";
 import { ensureDeadLetterTopic } from "./sink/topics.js";
 
 export { ContractViolation } from "./publish-loop.js";
@@ -133,6 +136,16 @@ export interface PublishOptions extends GenerateOptions {
   readonly onEvent?: (e: PublishEvent) => void;
   /** The Kafka client (default: one for `endpoints`); tests pass one whose connections they can cut. */
   readonly kafka?: Kafka;
+  /**
+   * Also write the shop into its database (`--shop-db`): each acknowledged batch's row changes
+   * (`shop-db/shop-db-fold.ts`). The caller owns the writer (and closes it).
+   */
+  readonly shopDb?: ShopDbWriter;
+}
+
+/** A run's outcome, with what it did to the shop database when it wrote one. */
+export interface ShopRunOutcome extends PublishOutcome {
+  readonly shopDb?: Readonly<ShopDbCounts>;
 }
 
 /**
@@ -161,7 +174,7 @@ export async function publishShop(options: PublishOptions): Promise<ShopLedger> 
 }
 
 /** Generates the shop and publishes it (or the rest of an interrupted run), exactly once per message. */
-export async function publishShopRun(options: PublishOptions): Promise<PublishOutcome> {
+export async function publishShopRun(options: PublishOptions): Promise<ShopRunOutcome> {
   const endpoints = options.endpoints ?? endpointsFromEnv();
   const names = options.topics ?? defaultTopicNames();
   const store =
@@ -200,6 +213,8 @@ export async function publishShopRun(options: PublishOptions): Promise<PublishOu
   };
   // A resume of another stream (or of nothing) is a usage error, found before Kafka is touched.
   if (options.resume) checkResumable(recorded, settings, store.path);
+  // A database that is down stops the run before Kafka gets a message the database would miss.
+  await options.shopDb?.ready();
   const kafka = options.kafka ?? kafkaClient(endpoints, "floe-generator");
   const admin = kafka.admin();
   const producer = idempotentProducer(kafka);
@@ -222,7 +237,22 @@ export async function publishShopRun(options: PublishOptions): Promise<PublishOu
     // A rate-limited run sends small batches so events leave close to their scheduled time.
     const peak = Math.max(options.rate ?? 0, options.burst?.rate ?? 0);
     const batch = options.rate ? Math.max(1, Math.min(2_000, Math.floor(peak / 10))) : 2_000;
-    return await publishStream(
+    const follower = options.shopDb
+      ? shopDbFollower({
+          seed: settings.seed,
+          writer: options.shopDb,
+          retry,
+          ...(options.signal ? { signal: options.signal } : {}),
+          onRetry: (attempt, error, waitMs) =>
+            options.onEvent?.({
+              kind: "retry",
+              attempt,
+              waitMs,
+              error: `shop database: ${error instanceof Error ? error.message : String(error)}`,
+            }),
+        })
+      : undefined;
+    const outcome = await publishStream(
       {
         settings,
         topicOf: (kind) => topicName(names, kind),
@@ -231,6 +261,7 @@ export async function publishShopRun(options: PublishOptions): Promise<PublishOu
         ...(options.realtime ? { realtime: { clock: Date.now, lateByMs: REALTIME_LATE_MS } } : {}),
         resume: options.resume === true,
         retry,
+        ...(follower ? { follower } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
         onEvent: (e) => {
           if (e.kind === "progress") options.onProgress?.(e.published);
@@ -240,6 +271,7 @@ export async function publishShopRun(options: PublishOptions): Promise<PublishOu
       io,
       store,
     );
+    return follower ? { ...outcome, shopDb: { ...follower.fold.counts } } : outcome;
   } finally {
     await producer.disconnect().catch(() => {});
     await admin.disconnect().catch(() => {});
@@ -274,7 +306,8 @@ async function kafkaPublishIO(
   };
 }
 
-function memoryCheckpointStore(): CheckpointStore {
+/** A checkpoint kept in memory: the run cannot be resumed by another process (tests resume in-process). */
+export function memoryCheckpointStore(): CheckpointStore {
   let saved: Checkpoint | undefined;
   return {
     path: "(in memory)",

@@ -12,6 +12,7 @@ import {
   partitionKey,
 } from "./publish-checkpoint.js";
 import { type Pace, pace, Restamper } from "./realtime.js";
+import type { StreamFollower } from "./shop-db/shop-db-follower.js";
 import { LedgerFold, type ShopLedger } from "./shop-ledger.js";
 import { type GeneratedMessage, ledgerEntryOf } from "./stream-mixer.js";
 
@@ -88,6 +89,11 @@ export interface PublishRun {
   /** Stops the run after the batch in flight (resumable). */
   readonly signal?: AbortSignal;
   readonly onEvent?: (e: PublishEvent) => void;
+  /**
+   * Follows what Kafka acknowledged (the shop database writer): each batch after its ack and before the
+   * checkpoint moves, so a run stopped in between applies that batch again on `--resume`.
+   */
+  readonly follower?: StreamFollower;
 }
 
 export interface PublishOutcome {
@@ -115,6 +121,23 @@ export class PublishFailed extends FloeError {
         hint: `once Kafka is back (\`floe stack status\`), run the same command with --resume: the checkpoint ${checkpointPath} records what was published`,
         exitCode: 2,
         retriable: true,
+        cause,
+      },
+    );
+  }
+}
+
+/** The follower (the shop database) did not take a batch Kafka acknowledged. */
+export class FollowFailed extends FloeError {
+  override readonly name: string = "FollowFailed";
+  constructor(published: number, total: number, checkpointPath: string, cause: unknown) {
+    super(
+      "FOLLOW_FAILED",
+      `${messageOf(cause)}; ${published} of ${total} messages are published and applied, the batch after them is in Kafka only`,
+      {
+        hint: `once it is back, run the same command with --resume (the checkpoint ${checkpointPath} records the run; the batch is applied again)`,
+        exitCode: 2,
+        retriable: cause instanceof FloeError ? cause.retriable : true,
         cause,
       },
     );
@@ -183,6 +206,16 @@ export async function publishStream(
       throw new PublishFailed({ published, total, ledger: fold.ledger() }, store.path, error);
     }
   };
+  /** The follower's failure ends the run like Kafka's: resumable, the batch applied again on --resume. */
+  const follow = async (follower: StreamFollower, batch: readonly Entry[]): Promise<void> => {
+    try {
+      await follower.follow(batch.map((e) => e.message));
+    } catch (error) {
+      if (stopRequested()) throw new Stopped();
+      enter("failed");
+      throw new FollowFailed(published, total, store.path, error);
+    }
+  };
   const partitionOf = (message: GeneratedMessage) => {
     const topic = run.topicOf(message.kind);
     return { topic, partition: io.partitionOf(topic, message.key) };
@@ -223,6 +256,7 @@ export async function publishStream(
       const next = messages.next();
       if (next.done) break;
       fold.add(ledgerEntryOf(next.value));
+      run.follower?.replay(next.value);
       const { topic, partition } = partitionOf(next.value);
       const key = partitionKey(topic, partition);
       accounted[key] = (accounted[key] ?? 0) + 1;
@@ -245,6 +279,7 @@ export async function publishStream(
       if (stopRequested()) throw new Stopped();
       const send = batch.filter((e) => !e.landed).map((e) => e.out);
       if (send.length > 0) await kafka(() => io.send(send));
+      if (run.follower) await follow(run.follower, batch);
       for (const e of batch) fold.add(ledgerEntryOf(e.message));
       const before = published;
       published += batch.length;

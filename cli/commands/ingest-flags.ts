@@ -28,6 +28,8 @@ export const generateFlags = z
     ledger: z.string().optional(),
     resume: z.boolean().default(false),
     checkpoint: z.string().min(1).optional(),
+    /** `--shop-db` alone (true) means the default URL. */
+    shopDb: z.union([z.literal(true), z.string().min(1)]).optional(),
   })
   .refine((f) => f.events !== undefined || (f.realtime && f.duration !== undefined), {
     path: ["events"],

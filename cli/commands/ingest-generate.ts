@@ -4,6 +4,8 @@ import { CancelledError } from "../../core/errors.js";
 import { defaultTopicNames, publishShopRun } from "../../ingest/producer.js";
 import { fileCheckpointStore } from "../../ingest/publish-checkpoint.js";
 import { type PublishEvent, PublishFailed, type PublishOutcome } from "../../ingest/publish-loop.js";
+import { pgShopDb, redactUrl, shopDbUrl } from "../../ingest/shop-db/pg-writer.js";
+import type { ShopDbCounts } from "../../ingest/shop-db/shop-db-fold.js";
 import type { ShopLedger } from "../../ingest/shop-ledger.js";
 import type { GenerateFlags } from "./ingest-flags.js";
 import type { CliIO, ExitCode } from "./io.js";
@@ -20,7 +22,9 @@ export async function generate(flags: GenerateFlags, io: CliIO): Promise<ExitCod
   const onSignal = () => controller.abort();
   process.once("SIGTERM", onSignal);
   process.once("SIGINT", onSignal);
-  let outcome: PublishOutcome;
+  let outcome: PublishOutcome & { shopDb?: Readonly<ShopDbCounts> };
+  const dbUrl = flags.shopDb === undefined ? undefined : shopDbUrl(flags.shopDb);
+  const shopDb = dbUrl === undefined ? undefined : pgShopDb(dbUrl);
   try {
     outcome = await publishShopRun({
       events: flags.events ?? 0,
@@ -46,6 +50,7 @@ export async function generate(flags: GenerateFlags, io: CliIO): Promise<ExitCod
       days: flags.days,
       checkpoint,
       resume: flags.resume,
+      ...(shopDb ? { shopDb } : {}),
       signal: controller.signal,
       onEvent: (e) => {
         const line = renderPublishEvent(e);
@@ -58,8 +63,10 @@ export async function generate(flags: GenerateFlags, io: CliIO): Promise<ExitCod
   } finally {
     process.off("SIGTERM", onSignal);
     process.off("SIGINT", onSignal);
+    await shopDb?.close();
   }
   report(flags, outcome.ledger, io);
+  if (dbUrl !== undefined && outcome.shopDb) reportShopDb(dbUrl, outcome.shopDb, io);
   if (outcome.state === "stopped") {
     throw new CancelledError(
       `Stopped after ${outcome.published} of ${outcome.total} messages; run the same command with --resume to publish the rest.`,
@@ -75,6 +82,13 @@ function report(flags: GenerateFlags, ledger: ShopLedger, io: CliIO): void {
   io.stdout(
     `published ${m.total} messages: ${m.valid} valid (${m.uniqueEvents} events + ${m.duplicates} duplicates), ` +
       `${m.malformed} malformed, ${m.late} late; ${ledger.orders.length} orders\n`,
+  );
+}
+
+function reportShopDb(url: string, c: Readonly<ShopDbCounts>, io: CliIO): void {
+  io.stdout(
+    `shop database ${redactUrl(url)}: ${c.inserts} inserts, ${c.updates} updates, ${c.deletes} deletes ` +
+      `(${c.emailChanges} email changes, ${c.erasures} erasures, ${c.restocks} restocks, ${c.cancelledLines} cancelled lines)\n`,
   );
 }
 

@@ -88,6 +88,10 @@ export function registerIngestCommands(program: FloeCommand): void {
       "--checkpoint <file.json>",
       "the run's progress file (default: .floe/generate-<topic-prefix>checkpoint.json)",
     )
+    .option(
+      "--shop-db [url]",
+      "also write the shop into its PostgreSQL database (default URL: FLOE_SHOP_DB_URL, else the stack's on 5433)",
+    )
     .handle(async (raw: Record<string, unknown>) => {
       const flags = parseFlags(generateFlags, raw, "ingest generate");
       // The producer checks events against the contract, whose event-time bounds come from FLOE_EVENT_*.

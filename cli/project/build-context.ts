@@ -97,6 +97,9 @@ export class BuildContext {
 
   // ---- names and references -----------------------------------------------------------------------------
 
+  /** Resources switched off by `enabled: false` (dbt keeps them out of the graph, not their yml entries). */
+  readonly disabled = new Set<string>();
+
   registerName(name: string, id: string, file: string): void {
     const existing = this.nameIndex.get(name);
     if (existing) {

@@ -68,7 +68,10 @@ export function addModel(
     ...(version ? configs.ymlLayer(version.patch, "model") : []),
     ...configs.templateLayers(deps.configs, file.path, "model"),
   ]);
-  if (!config.enabled) return;
+  if (!config.enabled) {
+    ctx.disabled.add(name);
+    return;
+  }
   if (
     config.materialized === "incremental" &&
     (config.incremental_strategy === "merge" || config.incremental_strategy === "delete+insert") &&

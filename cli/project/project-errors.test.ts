@@ -220,6 +220,17 @@ describe("project errors", () => {
     });
     expect(project.warnings[0]).toContain("'order' matches no model file (did you mean 'orders'?)");
   });
+
+  it("a disabled model's yml entry and unit tests are off with it, without a warning", () => {
+    const project = loadFixture({
+      "models/orders.sql": '{{config enabled=(var "with_orders" false)}}\nselect 1 as id',
+      "models/s.yml":
+        "version: 2\nmodels:\n  - name: orders\nunit_tests:\n  - name: t\n    model: orders\n    expect: {rows: []}\n",
+    });
+    expect(project.warnings).toEqual([]);
+    expect(Object.keys(project.manifest.unit_tests)).toEqual([]);
+    expect(Object.values(project.manifest.nodes).map((n) => n.name)).not.toContain("orders");
+  });
 });
 
 describe("config precedence: project tree < yml < {{config}}", () => {

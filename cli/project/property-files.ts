@@ -76,6 +76,8 @@ export function warnUnmatched(
   const id = ctx.idOf(name);
   const type = kind === "models" ? "model" : kind === "seeds" ? "seed" : "snapshot";
   if (id && ctx.nodes[id]?.resource_type === type) return;
+  // A disabled model's entry describes a file that exists: it is switched off, not a typo.
+  if (ctx.disabled.has(name)) return;
   const suggestion = closestName(name, ctx.names());
   ctx.warnings.push(
     `${patch.file.path}: ${kind}: entry '${name}' matches no ${type} file${suggestion ? ` (did you mean '${suggestion}'?)` : ""}.`,

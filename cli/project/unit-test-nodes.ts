@@ -19,6 +19,8 @@ export function addUnitTests(ctx: BuildContext, propertyFiles: PropertyFiles): R
       const fail = (path: readonly PropertyKey[], message: string, hint: string) =>
         yamlError(file.path, file.text, path, message, hint);
       if (entry.config?.enabled === false) return;
+      // A disabled model's unit tests are off with it (as in dbt).
+      if (ctx.disabled.has(entry.model)) return;
       const modelId = ctx.idOf(entry.model);
       const model = modelId === undefined ? undefined : ctx.nodes[modelId];
       if (model?.resource_type !== "model") {

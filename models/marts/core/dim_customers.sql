@@ -1,6 +1,9 @@
 -- One row per customer (seed 000's dim_customer; seed 001's users). PII is not carried into the marts:
--- the customer's id is replaced by a salted hash (customer_key, the same key fct_orders uses) and an
--- e-mail address, when an event carries one in its attributes, is kept only hashed and masked.
+-- the customer's id is replaced by a salted hash (customer_key, the same key fct_orders uses) and the
+-- e-mail address is kept only hashed and masked. With the shop database (var shop_db) the address is the
+-- database's current one, and a user the database deleted (GDPR erasure) is left out on the next build;
+-- without it, an address an event carries in its attributes is used. The database's users are read from
+-- the source here rather than from stg_db_users, which is disabled without the var.
 with user_activity as (
     select
         {{> pii_hash column="user_id"}} as customer_key,
@@ -26,14 +29,40 @@ order_activity as (
         coalesce(sum(amount) filter (where is_paid), 0) as lifetime_revenue
     from {{ref "fct_orders"}}
     group by customer_key
+),
+
+db_users as (
+{{#if (var "shop_db" false)}}
+    select
+        {{> pii_hash column="user_id"}} as customer_key,
+        lower(trim(email)) as email
+    from ({{> cdc_current relation=(source "shop_db" "db_users") key="user_id"}}) as current_users
+{{else}}
+    select cast(null as varchar) as customer_key, cast(null as varchar) as email
+    where false
+{{/if}}
+),
+
+erased_users as (
+{{#if (var "shop_db" false)}}
+    -- Users the database knew and no longer has: each one's latest change is a delete.
+    select distinct {{> pii_hash column="user_id"}} as customer_key
+    from {{source "shop_db" "db_users"}} as changes
+    where not exists (
+        select 1 from db_users where db_users.customer_key = {{> pii_hash column="changes.user_id"}}
+    )
+{{else}}
+    select cast(null as varchar) as customer_key
+    where false
+{{/if}}
 )
 
 select
     coalesce(u.customer_key, o.customer_key) as customer_key,
     coalesce(u.country, o.country) as country,
     u.device as primary_device,
-    {{> pii_hash column="lower(u.email)"}} as email_hash,
-    {{> mask_email column="u.email"}} as email_masked,
+    {{> pii_hash column="coalesce(d.email, lower(trim(u.email)))"}} as email_hash,
+    {{> mask_email column="coalesce(d.email, lower(trim(u.email)))"}} as email_masked,
     u.first_seen_at,
     u.last_seen_at,
     coalesce(u.client_sessions, 0) as client_sessions,
@@ -46,3 +75,7 @@ select
     coalesce(o.paid_orders, 0) > 0 as is_buyer
 from user_activity as u
 full outer join order_activity as o on o.customer_key = u.customer_key
+left join db_users as d on d.customer_key = coalesce(u.customer_key, o.customer_key)
+where not exists (
+    select 1 from erased_users as e where e.customer_key = coalesce(u.customer_key, o.customer_key)
+)

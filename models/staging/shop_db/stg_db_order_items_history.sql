@@ -1,0 +1,3 @@
+{{config enabled=(var "shop_db" false) materialized="table" tags="shop_db"}}
+-- Every version of each of the shop database's order_items (SCD type 2, valid_from / valid_to): macros/cdc_history.sql.
+{{> cdc_history relation=(source "shop_db" "db_order_items") key="order_item_id"}}

@@ -1,0 +1,3 @@
+{{config enabled=(var "shop_db" false) materialized="table" tags="shop_db"}}
+-- The shop database's products as they are now (the latest change per product_id, deletes applied): macros/cdc_current.sql.
+{{> cdc_current relation=(source "shop_db" "db_products") key="product_id"}}
