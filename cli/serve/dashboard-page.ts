@@ -19,7 +19,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   .pill { padding: 3px 10px; border-radius: 12px; color: #fff; font-weight: 600; }
   .ok { background: var(--ok); } .warn { background: var(--warn); } .bad { background: var(--bad); }
   main { padding: 16px 20px; display: grid; gap: 16px; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); }
-  section { background: #fff; border: 1px solid #ddd; border-radius: 8px; padding: 12px 16px; }
+  section { background: #fff; border: 1px solid #ddd; border-radius: 8px; padding: 12px 16px; min-width: 0; overflow-wrap: anywhere; }
   section h2 { font-size: 13px; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); margin: 0 0 8px; }
   .big { font-size: 34px; font-weight: 700; font-variant-numeric: tabular-nums; }
   .unit { font-size: 14px; color: var(--muted); font-weight: 400; }
