@@ -106,8 +106,9 @@ describe("the dashboard page", () => {
     const html = (id: string) => String(elements.get(id)?.innerHTML);
     expect(fetched).toEqual(["/api/status"]);
     expect(timers).toEqual([2_000]);
-    expect(text("in")).toBe("1k"); // (6000 + 1000 − 2000 − 3000) / 2 s
-    expect(text("out")).toBe("2k");
+    // The mean of the samples (the last 30 s): in 2,500/s then 1,000/s; out 1,000/s then 2,000/s.
+    expect(text("in")).toBe("1.8k");
+    expect(text("out")).toBe("1.5k");
     expect(text("lag")).toBe("1k");
     expect(text("ready")).toBe("not ready");
     expect(elements.get("ready")?.className).toBe("pill bad");
