@@ -2,13 +2,11 @@ import { afterAll, describe, expect, it } from "vitest";
 import { localTrino } from "../../testing/local-stack.js";
 import {
   dropShopServe,
-  type LedgerFigures,
   ledgerFigures,
-  martFigures,
+  martsWhenEqual,
   publishRealtime,
   type ShopServe,
   startShopServe,
-  until,
 } from "../testing/serve-shop.js";
 
 /**
@@ -28,7 +26,6 @@ describe("floe serve with the real-time generator", () => {
   it("converges the marts to the generator's ledger with no manual build", { timeout: 600_000 }, async () => {
     serve = await startShopServe({ label: "serveledger", buildEveryMs: 10_000, flushIntervalMs: 5_000 });
     const { handle, project } = serve;
-    let latest: LedgerFigures | undefined;
     try {
       const began = Date.now();
       const outcome = await publishRealtime(serve.run, { rate: 80, durationMs: 120_000, seed: 1313 });
@@ -40,16 +37,7 @@ describe("floe serve with the real-time generator", () => {
       expect(outcome.ledger.messages.duplicates).toBeGreaterThan(0);
       expect(outcome.ledger.messages.malformed).toBeGreaterThan(0);
 
-      await until(
-        "the marts to equal the ledger",
-        300_000,
-        async () => {
-          latest = await martFigures(project, trino);
-          return JSON.stringify(latest) === JSON.stringify(expected) ? latest : undefined;
-        },
-        () => `marts ${JSON.stringify(latest)}, ledger ${JSON.stringify(expected)}`,
-      );
-      expect(latest).toEqual(expected);
+      expect(await martsWhenEqual(project, trino, expected)).toEqual(expected);
 
       const s = await serve.status();
       expect(s.children.map((c) => [c.name, c.state, c.restarts])).toEqual([

@@ -170,6 +170,29 @@ export async function martFigures(project: ParsedProject, trino: TrinoConnection
   };
 }
 
+/**
+ * Waits (polling the marts every second) until they equal the ledger's figures; returns the marts' last
+ * figures, which the caller compares with the ledger's (so a timeout shows both).
+ */
+export async function martsWhenEqual(
+  project: ParsedProject,
+  trino: TrinoConnection,
+  expected: LedgerFigures,
+  timeoutMs = 300_000,
+): Promise<LedgerFigures | undefined> {
+  let latest: LedgerFigures | undefined;
+  await until(
+    "the marts to equal the ledger",
+    timeoutMs,
+    async () => {
+      latest = await martFigures(project, trino);
+      return JSON.stringify(latest) === JSON.stringify(expected) ? latest : undefined;
+    },
+    () => `marts ${JSON.stringify(latest)}, ledger ${JSON.stringify(expected)}`,
+  );
+  return latest;
+}
+
 /** Drops what a serve run made: its model tables and schemas, raw tables, topics, consumer group, objects. */
 export async function dropShopServe(serve: Pick<ShopServe, "run" | "project" | "schema">): Promise<void> {
   const { run, project } = serve;
