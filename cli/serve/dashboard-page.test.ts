@@ -31,6 +31,7 @@ function sampleStatus() {
       queryIds: [],
     },
   ]);
+  recorder.buildingSince = 33_000;
   const slo: SloStatus = {
     target: 0.99,
     thresholdSeconds: 300,
@@ -120,6 +121,8 @@ describe("the dashboard page", () => {
     expect(html("children")).toContain("kafka &lt;gone&gt;"); // escaped
     expect(html("alerts")).toContain("sink crashed (restart 1)");
     expect(text("builds")).toBe("1");
+    // A build in progress since 30 s before the snapshot.
+    expect(html("building")).toContain('<span class="pill busy">building</span> for 30 s');
     expect(text("slo-goal")).toBe("· 99 % of events within 5 min, over 30d");
     expect(html("slo")).toContain("<b>43 s</b>"); // p50
     expect(html("slo")).toContain("<b>131 s</b>"); // p99

@@ -17,6 +17,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   header { display: flex; align-items: center; gap: 16px; padding: 12px 20px; background: #fff; border-bottom: 1px solid #ddd; }
   header h1 { font-size: 18px; margin: 0; }
   .pill { padding: 3px 10px; border-radius: 12px; color: #fff; font-weight: 600; }
+  .busy { background: #1f6feb; }
   .ok { background: var(--ok); } .warn { background: var(--warn); } .bad { background: var(--bad); }
   main { padding: 16px 20px; display: grid; gap: 16px; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); }
   section { background: #fff; border: 1px solid #ddd; border-radius: 8px; padding: 12px 16px; min-width: 0; overflow-wrap: anywhere; }
@@ -46,7 +47,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   <section class="wide"><h2>Event→mart SLO <span id="slo-goal" class="muted"></span></h2><table><thead><tr><th>mart</th><th>p50 <span id="slo-qwin"></span></th><th>p99</th><th>max</th><th>events</th><th>compliance</th><th>error budget left</th><th>burn rate (long / short window)</th></tr></thead><tbody id="slo"></tbody></table></section>
   <section class="wide"><h2>Models</h2><table><thead><tr><th>model</th><th>status</th><th>last build</th><th>duration</th><th>freshness</th></tr></thead><tbody id="models"></tbody></table></section>
   <section><h2>Children</h2><table><thead><tr><th>child</th><th>state</th><th>restarts</th><th>last error</th></tr></thead><tbody id="children"></tbody></table></section>
-  <section><h2>Builds</h2><div class="big"><span id="builds">–</span> <span class="unit">total</span></div><div id="last-build" class="muted"></div></section>
+  <section><h2>Builds</h2><div class="big"><span id="builds">–</span> <span class="unit">total</span></div><div id="building"></div><div id="last-build" class="muted"></div></section>
   <section><h2>Maintenance</h2><table><thead><tr><th>at</th><th>status</th><th>tables</th><th>files</th><th>took</th></tr></thead><tbody id="maintenance"></tbody></table></section>
 </main>
 <script src="/vendor/uPlot.iife.min.js"></script>
@@ -128,6 +129,7 @@ export const DASHBOARD_HTML = `<!doctype html>
         "</td><td>" + esc(c.degradedReason || c.lastError || "") + "</td></tr>"; }).join("");
     renderSlo(s.slo);
     el("builds").textContent = s.builds.total;
+    el("building").innerHTML = s.builds.runningSeconds == null ? "" : '<span class="pill busy">building</span> for ' + age(s.builds.runningSeconds);
     var last = s.builds.last;
     el("last-build").innerHTML = last ? 'last: <span class="pill ' + cls(last.status) + '">' + esc(last.status) + "</span> " + time(new Date(last.finishedAt).toISOString()) +
       ", " + last.durationSeconds + " s" + (last.error ? " — " + esc(last.error) : "") : "no build yet";
