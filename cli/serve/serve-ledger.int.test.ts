@@ -40,7 +40,10 @@ describe("floe serve with the real-time generator", () => {
       expect(await martsWhenEqual(project, trino, expected)).toEqual(expected);
 
       const s = await serve.status();
-      expect(s.children.map((c) => [c.name, c.state, c.restarts])).toEqual([
+      expect(
+        s.children.map((c) => [c.name, c.state, c.restarts]),
+        JSON.stringify(s.children),
+      ).toEqual([
         ["sink", "running", 0],
         ["scheduler", "running", 0],
       ]);

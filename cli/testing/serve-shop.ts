@@ -1,6 +1,13 @@
 import { TOPIC_KINDS } from "../../ingest/contracts.js";
+import { endpointsFromEnv, kafkaClient } from "../../ingest/endpoints.js";
 import { type RunNames, sinkTargets, TEST_SCHEMA, uniqueRun } from "../../ingest/int-helpers.js";
-import { defaultTopicNames, type PublishOptions, publishShopRun, topicName } from "../../ingest/producer.js";
+import {
+  defaultTopicNames,
+  ensureTopics,
+  type PublishOptions,
+  publishShopRun,
+  topicName,
+} from "../../ingest/producer.js";
 import type { PublishOutcome } from "../../ingest/publish-loop.js";
 import { tableNameOf } from "../../ingest/raw-tables.js";
 import type { ShopLedger } from "../../ingest/shop-ledger.js";
@@ -82,11 +89,22 @@ export interface ShopServeOptions {
   readonly marts?: readonly string[];
 }
 
-/** Serve over a fresh run of the shop: sink, scheduler (the marts and their upstream), no maintenance. */
+/**
+ * Serve over a fresh run of the shop: sink, scheduler (the marts and their upstream), no maintenance. The
+ * run's topics exist before serve starts, as in a deployment: the sink waits only 15 s for missing topics
+ * and is then restarted, which a slow generator start on a loaded machine would otherwise cause.
+ */
 export async function startShopServe(options: ShopServeOptions): Promise<ShopServe> {
   const run = uniqueRun(options.label);
   const schema = uniqueName(options.label);
   const project = shopProjectFor(run, schema);
+  const admin = kafkaClient(endpointsFromEnv(), "floe-test").admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, { sources: run.topics, dlq: run.dlq }, 3);
+  } finally {
+    await admin.disconnect();
+  }
   const lines: string[] = [];
   const handle = await startServe({
     host: "127.0.0.1",
