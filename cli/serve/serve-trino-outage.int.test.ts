@@ -55,9 +55,9 @@ async function restartTrino(): Promise<void> {
 
 describe("floe serve through a Trino outage", () => {
   it("reports it, keeps sinking, resumes building after floe stack up, and converges", {
-    timeout: 900_000,
+    timeout: 1_800_000,
   }, async () => {
-    serve = await startShopServe({ label: "servetrino", buildEveryMs: 10_000, flushIntervalMs: 5_000 });
+    serve = await startShopServe({ label: "servetrino", buildEveryMs: 10_000, flushIntervalMs: 10_000 });
     const live = serve;
     const { handle, project } = live;
     const publishing = publishRealtime(live.run, { rate: 80, durationMs: 300_000, seed: 4242 });
@@ -111,16 +111,25 @@ describe("floe serve through a Trino outage", () => {
       await until("/readyz 200 after floe stack up", 180_000, async () =>
         (await live.get("/readyz")).status === 200 ? true : undefined,
       );
-      await until("a successful scheduled build after the restart", 300_000, async () => {
-        const s = await live.status();
-        return s.builds.total > buildsBeforeRestart && s.builds.last?.status === "success" ? s : undefined;
-      });
+      // A restarted Trino is cold: on a loaded 2-core machine (load average 29) the first build after it took
+      // over four minutes (the --due check's raw file listing 122 s, the staging MERGE 129 s).
+      let builds: unknown;
+      await until(
+        "a successful scheduled build after the restart",
+        600_000,
+        async () => {
+          const s = await live.status();
+          builds = s.builds;
+          return s.builds.total > buildsBeforeRestart && s.builds.last?.status === "success" ? s : undefined;
+        },
+        () => `builds ${JSON.stringify(builds)}`,
+      );
 
       const outcome = await publishing;
       expect(outcome.state).toBe("complete");
       const expected = ledgerFigures(outcome.ledger);
       expect(expected.orders).toBeGreaterThan(0);
-      expect(await martsWhenEqual(project, trino, expected)).toEqual(expected);
+      expect(await martsWhenEqual(project, trino, expected, 600_000)).toEqual(expected);
       const s = await live.status();
       expect(
         s.children.map((c) => [c.name, c.state, c.restarts]),
