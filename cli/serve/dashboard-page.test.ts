@@ -31,6 +31,7 @@ function sampleStatus() {
       queryIds: [],
     },
   ]);
+  recorder.buildingSince = 33_000;
   const slo: SloStatus = {
     target: 0.99,
     thresholdSeconds: 300,
@@ -106,8 +107,9 @@ describe("the dashboard page", () => {
     const html = (id: string) => String(elements.get(id)?.innerHTML);
     expect(fetched).toEqual(["/api/status"]);
     expect(timers).toEqual([2_000]);
-    expect(text("in")).toBe("1k"); // (6000 + 1000 − 2000 − 3000) / 2 s
-    expect(text("out")).toBe("2k");
+    // The mean of the samples (the last 30 s): in 2,500/s then 1,000/s; out 1,000/s then 2,000/s.
+    expect(text("in")).toBe("1.8k");
+    expect(text("out")).toBe("1.5k");
     expect(text("lag")).toBe("1k");
     expect(text("ready")).toBe("not ready");
     expect(elements.get("ready")?.className).toBe("pill bad");
@@ -119,6 +121,8 @@ describe("the dashboard page", () => {
     expect(html("children")).toContain("kafka &lt;gone&gt;"); // escaped
     expect(html("alerts")).toContain("sink crashed (restart 1)");
     expect(text("builds")).toBe("1");
+    // A build in progress since 30 s before the snapshot.
+    expect(html("building")).toContain('<span class="pill busy">building</span> for 30 s');
     expect(text("slo-goal")).toBe("· 99 % of events within 5 min, over 30d");
     expect(html("slo")).toContain("<b>43 s</b>"); // p50
     expect(html("slo")).toContain("<b>131 s</b>"); // p99

@@ -17,9 +17,10 @@ export const DASHBOARD_HTML = `<!doctype html>
   header { display: flex; align-items: center; gap: 16px; padding: 12px 20px; background: #fff; border-bottom: 1px solid #ddd; }
   header h1 { font-size: 18px; margin: 0; }
   .pill { padding: 3px 10px; border-radius: 12px; color: #fff; font-weight: 600; }
+  .busy { background: #1f6feb; }
   .ok { background: var(--ok); } .warn { background: var(--warn); } .bad { background: var(--bad); }
   main { padding: 16px 20px; display: grid; gap: 16px; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); }
-  section { background: #fff; border: 1px solid #ddd; border-radius: 8px; padding: 12px 16px; }
+  section { background: #fff; border: 1px solid #ddd; border-radius: 8px; padding: 12px 16px; min-width: 0; overflow-wrap: anywhere; }
   section h2 { font-size: 13px; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); margin: 0 0 8px; }
   .big { font-size: 34px; font-weight: 700; font-variant-numeric: tabular-nums; }
   .unit { font-size: 14px; color: var(--muted); font-weight: 400; }
@@ -39,14 +40,14 @@ export const DASHBOARD_HTML = `<!doctype html>
   <span id="updated" class="muted"></span>
 </header>
 <main>
-  <section><h2>Events in</h2><div class="big"><span id="in">–</span> <span class="unit">/s</span></div><div id="chart-in" class="chart"></div></section>
-  <section><h2>Events out (raw files)</h2><div class="big"><span id="out">–</span> <span class="unit">/s</span></div><div id="chart-out" class="chart"></div></section>
+  <section><h2>Events in</h2><div class="big"><span id="in">–</span> <span class="unit">/s, last 30 s</span></div><div id="chart-in" class="chart"></div></section>
+  <section><h2>Events out (raw files)</h2><div class="big"><span id="out">–</span> <span class="unit">/s, last 30 s</span></div><div id="chart-out" class="chart"></div></section>
   <section><h2>Consumer lag</h2><div class="big"><span id="lag">–</span> <span class="unit">messages</span></div><div id="chart-lag" class="chart"></div></section>
   <section><h2>Alerts</h2><div id="alerts"></div></section>
   <section class="wide"><h2>Event→mart SLO <span id="slo-goal" class="muted"></span></h2><table><thead><tr><th>mart</th><th>p50 <span id="slo-qwin"></span></th><th>p99</th><th>max</th><th>events</th><th>compliance</th><th>error budget left</th><th>burn rate (long / short window)</th></tr></thead><tbody id="slo"></tbody></table></section>
   <section class="wide"><h2>Models</h2><table><thead><tr><th>model</th><th>status</th><th>last build</th><th>duration</th><th>freshness</th></tr></thead><tbody id="models"></tbody></table></section>
   <section><h2>Children</h2><table><thead><tr><th>child</th><th>state</th><th>restarts</th><th>last error</th></tr></thead><tbody id="children"></tbody></table><p id="api" class="muted"></p></section>
-  <section><h2>Builds</h2><div class="big"><span id="builds">–</span> <span class="unit">total</span></div><div id="last-build" class="muted"></div></section>
+  <section><h2>Builds</h2><div class="big"><span id="builds">–</span> <span class="unit">total</span></div><div id="building"></div><div id="last-build" class="muted"></div></section>
   <section><h2>Maintenance</h2><table><thead><tr><th>at</th><th>status</th><th>tables</th><th>files</th><th>took</th></tr></thead><tbody id="maintenance"></tbody></table></section>
 </main>
 <script src="/vendor/uPlot.iife.min.js"></script>
@@ -55,6 +56,13 @@ export const DASHBOARD_HTML = `<!doctype html>
   var charts = {};
   function el(id) { return document.getElementById(id); }
   function esc(s) { return String(s == null ? "" : s).replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; }); }
+  // The headline rates are the mean of the last 15 samples (30 s): one 2 s sample jumps with each file
+  // the sink rolls, so a steady 100 events/s would otherwise read 19 one poll and 186 the next.
+  function recent(series, column) {
+    var last = series.slice(-15), total = 0;
+    last.forEach(function (p) { total += p[column]; });
+    return last.length === 0 ? 0 : total / last.length;
+  }
   function fmt(n) {
     if (n < 1000) return String(Math.round(n * 10) / 10);
     var k = (n / 1000).toFixed(1);
@@ -104,8 +112,8 @@ export const DASHBOARD_HTML = `<!doctype html>
     ready.className = "pill " + (s.ready ? "ok" : s.phase !== "running" ? "warn" : "bad");
     ready.title = s.notReady.join("\\n");
     el("updated").textContent = "updated " + time(s.now);
-    el("in").textContent = fmt(s.throughput.inPerSecond);
-    el("out").textContent = fmt(s.throughput.outPerSecond);
+    el("in").textContent = fmt(recent(s.throughput.series, 1));
+    el("out").textContent = fmt(recent(s.throughput.series, 2));
     el("lag").textContent = fmt(s.throughput.lag);
     var xs = s.throughput.series.map(function (p) { return p[0]; });
     chart("chart-in", xs, s.throughput.series.map(function (p) { return p[1]; }), "#1f6feb");
@@ -122,6 +130,7 @@ export const DASHBOARD_HTML = `<!doctype html>
     renderSlo(s.slo);
     el("api").textContent = s.api ? "ingestion API on " + s.api.url + " (POST /v1/events): " + s.api.pending + " events spooled for Kafka" : "";
     el("builds").textContent = s.builds.total;
+    el("building").innerHTML = s.builds.runningSeconds == null ? "" : '<span class="pill busy">building</span> for ' + age(s.builds.runningSeconds);
     var last = s.builds.last;
     el("last-build").innerHTML = last ? 'last: <span class="pill ' + cls(last.status) + '">' + esc(last.status) + "</span> " + time(new Date(last.finishedAt).toISOString()) +
       ", " + last.durationSeconds + " s" + (last.error ? " — " + esc(last.error) : "") : "no build yet";

@@ -63,6 +63,8 @@ export async function scheduledBuild(context: JobContext, signal: AbortSignal): 
   const { project, selected, connection, recorder, metrics } = context;
   const now = context.now ?? Date.now;
   const startedAt = now();
+  // Shown as "building" on the dashboard until recordBuild below: a long build is not a stalled serve.
+  recorder.buildingSince = startedAt;
   let outcome: JobOutcome;
   let built: readonly NodeResult[] = [];
   // What the measured marts hold before this build, so the rows it adds are timed.

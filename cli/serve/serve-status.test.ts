@@ -99,6 +99,20 @@ describe("status and alerts", () => {
     expect(status.builds.last).toMatchObject({ status: "error", durationSeconds: 10 });
     expect(status.ready).toBe(true);
     expect(status.alerts).toEqual([{ severity: "warning", message: "last build failed: 1 errors" }]);
+    expect(status.builds.runningSeconds).toBeNull();
+  });
+
+  it("shows how long the build in progress has run, until it is recorded", () => {
+    const recorder = new ServeRecorder();
+    recorder.buildingSince = 40_000;
+    expect(statusSnapshot(runningSupervisor(), recorder, THRESHOLDS, 100_000).builds.runningSeconds).toBe(60);
+    recorder.recordBuild(
+      { startedAt: 40_000, finishedAt: 100_000, status: "success", models: 0, errors: 0 },
+      [],
+    );
+    expect(
+      statusSnapshot(runningSupervisor(), recorder, THRESHOLDS, 100_000).builds.runningSeconds,
+    ).toBeNull();
   });
 
   it("alerts on a crashed child, an unreachable Trino, stale data and high lag", () => {

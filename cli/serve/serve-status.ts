@@ -74,9 +74,12 @@ export class ServeRecorder {
   probe: ProbeResult | undefined;
   /** Builds since start (`builds` keeps only the last ones). */
   buildsTotal = 0;
+  /** Epoch ms the build in progress started; undefined between builds (recording a build clears it). */
+  buildingSince: number | undefined;
   #lastReading: SinkReading | undefined;
 
   recordBuild(record: BuildRecord, results: readonly NodeResult[]): void {
+    this.buildingSince = undefined;
     push(this.builds, record, HISTORY);
     this.buildsTotal++;
     for (const result of results) {
@@ -235,6 +238,8 @@ export interface ServeStatus {
   }[];
   readonly builds: {
     readonly total: number;
+    /** Seconds the build in progress has run; null between builds. */
+    readonly runningSeconds: number | null;
     readonly last: (BuildRecord & { readonly durationSeconds: number }) | null;
     readonly recent: readonly {
       readonly at: string;
@@ -311,6 +316,8 @@ export function statusSnapshot(
       })),
     builds: {
       total: recorder.buildsTotal,
+      runningSeconds:
+        recorder.buildingSince === undefined ? null : round((now - recorder.buildingSince) / 1000, 0),
       last: last ? { ...last, durationSeconds: round((last.finishedAt - last.startedAt) / 1000) } : null,
       recent: recorder.builds.slice(-20).map((b) => ({
         at: iso(b.finishedAt),
