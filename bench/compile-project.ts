@@ -50,6 +50,13 @@ function syntheticModels(shape: Shape, count: number): SyntheticModel[] {
   return models;
 }
 
+/** The model's query, whichever format wrote its refs (`from`) and its macro call (`amount`). */
+function selectBody(from: readonly string[], amount: string): string {
+  if (from.length === 0) return "select 1 as id, 100 as amount";
+  const joins = from.slice(1).map((f, k) => `join ${f} as t${k + 1} on t${k + 1}.id = t0.id`);
+  return `select t0.id, ${amount} as amount\nfrom ${from[0]} as t0\n${joins.join("\n")}`;
+}
+
 function writer(dir: string): (path: string, content: string) => void {
   return (path, content) => {
     const full = join(dir, path);
@@ -85,13 +92,7 @@ export function writeFloeProject(dir: string, shape: Shape, count: number): void
       shape === "wide"
         ? `{{> safe_ratio numerator="t0.amount" denominator="t0.id" precision=2}}`
         : `{{> cents_to_dollars column="t0.amount"}}`;
-    const body =
-      from.length === 0
-        ? "select 1 as id, 100 as amount"
-        : `select t0.id, ${amount} as amount\nfrom ${from[0]} as t0\n${from
-            .slice(1)
-            .map((f, k) => `join ${f} as t${k + 1} on t${k + 1}.id = t0.id`)
-            .join("\n")}`;
+    const body = selectBody(from, amount);
     const where = shape === "wide" ? `where date '{{var "start_date"}}' <= current_date` : "where 1 = 1";
     write(
       `models/${m.folder}/${m.name}.sql`,
@@ -136,13 +137,7 @@ export function writeDataformProject(dir: string, shape: Shape, count: number, c
       shape === "wide"
         ? `\${macros.safe_ratio("t0.amount", "t0.id", 2)}`
         : `\${macros.cents_to_dollars("t0.amount")}`;
-    const body =
-      from.length === 0
-        ? "select 1 as id, 100 as amount"
-        : `select t0.id, ${amount} as amount\nfrom ${from[0]} as t0\n${from
-            .slice(1)
-            .map((f, k) => `join ${f} as t${k + 1} on t${k + 1}.id = t0.id`)
-            .join("\n")}`;
+    const body = selectBody(from, amount);
     const where =
       shape === "wide"
         ? "where date '${dataform.projectConfig.vars.start_date}' <= current_date"
