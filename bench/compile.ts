@@ -126,9 +126,23 @@ const root = resolve(here, "../..");
 const floe = join(root, "bin/floe.js");
 const naive = join(here, "compile-naive.js");
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+/** Median and range of the pairs' ratios for one case. */
+function pairRatios(pairs: readonly Pair[], label: string, of: (m: Measure) => number): string {
+  const ratios = pairs.filter((p) => p.label === label).map((p) => of(p.floe) / of(p.naive));
+  const sorted = [...ratios].sort((a, b) => a - b);
+  const range = sorted.length > 1 ? ` (${sorted[0]?.toFixed(2)}–${sorted.at(-1)?.toFixed(2)})` : "";
+  return `${median(ratios).toFixed(2)}×${range}`;
+}
 const scratch = mkdtempSync(join(tmpdir(), "floe-bench-"));
 
-function measureShape(shape: Shape): Map<string, Measure[]> {
+/** A Floe compile and the naive run right before it: their ratio is taken pair by pair, so both saw the same neighbours. */
+interface Pair {
+  label: string;
+  floe: Measure;
+  naive: Measure;
+}
+
+function measureShape(shape: Shape): { results: Map<string, Measure[]>; pairs: Pair[] } {
   const dir = join(scratch, `floe-${shape}`);
   const genStart = performance.now();
   writeFloeProject(dir, shape, MODELS);
@@ -137,18 +151,23 @@ function measureShape(shape: Shape): Map<string, Measure[]> {
   );
   const cases = CASES.filter((c) => shape === "bench" || c.wide);
   const results = new Map<string, Measure[]>(cases.map((c) => [c.label, []]));
+  const pairs: Pair[] = [];
   for (let i = 0; i < RUNS; i++) {
+    let lastNaive: Measure | undefined;
     for (const c of cases) {
       if (c.clean) setAside(join(dir, "target"));
       if (c.edit) editOneModel(dir, shape, i);
       const m = run(dir, c.command);
       results.get(c.label)?.push(m);
+      if (c.command === "naive") lastNaive = m;
+      else if (lastNaive && (c.label === COLD || c.label === WARM))
+        pairs.push({ label: c.label, floe: m, naive: lastNaive });
       process.stdout.write(
         `  [${shape}] run ${i + 1} ${c.label}: wall ${m.wallSeconds.toFixed(2)}s, cpu ${m.cpuSeconds.toFixed(2)}s, peak RSS ${m.peakMiB.toFixed(0)} MiB — ${m.output.split("\n").at(-1)}\n`,
       );
     }
   }
-  return results;
+  return { results, pairs };
 }
 
 function measureDataform(): DataformMeasure[] {
@@ -173,7 +192,7 @@ try {
       .join(" ")} on ${cpus().length} CPUs\n`,
   );
   process.stdout.write(`before: ${fileCreationProbe()}\n`);
-  const byShape = new Map<Shape, Map<string, Measure[]>>(SHAPES.map((shape) => [shape, measureShape(shape)]));
+  const byShape = new Map(SHAPES.map((shape) => [shape, measureShape(shape)]));
   const dataform = DATAFORM && SHAPES.includes("bench") ? measureDataform() : [];
   process.stdout.write(`after: ${fileCreationProbe()}\n`);
   process.stdout.write(
@@ -181,7 +200,7 @@ try {
       .map((l) => l.toFixed(1))
       .join(" ")} on ${cpus().length} CPUs\n`,
   );
-  for (const [shape, results] of byShape) {
+  for (const [shape, { results, pairs }] of byShape) {
     process.stdout.write(
       `[${shape}] median of ${RUNS} (${MODELS} models, each case a whole process; target: ≤ 2 s wall, ≤ 1 GiB peak):\n`,
     );
@@ -192,8 +211,10 @@ try {
         `${label.padEnd(38)} wall ${wall(label).toFixed(2)}s  cpu ${cpu(label).toFixed(2)}s  peak RSS ${median(ms.map((m) => m.peakMiB)).toFixed(0)} MiB\n`,
       );
     }
+    const wallOf = (m: Measure) => m.wallSeconds;
+    const cpuOf = (m: Measure) => m.cpuSeconds;
     process.stdout.write(
-      `[${shape}] Floe ÷ naive Handlebars (target ≤ 0.35× warm, ≤ 0.5× cold): warm wall ${ratio(wall(WARM), wall(NAIVE))} cpu ${ratio(cpu(WARM), cpu(NAIVE))}; cold wall ${ratio(wall(COLD), wall(NAIVE))} cpu ${ratio(cpu(COLD), cpu(NAIVE))}\n`,
+      `[${shape}] Floe ÷ the naive run just before it, median of ${RUNS} pairs (target ≤ 0.35× warm, ≤ 0.5× cold): warm wall ${pairRatios(pairs, WARM, wallOf)} cpu ${pairRatios(pairs, WARM, cpuOf)}; cold wall ${pairRatios(pairs, COLD, wallOf)} cpu ${pairRatios(pairs, COLD, cpuOf)}\n`,
     );
     if (shape === "bench" && dataform.length > 0) {
       const dfWall = median(dataform.map((m) => m.wallSeconds));
