@@ -40,6 +40,19 @@ async function messagesFor(topic: string, key: Record<string, string>, count: nu
     brokers: [`127.0.0.1:${PORTS.kafka}`],
     logLevel: logLevel.NOTHING,
   });
+  // Debezium creates a table's topic at its first change: on a fresh stack the topic may appear only a
+  // moment after the commit, and subscribing before that fails at once.
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await admin.listTopics()).includes(topic)) {
+      if (Date.now() > deadline) throw new Error(`topic ${topic} did not appear within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } finally {
+    await admin.disconnect();
+  }
   const consumer = kafka.consumer({ groupId: uniqueName("shop-services") });
   const found: (Envelope | null)[] = [];
   await consumer.connect();
