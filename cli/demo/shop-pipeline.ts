@@ -1,6 +1,7 @@
 import { DeleteObjectsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { Partitioners } from "kafkajs";
 import { EnvironmentError } from "../../core/errors.js";
+import { shopCdcTopics } from "../../ingest/cdc/cdc-topics.js";
 import { TOPIC_KINDS } from "../../ingest/contracts.js";
 import { type Endpoints, endpointsFromEnv, kafkaClient, s3Client } from "../../ingest/endpoints.js";
 import type { GeneratedMessage } from "../../ingest/generator.js";
@@ -117,7 +118,12 @@ export function sinkUntilIdle(
  * topic folder is what lets any namespace feed the same project.
  */
 export async function registerShopRawTables(ns: ShopNamespace, trino: TrinoQuery): Promise<string[]> {
-  return registerRawTables(trino, rawTargetOf(ns), [...TOPIC_KINDS]);
+  const events = await registerRawTables(trino, rawTargetOf(ns), [...TOPIC_KINDS]);
+  // The shop database's CDC tables (source shop_db) always live in hive.raw: register them — empty until
+  // the sink lands Debezium's topics — as the sink itself does at start, so that `floe validate` finds
+  // dim_customers' upstream even when the shop database is off (var shop_db).
+  const cdc = await registerRawTables(trino, DEFAULT_RAW_TARGET, shopCdcTopics());
+  return [...events, ...cdc];
 }
 
 function rawTargetOf(ns: ShopNamespace): RawTableTarget {
