@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Registry } from "prom-client";
-import { EnvironmentError } from "../../core/errors.js";
+import { listenOn } from "../../core/listen.js";
 import type { AlertPublisher } from "../../ingest/alert-publisher.js";
 import type { IngestApi } from "../../ingest/http/server.js";
 import { SinkMetrics } from "../../ingest/sink/metrics.js";
@@ -205,23 +205,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     }),
   );
   // Bound before any child starts: a taken port fails the command with nothing left running.
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(options.port, options.host, () => resolve());
-    });
-  } catch (error) {
-    throw new EnvironmentError(
-      "SERVE_LISTEN",
-      `Cannot listen on ${options.host}:${options.port}: ${String(error)}`,
-      {
-        hint: "pass another --port (or stop what holds this one)",
-        cause: error,
-      },
-    );
-  }
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : options.port;
+  const port = await listenOn(server, options.host, options.port, "SERVE_LISTEN");
 
   // Created in the same turn as the listen callback's continuation, so no request sees it uninitialised.
   const supervisor = new SupervisorRuntime(children, {

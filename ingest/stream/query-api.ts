@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { EnvironmentError } from "../../core/errors.js";
+import { listenOn } from "../../core/listen.js";
 import type { TrinoConnection } from "../../trino/connection.js";
 import { type MetricsQuery, martSql, parseMetricsQuery, splitBySource } from "./metrics-query.js";
 import { METRICS } from "./observations.js";
@@ -187,23 +187,7 @@ export async function startQueryApi(
     if (!routes(req, res))
       json(res, 404, { error: `no route ${new URL(req.url ?? "/", "http://x").pathname}` });
   });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(options.port, options.host, () => resolve());
-    });
-  } catch (error) {
-    throw new EnvironmentError(
-      "QUERY_API_LISTEN",
-      `Cannot listen on ${options.host}:${options.port}: ${String(error)}`,
-      {
-        hint: "pass another --port (or stop what holds this one)",
-        cause: error,
-      },
-    );
-  }
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : options.port;
+  const port = await listenOn(server, options.host, options.port, "QUERY_API_LISTEN");
   return {
     url: `http://${options.host}:${port}`,
     close: () =>
