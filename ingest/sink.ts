@@ -337,6 +337,9 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
         const positionOf = (topic: string, partition: number) =>
           workers.get(keyOf(topic, partition))?.state.nextOffset;
         const lag = await memberLag(admin, groupId, subscribed, assignment, positionOf, metrics.lag);
+        let active = 0;
+        for (const w of workers.values()) active += w.state.bufferedRecords();
+        metrics.activeRecords.set(active);
         const pending = [...workers.values()].some((w) => w.hasPending());
         const paused = [...workers.values()].some((w) => w.paused);
         if (options.untilIdle && lag === 0 && !paused && now - lastMessageAt >= idleMs) {

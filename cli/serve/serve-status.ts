@@ -52,7 +52,7 @@ export interface SinkReading {
   readonly at: number;
   /** Rows written to durable raw files so far. */
   readonly written: number;
-  /** Messages between the log end and the sink's position. */
+  /** Messages between the log end and durable raw files (consumer lag + records held in open files). */
   readonly lag: number;
 }
 

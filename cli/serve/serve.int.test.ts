@@ -156,6 +156,7 @@ sources:
         'floe_maintenance_runs_total{status="success"} ',
         `floe_sink_records_total{topic="${ordersTopic}"} ${expectedOrders}`,
         "floe_sink_consumer_lag",
+        "floe_sink_active_records",
       ]) {
         expect(metrics).toContain(series);
       }

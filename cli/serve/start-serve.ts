@@ -261,9 +261,15 @@ function sinkChild(sink: ServeSinkOptions, metrics: SinkMetrics, options: ServeO
 }
 
 async function sampleSink(metrics: SinkMetrics, recorder: ServeRecorder, at: number): Promise<void> {
-  const [records, lag] = await Promise.all([metrics.records.get(), metrics.lag.get()]);
+  const [records, lag, active] = await Promise.all([
+    metrics.records.get(),
+    metrics.lag.get(),
+    metrics.activeRecords.get(),
+  ]);
   const sum = (values: readonly { value: number }[]) => values.reduce((n, v) => n + v.value, 0);
-  recorder.recordSinkReading({ at, written: sum(records.values), lag: sum(lag.values) });
+  // The lag gauge counts from the sink's read position; rows it holds in open files are not durable yet, so
+  // they count as lag here too: otherwise "in" moved only when a file was written (0, then a minute's worth).
+  recorder.recordSinkReading({ at, written: sum(records.values), lag: sum(lag.values) + sum(active.values) });
 }
 
 /** The status with the SLO's figures, and its firing burn-rate alerts among the alerts. */

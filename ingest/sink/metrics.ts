@@ -47,6 +47,15 @@ export class SinkMetrics {
     labelNames: ["topic", "partition"],
     registers: [this.registry],
   });
+  /**
+   * Records read from Kafka and held in open or uploading files, not durable yet (Kafka Connect's
+   * `sink-record-active-count`): with the lag, what lies between the log end and durable raw files.
+   */
+  readonly activeRecords = new Gauge({
+    name: "floe_sink_active_records",
+    help: "Records consumed but not yet in a durable raw file",
+    registers: [this.registry],
+  });
   readonly flushSeconds = new Histogram({
     name: "floe_sink_flush_seconds",
     help: "Encode + upload time of one raw file",
