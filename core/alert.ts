@@ -2,8 +2,9 @@ import { z } from "zod";
 
 /**
  * The one shape of a message on the Kafka topic `alerts` (contract: DESIGN.md). Producers are the SLO
- * burn-rate evaluator of `floe serve` and the low-stock detector of `floe stream`; consumers (a pager
- * bridge, the dashboard, tests) read any alert with this one schema and switch on `kind`.
+ * burn-rate evaluator of `floe serve`, the low-stock detector of `floe stream` and the sink (a partition
+ * paused after its retries ran out, and resumed); consumers (a pager bridge, the dashboard, tests) read any
+ * alert with this one schema and switch on `kind`.
  */
 export const ALERTS_TOPIC = "alerts";
 
@@ -38,11 +39,28 @@ export const alertSchema = z.discriminatedUnion("kind", [
     /** "below" when the stock crosses under the threshold, "recovered" when it crosses back. */
     state: z.enum(["below", "recovered"]),
   }),
+  z.object({
+    kind: z.literal("sink_paused"),
+    ...base,
+    topic: z.string(),
+    partition: z.number().int().nonnegative(),
+    /** The error that exhausted the retries (on "paused"). */
+    error: z.string().optional(),
+    /** "paused" when the partition stops being written, "resumed" when its rows flow again. */
+    state: z.enum(["paused", "resumed"]),
+  }),
 ]);
 
 export type Alert = z.infer<typeof alertSchema>;
 
 /** The Kafka message key of an alert: alerts about one subject stay in order on one partition. */
 export function alertKey(alert: Alert): string {
-  return alert.kind === "slo_burn" ? `slo_burn:${alert.mart}` : `low_stock:${alert.product_id}`;
+  switch (alert.kind) {
+    case "slo_burn":
+      return `slo_burn:${alert.mart}`;
+    case "low_stock":
+      return `low_stock:${alert.product_id}`;
+    case "sink_paused":
+      return `sink_paused:${alert.topic}:${alert.partition}`;
+  }
 }

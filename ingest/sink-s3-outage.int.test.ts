@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { alertSchema } from "../core/alert.js";
 import { CuttableProxy } from "../testing/faults.js";
 import { endpointsFromEnv } from "./endpoints.js";
-import { readDlq, sinkTargets, testShop, uniqueRun, verifyRawTables } from "./int-helpers.js";
+import { readDlq, readTopic, sinkTargets, testShop, uniqueRun, verifyRawTables } from "./int-helpers.js";
 import { defaultTopicNames, publishShop } from "./producer.js";
 import { runSink, type SinkEvent } from "./sink.js";
 
@@ -23,6 +24,7 @@ describe("floe ingest sink with S3 unavailable", () => {
       idleMs: 5_000,
       pauseMs: 4_000,
       metricsPort: null,
+      alertsTopic: `${run.topicPrefix}alerts`,
       endpoints: { ...endpointsFromEnv(), s3Endpoint: `http://127.0.0.1:${proxy.port}` },
       onEvent: (e) => events.push(e),
     });
@@ -52,6 +54,13 @@ describe("floe ingest sink with S3 unavailable", () => {
     expect(retries).toBeGreaterThan(0);
     expect(pauses).toBeGreaterThan(0);
     expect(events.some((e) => e.kind === "resumed")).toBe(true);
+    // Each pause is one sink_paused alert on Kafka however many rounds it lasted, and each resume another.
+    const alerts = await readTopic(`${run.topicPrefix}alerts`, (m) =>
+      alertSchema.parse(JSON.parse(m.value?.toString() ?? "")),
+    );
+    const states = alerts.map((a) => (a.kind === "sink_paused" ? a.state : a.kind));
+    expect(states.filter((s) => s === "paused").length).toBeGreaterThan(0);
+    expect(states.filter((s) => s === "resumed").length).toBe(states.filter((s) => s === "paused").length);
     expect(summary.records).toBe(ledger.messages.valid);
 
     const { rows, problems } = await verifyRawTables(run.topics, SHOP);

@@ -7,8 +7,10 @@ import type {
   KafkaMessage,
 } from "kafkajs";
 import { Partitioners } from "kafkajs";
+import { ALERTS_TOPIC } from "../core/alert.js";
 import { EnvironmentError } from "../core/errors.js";
 import { DEFAULT_RETRY, withRetry } from "../core/retry.js";
+import { type AlertPublisher, kafkaAlertPublisher } from "./alert-publisher.js";
 import { type SinkKind, sinkKindOf } from "./cdc/cdc-topics.js";
 import { ColumnMarkers } from "./cdc/column-markers.js";
 import { s3MarkerStore } from "./cdc/s3-marker-store.js";
@@ -25,9 +27,10 @@ import { type Assignment, memberLag } from "./sink/member-lag.js";
 import { SinkMetrics } from "./sink/metrics.js";
 import type { RollLimits } from "./sink/partition-state.js";
 import { PartitionWorker, type WorkerConfig } from "./sink/partition-worker.js";
+import { PauseAlerts } from "./sink/pause-alerts.js";
 import { RegistrationQueue } from "./sink/registration-queue.js";
 import { DEFAULT_TOPIC_WAIT, ensureDeadLetterTopic, waitForSourceTopics } from "./sink/topics.js";
-import type { SinkOptions, SinkSummary } from "./sink/types.js";
+import type { SinkEvent, SinkOptions, SinkSummary } from "./sink/types.js";
 import { workerObserver } from "./sink/worker-observer.js";
 
 export { objectKey } from "./sink/partition-worker.js";
@@ -58,7 +61,23 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
     maxAgeMs: options.flushIntervalMs ?? SINK_DEFAULTS.flushIntervalMs,
   };
   const idleMs = options.idleMs ?? SINK_DEFAULTS.idleMs;
-  const emit = options.onEvent ?? (() => {});
+  const report = options.onEvent ?? (() => {});
+  // A partition paused after its retries ran out (and its resume) is also a `sink_paused` alert on Kafka's
+  // `alerts` topic (DESIGN.md); publishing is best effort: a failure is a warning, never a stop.
+  const pauseAlerts = new PauseAlerts();
+  let alerts: AlertPublisher | undefined;
+  const emit = (event: SinkEvent) => {
+    report(event);
+    const alert = pauseAlerts.onEvent(event);
+    if (alert && alerts) {
+      const sent = alerts.publish(alert).catch((error: unknown) => {
+        report({ kind: "warning", message: `alert not published on Kafka: ${String(error)}` });
+      });
+      publishing.add(sent);
+      void sent.finally(() => publishing.delete(sent));
+    }
+  };
+  const publishing = new Set<Promise<void>>();
   // Optional topics (Debezium's, created on a table's first change) are consumed once they exist.
   const optional = (options.optionalTopics ?? []).filter((t) => !options.topics.includes(t));
   const allTopics = [...options.topics, ...optional];
@@ -82,6 +101,8 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
   const summary: SinkSummary = { records: 0, files: 0, existingFiles: 0, dlq: 0, skipped: 0 };
   const s3 = s3Client(endpoints);
   const kafka = kafkaClient(endpoints, "floe-sink");
+  const alertsTopic = options.alertsTopic === undefined ? ALERTS_TOPIC : options.alertsTopic;
+  if (alertsTopic) alerts = kafkaAlertPublisher(kafka, alertsTopic);
   const admin = kafka.admin();
   const producer = kafka.producer({
     createPartitioner: Partitioners.DefaultPartitioner,
@@ -398,6 +419,8 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
     await consumer.disconnect().catch(() => {});
     await producer.disconnect().catch(() => {});
     await admin.disconnect().catch(() => {});
+    await Promise.all(publishing);
+    await alerts?.close();
     await metricsServer?.close();
     await encoder.close();
     s3.destroy();

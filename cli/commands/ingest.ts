@@ -37,6 +37,7 @@ const sinkFlags = z.object({
   register: z.boolean().default(true),
   schema: z.string().min(1).default(SINK_DEFAULTS.hiveSchema),
   cdc: z.boolean().default(true),
+  alertsTopic: z.string().min(1).default("alerts"),
   verbose: z.boolean().default(false),
 });
 
@@ -110,6 +111,11 @@ export function registerIngestCommands(program: FloeCommand): void {
     .option("--topic-prefix <prefix>", "prefix of the default topic names and of the DLQ topic", "")
     .option("--no-cdc", "leave out the shop database's CDC topics (db.users, db.products, … from Debezium)")
     .option("--dlq-topic <topic>", "dead-letter topic (default: <topic-prefix>dlq)")
+    .option(
+      "--alerts-topic <topic>",
+      "where a partition paused after its retries is alerted (sink_paused)",
+      "alerts",
+    )
     .option("--bucket <bucket>", `S3 bucket (default: FLOE_S3_BUCKET, else ${sinkDefault.bucket})`)
     .option("--prefix <prefix>", "object key prefix", sinkDefault.prefix)
     .option("--group <id>", "consumer group", sinkDefault.group)
@@ -157,6 +163,7 @@ export function registerIngestCommands(program: FloeCommand): void {
           topics: flags.topics ?? (await defaultTopics(flags.topicPrefix)),
           optionalTopics: await defaultCdcTopics(flags.topicPrefix, flags.cdc, flags.topics !== undefined),
           dlqTopic: flags.dlqTopic ?? defaultTopicNames(flags.topicPrefix).dlq,
+          alertsTopic: flags.alertsTopic,
           ...(flags.bucket ? { bucket: flags.bucket } : {}),
           prefix: flags.prefix,
           groupId: flags.group,

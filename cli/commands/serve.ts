@@ -124,7 +124,11 @@ export function registerServeCommand(program: FloeCommand): void {
       "divide the burn alerts' windows (1h/5m, 6h/30m, 3d/6h) by n",
       SLO_DEFAULTS.burnScale,
     )
-    .option("--alerts-topic <topic>", "Kafka topic of the SLO burn alerts", SLO_DEFAULTS.alertsTopic)
+    .option(
+      "--alerts-topic <topic>",
+      "Kafka topic of the alerts (SLO burn, sink paused)",
+      SLO_DEFAULTS.alertsTopic,
+    )
     .option(
       "--redis-url <url>",
       "the real-time view's Redis (default $FLOE_REDIS_URL or redis://127.0.0.1:6380)",
@@ -166,6 +170,7 @@ export function registerServeCommand(program: FloeCommand): void {
             topics,
             optionalTopics: flags.topics ? [] : shopCdcTopics(flags.topicPrefix),
             dlqTopic: flags.dlqTopic ?? defaultTopicNames(flags.topicPrefix).dlq,
+            alertsTopic: flags.alertsTopic,
             prefix: flags.prefix,
             groupId: flags.group,
             hiveSchema: flags.schema,

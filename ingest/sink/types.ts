@@ -43,6 +43,8 @@ export interface SinkOptions {
   /** DuckDB threads encoding Parquet (they run beside the consume loop's thread). */
   readonly encoderThreads?: number;
   readonly onEvent?: (event: SinkEvent) => void;
+  /** Kafka topic of the `sink_paused` alerts (default `alerts`); null publishes none. */
+  readonly alertsTopic?: string | null;
   /** Called when a file is durable, with its rows' Kafka timestamps (benchmarks measure age with it). */
   readonly onDurable?: (file: DurableFile) => void;
 }
