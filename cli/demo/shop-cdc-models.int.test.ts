@@ -95,15 +95,7 @@ beforeAll(async () => {
     [product("p2", "5.00"), "c", 110, 2, "09:30:00"],
     [product("p2", "5.00"), "d", 300, 3, "11:00:00"],
   ]);
-  project = shop.loadShopProject(process.cwd(), ns, { shop_db: true });
-  for (const source of Object.values(project.manifest.sources)) {
-    if (source.source_name === "shop_db") {
-      (source as { relation: typeof source.relation }).relation = {
-        ...source.relation,
-        schema: ns.rawSchema,
-      };
-    }
-  }
+  project = shop.loadShopDbProject(process.cwd(), ns);
   await build();
 }, 600_000);
 

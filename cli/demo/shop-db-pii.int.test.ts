@@ -137,15 +137,7 @@ beforeAll(async () => {
     await trino.query(createCdcTableSql(rawTarget(), `db.${table}`));
     await insertChanges(table, changes.get(table) ?? []);
   }
-  project = shop.loadShopProject(process.cwd(), ns, { shop_db: true });
-  for (const source of Object.values(project.manifest.sources)) {
-    if (source.source_name === "shop_db") {
-      (source as { relation: typeof source.relation }).relation = {
-        ...source.relation,
-        schema: ns.rawSchema,
-      };
-    }
-  }
+  project = shop.loadShopDbProject(process.cwd(), ns);
   await build();
   firstHashes = await customerHashes();
 }, 1_200_000);

@@ -194,17 +194,35 @@ export function loadShopProject(
     vars,
     env: { ...process.env, FLOE_TRINO_SCHEMA: ns.targetSchema },
   });
-  // The sources yml names `hive.raw`; another namespace's raw tables live in another hive schema. Source
-  // relations are resolved from the manifest when models render, so repointing them here is enough.
+  pointSourceAt(project, "raw", ns.rawSchema);
+  return project;
+}
+
+/**
+ * The project with the shop database's CDC models on (var `shop_db`), their source `shop_db` read from the
+ * namespace's raw schema (where a test's own CDC sink lands Debezium's `db.<table>` topics).
+ */
+export function loadShopDbProject(
+  projectDir: string,
+  ns: ShopNamespace,
+  vars: Readonly<Record<string, unknown>> = {},
+): ParsedProject {
+  const project = loadShopProject(projectDir, ns, { ...vars, shop_db: true });
+  pointSourceAt(project, "shop_db", ns.rawSchema);
+  return project;
+}
+
+/**
+ * Repoints a source's tables to another Hive schema. The sources yml names `hive.raw`; another namespace's
+ * raw tables live in another schema. Source relations are resolved from the manifest when models render,
+ * so repointing them here is enough.
+ */
+function pointSourceAt(project: ParsedProject, sourceName: string, schema: string): void {
   for (const source of Object.values(project.manifest.sources)) {
-    if (source.source_name === "raw") {
-      (source as { relation: typeof source.relation }).relation = {
-        ...source.relation,
-        schema: ns.rawSchema,
-      };
+    if (source.source_name === sourceName) {
+      (source as { relation: typeof source.relation }).relation = { ...source.relation, schema };
     }
   }
-  return project;
 }
 
 export interface BuildShopOptions {
