@@ -9,8 +9,9 @@
  * - batch@max and single@max: as fast as the connections go (BENCH_CONNECTIONS, default 16, for batches;
  *   BENCH_SINGLE_CONNECTIONS, default 500, for single events).
  * For each: accepted events/s (202s × events per request / time), p50/p99 latency, non-202 answers, the
- * API process's CPU per accepted event (its utime+stime from /proc, both threads), the load generator's
- * CPU per request, and the events still spooled at the end (how far the forwarder trailed).
+ * API process's CPU per accepted event (utime+stime from /proc: all its threads, and the HTTP thread
+ * alone), the load generator's CPU per request, and the events still spooled at the end (how far the
+ * forwarder trailed).
  * BENCH_SCENARIOS (comma-separated names) runs only some. BENCH_VARIANTS runs several APIs and alternates
  * them scenario by scenario (BENCH_ROUNDS times): `worker` and `main` place kafkajs (this build), and
  * `label=/path` runs the build of another checkout (A/B of a code change: copy bin/, dist/, package.json
@@ -42,9 +43,13 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const SINGLE_CONNECTIONS = Number(process.env.BENCH_SINGLE_CONNECTIONS ?? 500);
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
-/** CPU seconds (user + system) a process has used, from /proc (Linux). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+/**
+ * CPU seconds (user + system) a process has used, from /proc (Linux); with `thread`, only that thread's
+ * (the main thread's id is the pid: the HTTP thread, apart from the Kafka link, libuv's and V8's threads).
+ */
+function cpuSeconds(pid: number, thread?: number): number {
+  const path = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
+  const fields = readFileSync(path, "utf8").split(") ")[1]?.split(" ") ?? [];
   // utime and stime are fields 14 and 15 of stat, 12 and 13 after "pid (comm) ".
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
@@ -111,6 +116,7 @@ async function main(): Promise<void> {
       for (const v of variants) {
         const load = loadavg()[0]?.toFixed(1);
         const cpu0 = cpuSeconds(v.pid);
+        const http0 = cpuSeconds(v.pid, v.pid);
         const result = await client.run({
           url: `${v.url}/v1/events`,
           headers,
@@ -120,6 +126,7 @@ async function main(): Promise<void> {
           ...(s.rate ? { rate: s.rate } : {}),
         });
         const cpu = cpuSeconds(v.pid) - cpu0;
+        const http = cpuSeconds(v.pid, v.pid) - http0;
         const accepted = result.status202 * s.events;
         const spooled = await spooledRecords(v.url);
         const perRequest = (seconds: number, requests: number) =>
@@ -129,7 +136,8 @@ async function main(): Promise<void> {
             `(${fmt(result.requests / result.seconds)} req/s), p50 ${result.p50Ms.toFixed(1)} ms, ` +
             `p99 ${result.p99Ms.toFixed(1)} ms, max ${result.maxMs.toFixed(1)} ms, non-202 ${result.non202}, ` +
             `errors ${result.errors}; API CPU ${perRequest(cpu, accepted)} µs/event ` +
-            `(${((cpu / result.seconds) * 100).toFixed(0)}% of a core), ${client.name} ` +
+            `(HTTP thread ${perRequest(http, accepted)}), ` +
+            `${((cpu / result.seconds) * 100).toFixed(0)}% of a core; ${client.name} ` +
             `${perRequest(result.clientCpuSeconds, result.requests)} µs/request; ${fmt(spooled)} still ` +
             `spooled; load ${load}`,
         );
