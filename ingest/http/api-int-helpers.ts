@@ -92,9 +92,18 @@ export class ApiChild {
   readonly ready: Promise<string>;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(args: readonly string[], env: NodeJS.ProcessEnv = process.env) {
-    this.child = spawn(process.execPath, ["bin/floe.js", "ingest", "api", "--port", "0", ...args], {
-      cwd: packageRoot(),
+  /**
+   * `root`: the checkout whose build runs (bench:api compares builds side by side); `nodeArgs`: flags for
+   * node itself (`--cpu-prof`, which NODE_OPTIONS does not take).
+   */
+  constructor(
+    args: readonly string[],
+    env: NodeJS.ProcessEnv = process.env,
+    { root = packageRoot(), nodeArgs = [] }: { root?: string; nodeArgs?: readonly string[] } = {},
+  ) {
+    const cli = ["bin/floe.js", "ingest", "api", "--port", "0", ...args];
+    this.child = spawn(process.execPath, [...nodeArgs, ...cli], {
+      cwd: root,
       env,
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -27,6 +27,10 @@ describe("API keys", () => {
     expect(key).toMatchObject({ name: "shop-web", topics: ["user-events"], rate: 500 });
   });
 
+  it("hashes keys as SHA-256 in hex, so key files written before still match", () => {
+    expect(hashKey("abc")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  });
+
   it("refuses a second active key of the same name, and revokes by name", () => {
     const path = keysFile();
     createKey(path, { name: "a" });
