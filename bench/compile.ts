@@ -67,18 +67,19 @@ const NAIVE = "naive Handlebars compile+render";
 
 /**
  * The cases, in an order that sets each one up: `cold` starts without target/ (no parse cache, no
- * compiled SQL), `warm` reruns on the result. `parse` writes only the manifest (and the cache); `compile`
+ * compiled SQL), `warm` reruns on the result (nothing changed, so the previous result is reused: see
+ * cli/compile/result-cache.ts). `parse` writes only the manifest (and the caches); `compile`
  * also renders and writes 30,000 SQL files, which on a cold run is mostly file-system work. The naive
  * baseline runs right before each compile it is compared with, so each pair sees the same neighbours.
  * The `wide` shape runs only the cases its ratios need.
  */
 const CASES = [
   { label: "parse   cold (no target/)", command: "parse", clean: true, edit: false, wide: false },
-  { label: "parse   warm (parse cache)", command: "parse", clean: false, edit: false, wide: false },
+  { label: "parse   warm (result reused)", command: "parse", clean: false, edit: false, wide: false },
   { label: NAIVE, command: "naive", clean: false, edit: false, wide: true },
   { label: "compile cold (no target/)", command: "compile", clean: true, edit: false, wide: true },
   { label: NAIVE, command: "naive", clean: false, edit: false, wide: true },
-  { label: "compile warm (cache, SQL unchanged)", command: "compile", clean: false, edit: false, wide: true },
+  { label: "compile warm (result reused)", command: "compile", clean: false, edit: false, wide: true },
   { label: "compile after editing one model", command: "compile", clean: false, edit: true, wide: false },
 ] as const;
 const COLD = CASES[3].label;

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -74,6 +74,52 @@ describe("floe compile (the built CLI, no engine)", () => {
     writeFileSync(join(dir, "models/g3/m3.sql"), "select 3 as id\n");
     expect(floe("compile", "--project-dir", dir).stdout).toContain("(1 files written, 1199 unchanged)");
     expect(readFileSync(join(dir, "target/compiled/shop/models/g3/m3.sql"), "utf8")).toBe("select 3 as id\n");
+  });
+
+  it("reuses an unchanged project's result: the same manifest with a new generated_at, patched in place", () => {
+    const dir = writeProject({
+      "models/a.sql": 'select {{env "FLOE_RESULT_TEST" "unset"}} as v\n',
+      "models/b.sql": 'select * from {{ref "a"}} where x = {{var "x" 1}}\n',
+    });
+    const run = (env: Record<string, string>, ...args: string[]) =>
+      spawnSync(process.execPath, [join(repo, "bin/floe.js"), "compile", "--project-dir", dir, ...args], {
+        encoding: "utf8",
+        env: { ...process.env, NO_COLOR: "1", ...env },
+      });
+    const manifestPath = join(dir, "target/manifest.json");
+    const a = join(dir, "target/compiled/shop/models/a.sql");
+    expect(run({ FLOE_RESULT_TEST: "1" }).stdout).toContain("(2 files written, 0 unchanged)");
+    const full = readFileSync(manifestPath, "utf8");
+    const inode = statSync(manifestPath).ino;
+
+    const second = run({ FLOE_RESULT_TEST: "1" });
+    expect(second.stdout).toMatch(/^Compiled 2 nodes \(2 models.*\(0 files written, 2 unchanged\)\.\n$/);
+    // Reused: the manifest was patched, not rewritten; only generated_at differs from the full run's.
+    expect(statSync(manifestPath).ino).toBe(inode);
+    const reused = readFileSync(manifestPath, "utf8");
+    const generatedAt = (text: string) => JSON.parse(text).metadata.generated_at as string;
+    expect(generatedAt(reused)).not.toBe(generatedAt(full));
+    expect(reused.replace(generatedAt(reused), "")).toBe(full.replace(generatedAt(full), ""));
+    expect(Number.isNaN(Date.parse(generatedAt(reused)))).toBe(false);
+
+    // Each input the build read makes it a full compile again.
+    expect(run({ FLOE_RESULT_TEST: "2" }).stdout).toContain("(1 files written, 1 unchanged)");
+    expect(readFileSync(a, "utf8")).toBe("select 2 as v\n");
+    expect(run({ FLOE_RESULT_TEST: "2" }, "--vars", "{x: 5}").stdout).toContain(
+      "(1 files written, 1 unchanged)",
+    );
+    expect(statSync(manifestPath).ino).not.toBe(inode);
+    // So does an output changed behind its back: deleted compiled SQL is written again.
+    rmSync(join(dir, "target/compiled"), { recursive: true });
+    expect(run({ FLOE_RESULT_TEST: "2" }, "--vars", "{x: 5}").stdout).toContain(
+      "(2 files written, 0 unchanged)",
+    );
+    expect(readFileSync(a, "utf8")).toBe("select 2 as v\n");
+    writeFileSync(manifestPath, "{}");
+    expect(run({ FLOE_RESULT_TEST: "2" }, "--vars", "{x: 5}").stdout).toContain(
+      "(0 files written, 2 unchanged)",
+    );
+    expect(JSON.parse(readFileSync(manifestPath, "utf8")).nodes["model.shop.b"]).toBeDefined();
   });
 
   it("after a render error part-way, keeps the old manifest and later rewrites files it replaced", () => {

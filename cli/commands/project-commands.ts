@@ -3,6 +3,7 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import { UsageError } from "../../core/errors.js";
 import { writeCompiledSql } from "../artifacts/compiled-sql-writer.js";
 import { whileWritingManifest, writeManifest } from "../artifacts/write-artifacts.js";
+import type { LoadProjectOptions } from "../compile/compile.js";
 import {
   forEachRendered,
   type GraphNode,
@@ -11,6 +12,7 @@ import {
   topologicalOrder,
 } from "../compile/compile.js";
 import { loadProjectFast } from "../compile/compile-pipeline.js";
+import { openResultCache, type ResultCache } from "../compile/result-cache.js";
 import type { UnitTestNode } from "../manifest/manifest.js";
 import { envPrefixFor, initProject, projectNameFor } from "../project/init-project.js";
 import { loadProjectFiles } from "../project/load-project.js";
@@ -43,9 +45,17 @@ export function registerCompileCommands(program: FloeCommand): void {
   ).handle(async (flags: ProjectFlags) => {
     const log = createLog(flags.logFormat, io, flags.quiet);
     const started = performance.now();
-    const project = await loadFast(flags, io, log);
+    const options = loadOptions(flags, io);
+    const cache = openResultCache(options, "parse", true);
+    if (cache.hit) {
+      for (const warning of cache.hit.warnings) log.warn("project.warning", warning);
+      log.info("parse.done", `Parsed ${summary(cache.hit.counts)} in ${seconds(started)}.`, cache.hit.counts);
+      return 0;
+    }
+    const project = await loadFast(options, cache, log);
     writeManifest(project.root, project.targetPath, project.manifest);
     const c = counts(project);
+    cache.record({ counts: c, warnings: project.warnings });
     log.info("parse.done", `Parsed ${summary(c)} in ${seconds(started)}.`, c);
     return 0;
   });
@@ -66,7 +76,21 @@ export function registerCompileCommands(program: FloeCommand): void {
     .handle(async (flags: ProjectFlags & SelectionFlags & { inline?: string }) => {
       const log = createLog(flags.logFormat, io, flags.quiet);
       const started = performance.now();
-      const project = await loadFast(flags, io, log);
+      const options = loadOptions(flags, io);
+      const whole =
+        flags.inline === undefined &&
+        flags.select === undefined &&
+        flags.exclude === undefined &&
+        flags.selector === undefined;
+      const cache = openResultCache(options, "compile", whole);
+      if (cache.hit) {
+        const { counts: c, rendered, warnings } = cache.hit;
+        for (const warning of warnings) log.warn("project.warning", warning);
+        const where = join(cache.hit.targetPath, "compiled", cache.hit.projectName);
+        logCompiled(log, started, c, where, rendered, 0, rendered);
+        return 0;
+      }
+      const project = await loadFast(options, cache, log);
       if (flags.inline !== undefined) {
         // As dbt's `compile --inline`: printed, nothing written.
         printCompiled(io, flags, "inline", "inline query", renderInline(project, flags.inline));
@@ -97,17 +121,9 @@ export function registerCompileCommands(program: FloeCommand): void {
       }
       const where = join(project.targetPath, "compiled", project.manifest.metadata.project_name);
       const c = counts(project);
-      log.info(
-        "compile.done",
-        `Compiled ${rendered} nodes (${summary(c)}) to ${where} in ${seconds(started)} (${written} files written, ${unchanged} unchanged).`,
-        {
-          ...c,
-          compiled: rendered,
-          written,
-          unchanged,
-          elapsed_s: (performance.now() - started) / 1000,
-        },
-      );
+      // An empty selection warns, which the recorded result would not repeat.
+      if (selected.size > 0) cache.record({ counts: c, warnings: project.warnings, rendered });
+      logCompiled(log, started, c, where, rendered, written, unchanged);
       return 0;
     });
 
@@ -132,7 +148,8 @@ export function registerCompileCommands(program: FloeCommand): void {
       const types = new Set(flags.resourceType ?? []);
       // `floe ls | head` closes the pipe early: main's IO then drops the rest, and ls still exits 0.
       const log = createLog("text", io);
-      const project = await loadFast({ ...flags, logFormat: "text" }, io, log, true);
+      const options = loadOptions({ ...flags, logFormat: "text" }, io);
+      const { project } = await loadProjectFast(options);
       const selected = selectFromFlags(project, project.root, flags);
       if (selected.size === 0) log.warn("select.empty", "no nodes selected.");
       const manifest = project.manifest;
@@ -192,10 +209,27 @@ export function registerCompileCommands(program: FloeCommand): void {
     });
 }
 
-async function loadFast(flags: ProjectFlags, io: CliIO, log: Log, quiet = false): Promise<ParsedProject> {
-  const { project } = await loadProjectFast(loadOptions(flags, io));
-  if (!quiet) for (const warning of project.warnings) log.warn("project.warning", warning);
+/** The full build, from the files the result cache read and with its recording environment. */
+async function loadFast(options: LoadProjectOptions, cache: ResultCache, log: Log): Promise<ParsedProject> {
+  const { project } = await loadProjectFast({ ...options, files: cache.files, env: cache.env });
+  for (const warning of project.warnings) log.warn("project.warning", warning);
   return project;
+}
+
+function logCompiled(
+  log: Log,
+  started: number,
+  c: Record<string, number>,
+  where: string,
+  rendered: number,
+  written: number,
+  unchanged: number,
+): void {
+  log.info(
+    "compile.done",
+    `Compiled ${rendered} nodes (${summary(c)}) to ${where} in ${seconds(started)} (${written} files written, ${unchanged} unchanged).`,
+    { ...c, compiled: rendered, written, unchanged, elapsed_s: (performance.now() - started) / 1000 },
+  );
 }
 
 function counts(project: ParsedProject): Record<string, number> {

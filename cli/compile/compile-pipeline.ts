@@ -42,9 +42,13 @@ export interface PipelineStats {
 }
 
 export async function loadProjectFast(
-  options: LoadProjectOptions & { readonly useCache?: boolean },
+  options: LoadProjectOptions & {
+    readonly useCache?: boolean;
+    /** The project's files, when the caller has read them already (result-cache.ts). */
+    readonly files?: ProjectFiles;
+  },
 ): Promise<{ project: ParsedProject; stats: PipelineStats }> {
-  const files = loadProjectFiles(options.projectDir ?? process.cwd(), options.targetPath);
+  const files = options.files ?? loadProjectFiles(options.projectDir ?? process.cwd(), options.targetPath);
   // Only templates outside the fast parser's subset are parsed here (cache, worker); the build parses the
   // rest itself and does not keep their ASTs (see BuildContext.template).
   const complex: SourceText[] = [];
