@@ -11,7 +11,7 @@
  * of main, e.g. /work/main, for "before"). Per step and project it prints the raw rows in the lookback
  * window, the rows in the table after the build, the model's wall time, and the largest peak user memory
  * and the input rows of its Trino queries (GET /v1/query/{id}). A project whose build fails (out of
- * memory) is dropped from later steps. BENCH_SLACK_MINUTES (default 0) is raw_file_slack_minutes: the
+ * memory) is dropped from later steps. BENCH_EXPLAIN=1 adds a step whose model query is EXPLAIN ANALYZEd. BENCH_SLACK_MINUTES (default 0) is raw_file_slack_minutes: the
  * steps are seconds apart, where the default 15-minute slack would re-read every earlier step; in a running
  * system the slack re-reads the last 15 minutes of ingest, a bound that does not grow (it costs rows ×
  * what the figures show per row).
@@ -54,6 +54,10 @@ interface Variant {
   readonly label: string;
   readonly project: ParsedProject;
   failed: boolean;
+  /** The model's SQL as the last build compiled it (the incremental form from the second build on). */
+  compiled?: string;
+  /** The statements the last build ran (one MERGE for an incremental build without schema change). */
+  run?: string;
 }
 
 const variants: Variant[] = PROJECTS.map((dir, i) => ({
@@ -134,7 +138,7 @@ async function build(variant: Variant): Promise<string> {
   const node = Object.values(variant.project.manifest.nodes).find(
     (n) => n.resource_type === "model" && n.name === "stg_user_events",
   );
-  if (node === undefined) throw new Error(`no stg_user_events in ${variant.dir}`);
+  if (node?.resource_type !== "model") throw new Error(`no stg_user_events in ${variant.dir}`);
   const result = await runTask(
     runTaskOptions({
       project: variant.project,
@@ -142,7 +146,10 @@ async function build(variant: Variant): Promise<string> {
       selected: new Set([node.unique_id]),
       connection: connectTarget(variant.project.target),
       logger: quiet,
-      writeArtifact: () => {},
+      writeArtifact: (path, content) => {
+        if (path === node.compiled_path) variant.compiled = content;
+        else if (path === node.compiled_path.replace("/compiled/", "/run/")) variant.run = content;
+      },
     }),
   );
   const model = result.results.find((r) => r.uniqueId === node.unique_id);
@@ -156,7 +163,7 @@ async function build(variant: Variant): Promise<string> {
   const target = await count(
     `select count(*) as n from ${shop.martRelation(variant.project, "stg_user_events")}`,
   );
-  return `target ${fmt(target)} rows, ${model.executionTime.toFixed(1)} s, peak ${peak.peakUserMemory}, input ${fmt(input)} rows`;
+  return `target ${fmt(target)} rows, ${model.executionTime.toFixed(1)} s, peak user memory ${(peak.peakBytes / 2 ** 20).toFixed(1)} MB, input ${fmt(input)} rows`;
 }
 
 const fmt = (n: number) => n.toLocaleString("en-US");
@@ -178,6 +185,17 @@ try {
     for (const v of variants) {
       if (v.failed) continue;
       console.log(`  ${v.label}: ${await build(v)}`);
+    }
+  }
+  if (process.env.BENCH_EXPLAIN === "1") {
+    // One more step, and the plans with operator figures instead of a build: where the rows and memory go.
+    await trino.query(insertStep(STEPS, start));
+    for (const v of variants) {
+      if (v.failed || v.compiled === undefined || v.run === undefined) continue;
+      for (const sql of [v.compiled, v.run.trim().replace(/;$/, "")]) {
+        const { rows } = await trino.query<Record<string, string>>(`explain analyze ${sql}`);
+        console.log(`EXPLAIN ANALYZE ${v.label}:\n${rows.map((r) => Object.values(r)[0]).join("\n")}`);
+      }
     }
   }
 } finally {
