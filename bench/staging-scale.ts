@@ -56,8 +56,6 @@ interface Variant {
   failed: boolean;
   /** The model's SQL as the last build compiled it (the incremental form from the second build on). */
   compiled?: string;
-  /** The statements the last build ran (one MERGE for an incremental build without schema change). */
-  run?: string;
 }
 
 const variants: Variant[] = PROJECTS.map((dir, i) => ({
@@ -148,7 +146,6 @@ async function build(variant: Variant): Promise<string> {
       logger: quiet,
       writeArtifact: (path, content) => {
         if (path === node.compiled_path) variant.compiled = content;
-        else if (path === node.compiled_path.replace("/compiled/", "/run/")) variant.run = content;
       },
     }),
   );
@@ -191,11 +188,9 @@ try {
     // One more step, and the plans with operator figures instead of a build: where the rows and memory go.
     await trino.query(insertStep(STEPS, start));
     for (const v of variants) {
-      if (v.failed || v.compiled === undefined || v.run === undefined) continue;
-      for (const sql of [v.compiled, v.run.trim().replace(/;$/, "")]) {
-        const { rows } = await trino.query<Record<string, string>>(`explain analyze ${sql}`);
-        console.log(`EXPLAIN ANALYZE ${v.label}:\n${rows.map((r) => Object.values(r)[0]).join("\n")}`);
-      }
+      if (v.failed || v.compiled === undefined) continue;
+      const { rows } = await trino.query<Record<string, string>>(`explain analyze ${v.compiled}`);
+      console.log(`EXPLAIN ANALYZE ${v.label}:\n${rows.map((r) => Object.values(r)[0]).join("\n")}`);
     }
   }
 } finally {
