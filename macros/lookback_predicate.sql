@@ -5,10 +5,10 @@
   load ran out of Trino's 1 GB per node after 1.6 M events).
 
   1. The row's FILE was written after the newest file already loaded, minus `raw_file_slack_minutes`
-     (default 15). `$file_modified_time` is S3's LastModified: S3 stamps it when it receives an upload (a
-     multipart upload: when it was started) but lists the file only once the upload completed, so a file
-     stamped before the newest loaded one may still have been uploading, invisible, during the last load
-     (and another S3 server's clock may be a little behind). The slack covers that upload time and skew;
+     (default 15). `$file_modified_time` is S3's LastModified, which can be earlier than the moment the
+     file became listable (a multipart upload is stamped when it was started), so a file stamped before
+     the newest loaded one may still have been uploading, invisible, during the last load (and another S3
+     server's clock may be a little behind). The slack covers that upload time and skew;
      rows re-read inside it are dropped by the anti-join in staged_raw_events, so it costs the rows of
      `raw_file_slack_minutes` of ingest per load, a bound that does not grow. Both sides are S3's clock,
      never the sink's or Trino's. Trino skips the other files' splits (the bound reaches the Hive page
