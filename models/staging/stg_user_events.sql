@@ -16,4 +16,5 @@
     device,
     referrer,
     campaign,
+    page_url,
 {{/staged_raw_events}}
