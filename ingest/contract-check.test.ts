@@ -2,7 +2,14 @@ import { isDeepStrictEqual } from "node:util";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { compileFastCheck } from "./contract-check.js";
-import { CONTRACTS, parseEvent, parseEventWithZod, TOPIC_KINDS, type TopicKind } from "./contracts.js";
+import {
+  CONTRACTS,
+  parseEvent,
+  parseEventWithZod,
+  type SchemaVersion,
+  TOPIC_KINDS,
+  type TopicKind,
+} from "./contracts.js";
 import { EventTimeBounds } from "./event-time.js";
 import { generateShop } from "./generator.js";
 import { Random } from "./random.js";
@@ -98,15 +105,19 @@ describe("fast contract checks", () => {
       for (const [type, versions] of Object.entries(CONTRACTS[kind])) {
         expect(compileFastCheck(versions[1]), `${kind}/${type} v1`).toBeDefined();
         expect(compileFastCheck(versions[2]), `${kind}/${type} v2`).toBeDefined();
+        if (versions[3]) expect(compileFastCheck(versions[3]), `${kind}/${type} v3`).toBeDefined();
       }
     }
   });
 
   it("accept every valid generated event with zod's exact output", () => {
-    const messages = [...generateShop({ events: 5_000, seed: 11 }).messages].filter((m) => m.event);
+    const messages = [...generateShop({ events: 5_000, seed: 11, v3Share: 0.3 }).messages].filter(
+      (m) => m.event,
+    );
+    expect(messages.some((m) => m.event?.schema_version === 3)).toBe(true);
     for (const m of messages) {
       const event = m.event as Record<string, unknown>;
-      const version = (event.schema_version ?? 1) as 1 | 2;
+      const version = (event.schema_version ?? 1) as SchemaVersion;
       const shape = CONTRACTS[m.kind][String(event.event_type)]?.[version];
       const fast = shape && compileFastCheck(shape)?.(JSON.parse(m.value));
       expect(fast, m.value).toBeDefined();
@@ -120,7 +131,7 @@ describe("fast contract checks", () => {
     timeout: 60_000,
   }, () => {
     const rng = new Random(7);
-    const shop = generateShop({ events: 3_000, seed: 3, malformed: 0.05, duplicates: 0.01 });
+    const shop = generateShop({ events: 3_000, seed: 3, malformed: 0.05, duplicates: 0.01, v3Share: 0.3 });
     let compared = 0;
     let accepted = 0;
     const mismatches: unknown[] = [];

@@ -33,7 +33,8 @@ const MAX_REASON = 600;
 
 // Valid events of every topic and type to mutate (dated 2026-03-01 to ~03-03, inside the bounds at NOW).
 const BASES = [
-  ...generateShop({ events: 600, seed: 13, start: new Date("2026-03-01T00:00:00Z"), days: 1 }).messages,
+  ...generateShop({ events: 600, seed: 13, start: new Date("2026-03-01T00:00:00Z"), days: 1, v3Share: 0.3 })
+    .messages,
 ]
   .filter((m) => m.event && !m.duplicate)
   .map((m) => ({ kind: m.kind, event: JSON.parse(m.value) as Record<string, unknown> }));
@@ -57,13 +58,14 @@ const key = fc.oneof(
     "price",
     "items",
     "referrer",
+    "page_url",
   ),
 );
 const jsonValue = fc.jsonValue({ maxDepth: 4, stringUnit: anyUnit });
 
 /** Contract fields of an event as zod outputs them (the rest of its keys must land in attributes). */
 function contractKeys(kind: TopicKind, event: Record<string, unknown>): Set<string> {
-  const version = event.schema_version === 2 ? 2 : 1;
+  const version = event.schema_version === 2 || event.schema_version === 3 ? event.schema_version : 1;
   return new Set([...Object.keys(CONTRACTS[kind][String(event.event_type)]?.[version] ?? {}), "event_type"]);
 }
 
@@ -208,6 +210,11 @@ describe("the fast contract path agrees with zod", () => {
     "2026-03-09T12:00:00.001Z",
     "2026-03-09T11:59:59.99999999Z",
     [{ sku: "s", qty: 1, unit_price: 1 }],
+    // Schema versions: v3 exists for user-events only, v4 for no topic.
+    2,
+    3,
+    4,
+    "/products/p-1",
   );
   const nearBound = fc
     .integer({ min: -3 * DAY, max: 10 * DAY })
@@ -220,7 +227,10 @@ describe("the fast contract path agrees with zod", () => {
         base,
         fc.constantFrom(...TOPIC_KINDS),
         fc.array(
-          fc.tuple(fc.constantFrom("event_time", "schema_version", "price", "items", "quantity", "x"), value),
+          fc.tuple(
+            fc.constantFrom("event_time", "schema_version", "price", "items", "quantity", "page_url", "x"),
+            value,
+          ),
           {
             maxLength: 3,
           },

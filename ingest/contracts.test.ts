@@ -28,6 +28,55 @@ describe("parseEvent", () => {
     expect(v1.ok && v1.event.attributes).toEqual({ referrer: "google" });
   });
 
+  it("knows v3's page_url on every user-events type, only in v3, and keeps v2's fields", () => {
+    const { product_id: _p, ...checkout } = { ...view, event_type: "checkout" };
+    for (const event of [
+      view,
+      { ...view, event_type: "add_to_cart" },
+      { ...view, event_type: "purchase" },
+      checkout,
+    ]) {
+      const v3 = parseEvent("user-events", {
+        ...event,
+        schema_version: 3,
+        page_url: "/p/1",
+        referrer: "ads",
+      });
+      expect(v3.ok && v3.event.schemaVersion).toBe(3);
+      expect(v3.ok && v3.event.fields.page_url).toBe("/p/1");
+      expect(v3.ok && v3.event.fields.referrer).toBe("ads");
+      expect(v3.ok && v3.event.attributes).toEqual({});
+      // Optional: a v3 event without it is valid (every v2 event is a valid v3 one).
+      expect(parseEvent("user-events", { ...event, schema_version: 3 }).ok).toBe(true);
+    }
+    // v1 and v2 readers are unchanged: the field is an attribute there, as any unknown field.
+    const v2 = parseEvent("user-events", { ...view, schema_version: 2, page_url: "/p/1" });
+    expect(v2.ok && v2.event.fields.page_url).toBeUndefined();
+    expect(v2.ok && v2.event.attributes).toEqual({ page_url: "/p/1" });
+    const empty = parseEvent("user-events", { ...view, schema_version: 3, page_url: "" });
+    expect(!empty.ok && empty.reason).toMatch(/^product_view v3: page_url: /);
+  });
+
+  it("dead-letters a schema version it has no contract for, naming the fix", () => {
+    const v4 = parseEvent("user-events", { ...view, schema_version: 4, page_url: "/p/1" });
+    expect(v4).toEqual({
+      ok: false,
+      reason: "unknown schema_version 4 (this sink knows 1, 2, 3): deploy the contract, then replay the DLQ",
+    });
+    const product = {
+      event_id: view.event_id,
+      event_type: "product_updated",
+      event_time: view.event_time,
+      product_id: "p-1",
+    };
+    expect(parseEvent("product-metadata", { ...product, schema_version: 2 }).ok).toBe(true);
+    expect(parseEvent("product-metadata", { ...product, schema_version: 3 })).toEqual({
+      ok: false,
+      reason:
+        "no contract for product-metadata/product_updated v3 (it has v1, v2): deploy the contract, then replay the DLQ",
+    });
+  });
+
   it("gives readable reasons", () => {
     const missing = parseEvent("user-events", { ...view, user_id: undefined });
     expect(missing).toEqual({ ok: false, reason: "product_view v1: user_id: required" });
@@ -172,7 +221,7 @@ describe("hostile events go to the DLQ with a reason, never through and never as
     );
     expect(reason(decodeMessage("user-events", with_('"price":1e400')))).toMatch(/^product_view v1: price: /);
     expect(reason(decodeMessage("user-events", with_('"schema_version":1e400')))).toBe(
-      "schema_version must be 1 or 2, got Infinity",
+      "unknown schema_version Infinity (this sink knows 1, 2, 3): deploy the contract, then replay the DLQ",
     );
     const fine = decodeMessage("user-events", with_('"score":-1.7e308'));
     expect(fine.ok && fine.event.attributes).toEqual({ score: "-1.7e+308" });

@@ -4,8 +4,9 @@ import { clip, configuredEventTimeBounds, type EventTimeBounds } from "./event-t
 import { invalidUtf8Offset, NON_FINITE_REASON, storedValueProblem } from "./json-limits.js";
 
 /**
- * Event contracts (ingest/README.md, "Contracts"). One zod schema per (topic, event_type, schema_version); v2 only
- * adds optional fields, so a v2 reader accepts every v1 event. Fields a schema does not know are never a
+ * Event contracts (ingest/README.md, "Contracts"). One zod schema per (topic, event_type, schema_version); each
+ * version only adds optional fields (v2: `referrer`/`campaign`, …; v3, user-events only: `page_url`), so a
+ * reader of a version accepts every event of the versions before it. Fields a schema does not know are never a
  * reason to reject: `parseEvent` moves them into `attributes` (values JSON-encoded unless strings).
  * Beyond the zod shapes, the contract bounds `event_time` (event-time.ts) and what an attribute may hold
  * (json-limits.ts): values that would otherwise be stored wrong or stop a reader go to the DLQ.
@@ -31,10 +32,14 @@ const country = z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166 alpha-2 code
 const id = z.string().min(1);
 const money = z.number().finite().nonnegative();
 
+/** The schema versions a contract may have; user-events alone has a v3 (the other topics stop at v2). */
+export const SCHEMA_VERSIONS = [1, 2, 3] as const;
+export type SchemaVersion = (typeof SCHEMA_VERSIONS)[number];
+
 const envelope = {
   event_id: z.uuid(),
   event_time: z.iso.datetime(),
-  schema_version: z.union([z.literal(1), z.literal(2)]).optional(),
+  schema_version: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
 };
 
 const userV1 = {
@@ -48,7 +53,14 @@ const userV1 = {
   country: country.optional(),
   device: z.enum(["web", "ios", "android"]).optional(),
 };
-const userV2 = { ...userV1, referrer: z.string().optional(), campaign: z.string().optional() };
+const userV2Extra = { referrer: z.string().optional(), campaign: z.string().optional() };
+/**
+ * v3 (issue 14, schema evolution): `page_url`, the page the action happened on (a product page, the cart,
+ * the checkout). Every clickstream event has one — unlike a coupon code, which only a checkout carries — and
+ * it answers what `referrer` (where the visit came from) cannot: which page converts, where a funnel leaks.
+ * A path or a full URL, as the client sends it; optional, so every v2 event is a valid v3 one.
+ */
+const userV3Extra = { page_url: z.string().min(1).optional() };
 
 const productV1Full = {
   product_id: id,
@@ -80,21 +92,24 @@ const orderV1 = {
 };
 
 type Shape = Record<string, z.ZodType>;
+/** An event type's contract by version; `3` only where the topic has a v3. */
+export type VersionedShapes = { 1: Shape; 2: Shape; 3?: Shape };
 
-function byVersion(v1: Shape, v2Extra: Shape): { 1: Shape; 2: Shape } {
-  return { 1: { ...envelope, ...v1 }, 2: { ...envelope, ...v1, ...v2Extra } };
+function byVersion(v1: Shape, v2Extra: Shape, v3Extra?: Shape): VersionedShapes {
+  const v2 = { ...envelope, ...v1, ...v2Extra };
+  return { 1: { ...envelope, ...v1 }, 2: v2, ...(v3Extra ? { 3: { ...v2, ...v3Extra } } : {}) };
 }
 
 // product_id is the only field whose requiredness differs by type: a checkout covers a whole cart.
 const checkoutV1Shape: Shape = { ...userV1, product_id: id.optional() };
 
 /** Every contract as data: topic → event type → version → field shape. */
-export const CONTRACTS: Record<TopicKind, Record<string, { 1: Shape; 2: Shape }>> = {
+export const CONTRACTS: Record<TopicKind, Record<string, VersionedShapes>> = {
   "user-events": {
-    product_view: byVersion(userV1, userV2),
-    add_to_cart: byVersion(userV1, userV2),
-    checkout: byVersion(checkoutV1Shape, { referrer: userV2.referrer, campaign: userV2.campaign }),
-    purchase: byVersion(userV1, userV2),
+    product_view: byVersion(userV1, userV2Extra, userV3Extra),
+    add_to_cart: byVersion(userV1, userV2Extra, userV3Extra),
+    checkout: byVersion(checkoutV1Shape, userV2Extra, userV3Extra),
+    purchase: byVersion(userV1, userV2Extra, userV3Extra),
   },
   "product-metadata": {
     product_created: byVersion(productV1Full, { brand: z.string().optional() }),
@@ -120,8 +135,8 @@ interface Compiled {
 }
 
 // kind → type → version → compiled contract: the hot path builds no key string per event.
-const compiled = new Map<TopicKind, Map<string, { 1?: Compiled; 2?: Compiled }>>();
-function schemaFor(kind: TopicKind, type: string, version: 1 | 2): Compiled | undefined {
+const compiled = new Map<TopicKind, Map<string, Partial<Record<SchemaVersion, Compiled>>>>();
+function schemaFor(kind: TopicKind, type: string, version: SchemaVersion): Compiled | undefined {
   let byKind = compiled.get(kind);
   if (!byKind) {
     byKind = new Map();
@@ -150,7 +165,7 @@ function schemaFor(kind: TopicKind, type: string, version: 1 | 2): Compiled | un
 export interface ParsedEvent {
   readonly kind: TopicKind;
   readonly eventType: string;
-  readonly schemaVersion: 1 | 2;
+  readonly schemaVersion: SchemaVersion;
   readonly fields: Record<string, unknown>;
   readonly attributes: Record<string, string>;
 }
@@ -204,11 +219,24 @@ function parseEventUsing(
     };
   }
   const version = raw.schema_version ?? 1;
-  if (version !== 1 && version !== 2) {
-    return { ok: false, reason: `schema_version must be 1 or 2, got ${quote(version)}` };
+  // A version from the future (a producer deployed before the sink) is not lost: the DLQ keeps the message
+  // and `floe ingest dlq replay` sends it back once a sink with that contract runs (ingest/README.md).
+  if (version !== 1 && version !== 2 && version !== 3) {
+    return {
+      ok: false,
+      reason: `unknown schema_version ${quote(version)} (this sink knows 1, 2, 3): deploy the contract, then replay the DLQ`,
+    };
   }
   const contract = schemaFor(kind, type, version);
-  if (!contract) return { ok: false, reason: `no contract for ${kind}/${type} v${version}` };
+  if (!contract) {
+    const known = Object.keys(CONTRACTS[kind][type] ?? {})
+      .map((v) => `v${v}`)
+      .join(", ");
+    return {
+      ok: false,
+      reason: `no contract for ${kind}/${type} v${version} (it has ${known}): deploy the contract, then replay the DLQ`,
+    };
+  }
   // event_type was checked above; the fast path checks the contract's other fields.
   let fields = fast ? contract.fast?.(raw) : undefined;
   if (!fields) {

@@ -19,6 +19,24 @@ describe("generateShop", { timeout: 60_000 }, () => {
     expect(c.list.map((m) => m.value)).not.toEqual(a.list.map((m) => m.value));
   });
 
+  it("emits a share of sessions' user-events as v3 with page_url only when asked, all contract-valid", () => {
+    const plain = collect({ events: 3_000, seed: 7, start });
+    expect(plain.list.some((m) => m.event?.schema_version === 3 || m.event?.page_url !== undefined)).toBe(
+      false,
+    );
+    const { list } = collect({ events: 3_000, seed: 7, start, v3Share: 0.4 });
+    const user = list.filter((m) => m.kind === "user-events" && m.event);
+    const v3 = user.filter((m) => m.event?.schema_version === 3);
+    expect(v3.length / user.length).toBeGreaterThan(0.25);
+    expect(v3.length / user.length).toBeLessThan(0.55);
+    for (const m of v3) {
+      const parsed = parseEvent("user-events", m.event);
+      expect(parsed.ok && parsed.event.fields.page_url, m.value).toMatch(/^\/(products\/p-\d+|checkout)/);
+    }
+    // Only user-events have a v3: orders and product metadata stay v1/v2.
+    expect(list.some((m) => m.kind !== "user-events" && m.event?.schema_version === 3)).toBe(false);
+  });
+
   it("publishes exactly N messages and counts them in the ledger", () => {
     const { list, ledger } = collect({
       events: 8_000,

@@ -27,6 +27,8 @@ export interface GenerateOptions {
   readonly days?: number;
   /** Publish one ~2 MB message as the first malformed one (default true when malformed > 0). */
   readonly oversized?: boolean;
+  /** Share of sessions whose user-events are v3, with `page_url` (default 0: the stream of before v3). */
+  readonly v3Share?: number;
 }
 
 export interface GeneratedShop {
@@ -52,7 +54,7 @@ export function shopStream(options: GenerateOptions): {
   const total = Math.max(0, Math.floor(options.events));
   // One PRNG for the simulation and the mixer: their draws interleave, and that order is the seed's output.
   const rng = new Random(seed);
-  const shop = new ShopSimulation(rng, { total, start, days });
+  const shop = new ShopSimulation(rng, { total, start, days, v3Share: options.v3Share ?? 0 });
   const messages = mixStream(rng, shop, {
     total,
     duplicates: options.duplicates ?? 0,

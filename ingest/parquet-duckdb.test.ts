@@ -76,7 +76,7 @@ const view = {
 describe("DuckParquetEncoder", () => {
   it("writes the same rows as the JS path for every topic and event type of a generated shop", async () => {
     const byFile = new Map<string, { kind: TopicKind; type: string; values: string[] }>();
-    for (const m of generateShop({ events: 3_000, seed: 5 }).messages) {
+    for (const m of generateShop({ events: 3_000, seed: 5, v3Share: 0.3 }).messages) {
       if (!m.event) continue;
       const type = String(m.event.event_type);
       const key = `${m.kind}/${type}`;
@@ -113,6 +113,22 @@ describe("DuckParquetEncoder", () => {
       { key: "color", value: "red" },
       { key: "n", value: "5" },
     ]);
+    expect(rows).toEqual(await reference(file));
+    expect(encoder.fallbacks).toBe(0);
+  });
+
+  it("writes v3's page_url to its column for v3 events only, the same on both paths", async () => {
+    const file = input("user-events", "product_view", [
+      JSON.stringify({ ...view, schema_version: 3, page_url: "/products/p1", referrer: "ads" }),
+      JSON.stringify({ ...view, schema_version: 2, page_url: "/products/p1", referrer: "ads" }),
+      JSON.stringify({ ...view, schema_version: 3 }),
+      JSON.stringify(view),
+    ]);
+    const rows = (await readBack(await encoder.encode(file))) as Record<string, unknown>[];
+    expect(rows.map((r) => r.page_url)).toEqual(["/products/p1", null, null, null]);
+    expect(rows.map((r) => r.referrer)).toEqual(["ads", "ads", null, null]);
+    expect(rows.map((r) => r.schema_version)).toEqual([3, 2, 3, 1]);
+    expect(rows[1]?.attributes).toEqual([{ key: "page_url", value: "/products/p1" }]);
     expect(rows).toEqual(await reference(file));
     expect(encoder.fallbacks).toBe(0);
   });

@@ -4,7 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { type ChangeFileInput, encodeChangeFile } from "./cdc/change-file.js";
-import { CONTRACTS, type ParsedEvent, parseEvent, type TopicKind } from "./contracts.js";
+import {
+  CONTRACTS,
+  type ParsedEvent,
+  parseEvent,
+  SCHEMA_VERSIONS,
+  type SchemaVersion,
+  type TopicKind,
+} from "./contracts.js";
 import { encodeParquet } from "./parquet-file.js";
 import { type ColumnType, RAW_COLUMNS, type RawRow, toRawRow } from "./raw-schema.js";
 import type { RowBuffer } from "./row-buffer.js";
@@ -17,7 +24,7 @@ import type { RowBuffer } from "./row-buffer.js";
  * row: `{"o":offset,"t":event_time ms,"i":ingested ms,"v":version,"r":trace id,"a":{attributes},"e":<original event>}`.
  * DuckDB parses the lines natively and projects them onto the raw columns: a column only takes a value
  * where the event's own contract (type + version) knows that field, exactly as zod's output does (a v1
- * event's `referrer` stays in `attributes`). `event_time` comes from JS (`Date.parse`, ms precision, as
+ * event's `referrer`, a v2 event's `page_url` stay in `attributes`). `event_time` comes from JS (`Date.parse`, ms precision, as
  * before), offsets and attributes too. Where DuckDB refuses a file that JSON.parse accepted (a lone UTF-16
  * surrogate, a duplicate key, an integer beyond INT32), the file is rebuilt from the same lines and encoded
  * with hyparquet-writer: same rows either way, so same offsets ⇒ same rows holds.
@@ -56,7 +63,7 @@ interface Line {
   o: number;
   t: number | null;
   i: number;
-  v: 1 | 2;
+  v: SchemaVersion;
   r?: string | null;
   a: Record<string, string>;
   e: unknown;
@@ -101,6 +108,8 @@ const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
 export function projectionSql(kind: TopicKind, eventType: string, partition: number, path: string): string {
   const columns = RAW_COLUMNS[kind];
   const contract = CONTRACTS[kind][eventType];
+  // The versions this event type has (only those reach a file: any other is dead-lettered before).
+  const versions = SCHEMA_VERSIONS.filter((v) => contract?.[v] !== undefined);
   const fields = columns.filter(
     (c) => c.type !== "map" && !c.name.startsWith("_") && c.name !== "schema_version",
   );
@@ -126,15 +135,13 @@ export function projectionSql(kind: TopicKind, eventType: string, partition: num
       case "_trace_id":
         return `r AS ${as}`;
     }
-    const inV1 = contract !== undefined && c.name in contract[1];
-    const inV2 = contract !== undefined && c.name in contract[2];
+    const withColumn = versions.filter((v) => c.name in (contract?.[v] ?? {}));
     // CAST, not TRY_CAST: a value DuckDB cannot hold fails the file, which then takes the JS path.
     const value = `CAST(e.${ident(c.name)} AS ${WRITE_TYPES[c.type]})`;
     const typedNull = `CAST(NULL AS ${WRITE_TYPES[c.type]})`;
-    if (inV1 && inV2) return `${value} AS ${as}`;
-    if (inV2) return `CASE WHEN v = 2 THEN ${value} ELSE ${typedNull} END AS ${as}`;
-    if (inV1) return `CASE WHEN v = 1 THEN ${value} ELSE ${typedNull} END AS ${as}`;
-    return `${typedNull} AS ${as}`;
+    if (withColumn.length === 0) return `${typedNull} AS ${as}`;
+    if (withColumn.length === versions.length) return `${value} AS ${as}`;
+    return `CASE WHEN v IN (${withColumn.join(", ")}) THEN ${value} ELSE ${typedNull} END AS ${as}`;
   });
   const read =
     `read_json(${sqlString(path)}, format = 'newline_delimited', ` +

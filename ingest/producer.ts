@@ -210,6 +210,7 @@ export async function publishShopRun(options: PublishOptions): Promise<ShopRunOu
     late: options.late ?? 0,
     oversized: options.oversized ?? true,
     topicPrefix: names.prefix,
+    v3Share: options.v3Share ?? 0,
   };
   // A resume of another stream (or of nothing) is a usage error, found before Kafka is touched.
   if (options.resume) checkResumable(recorded, settings, store.path);

@@ -27,6 +27,8 @@ export const generatorSettingsSchema = z.object({
   late: z.number(),
   oversized: z.boolean(),
   topicPrefix: z.string(),
+  // Checkpoints written before --v3-share existed are runs without v3 events.
+  v3Share: z.number().default(0),
 });
 export type GeneratorSettings = z.infer<typeof generatorSettingsSchema>;
 

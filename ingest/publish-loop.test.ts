@@ -36,6 +36,7 @@ const SETTINGS: GeneratorSettings = {
   late: 0.03,
   oversized: true,
   topicPrefix: "t-",
+  v3Share: 0,
 };
 const topicOf = (kind: TopicKind) => `t-${kind}`;
 const PARTITIONS = 3;

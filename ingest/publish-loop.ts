@@ -178,6 +178,7 @@ export async function publishStream(
     malformed: run.settings.malformed,
     late: run.settings.late,
     oversized: run.settings.oversized,
+    v3Share: run.settings.v3Share,
   });
   const fold = new LedgerFold(header);
   let published = 0;

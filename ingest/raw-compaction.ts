@@ -136,8 +136,11 @@ async function runMerge(
     `'floe.start_offset': '${merge.first}'`,
     `'floe.end_offset': '${merge.last}'`,
   ].join(", ");
+  // union_by_name: a partition may hold files from before a column was added (`_trace_id`, v3's
+  // `page_url`). Without it DuckDB takes the first file's columns and drops the new column's values from
+  // every later file (or fails when the first file has it and a later one not).
   await duck.run(
-    `COPY (SELECT * FROM read_parquet([${list}]) ORDER BY _kafka_offset) TO '${out}' ` +
+    `COPY (SELECT * FROM read_parquet([${list}], union_by_name = true) ORDER BY _kafka_offset) TO '${out}' ` +
       `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880, KV_METADATA {${kv}})`,
   );
   const reader = await duck.runAndReadAll(`SELECT count(*) FROM read_parquet('${out}')`);

@@ -45,6 +45,8 @@ export const RAW_COLUMNS: Record<TopicKind, readonly RawColumn[]> = {
     col("device", "string"),
     col("referrer", "string"),
     col("campaign", "string"),
+    // v3 (issue 14): added after raw tables existed, so registration also ALTERs it in (raw-tables.ts).
+    col("page_url", "string"),
     ...TAIL,
   ],
   "product-metadata": [

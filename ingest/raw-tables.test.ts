@@ -9,6 +9,18 @@ import {
   tableNameOf,
 } from "./raw-tables.js";
 
+/** A Trino that records each statement and answers none. */
+function recordingTrino() {
+  const statements: string[] = [];
+  const trino = {
+    async query(sql: string) {
+      statements.push(sql);
+      return { columns: [], rows: [] };
+    },
+  } as never;
+  return { statements, trino };
+}
+
 describe("raw table statements", () => {
   it("creates an external Parquet table over the topic's prefix, partitioned by date and type", () => {
     const sql = createTableSql(DEFAULT_RAW_TARGET, "orders", "orders");
@@ -26,6 +38,19 @@ describe("raw table statements", () => {
     expect(registerPartitionSql(DEFAULT_RAW_TARGET, "user-events", "2026-03-01", "purchase")).toBe(
       "CALL \"hive\".system.register_partition('raw', 'user_events', ARRAY['event_date', 'event_type'], ARRAY['2026-03-01', 'purchase'])",
     );
+  });
+});
+
+describe("raw event tables created before a column existed", () => {
+  it("gain v3's page_url (user-events only) and _trace_id at registration, idempotently", async () => {
+    const { statements, trino } = recordingTrino();
+    await registerRawTables(trino, DEFAULT_RAW_TARGET, ["user-events", "orders"], false);
+    expect(statements.filter((s) => s.startsWith("ALTER"))).toEqual([
+      'ALTER TABLE "hive"."raw"."user_events" ADD COLUMN IF NOT EXISTS "_trace_id" varchar',
+      'ALTER TABLE "hive"."raw"."user_events" ADD COLUMN IF NOT EXISTS "page_url" varchar',
+      'ALTER TABLE "hive"."raw"."orders" ADD COLUMN IF NOT EXISTS "_trace_id" varchar',
+    ]);
+    expect(createTableSql(DEFAULT_RAW_TARGET, "user-events", "user-events")).toContain('"page_url" varchar');
   });
 });
 
@@ -64,13 +89,7 @@ describe("raw CDC table statements", () => {
   });
 
   it("registers a CDC table with the columns its markers name (idempotent statements only)", async () => {
-    const statements: string[] = [];
-    const trino = {
-      async query(sql: string) {
-        statements.push(sql);
-        return { columns: [], rows: [] };
-      },
-    } as never;
+    const { statements, trino } = recordingTrino();
     const columnsOf = async () => ["price", "color"];
     await registerRawTables(trino, DEFAULT_RAW_TARGET, ["db.products"], true, columnsOf);
     expect(statements.map((s) => s.split(" (")[0])).toEqual([

@@ -89,10 +89,16 @@ export function addCdcColumnSql(target: RawTableTarget, topic: string, column: s
  * existing table as it is): registration adds them, and files written before read them as NULL (the Hive
  * connector maps Parquet columns by name).
  */
-export const ADDED_COLUMNS: readonly string[] = ["_trace_id"];
+export const ADDED_COLUMNS: Readonly<Record<TopicKind, readonly string[]>> = {
+  // page_url: the user-events v3 field (contracts.ts), in tables created before v3.
+  "user-events": ["_trace_id", "page_url"],
+  "product-metadata": ["_trace_id"],
+  orders: ["_trace_id"],
+};
 
 export function addColumnSql(target: RawTableTarget, topic: string, kind: TopicKind, column: string): string {
-  const type = RAW_COLUMNS[kind].find((c) => c.name === column)?.type ?? "string";
+  const type = RAW_COLUMNS[kind].find((c) => c.name === column)?.type;
+  if (type === undefined) throw new Error(`raw schema of ${kind} has no column ${column}`);
   return `ALTER TABLE ${qualifiedTable(target, topic)} ADD COLUMN IF NOT EXISTS ${quoteIdentifier(column)} ${TRINO_TYPES[type]}`;
 }
 
@@ -156,7 +162,7 @@ export async function registerRawTables(
       }
     } else {
       await trino.query(createTableSql(target, topic, kind));
-      for (const column of ADDED_COLUMNS) await trino.query(addColumnSql(target, topic, kind, column));
+      for (const column of ADDED_COLUMNS[kind]) await trino.query(addColumnSql(target, topic, kind, column));
     }
     if (sync) await trino.query(syncPartitionsSql(target, topic));
     tables.push(`${target.catalog}.${target.schema}.${tableNameOf(topic)}`);

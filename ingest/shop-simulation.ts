@@ -43,6 +43,8 @@ interface CartLine {
 interface Session {
   readonly user: ShopUser;
   readonly v2: boolean;
+  /** Its user-events are v3, with `page_url` (`--v3-share`). */
+  readonly v3: boolean;
   readonly common: Record<string, unknown>;
   at: number;
 }
@@ -61,6 +63,8 @@ export interface SimulationOptions {
   readonly start: Date;
   /** Simulated days the events spread over. */
   readonly days: number;
+  /** Share of sessions whose user-events are schema_version 3, with `page_url` (default 0). */
+  readonly v3Share?: number;
 }
 
 const COUNTRIES = [
@@ -101,6 +105,7 @@ export class ShopSimulation {
   private clock: number;
   private sessionNo = 0;
   private orderNo = 0;
+  private readonly v3Share: number;
 
   constructor(
     private readonly rng: Random,
@@ -109,6 +114,7 @@ export class ShopSimulation {
     this.t0 = options.start.getTime();
     this.clock = this.t0;
     this.span = options.days * 86_400_000;
+    this.v3Share = options.v3Share ?? 0;
     const userCount = Math.max(20, Math.round(options.total / 60));
     const productCount = Math.max(10, Math.min(2_000, Math.round(options.total / 500)));
     const users: ShopUser[] = [];
@@ -187,6 +193,15 @@ export class ShopSimulation {
     };
   }
 
+  /**
+   * The envelope of a session's user-event: v3 (with the page it happened on) for a v3 session, else v1/v2
+   * as before. `schema_version` keeps its key position, so v1/v2 events are byte for byte what they were.
+   */
+  private userBase(type: EventType, at: number, session: Session, page: string): Record<string, unknown> {
+    const base = this.base(type, at, session.v2 || session.v3);
+    return session.v3 ? { ...base, schema_version: 3, page_url: page } : base;
+  }
+
   private newSession(progress: number): void {
     const rng = this.rng;
     this.sessionNo++;
@@ -194,6 +209,8 @@ export class ShopSimulation {
     this.clock = Math.max(this.clock, this.t0 + progress * this.span + rng.int(0, 60_000));
     const user = rng.pick(this.users);
     const v2 = rng.chance(0.3);
+    // Drawn only when asked for: the default stream (v3Share 0) takes the same draws, so stays the same.
+    const v3 = this.v3Share > 0 && rng.chance(this.v3Share);
     const common = {
       user_id: user.id,
       session_id: `s-${sessionNo}`,
@@ -205,7 +222,7 @@ export class ShopSimulation {
       // Mobile apps send a field no contract knows: it must land in `attributes`, not be rejected.
       ...(user.device === "web" ? {} : { app_version: `3.${user.id.length % 4}.${sessionNo % 7}` }),
     };
-    const session: Session = { user, v2, common, at: this.clock };
+    const session: Session = { user, v2, v3, common, at: this.clock };
     const cart = this.browse(session);
     if (cart.length === 0 || !rng.chance(0.55)) return;
     this.order(session, cart);
@@ -221,7 +238,7 @@ export class ShopSimulation {
   /** Product views, some followed by an add to cart; returns the cart. */
   private browse(session: Session): CartLine[] {
     const { rng, products } = this;
-    const { user, v2, common } = session;
+    const { user, common } = session;
     const views = 1 + Math.min(12, Math.floor(-Math.log(1 - rng.next()) * 3));
     const cart: CartLine[] = [];
     for (let i = 0; i < views; i++) {
@@ -232,7 +249,7 @@ export class ShopSimulation {
         kind: "user-events",
         key: user.id,
         event: {
-          ...this.base("product_view", t, v2),
+          ...this.userBase("product_view", t, session, `/products/${product.id}`),
           ...common,
           product_id: product.id,
           price: product.price,
@@ -248,7 +265,7 @@ export class ShopSimulation {
           kind: "user-events",
           key: user.id,
           event: {
-            ...this.base("add_to_cart", t2, v2),
+            ...this.userBase("add_to_cart", t2, session, `/products/${product.id}`),
             ...common,
             product_id: product.id,
             quantity: qty,
@@ -264,7 +281,7 @@ export class ShopSimulation {
   /** Checkout and order_created, then payment (80 %) or perhaps a cancellation hours later. */
   private order(session: Session, cart: readonly CartLine[]): void {
     const rng = this.rng;
-    const { user, v2, common } = session;
+    const { user, common } = session;
     this.orderNo++;
     const orderId = `o-${this.orderNo}`;
     const items = cart.map((c) => ({ sku: c.product.id, qty: c.qty, unit_price: c.product.price }));
@@ -275,7 +292,7 @@ export class ShopSimulation {
       kind: "user-events",
       key: user.id,
       event: {
-        ...this.base("checkout", tc, v2),
+        ...this.userBase("checkout", tc, session, "/checkout"),
         ...common,
         order_id: orderId,
         price: amount,
@@ -319,7 +336,7 @@ export class ShopSimulation {
         kind: "user-events",
         key: user.id,
         event: {
-          ...this.base("purchase", tp, v2),
+          ...this.userBase("purchase", tp, session, "/checkout/confirmation"),
           ...common,
           product_id: c.product.id,
           quantity: c.qty,

@@ -21,6 +21,7 @@ export const generateFlags = z
     duplicates: probability.default(0),
     malformed: probability.default(0),
     late: probability.default(0),
+    v3Share: probability.default(0),
     topicPrefix: z.string().default(""),
     partitions: num.int().positive().default(3),
     start: z.iso.datetime().optional(),

@@ -44,6 +44,7 @@ export async function generate(flags: GenerateFlags, io: CliIO): Promise<ExitCod
       duplicates: flags.duplicates,
       malformed: flags.malformed,
       late: flags.late,
+      v3Share: flags.v3Share,
       partitions: flags.partitions,
       topics: defaultTopicNames(flags.topicPrefix),
       start: flags.start ? new Date(flags.start) : undefined,

@@ -79,6 +79,7 @@ export function registerIngestCommands(program: FloeCommand): void {
     .option("--duplicates <p>", "probability a message re-sends a recent event", "0")
     .option("--malformed <p>", "probability a message is malformed (bypasses the contract)", "0")
     .option("--late <p>", "probability an event is published late", "0")
+    .option("--v3-share <p>", "share of sessions whose user-events are schema_version 3 (with page_url)", "0")
     .option("--topic-prefix <prefix>", "prefix for topic names (e.g. dev1-)", "")
     .option("--partitions <n>", "partitions for topics it creates", "3")
     .option("--start <iso>", "first simulated instant (default: midnight UTC two days ago)")

@@ -126,7 +126,8 @@ export async function registerShopRawTables(ns: ShopNamespace, trino: TrinoQuery
   return [...events, ...cdc];
 }
 
-function rawTargetOf(ns: ShopNamespace): RawTableTarget {
+/** Where a namespace's raw tables live: its hive schema, over its topics' folders. */
+export function rawTargetOf(ns: ShopNamespace): RawTableTarget {
   return { ...DEFAULT_RAW_TARGET, schema: ns.rawSchema, prefix: `${ns.s3Prefix}${ns.topicPrefix}` };
 }
 

@@ -42,7 +42,7 @@ class FakeKafka implements PublishIO {
 }
 
 const run = (db: MemoryShopDb, extra: Partial<PublishRun> = {}): PublishRun => ({
-  settings: SETTINGS,
+  settings: { ...SETTINGS, v3Share: 0 },
   topicOf: (kind: TopicKind) => `t-${kind}`,
   batch: 500,
   resume: false,

@@ -18,4 +18,5 @@
     device,
     referrer,
     campaign,
+    page_url,
 {{/staged_raw_events}}
