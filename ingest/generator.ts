@@ -47,6 +47,8 @@ export function defaultStart(now = new Date()): Date {
 export function shopStream(options: GenerateOptions): {
   messages: Generator<GeneratedMessage>;
   header: LedgerHeader;
+  /** The shop behind the stream: its users, products and pending follow-ups are the stream's state. */
+  simulation: ShopSimulation;
 } {
   const seed = options.seed ?? 42;
   const start = options.start ?? defaultStart();
@@ -62,7 +64,11 @@ export function shopStream(options: GenerateOptions): {
     late: options.late ?? 0,
     oversized: options.oversized ?? true,
   });
-  return { messages, header: { seed, start, days, users: shop.users.length, products: shop.productCount } };
+  return {
+    messages,
+    header: { seed, start, days, users: shop.users.length, products: shop.productCount },
+    simulation: shop,
+  };
 }
 
 export function generateShop(options: GenerateOptions): GeneratedShop {

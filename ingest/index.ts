@@ -30,6 +30,7 @@ export {
   PUBLISH_RETRY,
   type PublishOptions,
   publishShop,
+  publishShopCounts,
   publishShopRun,
   ShopProducer,
   type TopicNames,
@@ -43,6 +44,7 @@ export {
   type PublishOutcome,
   type PublishPhase,
   publishStream,
+  publishStreamCounts,
 } from "./publish-loop.js";
 export { RAW_COLUMNS, type RawColumn, TRINO_TYPES } from "./raw-schema.js";
 export {
@@ -57,6 +59,8 @@ export { DEFAULT_SHOP_DB_URL, pgShopDb, type ShopDbWriter, shopDbUrl } from "./s
 export { type PublishedEvent, type ShopDbCounts, ShopDbFold } from "./shop-db/shop-db-fold.js";
 export {
   foldLedger,
+  type LedgerCounts,
+  LedgerCountsFold,
   type LedgerEntry,
   LedgerFold,
   type LedgerHeader,

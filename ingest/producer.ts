@@ -19,12 +19,15 @@ import {
   type PublishEvent,
   type PublishIO,
   type PublishOutcome,
+  type PublishRun,
   publishStream,
+  publishStreamCounts,
 } from "./publish-loop.js";
 import { type BurstSettings, messagesWithin, pace, REALTIME_LATE_MS } from "./realtime.js";
 import type { ShopDbWriter } from "./shop-db/pg-writer.js";
 import type { ShopDbCounts } from "./shop-db/shop-db-fold.js";
 import { shopDbFollower } from "./shop-db/shop-db-follower.js";
+import type { LedgerCounts } from "./shop-ledger.js";
 import { ensureDeadLetterTopic } from "./sink/topics.js";
 
 export { ContractViolation } from "./publish-loop.js";
@@ -144,7 +147,7 @@ export interface PublishOptions extends GenerateOptions {
 }
 
 /** A run's outcome, with what it did to the shop database when it wrote one. */
-export interface ShopRunOutcome extends PublishOutcome {
+export interface ShopRunOutcome<L extends LedgerCounts = ShopLedger> extends PublishOutcome<L> {
   readonly shopDb?: Readonly<ShopDbCounts>;
 }
 
@@ -174,7 +177,19 @@ export async function publishShop(options: PublishOptions): Promise<ShopLedger> 
 }
 
 /** Generates the shop and publishes it (or the rest of an interrupted run), exactly once per message. */
-export async function publishShopRun(options: PublishOptions): Promise<ShopRunOutcome> {
+export function publishShopRun(options: PublishOptions): Promise<ShopRunOutcome> {
+  return publishShopWith(options, publishStream);
+}
+
+/** The same run keeping only the ledger's counts, in constant memory (a long run writing no ledger file). */
+export function publishShopCounts(options: PublishOptions): Promise<ShopRunOutcome<LedgerCounts>> {
+  return publishShopWith(options, publishStreamCounts);
+}
+
+async function publishShopWith<L extends LedgerCounts>(
+  options: PublishOptions,
+  publish: (run: PublishRun, io: PublishIO, store: CheckpointStore) => Promise<PublishOutcome<L>>,
+): Promise<ShopRunOutcome<L>> {
   const endpoints = options.endpoints ?? endpointsFromEnv();
   const names = options.topics ?? defaultTopicNames();
   const store =
@@ -253,7 +268,7 @@ export async function publishShopRun(options: PublishOptions): Promise<ShopRunOu
             }),
         })
       : undefined;
-    const outcome = await publishStream(
+    const outcome = await publish(
       {
         settings,
         topicOf: (kind) => topicName(names, kind),

@@ -22,9 +22,10 @@ import {
   type PublishOutcome,
   type PublishRun,
   publishStream,
+  publishStreamCounts,
 } from "./publish-loop.js";
 import { pace } from "./realtime.js";
-import { foldLedger, ledgerEntryOfRecord } from "./shop-ledger.js";
+import { foldLedger, ledgerEntryOfRecord, type ShopLedger } from "./shop-ledger.js";
 
 const SETTINGS: GeneratorSettings = {
   events: 6_000,
@@ -149,6 +150,17 @@ function expectPublishedOnce(kafka: FakeKafka, outcome: PublishOutcome) {
 }
 
 describe("publishStream", { timeout: 60_000 }, () => {
+  it("keeps only the ledger's counts when asked, the same counts as the whole ledger's", async () => {
+    const kafka = new FakeKafka();
+    const outcome = await publishStreamCounts(run(), kafka, memoryStore());
+    expect(kafka.contents()).toEqual(expectedContents(kafka));
+    const whole = generated();
+    for (const _ of whole.messages);
+    const { seed, start, days, messages, users, products } = whole.ledger;
+    expect(outcome.ledger).toEqual({ seed, start, days, messages, users, products });
+    expect(outcome.ledger.messages.duplicates).toBeGreaterThan(0);
+  });
+
   it("rides out failed sends in the middle with backoff and publishes each message exactly once", async () => {
     const kafka = new FakeKafka();
     for (const call of [4, 5, 6]) kafka.failing.add(call);
@@ -172,7 +184,7 @@ describe("publishStream", { timeout: 60_000 }, () => {
     const store = memoryStore();
     const error = await publishStream(run(), kafka, store).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PublishFailed);
-    const failed = (error as PublishFailed).outcome;
+    const failed = (error as PublishFailed<ShopLedger>).outcome;
     expect(failed.published).toBe(5 * 500);
     expect(store.saved?.published).toBe(5 * 500);
     // The ledger of a failed run is the fold of exactly what Kafka holds.

@@ -1,4 +1,4 @@
-import type { GeneratedMessage } from "./stream-mixer.js";
+import { DUPLICATE_REACH, type GeneratedMessage } from "./stream-mixer.js";
 
 /**
  * Real-time publishing (`floe ingest generate --realtime`): the shop's messages go out at a steady rate
@@ -69,15 +69,21 @@ export function restamp(message: GeneratedMessage, nowMs: number, lateByMs: numb
 /**
  * Restamps a run's messages in order. A duplicate re-sends a recent event's bytes (an at-least-once
  * producer's retry), so it gets the bytes its original went out with, not a new time; the originals of the
- * last `remember` events are kept for that.
+ * last `remember` events are kept for that: as many as the mixer lets a duplicate reach back, no more (a
+ * run's memory must not grow with its length).
  */
 export class Restamper {
   private readonly sent = new Map<string, string>();
 
   constructor(
     private readonly lateByMs: number,
-    private readonly remember = 50_000,
+    private readonly remember = DUPLICATE_REACH,
   ) {}
+
+  /** Originals kept (at most `remember`). */
+  get remembered(): number {
+    return this.sent.size;
+  }
 
   stamp(message: GeneratedMessage, nowMs: number): GeneratedMessage {
     if (message.duplicate && !message.event) {

@@ -62,11 +62,22 @@ export interface ShopLedger {
 /**
  * One message as the ledger sees it: a valid event or a malformed message. A valid event whose
  * `event_id` was seen before is a duplicate (a producer retry, a replay): counted as a row, not as an
- * event. `late` is the generator's own mark (an event it held back); rows read back carry none.
+ * event. `late` and `duplicate` are the generator's own marks (an event it held back, a copy it re-sent);
+ * rows read back carry none.
  */
 export type LedgerEntry =
-  | { readonly kind: TopicKind; readonly event: Readonly<Record<string, unknown>>; readonly late?: boolean }
+  | {
+      readonly kind: TopicKind;
+      readonly event: Readonly<Record<string, unknown>>;
+      readonly late?: boolean;
+      readonly duplicate?: boolean;
+    }
   | { readonly kind: TopicKind; readonly malformed: MalformedKind };
+
+type ValidEntry = Extract<LedgerEntry, { readonly event: unknown }>;
+
+/** The ledger's message counts and settings, without the truth about orders, sessions and revenue. */
+export type LedgerCounts = Pick<ShopLedger, "seed" | "start" | "days" | "messages" | "users" | "products">;
 
 /** What the events alone cannot tell: the run's settings and the size of the shop's catalog. */
 export interface LedgerHeader {
@@ -89,10 +100,13 @@ const MALFORMED_ZERO: Record<MalformedKind, number> = {
 };
 
 /**
- * The fold's running state. `add` takes one entry; `ledger()` is a snapshot (a fresh object that later
- * entries do not change), so a run that stops half-way has the ledger of exactly what it emitted.
+ * The counting half of the fold, in constant memory: it keeps counters only, nothing per event, order or
+ * session, so a real-time run of any length folds what it published without growing (issue 13's soak saw
+ * the full fold take the generator from 262 MB to 1 GB in 15 minutes). It tells a duplicate by the
+ * generator's `duplicate` mark instead of remembering every event_id, so it is only for the generator's
+ * own messages (`ledgerEntryOf`); rows read back carry no marks and need `LedgerFold`.
  */
-export class LedgerFold {
+export class LedgerCountsFold {
   private readonly counts = { total: 0, valid: 0, uniqueEvents: 0, duplicates: 0, malformed: 0, late: 0 };
   private readonly malformedByKind = { ...MALFORMED_ZERO };
   private readonly validByTopic = Object.fromEntries(TOPIC_KINDS.map((k) => [k, 0])) as Record<
@@ -102,18 +116,11 @@ export class LedgerFold {
   private readonly uniqueByType: Record<string, number> = Object.fromEntries(
     Object.values(EVENT_TYPES).flatMap((types) => types.map((t) => [t, 0])),
   );
-  private readonly seen = new Set<string>();
-  private readonly orders = new Map<string, LedgerOrder>();
-  private readonly revenueByDay = new Map<string, number>();
-  private readonly sessionSteps = new Map<string, Set<string>>();
-  private readonly viewersByDay = new Map<string, Set<string>>();
-  private readonly purchasersByDay = new Map<string, Set<string>>();
-  private snapshot: ShopLedger | undefined;
 
-  constructor(private readonly header: LedgerHeader) {}
+  constructor(protected readonly header: LedgerHeader) {}
 
   add(entry: LedgerEntry): void {
-    this.snapshot = undefined;
+    this.changed();
     this.counts.total++;
     if ("malformed" in entry) {
       this.counts.malformed++;
@@ -122,12 +129,10 @@ export class LedgerFold {
     }
     this.counts.valid++;
     this.validByTopic[entry.kind]++;
-    const id = String(entry.event.event_id);
-    if (this.seen.has(id)) {
+    if (this.isDuplicate(entry)) {
       this.counts.duplicates++;
       return;
     }
-    this.seen.add(id);
     this.counts.uniqueEvents++;
     const type = String(entry.event.event_type);
     this.uniqueByType[type] = (this.uniqueByType[type] ?? 0) + 1;
@@ -135,12 +140,64 @@ export class LedgerFold {
     this.recordTruth(entry.event, type);
   }
 
-  ledger(): ShopLedger {
+  /** A snapshot: a fresh object that later entries do not change. */
+  ledger(): LedgerCounts {
+    return {
+      seed: this.header.seed,
+      start: this.header.start.toISOString(),
+      days: this.header.days,
+      messages: {
+        ...this.counts,
+        malformedByKind: { ...this.malformedByKind },
+        validByTopic: { ...this.validByTopic },
+        uniqueByType: { ...this.uniqueByType },
+      },
+      users: this.header.users,
+      products: this.header.products,
+    };
+  }
+
+  protected isDuplicate(entry: ValidEntry): boolean {
+    return entry.duplicate === true;
+  }
+
+  protected recordTruth(_event: Readonly<Record<string, unknown>>, _type: string): void {}
+
+  protected changed(): void {}
+}
+
+/**
+ * The whole fold: the counts and the truth (orders, revenue, funnel, same-day purchasers). `add` takes one
+ * entry; `ledger()` is a snapshot, so a run that stops half-way has the ledger of exactly what it emitted.
+ * It remembers every event_id (a duplicate is an id seen before, marked or not) and every order and
+ * session: memory grows with the stream, which is what a ledger of everything costs.
+ */
+export class LedgerFold extends LedgerCountsFold {
+  private readonly seen = new Set<string>();
+  private readonly orders = new Map<string, LedgerOrder>();
+  private readonly revenueByDay = new Map<string, number>();
+  private readonly sessionSteps = new Map<string, Set<string>>();
+  private readonly viewersByDay = new Map<string, Set<string>>();
+  private readonly purchasersByDay = new Map<string, Set<string>>();
+  private snapshot: ShopLedger | undefined;
+
+  override ledger(): ShopLedger {
     this.snapshot ??= this.build();
     return this.snapshot;
   }
 
-  private recordTruth(e: Readonly<Record<string, unknown>>, type: string): void {
+  protected override changed(): void {
+    this.snapshot = undefined;
+  }
+
+  protected override isDuplicate(entry: ValidEntry): boolean {
+    const id = String(entry.event.event_id);
+    if (this.seen.has(id)) return true;
+    this.seen.add(id);
+    return false;
+  }
+
+  protected override recordTruth(e: Readonly<Record<string, unknown>>, type: string): void {
     const day = String(e.event_time).slice(0, 10);
     if (typeof e.session_id === "string") addTo(this.sessionSteps, e.session_id, type);
     if (type === "product_view") addTo(this.viewersByDay, day, String(e.user_id));
@@ -191,17 +248,7 @@ export class LedgerFold {
       sameDayPurchasers[day] = n;
     }
     return {
-      seed: this.header.seed,
-      start: this.header.start.toISOString(),
-      days: this.header.days,
-      messages: {
-        ...this.counts,
-        malformedByKind: { ...this.malformedByKind },
-        validByTopic: { ...this.validByTopic },
-        uniqueByType: { ...this.uniqueByType },
-      },
-      users: this.header.users,
-      products: this.header.products,
+      ...super.ledger(),
       sessions: this.sessionSteps.size,
       orders: [...this.orders.values()].map((o) => ({ ...o })),
       revenueByDay: Object.fromEntries(this.revenueByDay),

@@ -47,8 +47,8 @@ const MALFORMED_KINDS: readonly MalformedKind[] = [
   "unknown_event_type",
 ];
 
-/** Recent valid messages a duplicate may copy. */
-const RECENT = 200;
+/** Recent valid messages a duplicate may copy (so what a restamper must remember to re-send one). */
+export const DUPLICATE_REACH = 200;
 
 /** Exactly `options.total` messages. Draws from `rng`, the same `Random` the source draws from. */
 export function* mixStream(
@@ -69,7 +69,7 @@ export function* mixStream(
       ...(isLate ? { late: true } : {}),
     };
     recent.push(message);
-    if (recent.length > RECENT) recent.shift();
+    if (recent.length > DUPLICATE_REACH) recent.shift();
     return message;
   };
 
@@ -103,11 +103,15 @@ export function* mixStream(
   }
 }
 
-/** A generated message as a ledger entry (a duplicate carries only its bytes: its event is parsed). */
+/**
+ * A generated message as a ledger entry. A duplicate carries only its bytes: its event is parsed, and it
+ * is marked, so a fold that keeps no event_ids (`LedgerCountsFold`) still counts it as one.
+ */
 export function ledgerEntryOf(message: GeneratedMessage): LedgerEntry {
   if (message.malformed) return { kind: message.kind, malformed: message.malformed };
   if (message.event) return { kind: message.kind, event: message.event, late: message.late === true };
-  return { kind: message.kind, event: JSON.parse(message.value) as Record<string, unknown> };
+  const event = JSON.parse(message.value) as Record<string, unknown>;
+  return { kind: message.kind, event, ...(message.duplicate ? { duplicate: true } : {}) };
 }
 
 function malformedMessage(kind: MalformedKind, rng: Random, users: readonly ShopUser[]): GeneratedMessage {

@@ -5,6 +5,7 @@ import type { Manifest, TestNode, UnitTestNode } from "../manifest/manifest.js";
 import { type DueDecision, decideDue, decideWithoutInputs } from "./decide-due.js";
 import { codeDigest, type DueNode, dataInputs, dueCandidate } from "./due-candidate.js";
 import { DUE_STATE_FILE, type DueRecord, DueStateFile } from "./due-state.js";
+import { envS3Client, s3ObjectLister } from "./s3-object-lister.js";
 import { TrinoVersionReader, type VersionReader } from "./upstream-versions.js";
 
 /** The answer for one node: build it (and what to record once it built), or skip it, with the reason. */
@@ -96,7 +97,8 @@ export function createDueGate(options: DueGateOptions): DueGate {
 
 /**
  * `floe build --due` and `floe serve`'s builds: the state file in the project's target folder, the inputs'
- * versions read from the target's Trino (cancelled with the run).
+ * versions read from the target's Trino (cancelled with the run) and, for external Hive tables, from S3
+ * with the connection settings of the environment (`FLOE_S3_*`, as the sink's).
  */
 export function projectDueGate(
   project: ParsedProject,
@@ -106,8 +108,11 @@ export function projectDueGate(
   return createDueGate({
     manifest: project.manifest,
     state: new DueStateFile(join(project.root, project.targetPath, DUE_STATE_FILE)),
-    versions: new TrinoVersionReader(project.manifest, (sql, options) =>
-      connection.query(sql, { ...options, ...(signal ? { signal } : {}) }),
+    versions: new TrinoVersionReader(
+      project.manifest,
+      (sql, options) => connection.query(sql, { ...options, ...(signal ? { signal } : {}) }),
+      undefined,
+      s3ObjectLister(envS3Client(process.env)),
     ),
   });
 }

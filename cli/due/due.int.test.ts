@@ -1,19 +1,27 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, describe, expect, it } from "vitest";
-import { localTrino, uniqueName } from "../../testing/local-stack.js";
+import { s3RawObjectStore } from "../../ingest/raw-retention.js";
+import { localS3, localTrino, uniqueName } from "../../testing/local-stack.js";
 import { floe, testTrinoPort, writeRunnerProject } from "../testing/run-fixture.js";
 import { dropSchema, rows } from "../testing/warehouse.js";
 
 /**
- * `floe build --due` on the real stack: raw sources are Hive tables (as the sink's raw layer), models are
- * Iceberg tables. A model whose inputs did not change is skipped with its reason, one whose raw source got
- * new rows (a new file) is built, and so is what reads it (a new snapshot), and a model with build_after
- * is not rebuilt before its time even though its upstream changed.
+ * `floe build --due` on the real stack: raw sources are Hive tables, models are Iceberg tables. raw.orders
+ * is external and partitioned, as the sink's raw layer (its version is its S3 listing), raw.products
+ * managed (its version read through Trino). A model whose inputs did not change is skipped with its
+ * reason — also after objects Trino does not read appear under raw.orders' location (a marker, a file in a
+ * folder not registered as a partition) —, one whose raw source got new rows (a new file) is built, and so
+ * is what reads it (a new snapshot), and a model with build_after is not rebuilt before its time even
+ * though its upstream changed.
  */
 const trino = localTrino({ port: testTrinoPort() });
 const schema = uniqueName("floe_due");
 const raw = `${schema}_raw`;
+const BUCKET = "warehouse";
+const ordersPrefix = `${schema}/orders/`;
+const objects = s3RawObjectStore(localS3(), BUCKET);
 
 afterAll(async () => {
   await dropSchema(trino, schema);
@@ -21,6 +29,9 @@ afterAll(async () => {
     await trino.query(`DROP TABLE IF EXISTS hive.${raw}.${table}`).catch(() => undefined);
   }
   await trino.query(`DROP SCHEMA IF EXISTS hive.${raw}`).catch(() => undefined);
+  const keys: string[] = [];
+  for await (const key of objects.list(ordersPrefix)) keys.push(key);
+  await objects.delete(keys);
 });
 
 const FILES = {
@@ -53,9 +64,14 @@ function results(dir: string): Map<string, Result> {
 describe("floe build --due", () => {
   it("skips what did not change or is not due, builds what a new raw file reaches", async () => {
     await trino.query(`CREATE SCHEMA hive.${raw}`);
-    await trino.query(`CREATE TABLE hive.${raw}.orders (id integer, amount double)`);
+    await trino.query(
+      `CREATE TABLE hive.${raw}.orders (id integer, amount double, day varchar) ` +
+        `WITH (external_location = 's3://${BUCKET}/${ordersPrefix.slice(0, -1)}', partitioned_by = ARRAY['day'])`,
+    );
     await trino.query(`CREATE TABLE hive.${raw}.products (sku varchar)`);
-    await trino.query(`INSERT INTO hive.${raw}.orders VALUES (1, 10.0), (2, 5.0)`);
+    await trino.query(
+      `INSERT INTO hive.${raw}.orders VALUES (1, 10.0, '2026-12-01'), (2, 5.0, '2026-12-01')`,
+    );
     await trino.query(`INSERT INTO hive.${raw}.products VALUES ('a')`);
     const dir = writeRunnerProject(schema, FILES);
 
@@ -71,8 +87,17 @@ describe("floe build --due", () => {
     ]);
     const state = JSON.parse(readFileSync(join(dir, "target/due_state.json"), "utf8"));
     expect(state.nodes["model.shop.stg_orders"].upstream["source.shop.raw.orders"]).toMatch(
+      /^1 file, \d+ bytes, newest \S+, digest [0-9a-f]{12}$/,
+    );
+    expect(state.nodes["model.shop.stg_products"].upstream["source.shop.raw.products"]).toMatch(
       /^1 file, newest /,
     );
+
+    // Objects Trino does not read, under raw.orders' location: a marker, a file of an unregistered folder.
+    const s3 = localS3();
+    for (const key of ["_columns/note", "day=2099-01-01/stray.parquet"]) {
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${ordersPrefix}${key}`, Body: "x" }));
+    }
     expect(state.nodes["model.shop.fct_orders"].upstream["model.shop.stg_orders"]).toMatch(/^snapshot \d+$/);
 
     // Nothing changed: every model is skipped, each with its reason; the test of a skipped model is not run.
@@ -81,7 +106,7 @@ describe("floe build --due", () => {
     const unchanged = results(dir);
     expect(unchanged.get("stg_orders")).toMatchObject({ status: "skipped" });
     expect(unchanged.get("stg_orders")?.message).toMatch(
-      /^upstream unchanged: raw\.orders 1 file, newest .+ = last seen$/,
+      /^upstream unchanged: raw\.orders 1 file, \d+ bytes, newest .+ = last seen$/,
     );
     expect(unchanged.get("fct_orders")?.message).toMatch(
       /^upstream unchanged: stg_orders snapshot \d+ = last seen$/,
@@ -99,7 +124,7 @@ describe("floe build --due", () => {
 
     // New raw rows (a new file in raw.orders): stg_orders and fct_orders are built; stg_products' source
     // did not change; orders_hourly's upstream changed, but it is not due for an hour.
-    await trino.query(`INSERT INTO hive.${raw}.orders VALUES (3, 20.0)`);
+    await trino.query(`INSERT INTO hive.${raw}.orders VALUES (3, 20.0, '2026-12-01')`);
     const third = await floe(dir, "build", "--due");
     expect(third.exitCode, third.stdout + third.stderr).toBe(0);
     const changed = results(dir);

@@ -88,3 +88,70 @@ describe("TrinoVersionReader", () => {
     expect(await reader.versionOf("model.shop.stg_orders")).toBe("snapshot 4711");
   });
 });
+
+describe("TrinoVersionReader with S3 listings", () => {
+  const CREATE = (location: string) =>
+    `CREATE TABLE hive.raw.orders (\n   id integer,\n   event_date varchar\n)\nWITH (\n   ${location}format = 'PARQUET',\n   partitioned_by = ARRAY['event_date']\n)`;
+
+  /** Trino's metastore answers, and a bucket whose listing comes in pages of two, recording each call. */
+  function fakes(options: { location?: string; listFails?: boolean } = {}) {
+    const trino = fakeQuery();
+    const listed: { bucket: string; prefix: string }[] = [];
+    const objects = [
+      { key: "raw/orders/event_date=2026-12-06/orders+0+0.parquet", size: 10, lastModified: new Date(1) },
+      { key: "raw/orders/event_date=2026-12-06/orders+1+0.parquet", size: 20, lastModified: new Date(2) },
+      { key: "raw/orders/_columns/x", size: 0, lastModified: new Date(9) },
+      { key: "raw/orders/event_date=2026-12-07/orders+0+5.parquet", size: 40, lastModified: new Date(3) },
+    ];
+    const query = async <Row>(text: string) => {
+      if (text.startsWith("SHOW CREATE TABLE")) {
+        const location = options.location ?? "external_location = 's3://warehouse/raw/orders',\n   ";
+        return queryResult<Row>([{ "Create Table": CREATE(location) } as Row]);
+      }
+      if (text.includes("$partitions")) {
+        trino.sql.push(text);
+        return queryResult<Row>([{ p0: "2026-12-06" } as Row]);
+      }
+      return trino.query<Row>(text);
+    };
+    const lister = {
+      async *list(bucket: string, prefix: string) {
+        listed.push({ bucket, prefix });
+        if (options.listFails) throw new Error("Access Denied");
+        yield* objects;
+      },
+    };
+    return { sql: trino.sql, query, lister, listed };
+  }
+
+  it("lists an external Hive table's location: registered partitions' files, no row read", async () => {
+    const project = loadFixture(FILES);
+    const f = fakes();
+    const reader = new TrinoVersionReader(project.manifest, f.query, undefined, f.lister);
+    expect(await reader.versionOf("source.shop.raw.orders")).toMatch(
+      /^2 files, 30 bytes, newest 1970-01-01T00:00:00\.002Z, digest [0-9a-f]{12}$/,
+    );
+    expect(f.listed).toEqual([{ bucket: "warehouse", prefix: "raw/orders/" }]);
+    expect(f.sql).toContain(
+      `SELECT CAST("event_date" AS varchar) AS p0 FROM "hive"."raw"."orders$partitions"`,
+    );
+    expect(f.sql.some((s) => s.includes("$file_modified_time"))).toBe(false);
+  });
+
+  it("reads a managed table, or one whose location it cannot list, through Trino", async () => {
+    const project = loadFixture(FILES);
+    const managed = fakes({ location: "" });
+    const reader = new TrinoVersionReader(project.manifest, managed.query, undefined, managed.lister);
+    expect(await reader.versionOf("source.shop.raw.orders")).toBe(
+      "3 files, newest 2026-12-06 12:14:09.000 UTC",
+    );
+    expect(managed.listed).toEqual([]);
+
+    const denied = fakes({ listFails: true });
+    const fallback = new TrinoVersionReader(project.manifest, denied.query, undefined, denied.lister);
+    expect(await fallback.versionOf("source.shop.raw.orders")).toBe(
+      "3 files, newest 2026-12-06 12:14:09.000 UTC",
+    );
+    expect(denied.listed).toHaveLength(1);
+  });
+});
