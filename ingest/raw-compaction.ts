@@ -123,12 +123,15 @@ async function runMerge(
   merge: MergeStep,
 ): Promise<void> {
   const locals: string[] = [];
+  // Names unique per merge: DuckDB (one instance for the whole run) may keep a file's Parquet metadata by
+  // path, and a later merge's different file under a reused name then read as "ZSTD Decompression failure".
+  const tag = `${merge.kafkaPartition}-${merge.first}`;
   for (const [i, input] of merge.inputs.entries()) {
-    const local = join(work, `in-${i}.parquet`);
+    const local = join(work, `in-${tag}-${i}.parquet`);
     await writeFile(local, await store.get(input.key));
     locals.push(local);
   }
-  const out = join(work, "merged.parquet");
+  const out = join(work, `merged-${tag}.parquet`);
   const list = locals.map((f) => `'${f}'`).join(", ");
   const kv = [
     `'floe.topic': '${topic.replace(/'/g, "''")}'`,
