@@ -23,6 +23,7 @@ import { loadavg } from "node:os";
 import pg from "pg";
 import type { ParsedProject } from "../cli/compile/compile.js";
 import * as shop from "../cli/demo/shop-pipeline.js";
+import type { RunTaskResult } from "../cli/runner/run-task.js";
 import { endpointsFromEnv } from "../ingest/endpoints.js";
 import { testTrino, trinoQuery, uniqueRun } from "../ingest/int-helpers.js";
 import { type DurableFile, runSink } from "../ingest/sink.js";
@@ -133,10 +134,14 @@ try {
   await shop.registerShopRawTables(ns, testTrino);
   const built = shop.loadShopProject(process.cwd(), ns, { shop_db: true });
   project = built;
-  const upstream = shop.upstreamModels(built, ["fct_inventory_db"]).filter((m) => !LOOP_MODELS.includes(m));
+  const upstream = shop
+    .upstreamModels(built, ["fct_inventory_db", "dim_customers"])
+    .filter((m) => !LOOP_MODELS.includes(m));
+  // With dim_customers, which the relationships tests of fct_orders point at (a failed test would skip
+  // the models downstream of it). Models only count: a test that warns leaves them built.
   const first = await shop.buildShop(built, { logger: quiet, models: upstream });
-  if (first.exitCode !== 0)
-    throw new Error(`the mart's upstream did not build: ${shop.unsuccessful(first)[0]}`);
+  const unbuilt = modelFailures(first);
+  if (unbuilt.length > 0) throw new Error(`the mart's upstream did not build: ${unbuilt[0]}`);
 
   console.log(
     `cdc: ${RATE} changes/s for ${SECONDS} s in transactions of ${BATCH} on ${PRODUCTS} products; sink flush ${FLUSH_MS ?? "default (60 s)"} ms; load average ${load()}`,
@@ -173,7 +178,7 @@ try {
       const build = await shop.buildShop(built, { logger: quiet, models: LOOP_MODELS });
       const end = Date.now();
       builds++;
-      if (build.exitCode !== 0) {
+      if (modelFailures(build).length > 0) {
         failedBuilds++;
         continue;
       }
@@ -265,3 +270,10 @@ try {
   await testTrino.query(`DROP SCHEMA IF EXISTS hive.${schema}`).catch(() => {});
 }
 process.exit(0);
+
+/** The models of a build that did not succeed, one line each (a failing test leaves the mart built). */
+function modelFailures(build: RunTaskResult): string[] {
+  return build.results
+    .filter((r) => r.resourceType === "model" && r.status !== "success")
+    .map((r) => `${r.displayName}: ${r.status} ${r.message}`);
+}
