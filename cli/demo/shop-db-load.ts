@@ -243,19 +243,38 @@ export async function startGroupAtEnd(
   groupId: string,
   endpoints: Endpoints = endpointsFromEnv(),
 ): Promise<void> {
-  const admin = kafkaClient(endpoints, "floe-demo").admin();
+  const kafka = kafkaClient(endpoints, "floe-demo");
+  const admin = kafka.admin();
+  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    for (const topic of shopCdcTopics().filter((t) => existing.has(t))) {
-      const ends = await admin.fetchTopicOffsets(topic);
-      await admin.setOffsets({
-        groupId,
-        topic,
-        partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
-      });
+    const topics = shopCdcTopics().filter((t) => existing.has(t));
+    if (topics.length === 0) return;
+    const ends: { topic: string; partition: number; offset: string }[] = [];
+    for (const topic of topics) {
+      for (const p of await admin.fetchTopicOffsets(topic))
+        ends.push({ topic, partition: p.partition, offset: p.high });
     }
+    // kafkajs' admin.setOffsets joins the group once per topic (25 s for the five here): one member joins
+    // once, commits every end and leaves. It consumes nothing (autoCommit off, no committed offsets moved).
+    await consumer.connect();
+    const joined = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`could not join consumer group ${groupId} in 60 s`)),
+        60_000,
+      );
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    await consumer.subscribe({ topics, fromBeginning: false });
+    await consumer.run({ autoCommit: false, eachBatch: async () => {} });
+    await joined;
+    await consumer.commitOffsets(ends);
   } finally {
+    await consumer.disconnect().catch(() => {});
     await admin.disconnect().catch(() => {});
   }
 }
