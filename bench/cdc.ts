@@ -12,10 +12,18 @@
  *   change (MGET of pending markers every 20 ms).
  * - commit → raw file: per row, from its commit time in the database (source.ts_ms = `_commit_ts`) to the
  *   sink's durable-file event of the file holding it (matched by the file's S3 key and Trino's "$path").
- * - commit → mart: needs the inventory mart over the CDC tables (fct_inventory_db); not measured here.
+ * - commit → mart: per transaction, from COMMIT returning to the end of the first `floe build` of the
+ *   inventory CDC models (stg_db_inventory → fct_inventory_db, with their tests, as `floe build -s` runs
+ *   them) whose fct_inventory_db shows the change. The shop project reads the raw tables the sink lands in
+ *   the bench's own Hive schema (the event tables registered there, empty) and builds into a schema of its
+ *   own; fct_inventory_db's other upstream is built once before the clock starts, then the two models are
+ *   built in a loop, back to back, while the changes flow and after.
  */
 import { loadavg } from "node:os";
 import pg from "pg";
+import type { ParsedProject } from "../cli/compile/compile.js";
+import * as shop from "../cli/demo/shop-pipeline.js";
+import type { RunTaskResult } from "../cli/runner/run-task.js";
 import { endpointsFromEnv } from "../ingest/endpoints.js";
 import { testTrino, trinoQuery, uniqueRun } from "../ingest/int-helpers.js";
 import { type DurableFile, runSink } from "../ingest/sink.js";
@@ -55,12 +63,24 @@ interface Marker {
 
 const run = uniqueRun("benchcdc");
 const schema = `raw_floe_${run.id}`;
+/** The namespace the shop project reads (raw tables in the sink's schema and prefix) and builds into. */
+const ns: shop.ShopNamespace = {
+  topicPrefix: run.topicPrefix,
+  s3Prefix: run.prefix,
+  rawSchema: schema,
+  targetSchema: run.id,
+  sinkGroup: run.group,
+};
+/** The models each build of the loop runs: the inventory CDC staging model and its mart. */
+const LOOP_MODELS = ["stg_db_inventory", "fct_inventory_db"];
+const quiet = { event: () => {} };
 const keyPrefix = `${run.id}:`;
 const ids = Array.from({ length: PRODUCTS }, (_, i) => `${run.id}-${i}`);
 const db = new pg.Client({ connectionString: SHOP_DB_URL });
 await db.connect();
 const redis = await connectTestRedis();
 const controller = new AbortController();
+let project: ParsedProject | undefined;
 
 // This run's products exist before the clock starts (their inserts are not measured).
 await db.query(
@@ -110,10 +130,24 @@ try {
   )
     if (Date.now() > until) throw new Error("the stream did not show this run's products within 120 s");
 
+  // The mart's upstream besides the inventory model, once: the events' models over empty raw tables.
+  await shop.registerShopRawTables(ns, testTrino);
+  const built = shop.loadShopProject(process.cwd(), ns, { shop_db: true });
+  project = built;
+  const upstream = shop
+    .upstreamModels(built, ["fct_inventory_db", "dim_customers"])
+    .filter((m) => !LOOP_MODELS.includes(m));
+  // With dim_customers, which the relationships tests of fct_orders point at (a failed test would skip
+  // the models downstream of it). Models only count: a test that warns leaves them built.
+  const first = await shop.buildShop(built, { logger: quiet, models: upstream });
+  const unbuilt = modelFailures(first);
+  if (unbuilt.length > 0) throw new Error(`the mart's upstream did not build: ${unbuilt[0]}`);
+
   console.log(
     `cdc: ${RATE} changes/s for ${SECONDS} s in transactions of ${BATCH} on ${PRODUCTS} products; sink flush ${FLUSH_MS ?? "default (60 s)"} ms; load average ${load()}`,
   );
   const pending: Marker[] = [];
+  const martPending: Marker[] = [];
   const toRedis: number[] = [];
   let writing = true;
   const poller = (async () => {
@@ -127,6 +161,36 @@ try {
         if (Number(values[i] ?? -1) >= m.quantity) toRedis.push(now - m.committedAt);
         else if (now - m.committedAt < 120_000) pending.push(m);
       });
+    }
+  })();
+
+  // commit → mart: build the two models back to back; after each, every change the mart shows is done.
+  const toMart: number[] = [];
+  let builds = 0;
+  let failedBuilds = 0;
+  const mart = shop.martRelation(built, "fct_inventory_db");
+  const builder = (async () => {
+    const until = () => Date.now() + (FLUSH_MS ?? 60_000) + 180_000;
+    let deadline = Number.POSITIVE_INFINITY;
+    while (writing || martPending.length > 0) {
+      if (!writing && deadline === Number.POSITIVE_INFINITY) deadline = until();
+      if (Date.now() > deadline) break;
+      const build = await shop.buildShop(built, { logger: quiet, models: LOOP_MODELS });
+      const end = Date.now();
+      builds++;
+      if (modelFailures(build).length > 0) {
+        failedBuilds++;
+        continue;
+      }
+      const { rows } = await testTrino.query<{ product_id: string; quantity: number }>(
+        `SELECT product_id, quantity FROM ${mart} WHERE product_id LIKE '${run.id}-%'`,
+      );
+      const shown = new Map(rows.map((r) => [r.product_id, Number(r.quantity)]));
+      const waiting = martPending.splice(0, martPending.length);
+      for (const m of waiting) {
+        if ((shown.get(m.key) ?? -1) >= m.quantity) toMart.push(end - m.committedAt);
+        else martPending.push(m);
+      }
     }
   })();
 
@@ -148,7 +212,9 @@ try {
        FROM unnest($1::text[], $2::int[]) AS v(id, q) WHERE product_id = v.id`,
       [batchIds, quantities],
     );
-    pending.push({ key: batchIds.at(-1) as string, quantity: counter, committedAt: Date.now() });
+    const marker = { key: batchIds.at(-1) as string, quantity: counter, committedAt: Date.now() };
+    pending.push(marker);
+    martPending.push(marker);
     changes += batchIds.length;
   }
   const wroteFor = (Date.now() - start) / 1000;
@@ -182,7 +248,10 @@ try {
   }
   console.log(`commit → Debezium (envelope ts_ms − source.ts_ms, from raw): ${summary(toDebezium)}`);
   console.log(`commit → raw file (durable): ${summary(toRaw)} of ${changes} changes`);
-  console.log("commit → mart: not measured (the inventory mart over the CDC tables is not on this branch)");
+  await builder;
+  console.log(
+    `commit → mart (end of the first build of ${LOOP_MODELS.join(" + ")} showing it): ${summary(toMart)} of ${transactions} transactions; ${builds} builds (${failedBuilds} failed), ${martPending.length} changes never shown`,
+  );
   console.log(`load average at end ${load()}`);
 } finally {
   controller.abort();
@@ -194,7 +263,17 @@ try {
   for await (const found of redis.scanIterator({ MATCH: `${keyPrefix}*`, COUNT: 1_000 })) keys.push(...found);
   if (keys.length > 0) await redis.del(keys);
   redis.destroy();
+  // The models' tables and schemas, the raw tables (events' and CDC's) and their schema.
+  if (project) await shop.dropShopNamespace(ns, [project], testTrino).catch(() => {});
+  await shop.deleteShopRawObjects(ns, undefined, { cdc: true }).catch(() => {});
   await testTrino.query(`DROP TABLE IF EXISTS hive.${schema}.db_inventory`).catch(() => {});
   await testTrino.query(`DROP SCHEMA IF EXISTS hive.${schema}`).catch(() => {});
 }
 process.exit(0);
+
+/** The models of a build that did not succeed, one line each (a failing test leaves the mart built). */
+function modelFailures(build: RunTaskResult): string[] {
+  return build.results
+    .filter((r) => r.resourceType === "model" && r.status !== "success")
+    .map((r) => `${r.displayName}: ${r.status} ${r.message}`);
+}

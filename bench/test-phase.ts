@@ -85,7 +85,7 @@ export async function benchShopTestPhase(events: number, rounds: number): Promis
   const id = uniqueName("floe_bench_tests");
   const ns = shop.isolatedNamespace(id);
   const trino = localTrino();
-  const project = shop.loadShopProject(process.cwd(), ns);
+  const project = shop.loadShopProject(process.cwd(), ns, shop.WITHOUT_SHOP_DB);
   try {
     const started = performance.now();
     const { messages } = generateShop({ events, seed: 42, start: new Date("2026-03-01T00:00:00Z"), days: 3 });

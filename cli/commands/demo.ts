@@ -12,6 +12,7 @@ const demoFlags = z.object({
   events: z.coerce.number().int().positive().default(100_000),
   seed: z.coerce.number().int().default(42),
   reload: z.boolean().default(false),
+  shopDb: z.boolean().default(true),
   threads: z.coerce.number().int().positive().optional(),
   projectDir: z.string().default("."),
 });
@@ -29,6 +30,10 @@ export function registerDemoCommands(program: FloeCommand): void {
     .option("--events <n>", "messages the demo shop publishes", "100000")
     .option("--seed <s>", "generator seed", "42")
     .option("--reload", "reload the events even when the same demo load is already there")
+    .option(
+      "--no-shop-db",
+      "leave out the shop database: no PostgreSQL writes, no CDC topics, the CDC models off (var shop_db)",
+    )
     .option("--threads <n>", "models/tests built at once (default: the profile's threads)")
     .option("--project-dir <dir>", "the Floe project to build", ".")
     .handle(async (raw: Record<string, unknown>) => {
@@ -51,7 +56,7 @@ export function registerDemoCommands(program: FloeCommand): void {
       const projectDir = resolve(io.cwd, flags.projectDir);
       const result = await runDemo({
         projectDir,
-        settings: { events: flags.events, seed: flags.seed },
+        settings: { events: flags.events, seed: flags.seed, shopDb: flags.shopDb },
         reload: flags.reload,
         ...(flags.threads !== undefined ? { threads: flags.threads } : {}),
         logger: textLogger(io.stdout),

@@ -6,6 +6,7 @@ const base: DemoResult = {
   load: "loaded",
   settings: DEFAULT_DEMO_SETTINGS,
   ledger: { orders: 5_000, revenue: 612_345.67, valid: 99_914, malformed: 86 },
+  shopDb: undefined,
   build: {
     results: [],
     elapsedSeconds: 1,
@@ -44,6 +45,37 @@ describe("renderDemoReport", () => {
     expect(text).toContain("loaded from scratch");
     // What to do after the one-shot report: run the same pipeline live.
     expect(text).toContain("Run it live: `npx floe serve`");
+  });
+
+  it("shows the shop database's part: what was written, hashed e-mails, the stock reconciled", () => {
+    const text = renderDemoReport(
+      {
+        ...base,
+        shopDb: { inserts: 21_000, updates: 30_500, deletes: 900, erasures: 2, restocks: 140 },
+        report: {
+          ...(base.report as NonNullable<DemoResult["report"]>),
+          cdc: {
+            customers: 1_667,
+            hashedEmails: 1_600,
+            inventoryProducts: 200,
+            stockAsEvents: 60,
+            stockDiffers: 140,
+            lowStock: 12,
+          },
+        },
+      },
+      timing,
+    );
+    expect(text).toContain("Shop database → Debezium → raw db_* tables (CDC):");
+    expect(text).toContain("21,000 inserts, 30,500 updates, 900 deletes (2 GDPR erasures, 140 restocks)");
+    expect(text).toContain("customers, e-mail hashed   1,600 of 1,667");
+    expect(text).toContain("200 products with the database's stock: 60 as the events imply, 140 differ");
+    expect(text).toContain("12 low on stock");
+  });
+
+  it("says when the demo ran without the shop database", () => {
+    const text = renderDemoReport({ ...base, settings: { ...base.settings, shopDb: false } }, timing);
+    expect(text).toContain("Shop database (CDC): off (`--no-shop-db`).");
   });
 
   it("says the build failed instead of printing figures it does not have", () => {

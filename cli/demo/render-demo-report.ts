@@ -3,6 +3,27 @@ import type { DemoResult } from "./run-demo.js";
 const money = (n: number) =>
   n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
+const count = (n: number) => n.toLocaleString("en-US");
+
+/** The shop database's part: what the generator wrote, and what came back through Debezium into the marts. */
+function cdcLines(result: DemoResult): string[] {
+  if (!result.settings.shopDb) return ["", "Shop database (CDC): off (`--no-shop-db`)."];
+  const cdc = result.report?.cdc;
+  if (!cdc) return ["", "Shop database (CDC): no figures (fct_inventory_db is not in the project)."];
+  const db = result.shopDb;
+  return [
+    "",
+    "Shop database → Debezium → raw db_* tables (CDC):",
+    ...(db
+      ? [
+          `  written                    ${count(db.inserts ?? 0)} inserts, ${count(db.updates ?? 0)} updates, ${count(db.deletes ?? 0)} deletes (${count(db.erasures ?? 0)} GDPR erasures, ${count(db.restocks ?? 0)} restocks)`,
+        ]
+      : []),
+    `  customers, e-mail hashed   ${count(cdc.hashedEmails)} of ${count(cdc.customers)} (no plain e-mail in the marts)`,
+    `  fct_inventory_db           ${count(cdc.inventoryProducts)} products with the database's stock: ${count(cdc.stockAsEvents)} as the events imply, ${count(cdc.stockDiffers)} differ (restocks only the database knows); ${count(cdc.lowStock)} low on stock`,
+  ];
+}
+
 /** The short report `floe demo` ends with: rows per mart, the test summary and the headline figures. */
 export function renderDemoReport(
   result: DemoResult,
@@ -35,6 +56,7 @@ export function renderDemoReport(
     `  average order value        ${money(report.avgOrderValue)} USD`,
     `  conversion rate            ${(report.conversionRate * 100).toFixed(2)}% of ${report.sessions.toLocaleString("en-US")} sessions`,
     `  top categories by revenue  ${report.topCategories.map((c) => `${c.category} ${money(c.revenue)}`).join(", ")}`,
+    ...cdcLines(result),
     "",
     `Timings: stack ${timing.stackSeconds.toFixed(1)}s, ${Object.entries(result.seconds)
       .map(([phase, s]) => `${phase} ${s.toFixed(1)}s`)

@@ -2,10 +2,22 @@ import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand } fr
 import { z } from "zod";
 import { endpointsFromEnv, kafkaClient, s3Client, trinoFromEnv } from "../../ingest/endpoints.js";
 import { type GenerateOptions, generateShop, type ShopLedger } from "../../ingest/generator.js";
+import { shopDbUrl } from "../../ingest/shop-db/pg-writer.js";
 import { SINK_DEFAULTS } from "../../ingest/sink/defaults.js";
 import type { RunLogger } from "../log/events.js";
 import { connectTarget } from "../runner/connect.js";
 import type { RunTaskResult } from "../runner/run-task.js";
+import {
+  checkCdcAvailable,
+  clearDemoRows,
+  DemoShopDbChanges,
+  digest,
+  sameDigest,
+  startGroupAtEnd,
+  waitForCdc,
+  withShopDb,
+  writeChanges,
+} from "./shop-db-load.js";
 import {
   buildShop,
   deleteShopRawObjects,
@@ -33,6 +45,16 @@ import {
  * same marts). Anything else — a first run, other settings, a load cut short — resets the demo's topics,
  * raw objects and raw tables, loads again from scratch and builds with a full refresh. Either way the
  * marts are those of exactly one copy of the generated shop, never a doubled one.
+ *
+ * The shop database (settings.shopDb, on by default): the same shop is written into the stack's
+ * PostgreSQL too, as `floe ingest generate --shop-db` writes it, and comes back through Debezium's `db.*`
+ * topics, the sink and `hive.raw.db_<table>` into the CDC models (var shop_db). Those topics and the
+ * database are the stack's, shared with anything else that writes the shop tables, so a reset cannot
+ * delete them: it deletes the demo's rows (the generator's ids, `shop-db-load.ts`), waits until Debezium
+ * has delivered those deletes, and starts the sink's group on the `db.*` topics at their ends, so the raw
+ * CDC tables hold this load's changes and nothing older. After writing, the demo waits until Debezium has
+ * delivered the last commit before the sink runs. The marker records a digest of the demo's rows; a reuse
+ * needs the database to still hold exactly them.
  */
 export const DEMO_NAMESPACE: ShopNamespace = {
   topicPrefix: "",
@@ -51,6 +73,8 @@ export interface DemoSettings {
   readonly duplicates: number;
   readonly late: number;
   readonly malformed: number;
+  /** Write the shop into the stack's PostgreSQL and take the CDC path too (`--no-shop-db`: off). */
+  readonly shopDb: boolean;
 }
 
 export const DEFAULT_DEMO_SETTINGS: DemoSettings = {
@@ -61,6 +85,7 @@ export const DEFAULT_DEMO_SETTINGS: DemoSettings = {
   duplicates: 0.02,
   late: 0.01,
   malformed: 0.001,
+  shopDb: true,
 };
 
 const markerSchema = z.object({
@@ -73,8 +98,17 @@ const markerSchema = z.object({
     duplicates: z.number(),
     late: z.number(),
     malformed: z.number(),
+    // Markers written before the shop database was part of the demo: loaded without it.
+    shopDb: z.boolean().default(false),
   }),
   endOffsets: z.record(z.string(), z.string()),
+  /** The demo's rows in the shop database after the load (absent without it). */
+  shopDb: z
+    .object({
+      digest: z.record(z.string(), z.object({ rows: z.number(), md5: z.string() })),
+      counts: z.record(z.string(), z.number()),
+    })
+    .optional(),
   ledger: z.object({ orders: z.number(), revenue: z.number(), valid: z.number(), malformed: z.number() }),
   loadedAt: z.string(),
 });
@@ -102,6 +136,8 @@ export interface DemoResult {
   readonly load: "reused" | "loaded";
   readonly settings: DemoSettings;
   readonly ledger: Marker["ledger"];
+  /** What the generator's fold wrote into the shop database (undefined without it). */
+  readonly shopDb: Readonly<Record<string, number>> | undefined;
   readonly build: RunTaskResult;
   /** Undefined when the marts could not be read (a failed build). */
   readonly report: ShopReport | undefined;
@@ -141,20 +177,26 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
   // Where the raw tables are registered: the environment's Trino, as `floe ingest register` uses.
   const rawTrino = trinoFromEnv();
+  const dbUrl = shopDbUrl(undefined);
+  if (settings.shopDb) await checkCdcAvailable(dbUrl);
   const marker = await readMarker(ns);
   const offsets = await endOffsets(ns);
+  const dbDigest = settings.shopDb ? await withShopDb(dbUrl, digest) : undefined;
   const reusable =
     options.reload !== true &&
     marker !== undefined &&
     sameSettings(marker.settings, settings) &&
-    sameOffsets(marker.endOffsets, offsets);
+    sameOffsets(marker.endOffsets, offsets) &&
+    (dbDigest === undefined || (marker.shopDb !== undefined && sameDigest(marker.shopDb.digest, dbDigest)));
 
   let ledger: Marker["ledger"];
+  let shopDb: Marker["shopDb"];
   if (reusable) {
     ledger = marker.ledger;
+    shopDb = marker.shopDb;
     emit({
       kind: "info",
-      message: `reusing the demo load of ${marker.loadedAt} (same settings, same offsets)`,
+      message: `reusing the demo load of ${marker.loadedAt} (same settings, same offsets${dbDigest ? ", same shop database rows" : ""})`,
     });
     await registerShopRawTables(ns, rawTrino);
   } else {
@@ -162,19 +204,44 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       // The marker goes first: a load cut short must never look complete to the next run.
       await deleteMarker(ns);
       await deleteShopTopics(ns);
-      const objects = await deleteShopRawObjects(ns);
+      if (settings.shopDb) {
+        const cleared = await withShopDb(dbUrl, async (client) => {
+          const out = await clearDemoRows(client);
+          if (out.lsn !== undefined) await waitForCdc(client, out.lsn);
+          return out.deleted;
+        });
+        await startGroupAtEnd(ns.sinkGroup);
+        emit({ kind: "info", message: `deleted the demo's ${cleared} rows from the shop database` });
+      }
+      const objects = await deleteShopRawObjects(ns, undefined, { cdc: settings.shopDb });
       await dropRawTables(ns, rawTrino);
       emit({ kind: "info", message: `cleared the demo's topics, ${objects} raw objects and raw tables` });
     });
     const generated = generateShop(generatorOptions(settings));
+    const changes = new DemoShopDbChanges(settings.seed);
     await timed("generate+publish", async () => {
-      const n = await publishMessages(ns, generated.messages, {
+      const messages = settings.shopDb ? changes.tap(generated.messages) : generated.messages;
+      const n = await publishMessages(ns, messages, {
         onProgress: (p) => emit({ kind: "info", message: `published ${p.toLocaleString("en-US")}` }),
       });
       emit({ kind: "info", message: `published ${n.toLocaleString("en-US")} messages` });
     });
+    if (settings.shopDb) {
+      shopDb = await timed("shop database", () =>
+        withShopDb(dbUrl, async (client) => {
+          const lsn = await writeChanges(client, changes.mutations);
+          const c = changes.counts;
+          emit({
+            kind: "info",
+            message: `wrote ${c.inserts} inserts, ${c.updates} updates and ${c.deletes} deletes (${c.erasures} erasures, ${c.restocks} restocks); waiting for Debezium`,
+          });
+          if (lsn !== undefined) await waitForCdc(client, lsn);
+          return { digest: await digest(client), counts: { ...c } };
+        }),
+      );
+    }
     await timed("sink", async () => {
-      const summary = await sinkUntilIdle(ns);
+      const summary = await sinkUntilIdle(ns, { cdc: settings.shopDb });
       emit({
         kind: "info",
         message: `sink wrote ${summary.records.toLocaleString("en-US")} rows in ${summary.files} files, ${summary.dlq} to the DLQ`,
@@ -192,12 +259,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       version: 1,
       settings,
       endOffsets: await endOffsets(ns),
+      ...(shopDb ? { shopDb } : {}),
       ledger,
       loadedAt: new Date().toISOString(),
     });
   }
 
-  const project = loadShopProject(options.projectDir, ns);
+  // Explicit either way, whatever floe_project.yml's default: the CDC models only with the database's load.
+  const project = loadShopProject(options.projectDir, ns, { shop_db: settings.shopDb });
   const build = await timed("build", () =>
     buildShop(project, {
       fullRefresh: !reusable,
@@ -217,7 +286,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   for (const r of build.results) {
     if (r.resourceType === "test") tests[r.status] = (tests[r.status] ?? 0) + 1;
   }
-  return { load: reusable ? "reused" : "loaded", settings, ledger, build, report, tests, seconds };
+  return {
+    load: reusable ? "reused" : "loaded",
+    settings,
+    ledger,
+    shopDb: shopDb?.counts,
+    build,
+    report,
+    tests,
+    seconds,
+  };
 }
 
 function sameSettings(a: DemoSettings, b: DemoSettings): boolean {

@@ -71,25 +71,10 @@ async function insertChanges(table: ShopTable, changes: readonly RawChange[]): P
 }
 
 async function build(): Promise<void> {
-  const models = upstreamModels(MARTS);
+  const models = shop.upstreamModels(project, MARTS);
   const result = await shop.buildShop(project, { logger: quiet, models });
   // An erased customer's orders keep their key: the relationships test to dim_customers warns by design.
   expect(shop.unsuccessful(result).filter((line) => !line.includes(": warn "))).toEqual([]);
-}
-
-/** The models the marts read, transitively (the events' staging included). */
-function upstreamModels(names: readonly string[]): string[] {
-  const nodes = project.manifest.nodes;
-  const byName = new Map(Object.values(nodes).map((n) => [n.name, n]));
-  const out = new Set<string>();
-  const visit = (name: string) => {
-    const node = byName.get(name);
-    if (node?.resource_type !== "model" || out.has(name)) return;
-    out.add(name);
-    for (const dep of node.depends_on.nodes) visit(nodes[dep]?.name ?? "");
-  };
-  for (const n of names) visit(n);
-  return [...out];
 }
 
 async function customerHashes(): Promise<Map<string, string | null>> {

@@ -21,6 +21,7 @@ import {
   isolatedNamespace,
   loadMessages,
   loadShopProject,
+  WITHOUT_SHOP_DB,
 } from "./shop-pipeline.js";
 
 /**
@@ -40,7 +41,7 @@ beforeAll(async () => {
     days: 1,
   });
   await loadMessages(ns, messages, localTrino());
-  project = loadShopProject(process.cwd(), ns);
+  project = loadShopProject(process.cwd(), ns, WITHOUT_SHOP_DB);
 }, 600_000);
 
 afterAll(async () => {

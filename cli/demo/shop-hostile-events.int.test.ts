@@ -109,7 +109,7 @@ beforeAll(async () => {
   rawRows = all.filter((m) => m.kind === "user-events" && (m.event || m.duplicate)).length + 3;
   const first = new Set(userEventIds(all.slice(0, cut)));
   newInLoad2 = new Set(userEventIds(all.slice(cut)).filter((id) => !first.has(id))).size;
-  project = shop.loadShopProject(process.cwd(), ns);
+  project = shop.loadShopProject(process.cwd(), ns, shop.WITHOUT_SHOP_DB);
 
   // The hostile messages go in the middle of load 1: the sink must go on consuming after them.
   const middle = Math.floor(cut / 2);

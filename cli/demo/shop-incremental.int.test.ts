@@ -34,8 +34,8 @@ beforeAll(async () => {
   // The cut falls mid-session and mid-order: orders created in the first load are paid in the second,
   // and late events of the first load's days arrive with the second.
   const cut = Math.floor(all.length * 0.55);
-  incremental = shop.loadShopProject(process.cwd(), ns);
-  full = shop.loadShopProject(process.cwd(), { ...ns, targetSchema: `${id}_full` });
+  incremental = shop.loadShopProject(process.cwd(), ns, shop.WITHOUT_SHOP_DB);
+  full = shop.loadShopProject(process.cwd(), { ...ns, targetSchema: `${id}_full` }, shop.WITHOUT_SHOP_DB);
 
   await shop.loadMessages(ns, all.slice(0, cut), trino);
   builds.push(await shop.buildShop(incremental, { logger: quiet }));

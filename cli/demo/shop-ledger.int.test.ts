@@ -13,6 +13,7 @@ import {
   martRelation,
   shopReport,
   unsuccessful,
+  WITHOUT_SHOP_DB,
 } from "./shop-pipeline.js";
 
 /**
@@ -43,7 +44,8 @@ beforeAll(async () => {
   });
   await loadMessages(ns, generated.messages, trino);
   ledger = generated.ledger;
-  project = loadShopProject(process.cwd(), ns);
+  // The events alone: the shop database (var shop_db) comes with the demo, over the stack's Debezium.
+  project = loadShopProject(process.cwd(), ns, WITHOUT_SHOP_DB);
   build = await buildShop(project, { logger: quiet });
 }, 900_000);
 

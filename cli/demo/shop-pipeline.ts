@@ -91,13 +91,19 @@ export async function publishMessages(
   }
 }
 
-/** Runs the sink over the namespace's topics until it is caught up and idle. */
+/**
+ * Runs the sink over the namespace's topics until it is caught up and idle; with `cdc`, Debezium's
+ * `db.<table>` topics too (never prefixed: the connector is the stack's one), landing under the
+ * namespace's object prefix.
+ */
 export function sinkUntilIdle(
   ns: ShopNamespace,
-  options: { onEvent?: (e: SinkEvent) => void; endpoints?: Endpoints } = {},
+  options: { onEvent?: (e: SinkEvent) => void; endpoints?: Endpoints; cdc?: boolean } = {},
 ): Promise<SinkSummary> {
   return runSink({
     topics: topicsOf(ns),
+    // A table nobody has changed yet has no topic: the sink consumes it once it appears.
+    ...(options.cdc ? { optionalTopics: shopCdcTopics() } : {}),
     dlqTopic: dlqOf(ns),
     prefix: ns.s3Prefix,
     groupId: ns.sinkGroup,
@@ -119,10 +125,10 @@ export function sinkUntilIdle(
  */
 export async function registerShopRawTables(ns: ShopNamespace, trino: TrinoQuery): Promise<string[]> {
   const events = await registerRawTables(trino, rawTargetOf(ns), [...TOPIC_KINDS]);
-  // The shop database's CDC tables (source shop_db) always live in hive.raw: register them — empty until
-  // the sink lands Debezium's topics — as the sink itself does at start, so that `floe validate` finds
-  // dim_customers' upstream even when the shop database is off (var shop_db).
-  const cdc = await registerRawTables(trino, DEFAULT_RAW_TARGET, shopCdcTopics());
+  // The shop database's CDC tables (source shop_db), beside the event tables: registered — empty until the
+  // sink lands Debezium's topics there — as the sink itself does at start, so that `floe validate` and a
+  // build find dim_customers' upstream whether or not the shop database feeds this namespace.
+  const cdc = await registerRawTables(trino, cdcTargetOf(ns), shopCdcTopics());
   return [...events, ...cdc];
 }
 
@@ -131,9 +137,15 @@ export function rawTargetOf(ns: ShopNamespace): RawTableTarget {
   return { ...DEFAULT_RAW_TARGET, schema: ns.rawSchema, prefix: `${ns.s3Prefix}${ns.topicPrefix}` };
 }
 
-/** Drops the raw tables (external: their files stay), so stale partitions go with them. */
+/** Where a namespace's CDC tables are: its raw schema and object prefix, Debezium's unprefixed topics. */
+function cdcTargetOf(ns: ShopNamespace): RawTableTarget {
+  return { ...DEFAULT_RAW_TARGET, schema: ns.rawSchema, prefix: ns.s3Prefix };
+}
+
+/** Drops the raw tables, the CDC ones too (external: their files stay), so stale partitions go with them. */
 export async function dropRawTables(ns: ShopNamespace, trino: TrinoQuery): Promise<void> {
   for (const kind of TOPIC_KINDS) await trino.query(dropTableSql(rawTargetOf(ns), kind));
+  for (const topic of shopCdcTopics()) await trino.query(dropTableSql(cdcTargetOf(ns), topic));
 }
 
 /** Deletes the namespace's topics (and its DLQ) and sink consumer group; missing ones are fine. */
@@ -156,14 +168,15 @@ export async function deleteShopTopics(ns: ShopNamespace, endpoints = endpointsF
   }
 }
 
-/** Deletes the raw objects of the namespace's topics. */
+/** Deletes the raw objects of the namespace's topics (with `cdc`, of Debezium's topics' too). */
 export async function deleteShopRawObjects(
   ns: ShopNamespace,
   endpoints = endpointsFromEnv(),
+  options: { cdc?: boolean } = {},
 ): Promise<number> {
   const s3 = s3Client(endpoints);
   let deleted = 0;
-  for (const topic of [...topicsOf(ns)]) {
+  for (const topic of [...topicsOf(ns), ...(options.cdc ? shopCdcTopics() : [])]) {
     let token: string | undefined;
     do {
       const page = await s3.send(
@@ -184,6 +197,9 @@ export async function deleteShopRawObjects(
   return deleted;
 }
 
+/** The vars of a build over the event topics alone: the shop database's models off, whatever the default. */
+export const WITHOUT_SHOP_DB: Readonly<Record<string, unknown>> = { shop_db: false };
+
 /** Loads the repository's project with the namespace's raw schema and target schema. */
 export function loadShopProject(
   projectDir: string,
@@ -195,7 +211,9 @@ export function loadShopProject(
     vars,
     env: { ...process.env, FLOE_TRINO_SCHEMA: ns.targetSchema },
   });
+  // The namespace's raw tables, the CDC ones too (var shop_db is on by default), live in its own schema.
   pointSourceAt(project, "raw", ns.rawSchema);
+  pointSourceAt(project, "shop_db", ns.rawSchema);
   return project;
 }
 
@@ -208,9 +226,7 @@ export function loadShopDbProject(
   ns: ShopNamespace,
   vars: Readonly<Record<string, unknown>> = {},
 ): ParsedProject {
-  const project = loadShopProject(projectDir, ns, { ...vars, shop_db: true });
-  pointSourceAt(project, "shop_db", ns.rawSchema);
-  return project;
+  return loadShopProject(projectDir, ns, { ...vars, shop_db: true });
 }
 
 /**
@@ -269,6 +285,21 @@ export async function buildShop(project: ParsedProject, options: BuildShopOption
   );
 }
 
+/** The models `names` read, transitively, themselves included. */
+export function upstreamModels(project: ParsedProject, names: readonly string[]): string[] {
+  const nodes = project.manifest.nodes;
+  const byName = new Map(Object.values(nodes).map((n) => [n.name, n]));
+  const out = new Set<string>();
+  const visit = (name: string) => {
+    const node = byName.get(name);
+    if (node?.resource_type !== "model" || out.has(name)) return;
+    out.add(name);
+    for (const dep of node.depends_on.nodes) visit(nodes[dep]?.name ?? "");
+  };
+  for (const n of names) visit(n);
+  return [...out];
+}
+
 /** The relation of a model of the project, quoted for Trino. */
 export function martRelation(project: ParsedProject, model: string): string {
   const node = Object.values(project.manifest.nodes).find(
@@ -290,6 +321,46 @@ export interface ShopReport {
   readonly conversionRate: number;
   readonly sessions: number;
   readonly topCategories: { category: string; revenue: number }[];
+  /** The shop database's part, when its models are built (var shop_db). */
+  readonly cdc?: ShopCdcReport;
+}
+
+export interface ShopCdcReport {
+  readonly customers: number;
+  /** Customers whose e-mail the marts hold hashed (and masked), from the database's current users. */
+  readonly hashedEmails: number;
+  /** fct_inventory_db: products with the database's stock. */
+  readonly inventoryProducts: number;
+  /** Products whose database stock equals the stock the event stream implies. */
+  readonly stockAsEvents: number;
+  /** Products whose database stock differs (restocks only the database knows). */
+  readonly stockDiffers: number;
+  readonly lowStock: number;
+}
+
+const hasModel = (project: ParsedProject, model: string) =>
+  Object.values(project.manifest.nodes).some((n) => n.resource_type === "model" && n.name === model);
+
+/** The CDC figures: hashed e-mails in dim_customers, fct_inventory_db reconciled with the events. */
+export async function shopCdcReport(project: ParsedProject, trino: TrinoConnection): Promise<ShopCdcReport> {
+  const customers = await trino.query<{ n: number; hashed: number }>(
+    `select count(*) as n, count(email_hash) as hashed from ${martRelation(project, "dim_customers")}`,
+  );
+  const stock = await trino.query<{ n: number; same: number; differs: number; low: number }>(
+    `select count(*) as n, count_if(stock_difference = 0) as same,
+            count_if(stock_difference is null or stock_difference <> 0) as differs, count_if(is_low_stock) as low
+     from ${martRelation(project, "fct_inventory_db")}`,
+  );
+  const c = customers.rows[0];
+  const s = stock.rows[0];
+  return {
+    customers: Number(c?.n ?? 0),
+    hashedEmails: Number(c?.hashed ?? 0),
+    inventoryProducts: Number(s?.n ?? 0),
+    stockAsEvents: Number(s?.same ?? 0),
+    stockDiffers: Number(s?.differs ?? 0),
+    lowStock: Number(s?.low ?? 0),
+  };
 }
 
 /** Rows per mart and the headline figures, read from the marts. */
@@ -335,6 +406,7 @@ export async function shopReport(project: ParsedProject, trino: TrinoConnection)
     sessions: step("session"),
     conversionRate: step("session") === 0 ? 0 : step("purchase") / step("session"),
     topCategories: categories.rows.map((r) => ({ category: r.category, revenue: Number(r.revenue_text) })),
+    ...(hasModel(project, "fct_inventory_db") ? { cdc: await shopCdcReport(project, trino) } : {}),
   };
 }
 
