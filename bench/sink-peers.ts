@@ -361,10 +361,11 @@ async function floeKills(topicPrefix: string, ledger: ShopLedger): Promise<void>
     while (!ended && run.files.length < files) await sleep(20);
     const delay = randomMs(1_000);
     await Promise.race([sleep(delay), run.done]);
+    const endedFirst = ended;
     run.child.kill("SIGKILL");
-    const code = await run.done;
+    await run.done;
     log(
-      `Floe sink kill ${i + 1}: SIGKILL ${delay} ms after file ${files} (${ended ? `it had ended, exit ${code}` : `${run.files.length} files written`})`,
+      `Floe sink kill ${i + 1}: SIGKILL ${delay} ms after file ${files} (${endedFirst ? "it had finished before" : `${run.files.length} files written`})`,
     );
   }
   const final = startFloeSink(target, true);

@@ -82,6 +82,13 @@ export async function groupCaughtUp(groupId: string, topics: readonly string[]):
   }
 }
 
+/** Connect's trace in one line: its first line and the root cause (the last "Caused by"). */
+export function failureOf(trace: string): string {
+  const lines = trace.split("\n").map((l) => l.trim());
+  const cause = lines.filter((l) => l.startsWith("Caused by:")).at(-1);
+  return [lines[0], cause].filter(Boolean).join(" … ");
+}
+
 export interface IcebergSinkRun {
   readonly connect: ConnectRun;
   readonly watch: ProcWatch;
@@ -151,9 +158,7 @@ export async function awaitCommitted(
     if (now.rows >= expectedRows) return { ...now, commits, stalled: false };
     const task = await taskState(run.connect.connector);
     if (task?.state === "FAILED")
-      throw new Error(
-        `the Iceberg sink's task failed: ${(task.trace ?? "").split("\n").slice(0, 6).join(" | ")}`,
-      );
+      throw new Error(`the Iceberg sink's task failed: ${failureOf(task.trace ?? "")}`);
     if (run.connect.child.exitCode !== null || run.connect.child.signalCode !== null)
       throw new Error(`the Connect worker exited (${run.connect.child.exitCode}); see ${run.connect.log}`);
     // Before its first commit the worker may still be starting (a JVM on a loaded machine, the group's

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { queryableAt } from "./floe-peer.js";
-import { committedRows } from "./iceberg-peer.js";
+import { committedRows, failureOf } from "./iceberg-peer.js";
 
 describe("committedRows", () => {
   it("adds each table's latest snapshot and says when the last of them was committed", () => {
@@ -33,5 +33,20 @@ describe("queryableAt", () => {
 
   it("takes the durable time when no registration was seen", () => {
     expect(queryableAt({ files: [file("a", 1_000)], registeredAt: new Map() }).get("a")).toBe(1_000);
+  });
+});
+
+describe("failureOf", () => {
+  it("keeps Connect's message and the root cause of a task's trace", () => {
+    const trace = [
+      "org.apache.kafka.connect.errors.ConnectException: Exiting WorkerSinkTask due to unrecoverable exception.",
+      "\tat org.apache.kafka.connect.runtime.WorkerSinkTask.deliverMessages(WorkerSinkTask.java:659)",
+      "Caused by: org.apache.kafka.connect.errors.DataException: An error occurred converting record",
+      "\tat org.apache.iceberg.connect.data.IcebergWriter.write(IcebergWriter.java:73)",
+      'Caused by: java.lang.NumberFormatException: For input string: "cheap"',
+    ].join("\n");
+    expect(failureOf(trace)).toBe(
+      'org.apache.kafka.connect.errors.ConnectException: Exiting WorkerSinkTask due to unrecoverable exception. … Caused by: java.lang.NumberFormatException: For input string: "cheap"',
+    );
   });
 });
