@@ -9,7 +9,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["{core,cli,ingest,trino,catalog,stack}/**/*.test.ts"],
+          include: ["{core,cli,ingest,trino,catalog,stack,bench}/**/*.test.ts"],
           exclude: ["**/*.int.test.ts", "**/node_modules/**", "dist/**"],
         },
       },

@@ -16,7 +16,6 @@
  * prefix; dropped at the end. The shared stack is never stopped. The sink runs inside serve, so its CPU
  * and memory are serve's.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,6 +33,8 @@ import { defaultTopicNames, topicName } from "../ingest/producer.js";
 import { s3RawObjectStore } from "../ingest/raw-retention.js";
 import { tableNameOf } from "../ingest/raw-tables.js";
 import { localTrino } from "../testing/local-stack.js";
+import { exited, floe } from "./floe-child.js";
+import { ProcWatch } from "./proc-watch.js";
 
 const { values: flags } = parseArgs({
   options: {
@@ -123,66 +124,6 @@ function testsWithUnbuiltParents(dir: string, select: string[], exclude: string[
     .map((n) => n?.name ?? "")
     .sort();
 }
-
-/** CPU seconds and RSS of one process from /proc, sampled through the run. */
-class ProcWatch {
-  readonly rss: { at: number; kb: number }[] = [];
-  #cpuStart: number | undefined;
-  #cpuLast = 0;
-  constructor(
-    readonly name: string,
-    readonly pid: number,
-  ) {}
-  sample(): void {
-    try {
-      const stat = readFileSync(`/proc/${this.pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      // utime and stime (fields 14 and 15 of stat), in clock ticks of 1/100 s.
-      const cpu = (Number(fields[11]) + Number(fields[12])) / 100;
-      this.#cpuStart ??= cpu;
-      this.#cpuLast = cpu;
-      const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${this.pid}/status`, "utf8"));
-      if (rss) this.rss.push({ at: Date.now(), kb: Number(rss[1]) });
-    } catch {
-      // The process ended; its last sample stands.
-    }
-  }
-  get cpuSeconds(): number {
-    return this.#cpuLast - (this.#cpuStart ?? this.#cpuLast);
-  }
-  get peakMb(): number {
-    return Math.max(0, ...this.rss.map((r) => r.kb)) / 1024;
-  }
-  /** Mean RSS over the first and the last fifth of the samples: flat or growing. */
-  get firstLastMb(): [number, number] {
-    const n = Math.max(1, Math.floor(this.rss.length / 5));
-    const mean = (xs: { kb: number }[]) => xs.reduce((a, r) => a + r.kb, 0) / Math.max(xs.length, 1) / 1024;
-    return [mean(this.rss.slice(0, n)), mean(this.rss.slice(-n))];
-  }
-}
-
-function floe(args: string[], env: NodeJS.ProcessEnv, onLine: (line: string) => void): ChildProcess {
-  const child = spawn(process.execPath, [join(ROOT, "bin/floe.js"), ...args], {
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  for (const stream of [child.stdout, child.stderr]) {
-    let rest = "";
-    stream?.on("data", (chunk: Buffer) => {
-      // The generator's progress line ends in \r: a line either way, so nothing piles up.
-      const lines = (rest + chunk.toString()).split(/[\r\n]/);
-      rest = lines.pop() ?? "";
-      for (const line of lines) onLine(line);
-    });
-  }
-  return child;
-}
-
-const exited = (child: ChildProcess) =>
-  new Promise<number>((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    else child.once("exit", (code) => resolve(code ?? 1));
-  });
 
 function stackPid(name: string): number | undefined {
   const dir = process.env.FLOE_STACK_DIR ?? join(ROOT, ".floe/stack");

@@ -93,7 +93,8 @@ export async function installServices(
   await Promise.all(missing.map((artifact) => installOne(paths, artifact, progress)));
 }
 
-async function assertMavenPresent(): Promise<void> {
+/** Fails with the fix (install Maven) when `mvn` is not on the PATH. */
+export async function assertMavenPresent(): Promise<void> {
   try {
     await run("mvn", ["--version"], { timeout: 60_000 });
   } catch {
