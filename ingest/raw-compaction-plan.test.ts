@@ -27,10 +27,19 @@ describe("parseRawFileKey", () => {
 });
 
 describe("closedPartitions", () => {
-  it("keeps the days before today (UTC)", () => {
-    const p = (eventDate: string) => ({ topic: "orders", eventDate, eventType: "x", keys: [] });
-    const now = new Date("2026-12-06T00:30:00Z");
-    expect(closedPartitions([p("2026-12-05"), p("2026-12-06")], now).map((x) => x.eventDate)).toEqual([
+  const p = (eventDate: string) => ({ topic: "orders", eventDate, eventType: "x", keys: [] });
+  const now = new Date("2026-12-06T00:30:00Z");
+  const days = ["2026-12-01", "2026-12-02", "2026-12-03", "2026-12-05", "2026-12-06"].map(p);
+
+  it("keeps the days that ended more than four days ago (UTC): past the staging lookback", () => {
+    expect(closedPartitions(days, now).map((x) => x.eventDate)).toEqual(["2026-12-01"]);
+  });
+
+  it("with afterDays 0, every day before today", () => {
+    expect(closedPartitions(days, now, 0).map((x) => x.eventDate)).toEqual([
+      "2026-12-01",
+      "2026-12-02",
+      "2026-12-03",
       "2026-12-05",
     ]);
   });
