@@ -3,7 +3,7 @@ import type { RawPartition } from "./raw-retention.js";
 /**
  * Raw compaction, the pure half (README "Raw layer files"). The sink leaves one file per raw partition
  * per Kafka partition per flush: `<topic>+<kafka partition>+<first offset>.parquet`. A closed raw partition
- * (its event_date before today, UTC) has its files of one Kafka partition merged into one
+ * (its event_date at least RAW_COMPACT_AFTER_DAYS before today, UTC) has its files of one Kafka partition merged into one
  * `<topic>+<kafka partition>+<first>-<last>.parquet`, named by the offsets it holds, so:
  * - exactly-once keys stay right: only files whose every offset is below the sink group's committed offset
  *   are merged (the sink never writes those again: it replays only from the committed offset), and a
