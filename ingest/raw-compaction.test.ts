@@ -74,7 +74,7 @@ describe("raw compaction across a schema change", () => {
     const result = await compactRawPartitions({
       target: DEFAULT_RAW_TARGET,
       topics: [TOPIC],
-      now: new Date("2026-03-05T00:00:00Z"),
+      now: new Date("2026-03-10T00:00:00Z"),
       dryRun: false,
       store: memoryStore(objects),
       committed: async () => new Map([[0, 4n]]),
