@@ -2,13 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  type S3Client,
-  S3ServiceException,
-} from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { DuckDBInstance } from "@duckdb/node-api";
 import type { Admin } from "kafkajs";
 import {
@@ -20,6 +14,7 @@ import {
 } from "./raw-compaction-plan.js";
 import { type RawObjectStore, type RawPartition, rawPartitions, s3RawObjectStore } from "./raw-retention.js";
 import type { RawTableTarget } from "./raw-tables.js";
+import { putParquetIfAbsent } from "./s3-put-if-absent.js";
 
 /**
  * Raw compaction, the I/O half: in each closed raw partition, the files of one Kafka partition that the
@@ -170,21 +165,7 @@ export function s3CompactionStore(s3: S3Client, bucket: string): CompactionStore
       return (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray();
     },
     async putIfAbsent(key, body, metadata) {
-      try {
-        await s3.send(
-          new PutObjectCommand({
-            Bucket: bucket,
-            Key: key,
-            Body: body,
-            IfNoneMatch: "*",
-            Metadata: metadata,
-          }),
-        );
-        return "written";
-      } catch (error) {
-        if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 412) return "existing";
-        throw error;
-      }
+      return (await putParquetIfAbsent(s3, bucket, key, body, metadata)) ? "written" : "existing";
     },
   };
 }

@@ -66,6 +66,7 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
   // `alerts` topic (DESIGN.md); publishing is best effort: a failure is a warning, never a stop.
   const pauseAlerts = new PauseAlerts();
   let alerts: AlertPublisher | undefined;
+  const publishing = new Set<Promise<void>>();
   const emit = (event: SinkEvent) => {
     report(event);
     const alert = pauseAlerts.onEvent(event);
@@ -77,7 +78,6 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
       void sent.finally(() => publishing.delete(sent));
     }
   };
-  const publishing = new Set<Promise<void>>();
   // Optional topics (Debezium's, created on a table's first change) are consumed once they exist.
   const optional = (options.optionalTopics ?? []).filter((t) => !options.topics.includes(t));
   const allTopics = [...options.topics, ...optional];

@@ -1,7 +1,8 @@
-import { HeadObjectCommand, PutObjectCommand, type S3Client, S3ServiceException } from "@aws-sdk/client-s3";
+import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { Consumer, Producer } from "kafkajs";
 import type { ColumnMarkers } from "../cdc/column-markers.js";
 import type { FileInput } from "../parquet-duckdb.js";
+import { putParquetIfAbsent } from "../s3-put-if-absent.js";
 import { DeadLetterTooLarge, type PartitionIO } from "./partition-io.js";
 
 /** The one place the sink stops and restarts fetching (`consumer.pause/resume`). */
@@ -52,22 +53,7 @@ export function partitionIO(clients: SinkClients, topic: string, partition: numb
   return {
     encode: (input) => clients.encoder.encode(input),
     async put(key, body, metadata) {
-      try {
-        await s3.send(
-          new PutObjectCommand({
-            Bucket: bucket,
-            Key: key,
-            Body: body,
-            IfNoneMatch: "*",
-            ContentType: "application/vnd.apache.parquet",
-            Metadata: { ...metadata },
-          }),
-        );
-        return "written";
-      } catch (error) {
-        if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 412) return "exists";
-        throw error;
-      }
+      return (await putParquetIfAbsent(s3, bucket, key, body, metadata)) ? "written" : "exists";
     },
     async head(key) {
       const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
