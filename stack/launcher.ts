@@ -177,10 +177,25 @@ function stopService(paths: StackPaths, service: ServiceName, graceMs?: number) 
   return stopProcess(pidFile(paths, service), processMarker(paths, service), graceMs, STOP_SIGNAL[service]);
 }
 
+/**
+ * A process that just died can hold its listening socket a moment longer: after a SIGKILL a JVM's main
+ * thread is already a zombie (so `isRunning` says gone) while its other threads are still exiting with
+ * the shared file table, and the kernel still completes connections to the port. So a taken port is
+ * asked again for a few seconds before it counts as someone else's.
+ */
+const PORT_RELEASE_GRACE_MS = 10_000;
+
 async function assertPortsFree(specs: readonly ServiceSpec[]): Promise<void> {
-  const taken: string[] = [];
-  for (const spec of specs) {
-    for (const port of spec.ports) if (await portInUse(port)) taken.push(`${port} (${spec.title})`);
+  const takenPorts = async () => {
+    const taken: string[] = [];
+    for (const spec of specs)
+      for (const port of spec.ports) if (await portInUse(port)) taken.push(`${port} (${spec.title})`);
+    return taken;
+  };
+  let taken = await takenPorts();
+  for (const until = Date.now() + PORT_RELEASE_GRACE_MS; taken.length > 0 && Date.now() < until; ) {
+    await new Promise((r) => setTimeout(r, 250));
+    taken = await takenPorts();
   }
   if (taken.length > 0) {
     const first = taken[0]!.split(" ")[0];
