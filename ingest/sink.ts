@@ -31,6 +31,7 @@ import { PauseAlerts } from "./sink/pause-alerts.js";
 import { RegistrationQueue } from "./sink/registration-queue.js";
 import { DEFAULT_TOPIC_WAIT, ensureDeadLetterTopic, waitForSourceTopics } from "./sink/topics.js";
 import type { SinkEvent, SinkOptions, SinkSummary } from "./sink/types.js";
+import { earliest, WakeTimer } from "./sink/wake-timer.js";
 import { workerObserver } from "./sink/worker-observer.js";
 
 export { objectKey } from "./sink/partition-worker.js";
@@ -46,8 +47,9 @@ export type { DurableFile, SinkEvent, SinkOptions, SinkSummary } from "./sink/ty
  * The Kafka → S3 raw sink: the Kafka wiring, the tick and the stop. Each assigned partition has a
  * `PartitionWorker` (sink/partition-worker.ts) that routes its messages into open files and runs its commit
  * cycle (dead-letter → seal → upload → commit, or pause) in the background of the consume loop; this file
- * makes the workers, hands them batches, asks for cycles (after every batch, and on a 1 s tick for
- * age-based rolls, resumes and idleness), revokes them on a rebalance and drains them on stop.
+ * makes the workers, hands them batches, asks for cycles (after every batch; at the earliest file age
+ * deadline or pause end, on a timer; and on a 1 s tick that also registers, probes and checks idleness),
+ * revokes them on a rebalance and drains them on stop.
  */
 export async function runSink(options: SinkOptions): Promise<SinkSummary> {
   const endpoints = options.endpoints ?? endpointsFromEnv();
@@ -196,6 +198,27 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
     return worker;
   };
 
+  /**
+   * Asks `worker` for a cycle in the background, and once it ran arms the wake timer for the worker's next
+   * deadline (files opened meanwhile, a pause that began): no deadline waits for the tick.
+   */
+  const startCycle = (worker: PartitionWorker): Promise<void> => {
+    const cycled = worker.requestCycle();
+    cycled.then(
+      () => wake.arm(worker.nextWake()),
+      (error: unknown) => emit({ kind: "warning", message: `commit cycle failed: ${String(error)}` }),
+    );
+    return cycled;
+  };
+  /** The wake timer's work: cycles for the partitions whose deadline came, then the next deadline. */
+  const wakeDue = () => {
+    if (stopping) return;
+    const now = Date.now();
+    for (const worker of workers.values()) if (worker.wantsCycle(now)) void startCycle(worker);
+    wake.arm(earliest([...workers.values()].map((w) => w.nextWake())));
+  };
+  const wake = new WakeTimer(wakeDue);
+
   const eachBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
     if (stopping || resubscribing) return;
     const worker = await workerFor(batch.topic, batch.partition);
@@ -226,8 +249,7 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
       // waits for all of their batches, so a cycle awaited here would stall the whole consume loop while
       // DuckDB encodes (on its own thread) and S3 stores. Memory stays bounded: when this partition's
       // files are due again while its earlier ones are still uploading, the batch waits for that upload.
-      const cycled = worker.requestCycle();
-      cycled.catch((error) => emit({ kind: "warning", message: `commit cycle failed: ${String(error)}` }));
+      const cycled = startCycle(worker);
       if (worker.backlogged(Date.now())) await awaitWithHeartbeats(cycled, heartbeat);
     }
     await heartbeat();
@@ -346,9 +368,9 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
     ticking = true;
     try {
       const now = Date.now();
-      const cycles: Promise<void>[] = [];
-      for (const worker of workers.values()) if (worker.wantsCycle(now)) cycles.push(worker.requestCycle());
-      await Promise.all(cycles);
+      // The wake timer rolls files at their deadlines; this is its safety net (a deadline it was never
+      // armed for), and the retry of registrations that failed.
+      wakeDue();
       await registration.flush();
       // Not awaited: a hanging S3 must not hold the tick (its 5 s timeout ends the probe).
       if (metricsServer && now - lastS3ProbeAt >= S3_PROBE_EVERY_MS) void probeS3(now);
@@ -404,6 +426,7 @@ export async function runSink(options: SinkOptions): Promise<SinkSummary> {
     const timer = setInterval(() => void tick(), 1_000);
     await stopped;
     clearInterval(timer);
+    wake.close();
     while (ticking) await new Promise((r) => setTimeout(r, 50));
     if (crashed !== undefined) {
       throw new EnvironmentError("SINK_CONSUMER_CRASHED", `The Kafka consumer stopped: ${String(crashed)}`, {

@@ -84,6 +84,21 @@ describe("PartitionState", () => {
     expect(s.safeOffset()).toBe(6n);
   });
 
+  it("puts the roll deadline at the oldest open file's age limit, and moves it once that file is sealed", () => {
+    const s = new PartitionState("t-orders", 0, "orders");
+    expect(s.rollDeadline(limits.maxAgeMs)).toBeUndefined();
+    feed(s, [[1, "b"]], 5_000);
+    feed(s, [[2, "a"]], 2_000); // opened earlier by the clock than b (batches routed out of order)
+    feed(s, [[3, "a"]], 9_000); // a row into an open file does not move its deadline
+    expect(s.rollDeadline(limits.maxAgeMs)).toBe(62_000);
+    expect(s.due(61_999, limits)).toEqual([]);
+    expect(s.due(62_000, limits)).toEqual(["2026-01-05/a"]);
+    s.seal("2026-01-05/a");
+    expect(s.rollDeadline(limits.maxAgeMs)).toBe(65_000);
+    s.seal("2026-01-05/b");
+    expect(s.rollDeadline(limits.maxAgeMs)).toBeUndefined();
+  });
+
   it("remembers dead letters acknowledged after the committed offset", () => {
     const s = new PartitionState("t-orders", 0, "orders");
     feed(s, [[40, "a"]]);

@@ -129,6 +129,17 @@ export class PartitionState {
     return due;
   }
 
+  /**
+   * When the oldest open file reaches its age limit (ms since epoch), undefined with none open: the sink
+   * wakes then rather than on its next tick, so a file rolls at its interval and not up to a tick later.
+   */
+  rollDeadline(maxAgeMs: number): number | undefined {
+    let oldest: number | undefined;
+    for (const file of this.open.values())
+      if (oldest === undefined || file.openedAt < oldest) oldest = file.openedAt;
+    return oldest === undefined ? undefined : oldest + maxAgeMs;
+  }
+
   seal(writer: string): OpenFile | undefined {
     const file = this.open.get(writer);
     if (!file) return undefined;

@@ -209,6 +209,35 @@ describe("PartitionWorker", () => {
     expect(io.commits.map((c) => c.offset)).toEqual([5n]);
   });
 
+  it("wakes at its oldest file's age deadline, not while a cycle waits, at a pause's end, never once revoked", async () => {
+    const { clock, io, worker, route } = setup();
+    expect(worker.nextWake()).toBeUndefined();
+    const opened = clock.now;
+    route(0);
+    clock.now += 30_000;
+    route(1);
+    expect(worker.nextWake()).toBe(opened + 60_000);
+    expect(worker.wantsCycle(opened + 59_999)).toBe(false);
+    expect(worker.wantsCycle(opened + 60_000)).toBe(true);
+
+    clock.now = opened + 60_000;
+    const cycle = worker.requestCycle();
+    // The waiting cycle seals what is due when it starts: waking for it again would only spin.
+    expect(worker.nextWake()).toBeUndefined();
+    await cycle;
+    expect(io.log).toEqual(["encode 0-1", `put ${keyAt(0)}`, "commit 2"]);
+    expect(worker.nextWake()).toBeUndefined();
+    route(2);
+    expect(worker.nextWake()).toBe(clock.now + 60_000);
+
+    io.failPuts = 5;
+    await worker.drain();
+    expect(worker.nextWake()).toBe(clock.now + PAUSE_MS);
+    worker.revoke();
+    route(3);
+    expect(worker.nextWake()).toBeUndefined();
+  });
+
   it("adopts the object an earlier attempt wrote (412 → head → its end offset) and re-keys the rest", async () => {
     const { io, observer, worker, route } = setup();
     // Before a crash, an earlier attempt made offsets 0–2 durable under the same first offset.

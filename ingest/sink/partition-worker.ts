@@ -150,6 +150,18 @@ export class PartitionWorker {
     return l.kind === "active" && this.state.due(now, this.config.limits).length > 0;
   }
 
+  /**
+   * When this partition next needs a cycle without a new batch: its oldest open file's age deadline, or the
+   * end of its pause. Undefined while a cycle waits to start (it seals whatever is due by then, so waking
+   * for it again would only spin) and once revoked.
+   */
+  nextWake(): number | undefined {
+    if (this.waitingCycle) return undefined;
+    const l = this.lifecycle;
+    if (l.kind === "paused") return l.until;
+    return l.kind === "active" ? this.state.rollDeadline(this.config.limits.maxAgeMs) : undefined;
+  }
+
   /** Files are due again while earlier ones are still uploading: the batch waits (memory stays bounded). */
   backlogged(now: number): boolean {
     return this.state.sealed.length > 0 && this.state.due(now, this.config.limits).length > 0;

@@ -47,6 +47,34 @@ describe("RegistrationQueue", () => {
     expect(sql).toHaveLength(1);
   });
 
+  it("runs one flush at a time: one asked for meanwhile runs after it, and its promise covers that run", async () => {
+    const { sql, trino } = recordingTrino({ pattern: undefined });
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const gated = {
+      async query(statement: string) {
+        if (statement.includes("register_partition")) await gate;
+        return trino.query(statement);
+      },
+    } as TrinoQuery;
+    const queue = new RegistrationQueue(gated, DEFAULT_RAW_TARGET, ["orders"], () => {});
+    await queue.flush(); // the tables
+    expect(queue.add("orders", "2026-03-01", "order_paid")).toBe(true);
+    expect(queue.add("orders", "2026-03-01", "order_paid")).toBe(false); // already pending
+    const first = queue.flush();
+    expect(queue.add("orders", "2026-03-02", "order_paid")).toBe(true);
+    const second = queue.flush();
+    sql.length = 0;
+    release();
+    await second;
+    // 03-01 by the first run, 03-02 by the run after it: never both runs at once, nothing twice.
+    expect(sql.map((q) => q.match(/'2026-03-0\d'/)?.[0])).toEqual(["'2026-03-01'", "'2026-03-02'"]);
+    await first;
+    expect(queue.add("orders", "2026-03-02", "order_paid")).toBe(false); // registered
+  });
+
   it("registers nothing without a Trino connection", async () => {
     const events: SinkEvent[] = [];
     const queue = new RegistrationQueue(undefined, DEFAULT_RAW_TARGET, ["orders"], (e) => events.push(e));

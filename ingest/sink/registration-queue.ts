@@ -20,6 +20,9 @@ export class RegistrationQueue {
   /** CDC columns whose markers are durable and whose ALTER has not succeeded yet: `topic\0column`. */
   private readonly pendingColumns = new Set<string>();
   private tablesReady = false;
+  /** The flush under way, and whether another was asked for meanwhile. */
+  private running: Promise<void> | undefined;
+  private again = false;
 
   constructor(
     private readonly trino: TrinoQuery | undefined,
@@ -34,14 +37,44 @@ export class RegistrationQueue {
     for (const column of columns) this.pendingColumns.add(`${topic}\u0000${column}`);
   }
 
-  /** A durable file of this (topic, event_date, event_type): its partition must exist. */
-  add(topic: string, eventDate: string, eventType: string): void {
+  /**
+   * A durable file of this (topic, event_date, event_type): its partition must exist. True when that is
+   * new (the sink flushes at once: the file's rows are not queryable before it).
+   */
+  add(topic: string, eventDate: string, eventType: string): boolean {
     const item = `${topic}\u0000${eventDate}\u0000${eventType}`;
-    if (!this.registered.has(item)) this.pending.add(item);
+    if (this.registered.has(item) || this.pending.has(item)) return false;
+    this.pending.add(item);
+    return true;
   }
 
-  async flush(): Promise<void> {
+  /**
+   * Registers what is pending. One flush at a time: a flush asked for while one runs is run once more after
+   * it, and the promise returned covers that run too (what was added before the call is done when it
+   * resolves).
+   */
+  flush(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    const run = async () => {
+      try {
+        do {
+          this.again = false;
+          await this.flushOnce();
+        } while (this.again);
+      } finally {
+        this.running = undefined;
+      }
+    };
+    this.running = run();
+    return this.running;
+  }
+
+  private async flushOnce(): Promise<void> {
     if (!this.trino) return;
+    const trino = this.trino;
     try {
       if (!this.tablesReady) {
         const tables = await registerRawTables(this.trino, this.target, this.topics, true, this.cdcColumns);
@@ -66,10 +99,11 @@ export class RegistrationQueue {
         });
       }
     }
-    for (const item of [...this.pending]) {
+    // Side by side: each is one metastore call, and a file's rows wait for their partition's alone.
+    const registering = [...this.pending].map(async (item) => {
       const [topic, date, type] = item.split("\u0000") as [string, string, string];
       try {
-        await registerRawPartition(this.trino, this.target, topic, date, type);
+        await registerRawPartition(trino, this.target, topic, date, type);
         this.pending.delete(item);
         this.registered.add(item);
         this.emit({ kind: "registered", table: topic, partition: { eventDate: date, eventType: type } });
@@ -79,6 +113,7 @@ export class RegistrationQueue {
           message: `partition registration failed, will retry: ${String(error)}`,
         });
       }
-    }
+    });
+    await Promise.all(registering);
   }
 }

@@ -37,7 +37,8 @@ export function workerObserver(r: SinkReporting, topic: string, partition: numbe
       } else {
         summary.existingFiles++;
       }
-      r.registration.add(topic, file.eventDate, file.eventType);
+      // A new partition is registered now rather than on the next tick: until then its rows are not queryable.
+      if (r.registration.add(topic, file.eventDate, file.eventType)) void r.registration.flush();
       r.onDurable?.(file);
       emit({ kind: "file", file });
     },
