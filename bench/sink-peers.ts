@@ -28,7 +28,14 @@ import { testTrino, topicMessageCount, trinoQuery } from "../ingest/int-helpers.
 import { defaultTopicNames, ensureTopics, publishShop, topicName } from "../ingest/producer.js";
 import { tableNameOf } from "../ingest/raw-tables.js";
 import type { ShopLedger } from "../ingest/shop-ledger.js";
-import { dataFiles, eventCounts, icebergFileCommits, rowAges, type TableRef } from "./sink-peers/counts.js";
+import {
+  dataFiles,
+  eventCounts,
+  hiveFileFirstEvents,
+  icebergFileCommits,
+  rowAges,
+  type TableRef,
+} from "./sink-peers/counts.js";
 import { type FloeSinkTarget, queryableAt, startFloeSink } from "./sink-peers/floe-peer.js";
 import {
   benchDir,
@@ -298,6 +305,30 @@ async function floeFreshness(): Promise<void> {
   const queryable = queryableAt(run);
   const ages = await rowAges(hiveTables(target.schema, prefix), (p) => queryable.get(keyOfPath(p)));
   freshness(cols.floe, ages.buckets, "Floe sink freshness");
+  // Where the time past the interval goes, per file: first event + interval → durable (consumer lag,
+  // the roll, encoding, the upload), then durable → queryable (its partition's registration, if new).
+  const firstEvents = new Map(
+    [...(await hiveFileFirstEvents(hiveTables(target.schema, prefix)))].map(([p, t]) => [keyOfPath(p), t]),
+  );
+  const late: number[] = [];
+  const registration: number[] = [];
+  for (const f of run.files) {
+    const first = firstEvents.get(f.key);
+    const at = queryable.get(f.key);
+    if (first === undefined || at === undefined) continue;
+    late.push((f.durableAt - first - INTERVAL_MS) / 1000);
+    registration.push((at - f.durableAt) / 1000);
+  }
+  const spread = (xs: number[]) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const at = (q: number) =>
+      sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+    return `min ${cell(at(0), 2)} / median ${cell(at(0.5), 2)} / max ${cell(sorted.at(-1), 2)} s`;
+  };
+  log(
+    `Floe sink freshness, ${late.length} files: first event + ${secs(INTERVAL_MS)} → durable ${spread(late)}; ` +
+      `durable → queryable ${spread(registration)}`,
+  );
 }
 
 async function icebergFreshness(): Promise<void> {
@@ -351,6 +382,7 @@ const randomMs = (maxMs: number) => Math.round(Math.random() * maxMs);
 
 async function floeKills(topicPrefix: string, ledger: ShopLedger): Promise<void> {
   const target = floeTarget("floe_kill", topicPrefix, KILL_INTERVAL_MS);
+  let durableRows = 0;
   for (let i = 0; i < KILLS; i++) {
     const run = startFloeSink(target, true);
     const files = 1 + Math.floor(Math.random() * 5);
@@ -364,8 +396,11 @@ async function floeKills(topicPrefix: string, ledger: ShopLedger): Promise<void>
     const endedFirst = ended;
     run.child.kill("SIGKILL");
     await run.done;
+    // Rows durable before the kill, this run's and all runs' so far (what a restart must not repeat).
+    const runRows = run.files.reduce((n, f) => n + f.records, 0);
+    durableRows += runRows;
     log(
-      `Floe sink kill ${i + 1}: SIGKILL ${delay} ms after file ${files} (${endedFirst ? "it had finished before" : `${run.files.length} files written`})`,
+      `Floe sink kill ${i + 1}: SIGKILL ${delay} ms after file ${files} (${endedFirst ? "it had finished before" : `${run.files.length} files, ${runRows} rows durable in this run, ${durableRows} of ${ledger.messages.valid} in all runs`})`,
     );
   }
   const final = startFloeSink(target, true);
@@ -398,7 +433,11 @@ async function icebergKills(topicPrefix: string, ledger: ShopLedger): Promise<vo
     const delay = randomMs(KILL_INTERVAL_MS);
     await sleep(delay);
     await run.kill();
-    log(`Iceberg sink kill ${i + 1}: SIGKILL ${delay} ms after a commit (${rows} rows committed)`);
+    // Another commit may have landed during the delay: what was committed when it died.
+    const atKill = committedRows(await tableCommits(namespace, names)).rows;
+    log(
+      `Iceberg sink kill ${i + 1}: SIGKILL ${delay} ms after a commit (${rows} rows committed then, ${atKill} of ${all} when killed)`,
+    );
   }
   const run = await startIcebergSink(dir, sink);
   try {

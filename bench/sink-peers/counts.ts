@@ -64,6 +64,18 @@ export async function rowAges(
   return { buckets, unknownFiles };
 }
 
+/** Path → its earliest event time (ms) in Floe's Hive tables: about when the sink opened that file. */
+export async function hiveFileFirstEvents(tables: readonly TableRef[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const t of tables) {
+    const rows = await trinoQuery(
+      `SELECT "$path", to_unixtime(min(event_time)) * 1000 FROM ${relation(t)} GROUP BY 1`,
+    );
+    for (const [path, ms] of rows) out.set(String(path), Number(ms));
+  }
+  return out;
+}
+
 /** Path → commit time of the snapshot that added the file (Iceberg's `$entries` and `$snapshots`). */
 export async function icebergFileCommits(tables: readonly TableRef[]): Promise<Map<string, number>> {
   const out = new Map<string, number>();
