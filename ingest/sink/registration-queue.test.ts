@@ -75,6 +75,29 @@ describe("RegistrationQueue", () => {
     expect(queue.add("orders", "2026-03-02", "order_paid")).toBe(false); // registered
   });
 
+  it("registers at most four partitions at a time", async () => {
+    const { trino } = recordingTrino({ pattern: undefined });
+    let inFlight = 0;
+    let most = 0;
+    const counting = {
+      async query(statement: string) {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        await new Promise((resolve) => setImmediate(resolve));
+        inFlight--;
+        return trino.query(statement);
+      },
+    } as TrinoQuery;
+    const events: SinkEvent[] = [];
+    const queue = new RegistrationQueue(counting, DEFAULT_RAW_TARGET, ["orders"], (e) => events.push(e));
+    await queue.flush();
+    most = 0;
+    for (let day = 1; day <= 9; day++) queue.add("orders", `2026-03-0${day}`, "order_paid");
+    await queue.flush();
+    expect(most).toBe(4);
+    expect(events.filter((e) => e.kind === "registered" && e.partition)).toHaveLength(9);
+  });
+
   it("registers nothing without a Trino connection", async () => {
     const events: SinkEvent[] = [];
     const queue = new RegistrationQueue(undefined, DEFAULT_RAW_TARGET, ["orders"], (e) => events.push(e));

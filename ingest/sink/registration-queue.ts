@@ -14,6 +14,9 @@ import type { SinkEvent } from "./types.js";
  * and does not hold back any partition. Without a connection nothing is registered. A CDC table's new
  * columns are added before the partitions of the files that brought them.
  */
+/** Partition registrations in flight at once. */
+const REGISTER_LANES = 4;
+
 export class RegistrationQueue {
   private readonly registered = new Set<string>();
   private readonly pending = new Set<string>();
@@ -99,8 +102,10 @@ export class RegistrationQueue {
         });
       }
     }
-    // Side by side: each is one metastore call, and a file's rows wait for their partition's alone.
-    const registering = [...this.pending].map(async (item) => {
+    // A few side by side: each is one metastore call and a file's rows wait for their partition's alone,
+    // but a backfill over a year opens thousands of partitions at once, too many queries for Trino at once.
+    const items = [...this.pending];
+    const register = async (item: string) => {
       const [topic, date, type] = item.split("\u0000") as [string, string, string];
       try {
         await registerRawPartition(trino, this.target, topic, date, type);
@@ -113,7 +118,10 @@ export class RegistrationQueue {
           message: `partition registration failed, will retry: ${String(error)}`,
         });
       }
-    });
-    await Promise.all(registering);
+    };
+    const lane = async () => {
+      for (let item = items.shift(); item !== undefined; item = items.shift()) await register(item);
+    };
+    await Promise.all(Array.from({ length: Math.min(REGISTER_LANES, items.length) }, lane));
   }
 }
