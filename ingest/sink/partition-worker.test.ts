@@ -317,13 +317,16 @@ describe("PartitionWorker", () => {
   });
 
   it("resumes a paused partition as it is revoked, and a revoked one neither pauses nor commits again", async () => {
-    const { clock, io, worker, route } = setup();
+    const { clock, io, worker, route, observer } = setup();
     route(0, 1);
     io.failPuts = 5;
     await worker.drain();
     expect(io.log.at(-1)).toBe("pause");
+    expect(observer.resumes).toBe(0);
     worker.revoke();
     expect(io.log.at(-1)).toBe("resume");
+    // Reported too, so the member's sink_paused alert for it resolves.
+    expect(observer.resumes).toBe(1);
     io.failPuts = 5;
     clock.now += PAUSE_MS;
     await worker.requestCycle();

@@ -191,7 +191,9 @@ export class PartitionWorker {
   }
 
   revoke(): void {
-    this.apply({ type: "revoked" });
+    // A partition paused here and taken away is no longer paused by this member: say so, or its
+    // `sink_paused` alert (and the paused gauge) would stay raised with nobody left to resolve it.
+    if (this.apply({ type: "revoked" }) === "resume") this.observer.resumed();
   }
 
   /**
