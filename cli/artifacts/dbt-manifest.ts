@@ -38,33 +38,92 @@ const SOURCE_DERIVED = [
 const MACRO_DERIVED = ["path", "macro_sql", "meta"] as const;
 
 export function toDbtManifest(manifest: Manifest): Json {
-  const { metadata } = manifest;
-  return {
-    metadata: {
-      dbt_schema_version: DBT_MANIFEST_SCHEMA_URL,
-      generated_at: metadata.generated_at,
-      project_name: metadata.project_name,
-      adapter_type: metadata.adapter_type,
-      // dbt's metadata is closed: Floe's version and the target go where dbt keeps the invocation's env.
-      env: { FLOE_VERSION: metadata.floe_version, FLOE_TARGET: metadata.target_name },
-    },
-    nodes: mapValues(manifest.nodes, nodeToDbt),
-    sources: mapValues(manifest.sources, sourceToDbt),
-    macros: mapValues(manifest.macros, macroToDbt),
-    // dbt's Documentation nodes have exactly the docs blocks' fields (`doc.<project>.<name>`).
-    docs: manifest.docs ?? {},
-    exposures: {},
-    metrics: {},
-    groups: {},
-    selectors: {},
-    disabled: {},
-    parent_map: manifest.parent_map,
-    child_map: manifest.child_map,
-    group_map: {},
-    saved_queries: {},
-    semantic_models: {},
-    unit_tests: mapValues(manifest.unit_tests, unitTestToDbt),
+  const out: Json = {};
+  for (const [key, value, map] of dbtSections(manifest)) out[key] = map ? mapValues(value, map) : value;
+  return out;
+}
+
+/**
+ * `JSON.stringify(toDbtManifest(manifest))` in pieces, byte for byte: each node is copied into dbt's shape
+ * and serialised on its own, so a 30,000-node manifest is never held as a second object graph (which
+ * outlived the young generation and was copied by the GC) nor as one 42 MB string and its Buffer.
+ * `write` is handed pieces of about `chunkChars` characters.
+ */
+export function writeDbtManifestJson(
+  manifest: Manifest,
+  write: (chunk: string) => void,
+  chunkChars = 1 << 20,
+): void {
+  let parts: string[] = [];
+  let size = 0;
+  const push = (part: string) => {
+    parts.push(part);
+    size += part.length;
+    if (size >= chunkChars) {
+      write(parts.join(""));
+      parts = [];
+      size = 0;
+    }
   };
+  let first = true;
+  for (const [key, value, map] of dbtSections(manifest)) {
+    push(`${first ? "{" : ","}${JSON.stringify(key)}:`);
+    first = false;
+    if (!map) {
+      push(JSON.stringify(value));
+      continue;
+    }
+    // As JSON.stringify writes an object: its keys in for-in order, no spaces (mapValues' order too).
+    let firstEntry = true;
+    for (const id in value) {
+      push(`${firstEntry ? "{" : ","}${JSON.stringify(id)}:${JSON.stringify(map(value[id]))}`);
+      firstEntry = false;
+    }
+    push(firstEntry ? "{}" : "}");
+  }
+  push("}");
+  if (size > 0) write(parts.join(""));
+}
+
+/**
+ * The manifest's top-level keys in dbt's order: a value written as it is, or a record whose every entry
+ * is mapped to dbt's shape (by `toDbtManifest` as a whole, by `writeDbtManifestJson` one entry at a time).
+ */
+type Section = readonly [key: string, value: unknown, map?: undefined] | MappedSection;
+// biome-ignore lint/suspicious/noExplicitAny: each section pairs a record with the map of its own values.
+type MappedSection = readonly [key: string, value: Readonly<Record<string, any>>, map: (value: any) => Json];
+
+function dbtSections(manifest: Manifest): Section[] {
+  const { metadata } = manifest;
+  return [
+    [
+      "metadata",
+      {
+        dbt_schema_version: DBT_MANIFEST_SCHEMA_URL,
+        generated_at: metadata.generated_at,
+        project_name: metadata.project_name,
+        adapter_type: metadata.adapter_type,
+        // dbt's metadata is closed: Floe's version and the target go where dbt keeps the invocation's env.
+        env: { FLOE_VERSION: metadata.floe_version, FLOE_TARGET: metadata.target_name },
+      },
+    ],
+    ["nodes", manifest.nodes, nodeToDbt],
+    ["sources", manifest.sources, sourceToDbt],
+    ["macros", manifest.macros, macroToDbt],
+    // dbt's Documentation nodes have exactly the docs blocks' fields (`doc.<project>.<name>`).
+    ["docs", manifest.docs ?? {}],
+    ["exposures", {}],
+    ["metrics", {}],
+    ["groups", {}],
+    ["selectors", {}],
+    ["disabled", {}],
+    ["parent_map", manifest.parent_map],
+    ["child_map", manifest.child_map],
+    ["group_map", {}],
+    ["saved_queries", {}],
+    ["semantic_models", {}],
+    ["unit_tests", manifest.unit_tests, unitTestToDbt],
+  ];
 }
 
 function nodeToDbt(node: ManifestNode): Json {

@@ -11,7 +11,12 @@ import { dbtSchemaValidator as validator } from "../testing/dbt-schema-validator
 import { fakeTrino } from "../testing/fake-trino.js";
 import { recordingIO } from "../testing/recording-io.js";
 import { writeRunnerProject } from "../testing/run-fixture.js";
-import { DBT_MANIFEST_SCHEMA_URL, fromDbtManifest, toDbtManifest } from "./dbt-manifest.js";
+import {
+  DBT_MANIFEST_SCHEMA_URL,
+  fromDbtManifest,
+  toDbtManifest,
+  writeDbtManifestJson,
+} from "./dbt-manifest.js";
 import { DBT_RUN_RESULTS_SCHEMA_URL, runResultsJson } from "./run-results.js";
 
 /**
@@ -118,6 +123,26 @@ unit_tests:
     expect(written.nodes["model.shop.dim.v2"]).toMatchObject({ version: 2, latest_version: 2 });
     expect(validate(written)).toEqual([]);
     expect(fromDbtManifest(written)).toEqual(JSON.parse(JSON.stringify(manifest)));
+  });
+
+  it("the manifest written in pieces is the whole manifest's JSON, byte for byte, however it is cut", () => {
+    // The shop: sources, macros, snapshots, unit tests, docs; the extras: a seed (its depends_on is rewritten).
+    const shop = loadProject({ projectDir: repo, env: process.env }).manifest;
+    const manifests = [
+      shop,
+      loadProject({ projectDir: writeRunnerProject("s", SHOP_EXTRAS), env: {} }).manifest,
+      { ...shop, nodes: {}, sources: {}, macros: {}, unit_tests: {}, parent_map: {}, child_map: {} },
+    ];
+    for (const manifest of manifests) {
+      const whole = JSON.stringify(toDbtManifest(manifest));
+      for (const chunkChars of [1, 4096, 1 << 20]) {
+        const chunks: string[] = [];
+        writeDbtManifestJson(manifest, (chunk) => chunks.push(chunk), chunkChars);
+        expect(chunks.join("")).toBe(whole);
+        // Pieces of about chunkChars: never one piece per character, never one piece for a big manifest.
+        if (chunkChars === 4096 && whole.length > 3 * 4096) expect(chunks.length).toBeGreaterThan(2);
+      }
+    }
   });
 
   it("catches what dbt forbids: a Floe-only key at the top of a node fails validation", () => {

@@ -1,10 +1,8 @@
-import { mkdirSync } from "node:fs";
-import { rename, rm, writeFile } from "node:fs/promises";
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { EnvironmentError, isFloeError } from "../../core/errors.js";
-import { writeFileAtomic } from "../../core/write-file-atomic.js";
 import type { Manifest } from "../manifest/manifest.js";
-import { toDbtManifest } from "./dbt-manifest.js";
+import { writeDbtManifestJson } from "./dbt-manifest.js";
 
 /**
  * Artifact writing, the output edge of a compile. The manifest is written in dbt's shape (dbt-manifest.ts). The manifest and other JSON artifacts are written to a
@@ -13,12 +11,45 @@ import { toDbtManifest } from "./dbt-manifest.js";
  */
 export function writeManifest(root: string, targetPath: string, manifest: Manifest): string {
   const path = join(root, targetPath, "manifest.json");
+  const temporary = `${path}.tmp-${process.pid}`;
   try {
-    writeFileAtomic(path, JSON.stringify(toDbtManifest(manifest)));
+    writeManifestFile(temporary, manifest);
+    renameSync(temporary, path);
   } catch (error) {
+    removeQuietly(temporary);
     throw artifactWriteError(error, "manifest.json");
   }
   return path;
+}
+
+/**
+ * Serialises the manifest into `path` a megabyte at a time (writeDbtManifestJson): written to the page
+ * cache as it is produced, never whole in memory. The caller renames it into place.
+ */
+function writeManifestFile(path: string, manifest: Manifest): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const fd = openSync(path, "w");
+  try {
+    writeDbtManifestJson(manifest, (chunk) => writeAll(fd, chunk));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Cleanup after a failure: the failure is what gets reported, not a second one while cleaning up. */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // Left behind; the next write of the same name replaces it.
+  }
+}
+
+/** writeSync may write less than it is given (a signal, a pipe); it is called again for the rest. */
+function writeAll(fd: number, chunk: string): void {
+  const bytes = Buffer.from(chunk, "utf8");
+  let offset = 0;
+  while (offset < bytes.length) offset += writeSync(fd, bytes, offset);
 }
 
 /**
@@ -37,9 +68,9 @@ export function artifactWriteError(error: unknown, what: string): unknown {
 
 /**
  * Runs `work` and, once it first waits (`floe compile` has rendered everything and its writer threads are
- * creating files), serialises the manifest and writes it to a temporary file on libuv's threads; renames it
- * into place when both are done. If `work` fails, the previous manifest stays and the temporary file is
- * removed.
+ * creating files), serialises the manifest into a temporary file (on this thread, while those threads
+ * finish); renames it into place when both are done. If `work` fails, the previous manifest stays and the
+ * temporary file is removed.
  */
 export async function whileWritingManifest<T>(
   root: string,
@@ -52,19 +83,14 @@ export async function whileWritingManifest<T>(
   const working = work();
   // Awaited below either way; this keeps a failure meanwhile from being an unhandled rejection.
   working.catch(() => undefined);
-  let writing: Promise<void> | undefined;
   try {
-    mkdirSync(dirname(path), { recursive: true });
-    writing = writeFile(temporary, JSON.stringify(toDbtManifest(manifest)));
-    writing.catch(() => undefined);
+    writeManifestFile(temporary, manifest);
     const result = await working;
-    await writing;
-    await rename(temporary, path);
+    renameSync(temporary, path);
     return result;
   } catch (error) {
     await working.catch(() => undefined);
-    await writing?.catch(() => undefined);
-    await rm(temporary, { force: true }).catch(() => undefined);
+    removeQuietly(temporary);
     throw artifactWriteError(error, "manifest.json");
   }
 }
