@@ -6,6 +6,7 @@ import { writeFileAtomic } from "../../core/write-file-atomic.js";
 import { loadProject } from "../compile/compile.js";
 import type { NodeResult } from "../log/events.js";
 import { main } from "../main.js";
+import type { Manifest } from "../manifest/manifest.js";
 import { runTask } from "../runner/run-task.js";
 import { dbtSchemaValidator as validator } from "../testing/dbt-schema-validator.js";
 import { fakeTrino } from "../testing/fake-trino.js";
@@ -128,11 +129,15 @@ unit_tests:
   it("the manifest written in pieces is the whole manifest's JSON, byte for byte, however it is cut", () => {
     // The shop: sources, macros, snapshots, unit tests, docs; the extras: a seed (its depends_on is rewritten).
     const shop = loadProject({ projectDir: repo, env: process.env }).manifest;
+    const extras = loadProject({ projectDir: writeRunnerProject("s", SHOP_EXTRAS), env: {} }).manifest;
+    const [firstId, first] = Object.entries(extras.nodes)[0] ?? [];
     const manifests = [
       shop,
-      loadProject({ projectDir: writeRunnerProject("s", SHOP_EXTRAS), env: {} }).manifest,
+      extras,
       { ...shop, nodes: {}, sources: {}, macros: {}, unit_tests: {}, parent_map: {}, child_map: {} },
-    ];
+      // A node with a key of its own where dbt's derived one goes: written as the copy writes it.
+      { ...extras, nodes: { ...extras.nodes, [String(firstId)]: { ...first, schema: "own", meta: 1 } } },
+    ] as Manifest[];
     for (const manifest of manifests) {
       const whole = JSON.stringify(toDbtManifest(manifest));
       for (const chunkChars of [1, 4096, 1 << 20]) {
