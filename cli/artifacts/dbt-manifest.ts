@@ -44,46 +44,31 @@ export function toDbtManifest(manifest: Manifest): Json {
 }
 
 /**
- * `JSON.stringify(toDbtManifest(manifest))` in pieces, byte for byte: each node is copied into dbt's shape
- * and serialised on its own, so a 30,000-node manifest is never held as a second object graph (which
- * outlived the young generation and was copied by the GC) nor as one 42 MB string and its Buffer.
- * `write` is handed pieces of about `chunkChars` characters.
+ * `JSON.stringify(toDbtManifest(manifest))` in pieces, byte for byte: each node is serialised on its own
+ * (nodeToDbtJson), so a 30,000-node manifest is never held as a second object graph (which outlived the
+ * young generation and was copied by the GC) nor as one 42 MB string and its Buffer. `write` is handed
+ * one piece per node, source, macro and unit test, and a few for the rest; the caller batches them.
  */
-export function writeDbtManifestJson(
-  manifest: Manifest,
-  write: (chunk: string) => void,
-  chunkChars = 1 << 20,
-): void {
-  let parts: string[] = [];
-  let size = 0;
-  const push = (part: string) => {
-    parts.push(part);
-    size += part.length;
-    if (size >= chunkChars) {
-      write(parts.join(""));
-      parts = [];
-      size = 0;
-    }
-  };
+export function writeDbtManifestJson(manifest: Manifest, write: (piece: string) => void): void {
   let first = true;
   for (const [key, value, map] of dbtSections(manifest)) {
-    push(`${first ? "{" : ","}${JSON.stringify(key)}:`);
+    const opening = `${first ? "{" : ","}${JSON.stringify(key)}:`;
     first = false;
     if (!map) {
-      push(JSON.stringify(value));
+      write(opening + JSON.stringify(value));
       continue;
     }
+    write(opening);
     // As JSON.stringify writes an object: its keys in for-in order, no spaces (mapValues' order too).
     const json = map === nodeToDbt ? nodeToDbtJson : (entry: unknown) => JSON.stringify(map(entry));
     let firstEntry = true;
     for (const id in value) {
-      push(`${firstEntry ? "{" : ","}${JSON.stringify(id)}:${json(value[id])}`);
+      write(`${firstEntry ? "{" : ","}${JSON.stringify(id)}:${json(value[id])}`);
       firstEntry = false;
     }
-    push(firstEntry ? "{}" : "}");
+    write(firstEntry ? "{}" : "}");
   }
-  push("}");
-  if (size > 0) write(parts.join(""));
+  write("}");
 }
 
 /**

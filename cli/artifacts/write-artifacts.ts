@@ -23,18 +23,34 @@ export function writeManifest(root: string, targetPath: string, manifest: Manife
 }
 
 /**
- * Serialises the manifest into `path` a megabyte at a time (writeDbtManifestJson): written to the page
- * cache as it is produced, never whole in memory. The caller renames it into place.
+ * Serialises the manifest into `path` a megabyte at a time: each piece is encoded straight into one
+ * reused buffer, which is written to the page cache when full, so the JSON is never whole in memory,
+ * never joined into bigger strings and never copied into a Buffer of its own. The caller renames the file
+ * into place.
  */
 function writeManifestFile(path: string, manifest: Manifest): void {
   mkdirSync(dirname(path), { recursive: true });
   const fd = openSync(path, "w");
   try {
-    writeDbtManifestJson(manifest, (chunk) => writeAll(fd, chunk));
+    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    let used = 0;
+    const flush = () => {
+      writeAll(fd, buffer.subarray(0, used));
+      used = 0;
+    };
+    writeDbtManifestJson(manifest, (piece) => {
+      // UTF-8 takes at most 3 bytes per UTF-16 unit; a piece that may not fit is written on its own.
+      if (used + piece.length * 3 > CHUNK_BYTES) flush();
+      if (piece.length * 3 > CHUNK_BYTES) writeAll(fd, Buffer.from(piece, "utf8"));
+      else used += buffer.write(piece, used, "utf8");
+    });
+    flush();
   } finally {
     closeSync(fd);
   }
 }
+
+const CHUNK_BYTES = 1 << 20;
 
 /** Cleanup after a failure: the failure is what gets reported, not a second one while cleaning up. */
 function removeQuietly(path: string): void {
@@ -46,8 +62,7 @@ function removeQuietly(path: string): void {
 }
 
 /** writeSync may write less than it is given (a signal, a pipe); it is called again for the rest. */
-function writeAll(fd: number, chunk: string): void {
-  const bytes = Buffer.from(chunk, "utf8");
+function writeAll(fd: number, bytes: Uint8Array): void {
   let offset = 0;
   while (offset < bytes.length) offset += writeSync(fd, bytes, offset);
 }
