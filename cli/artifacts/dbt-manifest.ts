@@ -115,7 +115,8 @@ function dbtSections(manifest: Manifest): Section[] {
 function nodeToDbt(node: ManifestNode): Json {
   const relation = node.resource_type === "test" ? node.store_failures_relation : node.relation;
   const ephemeral = node.resource_type === "model" && node.config.materialized === "ephemeral";
-  // Destructuring, not a loop over keys: this runs for every node of a 30,000-node manifest.
+  // Destructuring, not a loop over keys: this runs for every node of a 30,000-node manifest (in
+  // `toDbtManifest`; manifest.json itself is written by nodeToDbtJson, which makes no copy).
   const {
     fingerprint: _fingerprint,
     relation: _relation,

@@ -5,9 +5,10 @@ import type { Manifest } from "../manifest/manifest.js";
 import { writeDbtManifestJson } from "./dbt-manifest.js";
 
 /**
- * Artifact writing, the output edge of a compile. The manifest is written in dbt's shape (dbt-manifest.ts). The manifest and other JSON artifacts are written to a
- * temporary name and renamed into place (`writeFileAtomic`, core/), so an interrupted compile never leaves a half-written one. (Compiled
- * SQL files: see compiled-sql-writer.ts.)
+ * Artifact writing, the output edge of a compile. The manifest is written in dbt's shape (dbt-manifest.ts),
+ * streamed into a temporary name and renamed into place (the other JSON artifacts: `writeFileAtomic`,
+ * core/), so an interrupted compile never leaves a half-written one. (Compiled SQL files: see
+ * compiled-sql-writer.ts.)
  */
 export function writeManifest(root: string, targetPath: string, manifest: Manifest): string {
   const path = join(root, targetPath, "manifest.json");
