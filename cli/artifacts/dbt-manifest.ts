@@ -38,41 +38,87 @@ const SOURCE_DERIVED = [
 const MACRO_DERIVED = ["path", "macro_sql", "meta"] as const;
 
 export function toDbtManifest(manifest: Manifest): Json {
+  const out: Json = {};
+  for (const [key, value, map] of dbtSections(manifest)) out[key] = map ? mapValues(value, map) : value;
+  return out;
+}
+
+/**
+ * `JSON.stringify(toDbtManifest(manifest))` in pieces, byte for byte: each node is serialised on its own
+ * (nodeToDbtJson), so a 30,000-node manifest is never held as a second object graph (which outlived the
+ * young generation and was copied by the GC) nor as one 42 MB string and its Buffer. `write` is handed
+ * one piece per node, source, macro and unit test, and a few for the rest; the caller batches them.
+ */
+export function writeDbtManifestJson(manifest: Manifest, write: (piece: string) => void): void {
+  let first = true;
+  for (const [key, value, map] of dbtSections(manifest)) {
+    const opening = `${first ? "{" : ","}${JSON.stringify(key)}:`;
+    first = false;
+    if (!map) {
+      write(opening + JSON.stringify(value));
+      continue;
+    }
+    write(opening);
+    // As JSON.stringify writes an object: its keys in for-in order, no spaces (mapValues' order too).
+    const json = map === nodeToDbt ? nodeToDbtJson : (entry: unknown) => JSON.stringify(map(entry));
+    let firstEntry = true;
+    for (const id in value) {
+      write(`${firstEntry ? "{" : ","}${JSON.stringify(id)}:${json(value[id])}`);
+      firstEntry = false;
+    }
+    write(firstEntry ? "{}" : "}");
+  }
+  write("}");
+}
+
+/**
+ * The manifest's top-level keys in dbt's order: a value written as it is, or a record whose every entry
+ * is mapped to dbt's shape (by `toDbtManifest` as a whole, by `writeDbtManifestJson` one entry at a time).
+ */
+type Section = readonly [key: string, value: unknown, map?: undefined] | MappedSection;
+// biome-ignore lint/suspicious/noExplicitAny: each section pairs a record with the map of its own values.
+type MappedSection = readonly [key: string, value: Readonly<Record<string, any>>, map: (value: any) => Json];
+
+function dbtSections(manifest: Manifest): Section[] {
   const { metadata } = manifest;
-  return {
-    metadata: {
-      dbt_schema_version: DBT_MANIFEST_SCHEMA_URL,
-      generated_at: metadata.generated_at,
-      project_name: metadata.project_name,
-      adapter_type: metadata.adapter_type,
-      // dbt's metadata is closed: Floe's version and the target go where dbt keeps the invocation's env.
-      env: { FLOE_VERSION: metadata.floe_version, FLOE_TARGET: metadata.target_name },
-    },
-    nodes: mapValues(manifest.nodes, nodeToDbt),
-    sources: mapValues(manifest.sources, sourceToDbt),
-    macros: mapValues(manifest.macros, macroToDbt),
+  return [
+    [
+      "metadata",
+      {
+        dbt_schema_version: DBT_MANIFEST_SCHEMA_URL,
+        generated_at: metadata.generated_at,
+        project_name: metadata.project_name,
+        adapter_type: metadata.adapter_type,
+        // dbt's metadata is closed: Floe's version and the target go where dbt keeps the invocation's env.
+        env: { FLOE_VERSION: metadata.floe_version, FLOE_TARGET: metadata.target_name },
+      },
+    ],
+    ["nodes", manifest.nodes, nodeToDbt],
+    ["sources", manifest.sources, sourceToDbt],
+    ["macros", manifest.macros, macroToDbt],
     // dbt's Documentation nodes have exactly the docs blocks' fields (`doc.<project>.<name>`).
-    docs: manifest.docs ?? {},
-    exposures: {},
-    metrics: {},
-    groups: {},
-    selectors: {},
-    disabled: {},
-    parent_map: manifest.parent_map,
-    child_map: manifest.child_map,
-    group_map: {},
-    saved_queries: {},
-    semantic_models: {},
-    unit_tests: mapValues(manifest.unit_tests, unitTestToDbt),
-  };
+    ["docs", manifest.docs ?? {}],
+    ["exposures", {}],
+    ["metrics", {}],
+    ["groups", {}],
+    ["selectors", {}],
+    ["disabled", {}],
+    ["parent_map", manifest.parent_map],
+    ["child_map", manifest.child_map],
+    ["group_map", {}],
+    ["saved_queries", {}],
+    ["semantic_models", {}],
+    ["unit_tests", manifest.unit_tests, unitTestToDbt],
+  ];
 }
 
 function nodeToDbt(node: ManifestNode): Json {
   const relation = node.resource_type === "test" ? node.store_failures_relation : node.relation;
   const ephemeral = node.resource_type === "model" && node.config.materialized === "ephemeral";
-  // Destructuring, not a loop over keys: this runs for every node of a 30,000-node manifest.
+  // Destructuring, not a loop over keys: this runs for every node of a 30,000-node manifest (in
+  // `toDbtManifest`; manifest.json itself is written by nodeToDbtJson, which makes no copy).
   const {
-    fingerprint,
+    fingerprint: _fingerprint,
     relation: _relation,
     store_failures_relation: _audit,
     ...rest
@@ -80,11 +126,7 @@ function nodeToDbt(node: ManifestNode): Json {
     relation?: unknown;
     store_failures_relation?: unknown;
   };
-  const floe: Json = { fingerprint };
-  if ("relation" in node) floe.relation = node.relation;
-  if ("store_failures_relation" in node) floe.store_failures_relation = node.store_failures_relation;
-  // dbt's seeds depend on macros only; Floe's carry an (empty) node list too.
-  if (node.resource_type === "seed") floe.depends_on = node.depends_on;
+  const floe = floeOf(node);
   return {
     ...rest,
     ...(node.resource_type === "seed" ? { depends_on: { macros: node.depends_on.macros } } : {}),
@@ -95,6 +137,56 @@ function nodeToDbt(node: ManifestNode): Json {
     ...(node.resource_type === "seed" ? {} : { language: "sql" }),
     meta: { ...metaOf(node.config), floe },
   };
+}
+
+/**
+ * `JSON.stringify(nodeToDbt(node))` without the copy: the node's own keys serialised one by one in their
+ * order (less the ones that move under meta.floe), then the derived ones. For 30,000 nodes 0.32 s instead of
+ * 0.8 s (copying an object with rest/spread is V8's slow path). A node holding one of the derived keys
+ * itself (none does today) would change places in the copy: it takes the copy.
+ */
+function nodeToDbtJson(node: ManifestNode): string {
+  let out = "";
+  for (const key in node) {
+    if (key === "fingerprint" || key === "relation" || key === "store_failures_relation") continue;
+    if (DERIVED_NODE_KEYS.has(key)) return JSON.stringify(nodeToDbt(node));
+    const value =
+      key === "depends_on" && node.resource_type === "seed"
+        ? { macros: node.depends_on.macros }
+        : node[key as keyof ManifestNode];
+    const json = JSON.stringify(value);
+    // Like JSON.stringify of the copy: an undefined value leaves its key out.
+    if (json === undefined) continue;
+    out += `${out === "" ? "{" : ","}${quotedKey(key)}${json}`;
+  }
+  const relation = node.resource_type === "test" ? node.store_failures_relation : node.relation;
+  const ephemeral = node.resource_type === "model" && node.config.materialized === "ephemeral";
+  const relationName = node.resource_type === "test" || ephemeral ? null : quoteRelation(relation);
+  out += `${out === "" ? "{" : ","}"database":${JSON.stringify(relation.catalog)},"schema":${JSON.stringify(relation.schema)},"alias":${JSON.stringify(relation.identifier)},"relation_name":${JSON.stringify(relationName)}`;
+  if (node.resource_type !== "seed") out += ',"language":"sql"';
+  return `${out},"meta":${JSON.stringify({ ...metaOf(node.config), floe: floeOf(node) })}}`;
+}
+
+const DERIVED_NODE_KEYS: ReadonlySet<string> = new Set(NODE_DERIVED);
+/** `"key":` per node key: the keys are Floe's own (a few dozen), each quoted once. */
+const quotedKeys = new Map<string, string>();
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = `${JSON.stringify(key)}:`;
+    quotedKeys.set(key, quoted);
+  }
+  return quoted;
+}
+
+/** What a node keeps under `meta.floe`: what dbt's closed node schema has no place for. */
+function floeOf(node: ManifestNode): Json {
+  const floe: Json = { fingerprint: node.fingerprint };
+  if ("relation" in node) floe.relation = node.relation;
+  if ("store_failures_relation" in node) floe.store_failures_relation = node.store_failures_relation;
+  // dbt's seeds depend on macros only; Floe's carry an (empty) node list too.
+  if (node.resource_type === "seed") floe.depends_on = node.depends_on;
+  return floe;
 }
 
 function sourceToDbt(source: SourceNode): Json {

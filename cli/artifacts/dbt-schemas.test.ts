@@ -6,12 +6,18 @@ import { writeFileAtomic } from "../../core/write-file-atomic.js";
 import { loadProject } from "../compile/compile.js";
 import type { NodeResult } from "../log/events.js";
 import { main } from "../main.js";
+import type { Manifest } from "../manifest/manifest.js";
 import { runTask } from "../runner/run-task.js";
 import { dbtSchemaValidator as validator } from "../testing/dbt-schema-validator.js";
 import { fakeTrino } from "../testing/fake-trino.js";
 import { recordingIO } from "../testing/recording-io.js";
 import { writeRunnerProject } from "../testing/run-fixture.js";
-import { DBT_MANIFEST_SCHEMA_URL, fromDbtManifest, toDbtManifest } from "./dbt-manifest.js";
+import {
+  DBT_MANIFEST_SCHEMA_URL,
+  fromDbtManifest,
+  toDbtManifest,
+  writeDbtManifestJson,
+} from "./dbt-manifest.js";
 import { DBT_RUN_RESULTS_SCHEMA_URL, runResultsJson } from "./run-results.js";
 
 /**
@@ -118,6 +124,28 @@ unit_tests:
     expect(written.nodes["model.shop.dim.v2"]).toMatchObject({ version: 2, latest_version: 2 });
     expect(validate(written)).toEqual([]);
     expect(fromDbtManifest(written)).toEqual(JSON.parse(JSON.stringify(manifest)));
+  });
+
+  it("the manifest written in pieces is the whole manifest's JSON, byte for byte", () => {
+    // The shop: sources, macros, snapshots, unit tests, docs; the extras: a seed (its depends_on is rewritten).
+    const shop = loadProject({ projectDir: repo, env: process.env }).manifest;
+    const extras = loadProject({ projectDir: writeRunnerProject("s", SHOP_EXTRAS), env: {} }).manifest;
+    const [firstId, first] = Object.entries(extras.nodes)[0] ?? [];
+    const manifests = [
+      shop,
+      extras,
+      { ...shop, nodes: {}, sources: {}, macros: {}, unit_tests: {}, parent_map: {}, child_map: {} },
+      // A node with a key of its own where dbt's derived one goes: written as the copy writes it.
+      { ...extras, nodes: { ...extras.nodes, [String(firstId)]: { ...first, schema: "own", meta: 1 } } },
+    ] as Manifest[];
+    for (const manifest of manifests) {
+      const pieces: string[] = [];
+      writeDbtManifestJson(manifest, (piece) => pieces.push(piece));
+      expect(pieces.join("")).toBe(JSON.stringify(toDbtManifest(manifest)));
+      // One piece per entry: never the whole manifest at once.
+      if (Object.keys(manifest.nodes).length > 0)
+        expect(pieces.length).toBeGreaterThan(Object.keys(manifest.nodes).length);
+    }
   });
 
   it("catches what dbt forbids: a Floe-only key at the top of a node fails validation", () => {

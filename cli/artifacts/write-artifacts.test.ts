@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, isFloeError } from "../../core/errors.js";
 import type { Manifest } from "../manifest/manifest.js";
-import { DBT_MANIFEST_SCHEMA_URL, fromDbtManifest } from "./dbt-manifest.js";
-import { artifactWriteError, whileWritingManifest } from "./write-artifacts.js";
+import { DBT_MANIFEST_SCHEMA_URL, fromDbtManifest, toDbtManifest } from "./dbt-manifest.js";
+import { artifactWriteError, whileWritingManifest, writeManifest } from "./write-artifacts.js";
 
 describe("whileWritingManifest", () => {
   const manifest: Manifest = {
@@ -32,6 +32,34 @@ describe("whileWritingManifest", () => {
     const written = JSON.parse(readFileSync(join(root, "target/manifest.json"), "utf8"));
     expect(written.metadata.dbt_schema_version).toBe(DBT_MANIFEST_SCHEMA_URL);
     expect(fromDbtManifest(written)).toEqual(manifest);
+    expect(readdirSync(join(root, "target"))).toEqual(["manifest.json"]);
+  });
+
+  it("writes a manifest of several megabytes, multi-byte text included, as JSON.stringify would", async () => {
+    const nodes: Record<string, unknown> = {};
+    for (let i = 0; i < 4000; i++) {
+      const id = `model.shop.m${i}`;
+      nodes[id] = {
+        unique_id: id,
+        resource_type: "model",
+        name: `m${i}`,
+        // Three-byte and four-byte UTF-8 near every buffer boundary; a long one now and then.
+        description: `Umsatz € ${"🦆".repeat(i % 7)} ${i % 500 === 0 ? "x".repeat(400_000) : ""}`,
+        depends_on: { nodes: [], macros: [] },
+        config: { materialized: "view", meta: {} },
+        fingerprint: { body: "b", config: "c", macros: "m", yml: "y" },
+        relation: { catalog: "iceberg", schema: "shop", identifier: `m${i}` },
+        compiled_path: `target/compiled/shop/models/m${i}.sql`,
+      };
+    }
+    const big = { ...manifest, nodes } as unknown as Manifest;
+    const root = mkdtempSync(join(tmpdir(), "floe-artifacts-"));
+    await whileWritingManifest(root, "target", big, async () => undefined);
+    const expected = JSON.stringify(toDbtManifest(big));
+    expect(expected.length).toBeGreaterThan(4 << 20);
+    expect(readFileSync(join(root, "target/manifest.json"), "utf8")).toBe(expected);
+    writeManifest(root, "target", big);
+    expect(readFileSync(join(root, "target/manifest.json"), "utf8")).toBe(expected);
     expect(readdirSync(join(root, "target"))).toEqual(["manifest.json"]);
   });
 
